@@ -90,9 +90,22 @@ extern "C" {
 	X(VSS_E_CANNOT_REVERT_DISKID, 0x800423FE, "could not set the disk identity") \
 	X(VSS_E_RESYNC_IN_PROGRESS, 0x800423FF, "another resync is running") \
 	X(VSS_E_CLUSTER_ERROR, 0x80042400, "cluster error") \
-	ASRMAP_PLACEHOLDER \
+	X(VSS_E_ASRERROR_DISK_ASSIGNMENT_FAILED, 0x80042401, "asr: could not assign the backed-up disks to the disks of this system") \
+	X(VSS_E_ASRERROR_DISK_RECREATION_FAILED, 0x80042402, "asr: could not recreate a disk") \
+	X(VSS_E_ASRERROR_NO_ARCPATH, 0x80042403, "asr: the system disk has no firmware (arc) path") \
+	X(VSS_E_ASRERROR_MISSING_DYNDISK, 0x80042404, "asr: a dynamic disk needed for recovery is missing") \
+	X(VSS_E_ASRERROR_SHARED_CRIDISK, 0x80042405, "asr: a critical disk is a shared cluster disk") \
+	X(VSS_E_ASRERROR_DATADISK_RDISK0, 0x80042406, "asr: a data disk is the firmware boot disk") \
+	X(VSS_E_ASRERROR_RDISK0_TOOSMALL, 0x80042407, "asr: the firmware boot disk is too small") \
+	X(VSS_E_ASRERROR_CRITICAL_DISKS_TOO_SMALL, 0x80042408, "asr: the disks are too small for the critical disks") \
 	X(VSS_E_WRITER_STATUS_NOT_AVAILABLE, 0x80042409, "writer status is not available, retry later") \
+	X(VSS_E_ASRERROR_DYNAMIC_VHD_NOT_SUPPORTED, 0x8004240A, "asr: dynamic virtual hard disks are not supported") \
 	X(VSS_E_CRITICAL_VOLUME_ON_INVALID_DISK, 0x80042411, "a critical volume is on an unsupported disk") \
+	X(VSS_E_ASRERROR_RDISK_FOR_SYSTEM_DISK_NOT_FOUND, 0x80042412, "asr: no disk can take the system disk") \
+	X(VSS_E_ASRERROR_NO_PHYSICAL_DISK_AVAILABLE, 0x80042413, "asr: no physical disk is available for recovery") \
+	X(VSS_E_ASRERROR_FIXED_PHYSICAL_DISK_AVAILABLE_AFTER_DISK_EXCLUSION, 0x80042414, "asr: a fixed disk is still available after disk exclusion") \
+	X(VSS_E_ASRERROR_CRITICAL_DISK_CANNOT_BE_EXCLUDED, 0x80042415, "asr: a critical disk cannot be excluded") \
+	X(VSS_E_ASRERROR_SYSTEM_PARTITION_HIDDEN, 0x80042416, "asr: the system partition is hidden") \
 	X(VSS_E_FSS_TIMEOUT, 0x80042417, "file share shadow copy timed out")
 
 #define VSS_STATUS_ENUM_ENTRY(name, value, msg) name = (int32_t)(value),
