@@ -482,7 +482,8 @@ int vss_bcd_save_xml(const vss_bcd *bcd, char **ret_xml, size_t *ret_len);
 
 /*
  * True when name (one path element) matches a file spec with '*' (any run,
- * also empty) and '?' (one character).  Case-sensitive: POSIX names.
+ * also empty) and '?' (one character).  Case-sensitive, with POSIX glob
+ * meaning: "*.*" needs a dot (unlike Windows, where it matches every name).
  */
 bool vss_filespec_match(const char *filespec, const char *name);
 
@@ -557,8 +558,8 @@ vss_selection_defining(const vss_selection *sel,
 /*
  * Restore selection check (SEL-006, RS-020, RS-021): component must be
  * explicitly included in the BCD writer entry (VSS_E_OBJECT_NOT_FOUND);
- * a subcomponent must be implicitly included under it and selectable for
- * restore, itself or through an ancestor below the explicit one (-EINVAL).
+ * a subcomponent must be implicitly included under it and itself
+ * selectable for restore (-EINVAL).
  */
 int vss_selection_check_restore_subcomponent(const vss_wmd *wmd,
 					     const vss_bcd_writer *w,
