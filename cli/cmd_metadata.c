@@ -1,1 +1,688 @@
-/* placeholder: being written */
+/*
+ * cli/cmd_metadata.c - "vss metadata FILE [--json] [--save OUT]": load a
+ * Writer Metadata Document or a Backup Components Document, print every
+ * field of it, and optionally save it again in our spelling.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vss/metadata.h>
+#include <vss/status.h>
+
+#include "cli.h"
+#include "output.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+const char cmd_metadata_synopsis[] = "FILE [--json] [--save OUT]";
+
+const char cmd_metadata_help[] =
+	"Load FILE, a Writer Metadata Document (root WRITER_METADATA) or a\n"
+	"Backup Components Document (root BACKUP_COMPONENTS), in UTF-8 or\n"
+	"UTF-16 with a byte-order mark, check it, and print every field as an\n"
+	"indented tree.  An invalid document is reported with the line and\n"
+	"the element at fault, and the exit status is 1.\n"
+	"\n"
+	"options:\n"
+	"  --json      print one JSON object instead (see docs/cli-json.md)\n"
+	"  --save OUT  also write the document to OUT as vss saves it\n"
+	"              (written to OUT.tmp, then renamed)\n"
+	"  -h, --help  show this help\n";
+
+/* ---- which document ------------------------------------------------- */
+
+/* Enough to pass a declaration, comments and a DOCTYPE to the root. */
+#define SNIFF_MAX 4096
+
+/*
+ * Copy the start of the document into out as ASCII, one character per
+ * code unit, so that one scanner reads UTF-8 and UTF-16 alike; anything
+ * else becomes '?', which no name we look for contains.
+ */
+static void
+sniff_ascii(const char *xml, size_t len, char *out, size_t out_size)
+{
+	const unsigned char *p = (const unsigned char *)xml;
+	size_t i = 0, n = 0, step = 1;
+	bool big_endian = false;
+	unsigned unit;
+
+	if (len >= 2 && p[0] == 0xff && p[1] == 0xfe) {
+		i = 2;
+		step = 2;
+	} else if (len >= 2 && p[0] == 0xfe && p[1] == 0xff) {
+		i = 2;
+		step = 2;
+		big_endian = true;
+	} else if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+		i = 3;
+	}
+	for (; i + step <= len && n + 1 < out_size; i += step) {
+		if (step == 1)
+			unit = p[i];
+		else if (big_endian)
+			unit = (unsigned)p[i] << 8 | p[i + 1];
+		else
+			unit = p[i] | (unsigned)p[i + 1] << 8;
+		out[n++] = unit > 0 && unit < 0x80 ? (char)unit : '?';
+	}
+	out[n] = '\0';
+}
+
+/*
+ * True when the root element is BACKUP_COMPONENTS.  The loaders check the
+ * document in full; this only picks which loader, so anything that is not
+ * plainly a BCD goes to the WMD loader and gets its error.
+ */
+static bool
+is_bcd(const char *xml, size_t len)
+{
+	static const char bcd_root[] = "BACKUP_COMPONENTS";
+	char text[SNIFF_MAX + 1];
+	const char *s = text, *end, *colon;
+	size_t n;
+
+	sniff_ascii(xml, len, text, sizeof(text));
+	for (;;) {
+		s += strspn(s, " \t\r\n");
+		if (strncmp(s, "<?", 2) == 0) {
+			end = strstr(s, "?>");
+		} else if (strncmp(s, "<!--", 4) == 0) {
+			end = strstr(s, "-->");
+		} else if (strncmp(s, "<!", 2) == 0) {
+			/* A DOCTYPE; its internal subset may hold '>'. */
+			end = strpbrk(s, "[>");
+			if (end && *end == '[')
+				end = strchr(end, ']');
+			if (end)
+				end = strchr(end, '>');
+		} else {
+			break;
+		}
+		if (!end)
+			return false;
+		s = strchr(end, '>') + 1;
+	}
+	if (*s != '<')
+		return false;
+	s++;
+	n = strcspn(s, " \t\r\n/>");
+	/* A namespace prefix does not change the element. */
+	colon = memchr(s, ':', n);
+	if (colon) {
+		n -= (size_t)(colon + 1 - s);
+		s = colon + 1;
+	}
+	return n == strlen(bcd_root) && memcmp(s, bcd_root, n) == 0;
+}
+
+/* ---- shared pieces ---------------------------------------------------- */
+
+static const struct output_flag backup_schema_names[] = {
+	{VSS_BS_DIFFERENTIAL, "DIFFERENTIAL"},
+	{VSS_BS_INCREMENTAL, "INCREMENTAL"},
+	{VSS_BS_EXCLUSIVE_INCREMENTAL_DIFFERENTIAL,
+	 "EXCLUSIVE_INCREMENTAL_DIFFERENTIAL"},
+	{VSS_BS_LOG, "LOG"},
+	{VSS_BS_COPY, "COPY"},
+	{VSS_BS_TIMESTAMPED, "TIMESTAMPED"},
+	{VSS_BS_LAST_MODIFY, "LAST_MODIFY"},
+	{VSS_BS_LSN, "LSN"},
+	{VSS_BS_WRITER_SUPPORTS_NEW_TARGET, "WRITER_SUPPORTS_NEW_TARGET"},
+	{VSS_BS_WRITER_SUPPORTS_RESTORE_WITH_MOVE,
+	 "WRITER_SUPPORTS_RESTORE_WITH_MOVE"},
+	{VSS_BS_INDEPENDENT_SYSTEM_STATE, "INDEPENDENT_SYSTEM_STATE"},
+	{VSS_BS_ROLLFORWARD_RESTORE, "ROLLFORWARD_RESTORE"},
+	{VSS_BS_RESTORE_RENAME, "RESTORE_RENAME"},
+	{VSS_BS_AUTHORITATIVE_RESTORE, "AUTHORITATIVE_RESTORE"},
+	{VSS_BS_WRITER_SUPPORTS_PARALLEL_RESTORES,
+	 "WRITER_SUPPORTS_PARALLEL_RESTORES"},
+	{0, NULL},
+};
+
+/* The groups first, so that the default mask reads as two names. */
+static const struct output_flag file_spec_backup_type_names[] = {
+	{VSS_FSBT_ALL_BACKUP_REQUIRED, "ALL_BACKUP_REQUIRED"},
+	{VSS_FSBT_ALL_SNAPSHOT_REQUIRED, "ALL_SNAPSHOT_REQUIRED"},
+	{VSS_FSBT_FULL_BACKUP_REQUIRED, "FULL_BACKUP_REQUIRED"},
+	{VSS_FSBT_DIFFERENTIAL_BACKUP_REQUIRED,
+	 "DIFFERENTIAL_BACKUP_REQUIRED"},
+	{VSS_FSBT_INCREMENTAL_BACKUP_REQUIRED, "INCREMENTAL_BACKUP_REQUIRED"},
+	{VSS_FSBT_LOG_BACKUP_REQUIRED, "LOG_BACKUP_REQUIRED"},
+	{VSS_FSBT_FULL_SNAPSHOT_REQUIRED, "FULL_SNAPSHOT_REQUIRED"},
+	{VSS_FSBT_DIFFERENTIAL_SNAPSHOT_REQUIRED,
+	 "DIFFERENTIAL_SNAPSHOT_REQUIRED"},
+	{VSS_FSBT_INCREMENTAL_SNAPSHOT_REQUIRED,
+	 "INCREMENTAL_SNAPSHOT_REQUIRED"},
+	{VSS_FSBT_LOG_SNAPSHOT_REQUIRED, "LOG_SNAPSHOT_REQUIRED"},
+	{VSS_FSBT_CREATED_DURING_BACKUP, "CREATED_DURING_BACKUP"},
+	{0, NULL},
+};
+
+static const struct output_flag component_flag_names[] = {
+	{VSS_CF_BACKUP_RECOVERY, "BACKUP_RECOVERY"},
+	{VSS_CF_APP_ROLLBACK_RECOVERY, "APP_ROLLBACK_RECOVERY"},
+	{VSS_CF_NOT_SYSTEM_STATE, "NOT_SYSTEM_STATE"},
+	{0, NULL},
+};
+
+/* JSON names of the opaque strings of a BCD component. */
+static const char *const component_text_keys[] = {
+	[VSS_TEXT_BACKUP_OPTIONS] = "backup_options",
+	[VSS_TEXT_RESTORE_OPTIONS] = "restore_options",
+	[VSS_TEXT_BACKUP_STAMP] = "backup_stamp",
+	[VSS_TEXT_PREVIOUS_BACKUP_STAMP] = "previous_backup_stamp",
+	[VSS_TEXT_RECEIVED_BACKUP_STAMP] = "received_backup_stamp",
+	[VSS_TEXT_BACKUP_METADATA] = "backup_metadata",
+	[VSS_TEXT_RESTORE_METADATA] = "restore_metadata",
+	[VSS_TEXT_PREPARE_BACKUP_FAILURE_MSG] = "prepare_backup_failure_msg",
+	[VSS_TEXT_POST_SNAPSHOT_FAILURE_MSG] = "post_snapshot_failure_msg",
+	[VSS_TEXT_PRE_RESTORE_FAILURE_MSG] = "pre_restore_failure_msg",
+	[VSS_TEXT_POST_RESTORE_FAILURE_MSG] = "post_restore_failure_msg",
+	[VSS_TEXT_RESTORE_NAME] = "restore_name",
+	[VSS_TEXT_ROLLFORWARD_POINT] = "rollforward_point",
+	[VSS_TEXT_RANGES_FILE_PATH] = "ranges_file_path",
+};
+static_assert(ARRAY_SIZE(component_text_keys) == VSS_TEXT_COUNT,
+	      "one key per enum vss_component_text value");
+
+static void
+show_file_desc(struct output *o, const struct vss_file_desc *d)
+{
+	output_begin_object(o, NULL);
+	output_string(o, "path", d->path);
+	output_string(o, "filespec", d->filespec);
+	output_bool(o, "recursive", d->recursive);
+	output_string(o, "alternate_path", d->alternate_path);
+	output_flags(o, "backup_type_mask", d->backup_type_mask,
+		     file_spec_backup_type_names);
+	output_end_object(o);
+}
+
+static void
+show_file_descs(struct output *o, const char *key,
+		const struct vss_file_desc *d, size_t n)
+{
+	size_t i;
+
+	output_begin_list(o, key);
+	for (i = 0; i < n; i++)
+		show_file_desc(o, &d[i]);
+	output_end_list(o);
+}
+
+static void
+show_mapping(struct output *o, const struct vss_location_mapping *m)
+{
+	output_begin_object(o, NULL);
+	output_string(o, "path", m->path);
+	output_string(o, "filespec", m->filespec);
+	output_bool(o, "recursive", m->recursive);
+	output_string(o, "destination", m->destination);
+	output_end_object(o);
+}
+
+/* ---- WMD -------------------------------------------------------------- */
+
+static void
+show_identity(struct output *o, const struct vss_writer_identity *id)
+{
+	output_begin_object(o, "identity");
+	output_string(o, "friendly_name", id->friendly_name);
+	output_id(o, "class_id", &id->class_id);
+	output_id(o, "instance_id", &id->instance_id);
+	output_string(o, "instance_name", id->instance_name);
+	output_enum(o, "usage", vss_usage_type_str(id->usage), id->usage);
+	output_enum(o, "source", vss_source_type_str(id->source), id->source);
+	output_int(o, "major_version", id->major_version);
+	output_int(o, "minor_version", id->minor_version);
+	output_end_object(o);
+}
+
+static void
+show_restore_method(struct output *o, const struct vss_restore_method_info *m)
+{
+	if (!m) {
+		output_null(o, "restore_method");
+		return;
+	}
+	output_begin_object(o, "restore_method");
+	output_enum(o, "method", vss_restore_method_str(m->method), m->method);
+	output_string(o, "service", m->service);
+	output_string(o, "user_procedure", m->user_procedure);
+	output_enum(o, "writer_restore",
+		    vss_writer_restore_str(m->writer_restore),
+		    m->writer_restore);
+	output_bool(o, "reboot_required", m->reboot_required);
+	output_end_object(o);
+}
+
+static void
+show_wm_component(struct output *o, const struct vss_wm_component *c)
+{
+	const struct vss_component_def *def = &c->def;
+	size_t i;
+
+	output_begin_object(o, NULL);
+	output_string(o, "logical_path", def->logical_path);
+	output_string(o, "name", def->name);
+	output_enum(o, "type", vss_component_type_str(def->type), def->type);
+	output_string(o, "caption", def->caption);
+	output_bytes(o, "icon", def->icon, def->icon_size);
+	output_bool(o, "restore_metadata", def->restore_metadata);
+	output_bool(o, "notify_on_backup_complete",
+		    def->notify_on_backup_complete);
+	output_bool(o, "selectable", def->selectable);
+	output_bool(o, "selectable_for_restore", def->selectable_for_restore);
+	output_flags(o, "flags", def->flags, component_flag_names);
+	show_file_descs(o, "files", c->files, c->file_count);
+	show_file_descs(o, "database_files", c->database_files,
+			c->database_file_count);
+	show_file_descs(o, "log_files", c->log_files, c->log_file_count);
+	output_begin_list(o, "dependencies");
+	for (i = 0; i < c->dependency_count; i++) {
+		const struct vss_dependency *d = &c->dependencies[i];
+
+		output_begin_object(o, NULL);
+		output_id(o, "writer_id", &d->writer_id);
+		output_string(o, "logical_path", d->logical_path);
+		output_string(o, "component_name", d->component_name);
+		output_end_object(o);
+	}
+	output_end_list(o);
+	output_end_object(o);
+}
+
+static void
+show_wmd(struct output *o, const vss_wmd *wmd)
+{
+	size_t i, n;
+
+	output_begin_object(o, NULL);
+	output_string(o, "type", "wmd");
+	show_identity(o, vss_wmd_identity(wmd));
+	output_flags(o, "backup_schema", vss_wmd_backup_schema(wmd),
+		     backup_schema_names);
+	show_restore_method(o, vss_wmd_restore_method(wmd));
+
+	output_begin_list(o, "alternate_location_mappings");
+	n = vss_wmd_alternate_location_mapping_count(wmd);
+	for (i = 0; i < n; i++)
+		show_mapping(o, vss_wmd_alternate_location_mapping(wmd, i));
+	output_end_list(o);
+
+	output_begin_list(o, "exclude_files");
+	n = vss_wmd_exclude_files_count(wmd);
+	for (i = 0; i < n; i++)
+		show_file_desc(o, vss_wmd_exclude_files(wmd, i));
+	output_end_list(o);
+
+	output_begin_list(o, "exclude_files_from_snapshot");
+	n = vss_wmd_exclude_from_snapshot_count(wmd);
+	for (i = 0; i < n; i++)
+		show_file_desc(o, vss_wmd_exclude_from_snapshot(wmd, i));
+	output_end_list(o);
+
+	output_begin_list(o, "components");
+	n = vss_wmd_component_count(wmd);
+	for (i = 0; i < n; i++)
+		show_wm_component(o, vss_wmd_component(wmd, i));
+	output_end_list(o);
+	output_end_object(o);
+}
+
+/* ---- BCD -------------------------------------------------------------- */
+
+static void
+show_snapshot(struct output *o, const struct vss_snapshot_desc *d)
+{
+	output_begin_object(o, NULL);
+	output_id(o, "snapshot_id", &d->snapshot_id);
+	output_id(o, "provider_id", &d->provider_id);
+	output_string(o, "original_volume", d->original_volume);
+	output_string(o, "snapshot_device", d->snapshot_device);
+	output_string(o, "originating_machine", d->originating_machine);
+	output_hex(o, "attributes", d->attributes);
+	output_timestamp(o, "created", d->created);
+	output_end_object(o);
+}
+
+/* Null when no failure was set, so that text leaves it out. */
+static void
+show_failure(struct output *o, const struct vss_component_failure *f)
+{
+	if (f->status == 0 && f->application_status == 0 && !f->message) {
+		output_null(o, "failure");
+		return;
+	}
+	output_begin_object(o, "failure");
+	output_status(o, "status", f->status);
+	output_hex(o, "application_status", (uint32_t)f->application_status);
+	output_string(o, "message", f->message);
+	output_end_object(o);
+}
+
+static void
+show_directed_target(struct output *o, const struct vss_directed_target *t)
+{
+	output_begin_object(o, NULL);
+	output_string(o, "source_path", t->source_path);
+	output_string(o, "source_file", t->source_file);
+	output_string(o, "source_ranges", t->source_ranges);
+	output_string(o, "destination_path", t->destination_path);
+	output_string(o, "destination_file", t->destination_file);
+	output_string(o, "destination_ranges", t->destination_ranges);
+	output_end_object(o);
+}
+
+static void
+show_partial_file(struct output *o, const struct vss_partial_file *f)
+{
+	output_begin_object(o, NULL);
+	output_string(o, "path", f->path);
+	output_string(o, "filename", f->filename);
+	output_string(o, "ranges", f->ranges);
+	output_string(o, "metadata", f->metadata);
+	output_end_object(o);
+}
+
+static void
+show_differenced_file(struct output *o, const struct vss_differenced_file *f)
+{
+	output_begin_object(o, NULL);
+	output_string(o, "path", f->path);
+	output_string(o, "filespec", f->filespec);
+	output_bool(o, "recursive", f->recursive);
+	output_string(o, "lsn", f->lsn);
+	output_timestamp(o, "last_modify_time", f->last_modify_time);
+	output_end_object(o);
+}
+
+static void
+show_bcd_component_lists(struct output *o, const vss_bcd_component *c)
+{
+	size_t i, n;
+
+	output_begin_list(o, "restore_subcomponents");
+	n = vss_bcd_component_restore_subcomponent_count(c);
+	for (i = 0; i < n; i++) {
+		const struct vss_restore_subcomponent *s =
+			vss_bcd_component_restore_subcomponent(c, i);
+
+		output_begin_object(o, NULL);
+		output_string(o, "logical_path", s->logical_path);
+		output_string(o, "name", s->name);
+		output_bool(o, "repair", s->repair);
+		output_end_object(o);
+	}
+	output_end_list(o);
+
+	output_begin_list(o, "alternate_location_mappings");
+	n = vss_bcd_component_alternate_location_mapping_count(c);
+	for (i = 0; i < n; i++)
+		show_mapping(
+			o, vss_bcd_component_alternate_location_mapping(c, i));
+	output_end_list(o);
+
+	output_begin_list(o, "new_targets");
+	n = vss_bcd_component_new_target_count(c);
+	for (i = 0; i < n; i++)
+		show_mapping(o, vss_bcd_component_new_target(c, i));
+	output_end_list(o);
+
+	output_begin_list(o, "directed_targets");
+	n = vss_bcd_component_directed_target_count(c);
+	for (i = 0; i < n; i++)
+		show_directed_target(o,
+				     vss_bcd_component_directed_target(c, i));
+	output_end_list(o);
+
+	output_begin_list(o, "partial_files");
+	n = vss_bcd_component_partial_file_count(c);
+	for (i = 0; i < n; i++)
+		show_partial_file(o, vss_bcd_component_partial_file(c, i));
+	output_end_list(o);
+
+	output_begin_list(o, "differenced_files");
+	n = vss_bcd_component_differenced_file_count(c);
+	for (i = 0; i < n; i++)
+		show_differenced_file(o,
+				      vss_bcd_component_differenced_file(c, i));
+	output_end_list(o);
+}
+
+static void
+show_bcd_component(struct output *o, const vss_bcd_component *c)
+{
+	enum vss_component_type type = vss_bcd_component_type(c);
+	enum vss_rollforward_type rf = vss_bcd_component_rollforward_type(c);
+	enum vss_restore_target target = vss_bcd_component_restore_target(c);
+	enum vss_file_restore_status frs =
+		vss_bcd_component_file_restore_status(c);
+	size_t i;
+
+	output_begin_object(o, NULL);
+	output_string(o, "logical_path", vss_bcd_component_logical_path(c));
+	output_string(o, "name", vss_bcd_component_name(c));
+	output_enum(o, "type", vss_component_type_str(type), type);
+	output_bool(o, "backup_succeeded",
+		    vss_bcd_component_backup_succeeded(c));
+	output_bool(o, "selected_for_restore",
+		    vss_bcd_component_selected_for_restore(c));
+	output_bool(o, "additional_restores",
+		    vss_bcd_component_additional_restores(c));
+	output_bool(o, "authoritative_restore",
+		    vss_bcd_component_authoritative_restore(c));
+	output_enum(o, "rollforward_type", vss_rollforward_type_str(rf), rf);
+	output_enum(o, "restore_target", vss_restore_target_str(target),
+		    target);
+	output_enum(o, "file_restore_status",
+		    vss_file_restore_status_str(frs), frs);
+	for (i = 0; i < VSS_TEXT_COUNT; i++)
+		output_string(o, component_text_keys[i],
+			      vss_bcd_component_text(
+				      c, (enum vss_component_text)i));
+	show_failure(o, vss_bcd_component_failure(c));
+	show_bcd_component_lists(o, c);
+	output_end_object(o);
+}
+
+static void
+show_bcd_writer(struct output *o, const vss_bcd_writer *w)
+{
+	size_t i, n;
+
+	output_begin_object(o, NULL);
+	output_id(o, "class_id", vss_bcd_writer_class_id(w));
+	output_id(o, "instance_id", vss_bcd_writer_instance_id(w));
+	output_string(o, "instance_name", vss_bcd_writer_instance_name(w));
+	output_flags(o, "backup_schema", vss_bcd_writer_backup_schema(w),
+		     backup_schema_names);
+	output_begin_list(o, "components");
+	n = vss_bcd_writer_component_count(w);
+	for (i = 0; i < n; i++)
+		show_bcd_component(o, vss_bcd_writer_component(w, i));
+	output_end_list(o);
+	output_end_object(o);
+}
+
+static void
+show_bcd(struct output *o, const vss_bcd *bcd)
+{
+	const struct vss_backup_state *st = vss_bcd_backup_state(bcd);
+	enum vss_restore_type rt = vss_bcd_restore_type(bcd);
+	size_t i, n;
+
+	output_begin_object(o, NULL);
+	output_string(o, "type", "bcd");
+	output_begin_object(o, "backup_state");
+	output_bool(o, "select_components", st->select_components);
+	output_bool(o, "bootable_system_state", st->bootable_system_state);
+	output_enum(o, "backup_type", vss_backup_type_str(st->backup_type),
+		    st->backup_type);
+	output_bool(o, "partial_file_support", st->partial_file_support);
+	output_end_object(o);
+	output_enum(o, "restore_type", vss_restore_type_str(rt), rt);
+	output_hex(o, "context", (uint32_t)vss_bcd_context(bcd));
+	output_id(o, "snapshot_set_id", vss_bcd_snapshot_set_id(bcd));
+
+	output_begin_list(o, "snapshots");
+	n = vss_bcd_snapshot_desc_count(bcd);
+	for (i = 0; i < n; i++)
+		show_snapshot(o, vss_bcd_snapshot_desc(bcd, i));
+	output_end_list(o);
+
+	output_begin_list(o, "writers");
+	n = vss_bcd_writer_count(bcd);
+	for (i = 0; i < n; i++)
+		show_bcd_writer(o, vss_bcd_writer_at(bcd, i));
+	output_end_list(o);
+	output_end_object(o);
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+struct metadata_opts {
+	const char *file;
+	const char *save;
+	enum output_format format;
+};
+
+/*
+ * Returns an exit code; CLI_EXIT_OK with opts->file NULL means the help was
+ * asked for and printed.
+ */
+static int
+parse_args(const struct cli_command *cmd, int argc, char **argv,
+	   struct metadata_opts *opts)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"save", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*opts = (struct metadata_opts){.format = OUTPUT_TEXT};
+	/* Our own messages, in our own form. */
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			opts->format = OUTPUT_JSON;
+			break;
+		case 's':
+			opts->save = optarg;
+			break;
+		case 'h':
+			cli_print_help(cmd, stdout);
+			return CLI_EXIT_OK;
+		case ':':
+			return cli_usage_error(cmd, "option '%s' needs a value",
+					       argv[optind - 1]);
+		default:
+			/* optopt names a bad short option, 0 a long one. */
+			if (optopt)
+				return cli_usage_error(cmd,
+						       "unknown option '-%c'",
+						       optopt);
+			return cli_usage_error(cmd, "unknown option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, "no FILE given");
+	if (optind + 1 < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[optind + 1]);
+	opts->file = argv[optind];
+	return CLI_EXIT_OK;
+}
+
+/* Load xml as the document its root names; print it and save it if asked. */
+static int
+run(const struct cli_command *cmd, const struct metadata_opts *opts,
+    const char *xml, size_t len)
+{
+	struct vss_error err = {0};
+	struct output *o = NULL;
+	vss_wmd *wmd = NULL;
+	vss_bcd *bcd = NULL;
+	char *saved = NULL;
+	size_t saved_len;
+	int r, exit_code = CLI_EXIT_FAILED;
+
+	if (is_bcd(xml, len))
+		r = vss_bcd_load_xml(&bcd, xml, len, &err);
+	else
+		r = vss_wmd_load_xml(&wmd, xml, len, &err);
+	if (r < 0) {
+		cli_status_error(cmd, opts->file, r, err.message);
+		goto fail;
+	}
+	/* Save before printing: a reader that stops early cannot stop it. */
+	if (opts->save) {
+		r = bcd ? vss_bcd_save_xml(bcd, &saved, &saved_len) :
+			  vss_wmd_save_xml(wmd, &saved, &saved_len);
+		if (r < 0) {
+			cli_status_error(cmd, opts->file, r, NULL);
+			goto fail;
+		}
+		r = cli_write_file_atomic(opts->save, saved, saved_len);
+		if (r < 0) {
+			cli_status_error(cmd, opts->save, r, NULL);
+			goto fail;
+		}
+	}
+	r = output_new(&o, opts->format, stdout);
+	if (r < 0) {
+		cli_status_error(cmd, NULL, r, NULL);
+		goto fail;
+	}
+	if (bcd)
+		show_bcd(o, bcd);
+	else
+		show_wmd(o, wmd);
+	r = output_finish(o);
+	if (r < 0) {
+		cli_status_error(cmd, "standard output", r, NULL);
+		goto fail;
+	}
+	exit_code = CLI_EXIT_OK;
+fail:
+	output_free(o);
+	free(saved);
+	vss_bcd_free(bcd);
+	vss_wmd_free(wmd);
+	return exit_code;
+}
+
+int
+cmd_metadata(const struct cli_command *cmd, int argc, char **argv)
+{
+	struct metadata_opts opts;
+	char *xml = NULL, limit[64];
+	size_t len;
+	int r;
+
+	r = parse_args(cmd, argc, argv, &opts);
+	if (r != CLI_EXIT_OK || !opts.file)
+		return r;
+	r = cli_read_file(opts.file, &xml, &len);
+	if (r == -EFBIG) {
+		snprintf(limit, sizeof(limit),
+			 "larger than the %zu MiB limit for documents",
+			 CLI_FILE_MAX >> 20);
+		return cli_status_error(cmd, opts.file, r, limit);
+	}
+	if (r < 0)
+		return cli_status_error(cmd, opts.file, r, NULL);
+	r = run(cmd, &opts, xml, len);
+	free(xml);
+	return r;
+}

@@ -1,1 +1,321 @@
-/* placeholder: being written */
+/*
+ * cli/main.c - the vss command: global options, the command table and
+ * dispatch, the diagnostics and file helpers the commands share.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vss/status.h>
+
+#include "cli.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct cli_command commands[] = {
+	{"metadata", "show, check and re-save a metadata document",
+	 cmd_metadata_synopsis, cmd_metadata_help, cmd_metadata},
+};
+
+static void
+print_main_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: vss [--version] [--help] COMMAND [ARGS]\n"
+		   "\n"
+		   "commands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f, "\n"
+		   "'vss help COMMAND' or 'vss COMMAND --help' describes a "
+		   "command.\n"
+		   "exit status: 0 ok, 1 failed, 2 usage error.\n");
+}
+
+static const struct cli_command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void
+cli_print_help(const struct cli_command *cmd, FILE *f)
+{
+	fprintf(f, "usage: vss %s %s\n\n%s", cmd->name, cmd->synopsis,
+		cmd->help);
+}
+
+int
+cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vss: %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: vss %s %s\n", cmd->name, cmd->synopsis);
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_status_error(const struct cli_command *cmd, const char *subject,
+		 int status, const char *detail)
+{
+	const char *name = vss_status_name(status);
+
+	fprintf(stderr, "vss: %s: ", cmd->name);
+	if (subject)
+		fprintf(stderr, "%s: ", subject);
+	if (name)
+		fprintf(stderr, "%s: ", name);
+	else
+		fprintf(stderr, "0x%08x: ", (unsigned)status);
+	fprintf(stderr, "%s\n",
+		detail && *detail ? detail : vss_strerror(status));
+	return CLI_EXIT_FAILED;
+}
+
+int
+cli_read_file(const char *path, char **ret, size_t *ret_len)
+{
+	struct stat st;
+	char *buf = NULL, *grown;
+	size_t len = 0, cap;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	/* Refuse early what is known to be too big; pipes report size 0. */
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > CLI_FILE_MAX) {
+		r = -EFBIG;
+		goto fail;
+	}
+	/*
+	 * A regular file gets room for its size, the NUL and one byte more,
+	 * so that reading it to the end needs no second allocation.
+	 */
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 2 : 65536;
+	buf = malloc(cap);
+	if (!buf) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			/* Room for a byte past the limit, to see it passed. */
+			if (cap > CLI_FILE_MAX / 2)
+				cap = CLI_FILE_MAX + 2;
+			else
+				cap *= 2;
+			grown = realloc(buf, cap);
+			if (!grown) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > CLI_FILE_MAX) {
+			r = -EFBIG;
+			goto fail;
+		}
+	}
+	buf[len] = '\0';
+	close(fd);
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* fsync the directory holding path, so that a rename in it is durable. */
+static int
+sync_parent_dir(const char *path)
+{
+	char *copy;
+	int fd, r = 0;
+
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		r = -errno;
+	else if (fsync(fd) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return r;
+}
+
+int
+cli_write_file_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp = NULL;
+	int fd = -1, r;
+
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return -ENOMEM;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		r = -errno;
+		free(tmp);
+		return r;
+	}
+	r = write_all(fd, data, len);
+	if (r < 0)
+		goto fail;
+	if (fsync(fd) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		r = -errno;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	free(tmp);
+	return sync_parent_dir(path);
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+/* "vss help [COMMAND]" */
+static int
+run_help(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		print_main_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "vss: help: too many arguments\n"
+				"usage: vss help [COMMAND]\n");
+		return CLI_EXIT_USAGE;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "vss: help: '%s' is not a vss command; "
+				"see 'vss --help'\n",
+			argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	cli_print_help(cmd, stdout);
+	return CLI_EXIT_OK;
+}
+
+static int
+dispatch(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2) {
+		print_main_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		print_main_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("vss %s\n", VSS_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0)
+		return run_help(argc - 1, argv + 1);
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "vss: unknown option '%s'\n", argv[1]);
+		print_main_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "vss: '%s' is not a vss command; "
+				"see 'vss --help'\n",
+			argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	return cmd->run(cmd, argc - 1, argv + 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	int r;
+
+	r = dispatch(argc, argv);
+	/*
+	 * Data that could not be written is a failure even when the command
+	 * itself succeeded (a full disk, a closed pipe).
+	 */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "vss: error writing standard output\n");
+		if (r == CLI_EXIT_OK)
+			r = CLI_EXIT_FAILED;
+	}
+	return r;
+}

@@ -1,0 +1,82 @@
+/*
+ * cli/cli.h - the vss command line: the command table, exit codes, the
+ * diagnostics every command prints the same way, and file helpers.
+ *
+ * A command is one cmd_<name>.c with one handler; main.c finds it in the
+ * table and runs it.  Data goes to standard output through the output layer
+ * (output.h, text or JSON), diagnostics to standard error through the cli_*()
+ * functions, so that every message reads "vss: <command>: ...".
+ */
+#ifndef VSS_CLI_H
+#define VSS_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes of every command. */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILED = 1, /* the command ran and failed */
+	CLI_EXIT_USAGE = 2,  /* the command line is wrong */
+};
+
+struct cli_command;
+
+/*
+ * A command handler: argv[0] is the command name, the options and operands
+ * follow.  Returns an enum cli_exit value.
+ */
+typedef int cli_handler(const struct cli_command *cmd, int argc, char **argv);
+
+struct cli_command {
+	const char *name;
+	const char *summary;  /* one line for "vss --help" */
+	const char *synopsis; /* "FILE [--json] [--save OUT]" */
+	const char *help;     /* what it does and its options, for "help CMD" */
+	cli_handler *run;
+};
+
+/* main.c */
+
+/* Print the full help of a command to f. */
+void cli_print_help(const struct cli_command *cmd, FILE *f);
+/*
+ * Report a usage error ("vss: CMD: <message>" and the synopsis) on
+ * standard error.  Returns CLI_EXIT_USAGE so that callers can return it.
+ */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Report a failed operation on subject (a file name, or NULL) as
+ * "vss: CMD: SUBJECT: STATUS_NAME: detail", where detail defaults to
+ * vss_strerror(status).  Returns CLI_EXIT_FAILED.
+ */
+int cli_status_error(const struct cli_command *cmd, const char *subject,
+		     int status, const char *detail);
+
+/*
+ * The largest file a command reads: documents are at most a few MiB, and
+ * a limit keeps a wrong argument (a disk image, /dev/zero) from eating
+ * memory.
+ */
+#define CLI_FILE_MAX ((size_t)64 << 20)
+
+/*
+ * Read a whole file of at most CLI_FILE_MAX bytes.  *ret is NUL-terminated
+ * (not counted in *ret_len); caller owns it; free with free().  Returns 0,
+ * -EFBIG past the limit, or -errno.
+ */
+int cli_read_file(const char *path, char **ret, size_t *ret_len);
+/*
+ * Replace path with data so that a crash leaves the old or the new file,
+ * never a torn one: write path.tmp, fsync, rename, fsync the directory.
+ * Returns 0 or -errno (then path is untouched and path.tmp removed).
+ */
+int cli_write_file_atomic(const char *path, const char *data, size_t len);
+
+/* cmd_metadata.c */
+extern const char cmd_metadata_synopsis[];
+extern const char cmd_metadata_help[];
+int cmd_metadata(const struct cli_command *cmd, int argc, char **argv);
+
+#endif

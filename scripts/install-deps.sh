@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install the Debian packages that building and testing vss needs.
+#
+# Fast when they are all there already: apt is not touched at all.  Runs
+# as root (CI) or through sudo.
+set -euo pipefail
+
+packages=(
+	# build
+	meson ninja-build pkg-config gcc
+	libxml2-dev libjansson-dev uuid-dev
+	# tests: unit tests, the CLI tests' JSON checks, fuzzers and sanitizers
+	libcmocka-dev python3 clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#packages[@]} packages are installed"
+	exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=()
+elif command -v sudo >/dev/null; then
+	as_root=(sudo)
+else
+	echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y --no-install-recommends "${missing[@]}"
