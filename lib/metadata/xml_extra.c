@@ -105,6 +105,15 @@ add_attr(struct vss_xml_extra *x, xmlAttr *attr)
 
 static bool node_complete(const xmlNode *orig, const xmlNode *copy);
 
+/* The first declaration from ns on that is not the implicit xml: one. */
+static const xmlNs *
+next_declared(const xmlNs *ns)
+{
+	while (ns && ns->prefix && xmlStrEqual(ns->prefix, (const xmlChar *)"xml"))
+		ns = ns->next;
+	return ns;
+}
+
 /* Both lists have the same length and each copy is complete. */
 static bool
 list_complete(const xmlNode *orig, const xmlNode *copy)
@@ -137,8 +146,15 @@ node_complete(const xmlNode *orig, const xmlNode *copy)
 				return false;
 		if (b)
 			return false;
-		for (m = orig->nsDef, n = copy->nsDef; m;
-		     m = m->next, n = n->next)
+		/*
+		 * The xml: namespace is predeclared: a copy without a target
+		 * document declares it on the element, a copy into a document
+		 * keeps it on the document, so it is skipped on both sides.
+		 * A copy may declare more than its source: the namespaces it
+		 * used from its ancestors.
+		 */
+		for (m = next_declared(orig->nsDef), n = next_declared(copy->nsDef);
+		     m; m = next_declared(m->next), n = next_declared(n->next))
 			if (!n || !n->href || (m->prefix && !n->prefix))
 				return false;
 	}
