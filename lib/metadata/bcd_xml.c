@@ -53,9 +53,6 @@ static const char *const failure_attrs[] = {
 static const char *const subcomponent_attrs[] = {
 	"logicalPath", "componentName", "repair", NULL,
 };
-static const char *const mapping_attrs[] = {
-	"path", "filespec", "recursive", "destination", NULL,
-};
 static const char *const directed_attrs[] = {
 	"sourcePath", "sourceFilename", "sourceRanges", "destinationPath",
 	"destinationFilename", "destinationRanges", NULL,
@@ -168,29 +165,25 @@ static void
 load_mapping(struct xml_in *in, struct vss_bcd_component *c, xmlNode *n)
 {
 	bool new_target = xml_is(n, "NEW_TARGET");
-	const char *path, *filespec, *destination;
-	struct vss_location_mapping *m;
-	bool recursive;
+	struct vss_location_mapping m, *stored;
 	int r;
 
-	path = xml_in_str(in, n, "path", XML_REQUIRED);
-	filespec = xml_in_str(in, n, "filespec", XML_REQUIRED);
-	recursive = xml_in_bool(in, n, "recursive", XML_OPTIONAL, false);
-	destination = xml_in_str(in, n, "destination", XML_REQUIRED);
+	xml_in_mapping(in, n, &m);
 	if (in->status)
 		return;
 	if (new_target)
-		r = vss_bcd_component_add_new_target(c, path, filespec,
-						     recursive, destination);
+		r = vss_bcd_component_add_new_target(c, m.path, m.filespec,
+						     m.recursive,
+						     m.destination);
 	else
 		r = vss_bcd_component_add_alternate_location_mapping(
-			c, path, filespec, recursive, destination);
+			c, m.path, m.filespec, m.recursive, m.destination);
 	xml_in_model(in, n, "cannot add mapping", r);
 	if (in->status)
 		return;
-	m = new_target ? &c->new_targets[c->new_target_count - 1] :
-			 &c->mappings[c->mapping_count - 1];
-	m->extra = xml_in_extra(in, n, mapping_attrs, NULL);
+	stored = new_target ? &c->new_targets[c->new_target_count - 1] :
+			      &c->mappings[c->mapping_count - 1];
+	stored->extra = xml_in_extra(in, n, xml_mapping_attrs, NULL);
 }
 
 static void
@@ -594,19 +587,6 @@ save_failure(struct xml_out *out, xmlNode *parent,
 }
 
 static void
-save_mapping(struct xml_out *out, xmlNode *parent, const char *element,
-	     const struct vss_location_mapping *m)
-{
-	xmlNode *n = xml_out_child(out, parent, element);
-
-	xml_out_required(out, n, "path", m->path);
-	xml_out_required(out, n, "filespec", m->filespec);
-	xml_out_bool(out, n, "recursive", m->recursive);
-	xml_out_required(out, n, "destination", m->destination);
-	xml_out_extra(out, n, m->extra);
-}
-
-static void
 save_lists(struct xml_out *out, xmlNode *parent,
 	   const struct vss_bcd_component *c)
 {
@@ -626,10 +606,11 @@ save_lists(struct xml_out *out, xmlNode *parent,
 		xml_out_extra(out, n, s->extra);
 	}
 	for (i = 0; i < c->mapping_count; i++)
-		save_mapping(out, parent, "ALTERNATE_LOCATION_MAPPING",
-			     &c->mappings[i]);
+		xml_out_mapping(out, parent, "ALTERNATE_LOCATION_MAPPING",
+				&c->mappings[i]);
 	for (i = 0; i < c->new_target_count; i++)
-		save_mapping(out, parent, "NEW_TARGET", &c->new_targets[i]);
+		xml_out_mapping(out, parent, "NEW_TARGET",
+				&c->new_targets[i]);
 	for (i = 0; i < c->directed_count; i++) {
 		t = &c->directed[i];
 		n = xml_out_child(out, parent, "DIRECTED_TARGET");

@@ -179,3 +179,33 @@ ENUM_TEXT(backup_type)
 ENUM_TEXT(restore_type)
 ENUM_TEXT(file_restore_status)
 ENUM_TEXT(rollforward_type)
+
+/*
+ * vssadmin's form: the number, then one of the six coarse states tools
+ * show (backup.md section 4).
+ */
+static const struct enum_name writer_state_names[] = {
+	{VSS_WS_UNKNOWN, "[0] Unknown"},
+	{VSS_WS_STABLE, "[1] Stable"},
+	{VSS_WS_WAITING_FOR_FREEZE, "[2] Waiting for freeze"},
+	{VSS_WS_WAITING_FOR_THAW, "[3] Frozen"},
+	{VSS_WS_WAITING_FOR_POST_SNAPSHOT, "[4] Waiting for completion"},
+	{VSS_WS_WAITING_FOR_BACKUP_COMPLETE, "[5] Waiting for completion"},
+	{VSS_WS_FAILED_AT_IDENTIFY, "[6] Failed"},
+	{VSS_WS_FAILED_AT_PREPARE_BACKUP, "[7] Failed"},
+	{VSS_WS_FAILED_AT_PREPARE_SNAPSHOT, "[8] Failed"},
+	{VSS_WS_FAILED_AT_FREEZE, "[9] Failed"},
+	{VSS_WS_FAILED_AT_THAW, "[10] Failed"},
+	{VSS_WS_FAILED_AT_POST_SNAPSHOT, "[11] Failed"},
+	{VSS_WS_FAILED_AT_BACKUP_COMPLETE, "[12] Failed"},
+	{VSS_WS_FAILED_AT_PRE_RESTORE, "[13] Failed"},
+	{VSS_WS_FAILED_AT_POST_RESTORE, "[14] Failed"},
+	{VSS_WS_FAILED_AT_BACKUPSHUTDOWN, "[15] Failed"},
+};
+
+const char *
+vss_writer_state_str(enum vss_writer_state s)
+{
+	return enum_str(writer_state_names, ARRAY_SIZE(writer_state_names),
+			(int)s);
+}

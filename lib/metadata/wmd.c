@@ -15,6 +15,7 @@
 #include "metadata/model.h"
 #include "util/array.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,6 +463,9 @@ component_add_file_set(vss_wmd *wmd, const char *logical_path,
 		count = &c->pub.log_file_count;
 		cap = &c->log_files_cap;
 		break;
+	default:
+		assert(!"unknown file-set list");
+		return -EINVAL;
 	}
 	/* The public view is const; the document owns the array. */
 	items = (struct vss_file_desc *)*files;

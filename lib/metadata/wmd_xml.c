@@ -33,9 +33,6 @@ static const char *const restore_method_attrs[] = {
 	"method", "service", "userProcedure", "writerRestore",
 	"rebootRequired", NULL,
 };
-static const char *const mapping_attrs[] = {
-	"path", "filespec", "recursive", "destination", NULL,
-};
 static const char *const backup_locations_children[] = {
 	"FILE_GROUP", "DATABASE", "EXCLUDE_FILES",
 	"EXCLUDE_FILES_FROM_SNAPSHOT", NULL,
@@ -307,22 +304,19 @@ load_backup_locations(struct xml_in *in, vss_wmd *wmd, xmlNode *n)
 static void
 load_mapping(struct xml_in *in, vss_wmd *wmd, xmlNode *n)
 {
-	const char *path, *filespec, *destination;
-	bool recursive;
+	struct vss_location_mapping m;
 
-	path = xml_in_str(in, n, "path", XML_REQUIRED);
-	filespec = xml_in_str(in, n, "filespec", XML_REQUIRED);
-	recursive = xml_in_bool(in, n, "recursive", XML_OPTIONAL, false);
-	destination = xml_in_str(in, n, "destination", XML_REQUIRED);
+	xml_in_mapping(in, n, &m);
 	if (in->status)
 		return;
 	xml_in_model(in, n, "cannot add alternate location mapping",
 		     vss_wmd_add_alternate_location_mapping(
-			     wmd, path, filespec, recursive, destination));
+			     wmd, m.path, m.filespec, m.recursive,
+			     m.destination));
 	if (in->status)
 		return;
 	wmd->mappings[wmd->mapping_count - 1].extra =
-		xml_in_extra(in, n, mapping_attrs, NULL);
+		xml_in_extra(in, n, xml_mapping_attrs, NULL);
 }
 
 /*
@@ -421,19 +415,6 @@ save_restore_method(struct xml_out *out, xmlNode *root, const vss_wmd *wmd)
 	xml_out_extra(out, n, wmd->restore_method_extra);
 }
 
-static void
-save_mapping(struct xml_out *out, xmlNode *root,
-	     const struct vss_location_mapping *m)
-{
-	xmlNode *n = xml_out_child(out, root, "ALTERNATE_LOCATION_MAPPING");
-
-	xml_out_required(out, n, "path", m->path);
-	xml_out_required(out, n, "filespec", m->filespec);
-	xml_out_bool(out, n, "recursive", m->recursive);
-	xml_out_required(out, n, "destination", m->destination);
-	xml_out_extra(out, n, m->extra);
-}
-
 /* Which attributes a file-set element carries besides path and filespec. */
 enum file_set_kind {
 	FILE_SET_GROUP,    /* FILE_LIST: recursion, alternate path, mask */
@@ -523,7 +504,8 @@ vss_wmd_save_xml(const vss_wmd *wmd, char **ret_xml, size_t *ret_len)
 	if (wmd->has_restore_method)
 		save_restore_method(&out, root, wmd);
 	for (i = 0; i < wmd->mapping_count; i++)
-		save_mapping(&out, root, &wmd->mappings[i]);
+		xml_out_mapping(&out, root, "ALTERNATE_LOCATION_MAPPING",
+				&wmd->mappings[i]);
 	/* As Windows does: the exclusions after the components. */
 	locations = xml_out_child(&out, root, "BACKUP_LOCATIONS");
 	for (i = 0; i < wmd->component_count; i++)

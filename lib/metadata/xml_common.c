@@ -733,6 +733,21 @@ xml_in_extra(struct xml_in *in, xmlNode *n, const char *const *known_attrs,
 	return extra;
 }
 
+const char *const xml_mapping_attrs[] = {
+	"path", "filespec", "recursive", "destination", NULL,
+};
+
+void
+xml_in_mapping(struct xml_in *in, xmlNode *n,
+	       struct vss_location_mapping *ret)
+{
+	ret->path = xml_in_str(in, n, "path", XML_REQUIRED);
+	ret->filespec = xml_in_str(in, n, "filespec", XML_REQUIRED);
+	ret->recursive = xml_in_bool(in, n, "recursive", XML_OPTIONAL, false);
+	ret->destination = xml_in_str(in, n, "destination", XML_REQUIRED);
+	ret->extra = NULL;
+}
+
 /* ---- Saving ------------------------------------------------------------- */
 
 int
@@ -977,6 +992,19 @@ xml_out_extra(struct xml_out *out, xmlNode *n,
 		return;
 	if (xml_extra_write(extra, n) < 0)
 		out_fail(out, -ENOMEM);
+}
+
+void
+xml_out_mapping(struct xml_out *out, xmlNode *parent, const char *element,
+		const struct vss_location_mapping *m)
+{
+	xmlNode *n = xml_out_child(out, parent, element);
+
+	xml_out_required(out, n, "path", m->path);
+	xml_out_required(out, n, "filespec", m->filespec);
+	xml_out_bool(out, n, "recursive", m->recursive);
+	xml_out_required(out, n, "destination", m->destination);
+	xml_out_extra(out, n, m->extra);
 }
 
 int

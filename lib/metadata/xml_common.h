@@ -171,6 +171,17 @@ struct vss_xml_extra *xml_in_extra(struct xml_in *in, xmlNode *n,
 				   const char *const *known_attrs,
 				   const char *const *known_children);
 
+/*
+ * A mapping element, written alike in both documents
+ * (ALTERNATE_LOCATION_MAPPING, and NEW_TARGET in a BCD): its attributes,
+ * read into *ret with the strings borrowed like xml_in_str()'s and
+ * ret->extra NULL.  The caller stores the mapping, then keeps what else
+ * the element carried with xml_in_extra(in, n, xml_mapping_attrs, NULL).
+ */
+extern const char *const xml_mapping_attrs[];
+void xml_in_mapping(struct xml_in *in, xmlNode *n,
+		    struct vss_location_mapping *ret);
+
 /* ---- xml_common.c: saving --------------------------------------------- */
 
 /*
@@ -223,6 +234,9 @@ void xml_out_base64(struct xml_out *out, xmlNode *n, const char *attr,
 		    const uint8_t *data, size_t size);
 void xml_out_extra(struct xml_out *out, xmlNode *n,
 		   const struct vss_xml_extra *extra);
+/* A mapping element (see xml_in_mapping()) named element under parent. */
+void xml_out_mapping(struct xml_out *out, xmlNode *parent,
+		     const char *element, const struct vss_location_mapping *m);
 
 /*
  * Serialize the document (UTF-8, no declaration, one line) into a

@@ -18,129 +18,7 @@
 #include <vss/metadata.h>
 #include <vss/status.h>
 
-/*
- * Allocation fault injection: the test replaces malloc, calloc, realloc
- * and free (glibc allows it), makes the n-th allocation after fault_arm(n)
- * fail and counts the blocks alive, so that the -ENOMEM paths are checked
- * for leaks too.  AddressSanitizer and valgrind bring their own allocator;
- * there the -ENOMEM tests skip and the plain build runs them.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define FAULT_INJECTION 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define FAULT_INJECTION 0
-#endif
-#endif
-#if !defined(FAULT_INJECTION) && defined(__GLIBC__)
-#define FAULT_INJECTION 1
-#endif
-#ifndef FAULT_INJECTION
-#define FAULT_INJECTION 0
-#endif
-
-#if FAULT_INJECTION
-void *__libc_malloc(size_t size);
-void *__libc_calloc(size_t n, size_t size);
-void *__libc_realloc(void *p, size_t size);
-void __libc_free(void *p);
-
-/*
- * Volatile: glibc declares malloc a leaf function, so the compiler may
- * otherwise assume these do not change across calls.
- */
-static volatile long fault_countdown = -1;
-static volatile bool fault_fired;
-static volatile long live_blocks;
-
-static bool
-fault_now(void)
-{
-	if (fault_countdown < 0 || fault_countdown-- > 0)
-		return false;
-	fault_fired = true;
-	errno = ENOMEM;
-	return true;
-}
-
-void *
-malloc(size_t size)
-{
-	void *p = fault_now() ? NULL : __libc_malloc(size);
-
-	if (p)
-		live_blocks++;
-	return p;
-}
-
-void *
-calloc(size_t n, size_t size)
-{
-	void *p = fault_now() ? NULL : __libc_calloc(n, size);
-
-	if (p)
-		live_blocks++;
-	return p;
-}
-
-void *
-realloc(void *old, size_t size)
-{
-	void *p = fault_now() ? NULL : __libc_realloc(old, size);
-
-	if (p && !old)
-		live_blocks++;
-	return p;
-}
-
-void
-free(void *p)
-{
-	if (p)
-		live_blocks--;
-	__libc_free(p);
-}
-
-/* Make allocation number n (0 = the next one) fail, once. */
-static void
-fault_arm(long n)
-{
-	fault_fired = false;
-	fault_countdown = n;
-}
-
-/* Disarm; true when the armed fault happened. */
-static bool
-fault_disarm(void)
-{
-	fault_countdown = -1;
-	return fault_fired;
-}
-#endif
-
-/*
- * Skip the calling test unless faults can be injected: built without a
- * sanitizer allocator, and not running under one (valgrind replaces even
- * the malloc of the executable).
- */
-static void
-require_fault_injection(void)
-{
-#if FAULT_INJECTION
-	/* Through a pointer: a direct call could be inlined past valgrind. */
-	void *(*volatile alloc)(size_t) = malloc;
-	void *p;
-
-	fault_arm(0);
-	p = alloc(1);
-	fault_disarm();
-	if (!p)
-		return;
-	free(p);
-#endif
-	print_message("allocation fault injection needs glibc's allocator\n");
-	skip();
-}
+#include "alloc_fail.h"
 
 static vss_id
 make_id(uint8_t seed)
@@ -1612,23 +1490,22 @@ typedef int (*mutation)(struct fixture *fx);
 static void
 check_enomem(mutation prepare, mutation op)
 {
-#if FAULT_INJECTION
 	struct fixture fx;
 	long n, live;
 	bool fired;
 	char *before;
 	int r;
 
-	require_fault_injection();
+	alloc_fail_require();
 	for (n = 0;; n++) {
-		live = live_blocks;
+		live = alloc_fail_live_blocks();
 		fixture_build(&fx);
 		if (prepare)
 			assert_int_equal(prepare(&fx), 0);
 		before = digest(fx.bcd);
-		fault_arm(n);
+		alloc_fail_arm(n);
 		r = op(&fx);
-		fired = fault_disarm();
+		fired = alloc_fail_disarm();
 		if (fired) {
 			assert_int_equal(r, -ENOMEM);
 			assert_unchanged(fx.bcd, before);
@@ -1637,17 +1514,12 @@ check_enomem(mutation prepare, mutation op)
 			free(before);
 		}
 		vss_bcd_free(fx.bcd);
-		assert_int_equal(live_blocks, live);
+		assert_int_equal(alloc_fail_live_blocks(), live);
 		if (!fired)
 			break;
 	}
 	/* The operation did allocate, so some failure was exercised. */
 	assert_true(n > 0);
-#else
-	(void)prepare;
-	(void)op;
-	require_fault_injection();
-#endif
 }
 
 static int
@@ -1805,16 +1677,14 @@ test_enomem_component_lists(void **state)
 static void
 test_enomem_new(void **state)
 {
-	require_fault_injection();
-#if FAULT_INJECTION
 	int sentinel;
 	vss_bcd *bcd = (vss_bcd *)&sentinel;
 
-	fault_arm(0);
+	alloc_fail_require();
+	alloc_fail_arm(0);
 	assert_int_equal(vss_bcd_new(&bcd), -ENOMEM);
-	assert_true(fault_disarm());
+	assert_true(alloc_fail_disarm());
 	assert_ptr_equal(bcd, (vss_bcd *)&sentinel);
-#endif
 }
 
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

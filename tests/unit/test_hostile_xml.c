@@ -36,6 +36,8 @@
 
 #include "metadata/xml_common.h" /* XML_MAX_DOCUMENT_SIZE, XML_MAX_DEPTH */
 
+#include "../doc_codec.h"
+
 /*
  * Small valid documents, one element per line so that a failure can be
  * checked against its line, and no final newline so that every proper
@@ -75,50 +77,14 @@ static const char valid_bcd[] =
 	"</WRITER_COMPONENTS>\n"
 	"</BACKUP_COMPONENTS>";
 
-/* One loader under test, behind one signature. */
+/* One codec under test, with the valid document the cases start from. */
 struct kind {
-	const char *name;
+	const struct doc_codec *codec;
 	const char *valid;
-	int (*load)(void **doc, const char *xml, size_t len,
-		    struct vss_error *err);
-	void (*free)(void *doc);
 };
 
-/* Pass *doc through, so that the caller sees whether the loader wrote it. */
-static int
-wmd_load(void **doc, const char *xml, size_t len, struct vss_error *err)
-{
-	vss_wmd *wmd = *doc;
-	int r = vss_wmd_load_xml(&wmd, xml, len, err);
-
-	*doc = wmd;
-	return r;
-}
-
-static void
-wmd_free(void *doc)
-{
-	vss_wmd_free(doc);
-}
-
-static int
-bcd_load(void **doc, const char *xml, size_t len, struct vss_error *err)
-{
-	vss_bcd *bcd = *doc;
-	int r = vss_bcd_load_xml(&bcd, xml, len, err);
-
-	*doc = bcd;
-	return r;
-}
-
-static void
-bcd_free(void *doc)
-{
-	vss_bcd_free(doc);
-}
-
-static const struct kind wmd = { "wmd", valid_wmd, wmd_load, wmd_free };
-static const struct kind bcd = { "bcd", valid_bcd, bcd_load, bcd_free };
+static const struct kind wmd = { &doc_codec_wmd, valid_wmd };
+static const struct kind bcd = { &doc_codec_bcd, valid_bcd };
 
 /* What a loader must leave in *ret when it fails. */
 static char sentinel_storage;
@@ -181,6 +147,7 @@ capture_begin(void)
 static void
 capture_end(int saved, const struct kind *k, const char *what)
 {
+	const char *name = k->codec->name;
 	char buf[256];
 	ssize_t n;
 
@@ -190,7 +157,7 @@ capture_end(int saved, const struct kind *k, const char *what)
 	n = pread(stderr_capture, buf, sizeof(buf) - 1, 0);
 	if (n > 0) {
 		buf[n] = '\0';
-		fail_msg("%s %s: the loader wrote to stderr: %s", k->name, what,
+		fail_msg("%s %s: the loader wrote to stderr: %s", name, what,
 			 buf);
 	}
 }
@@ -205,51 +172,52 @@ static void
 check_invalid(const struct kind *k, const char *what, const char *xml,
 		     size_t len, const char *element, int line, bool verbose)
 {
+	const char *name = k->codec->name;
 	struct vss_error err;
 	void *doc = SENTINEL;
 	int r, saved;
 
 	memset(&err, 'X', sizeof(err));
 	saved = capture_begin();
-	r = k->load(&doc, xml, len, &err);
+	r = k->codec->load(&doc, xml, len, &err);
 	capture_end(saved, k, what);
 	if (r == 0) {
-		k->free(doc);
-		fail_msg("%s %s: loaded", k->name, what);
+		k->codec->free(doc);
+		fail_msg("%s %s: loaded", name, what);
 	}
 	if (r != VSS_E_INVALID_XML_DOCUMENT)
-		fail_msg("%s %s: %s, not VSS_E_INVALID_XML_DOCUMENT", k->name,
+		fail_msg("%s %s: %s, not VSS_E_INVALID_XML_DOCUMENT", name,
 			 what, status_text(r));
 	if (doc != SENTINEL)
-		fail_msg("%s %s: *ret written on failure", k->name, what);
+		fail_msg("%s %s: *ret written on failure", name, what);
 	if (memchr(err.message, '\0', sizeof(err.message)) == NULL)
-		fail_msg("%s %s: message not terminated", k->name, what);
+		fail_msg("%s %s: message not terminated", name, what);
 	if (err.message[0] == '\0')
-		fail_msg("%s %s: empty message", k->name, what);
+		fail_msg("%s %s: empty message", name, what);
 	if (verbose)
-		print_message("%s %s: line %d: %s\n", k->name, what, err.line,
+		print_message("%s %s: line %d: %s\n", name, what, err.line,
 			      err.message);
 	if (element != NULL && strstr(err.message, element) == NULL)
-		fail_msg("%s %s: message '%s' does not name %s", k->name, what,
+		fail_msg("%s %s: message '%s' does not name %s", name, what,
 			 err.message, element);
 	if (err.line < 0 || (size_t)err.line > count_lines(xml, len))
 		fail_msg("%s %s: line %d is not a line of the document",
-			 k->name, what, err.line);
+			 name, what, err.line);
 	if (line == LINE_KNOWN && err.line == 0)
-		fail_msg("%s %s: no line in '%s'", k->name, what, err.message);
+		fail_msg("%s %s: no line in '%s'", name, what, err.message);
 	if (line > 0 && err.line != line)
-		fail_msg("%s %s: line %d, expected %d ('%s')", k->name, what,
+		fail_msg("%s %s: line %d, expected %d ('%s')", name, what,
 			 err.line, line, err.message);
 
 	doc = SENTINEL;
 	saved = capture_begin();
-	r = k->load(&doc, xml, len, NULL);
+	r = k->codec->load(&doc, xml, len, NULL);
 	capture_end(saved, k, what);
 	if (r != VSS_E_INVALID_XML_DOCUMENT)
-		fail_msg("%s %s: without err: %s", k->name, what,
+		fail_msg("%s %s: without err: %s", name, what,
 			 status_text(r));
 	if (doc != SENTINEL)
-		fail_msg("%s %s: without err: *ret written", k->name, what);
+		fail_msg("%s %s: without err: *ret written", name, what);
 }
 
 static void
@@ -271,18 +239,19 @@ static void
 expect_loads(const struct kind *k, const char *what, const char *xml,
 	     size_t len)
 {
+	const char *name = k->codec->name;
 	struct vss_error err = { 0 };
 	void *doc = NULL;
 	int r, saved;
 
 	saved = capture_begin();
-	r = k->load(&doc, xml, len, &err);
+	r = k->codec->load(&doc, xml, len, &err);
 	capture_end(saved, k, what);
 	if (r != 0)
-		fail_msg("%s %s: %s: line %d: %s", k->name, what,
+		fail_msg("%s %s: %s: line %d: %s", name, what,
 			 status_text(r), err.line, err.message);
 	assert_non_null(doc);
-	k->free(doc);
+	k->codec->free(doc);
 }
 
 /* A copy of doc with the first from replaced by to (from must be there). */
@@ -315,6 +284,24 @@ expect_invalid_edit(const struct kind *k, const char *from, const char *to,
 	snprintf(what, sizeof(what), "[%.100s]", to);
 	expect_invalid_str(k, what, xml, element, line);
 	free(xml);
+}
+
+/*
+ * The valid document of k with attribute attr, there as attr="good", set
+ * to each value of bad (NULL-terminated) in turn: each is refused, naming
+ * element at line.
+ */
+static void
+expect_bad_values(const struct kind *k, const char *attr, const char *good,
+		  const char *const *bad, const char *element, int line)
+{
+	char from[128], to[128];
+
+	snprintf(from, sizeof(from), "%s=\"%s\"", attr, good);
+	for (; *bad != NULL; bad++) {
+		snprintf(to, sizeof(to), "%s=\"%s\"", attr, *bad);
+		expect_invalid_edit(k, from, to, element, line);
+	}
 }
 
 /* ---- the cases ------------------------------------------------------- */
@@ -410,49 +397,31 @@ test_bad_guid(void **state)
 		"5e4c2a1b00d3f-4e6a-9b8c-7d6e5f4a3b2c",  /* dash misplaced */
 		"5e4c2a1b-0d3f-4e6a-9b8c-7d6e5f4a3b2g",  /* not hex */
 		"",
+		NULL,
 	};
-	char to[128];
-	size_t i;
+	static const char writer[] = "5e4c2a1b-0d3f-4e6a-9b8c-7d6e5f4a3b2c";
+	static const char set[] = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(to, sizeof(to), "writerId=\"%s\"", bad[i]);
-		expect_invalid_edit(&wmd,
-				    "writerId=\"5e4c2a1b-0d3f-4e6a-9b8c-"
-				    "7d6e5f4a3b2c\"",
-				    to, "IDENTIFICATION", 2);
-		expect_invalid_edit(&bcd,
-				    "writerId=\"5e4c2a1b-0d3f-4e6a-9b8c-"
-				    "7d6e5f4a3b2c\"",
-				    to, "WRITER_COMPONENTS", 2);
-		snprintf(to, sizeof(to), "snapshotSetId=\"%s\"", bad[i]);
-		expect_invalid_edit(&bcd,
-				    "snapshotSetId=\"9a8b7c6d-5e4f-4a3b-8c2d-"
-				    "1e0f9a8b7c6d\"",
-				    to, "BACKUP_COMPONENTS", 1);
-	}
+	expect_bad_values(&wmd, "writerId", writer, bad, "IDENTIFICATION", 2);
+	expect_bad_values(&bcd, "writerId", writer, bad, "WRITER_COMPONENTS",
+			  2);
+	expect_bad_values(&bcd, "snapshotSetId", set, bad,
+			  "BACKUP_COMPONENTS", 1);
 }
 
 static void
 test_bad_boolean(void **state)
 {
-	static const char *const bad[] = { "maybe", "", "yess", "y", "2" };
-	char to[64];
-	size_t i;
+	static const char *const bad[] = {
+		"maybe", "", "yess", "y", "2", NULL,
+	};
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(to, sizeof(to), "recursive=\"%s\"", bad[i]);
-		expect_invalid_edit(&wmd, "recursive=\"yes\"", to, "FILE_LIST",
-				    6);
-		snprintf(to, sizeof(to), "selectable=\"%s\"", bad[i]);
-		expect_invalid_edit(&wmd, "selectable=\"yes\"", to,
-				    "FILE_GROUP", 5);
-		snprintf(to, sizeof(to), "rebootRequired=\"%s\"", bad[i]);
-		expect_invalid_edit(&wmd, "rebootRequired=\"no\"", to,
-				    "RESTORE_METHOD", 3);
-		snprintf(to, sizeof(to), "selectComponents=\"%s\"", bad[i]);
-		expect_invalid_edit(&bcd, "selectComponents=\"yes\"", to,
-				    "BACKUP_COMPONENTS", 1);
-	}
+	expect_bad_values(&wmd, "recursive", "yes", bad, "FILE_LIST", 6);
+	expect_bad_values(&wmd, "selectable", "yes", bad, "FILE_GROUP", 5);
+	expect_bad_values(&wmd, "rebootRequired", "no", bad, "RESTORE_METHOD",
+			  3);
+	expect_bad_values(&bcd, "selectComponents", "yes", bad,
+			  "BACKUP_COMPONENTS", 1);
 }
 
 static void
@@ -465,26 +434,16 @@ test_number_overflow(void **state)
 		"-1",
 		"12abc",
 		"",
+		NULL,
 	};
-	char to[64];
-	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(to, sizeof(to), "filespecBackupType=\"%s\"", bad[i]);
-		expect_invalid_edit(&wmd, "filespecBackupType=\"3855\"", to,
-				    "FILE_LIST", 6);
-		snprintf(to, sizeof(to), "componentFlags=\"%s\"", bad[i]);
-		expect_invalid_edit(&wmd, "componentFlags=\"0\"", to,
-				    "FILE_GROUP", 5);
-		snprintf(to, sizeof(to), "majorVersion=\"%s\"", bad[i]);
-		expect_invalid_edit(&wmd, "majorVersion=\"1\"", to,
-				    "IDENTIFICATION", 2);
-		snprintf(to, sizeof(to), "backupSchema=\"%s\"", bad[i]);
-		expect_invalid_edit(&wmd, "backupSchema=\"0\"", to,
-				    "WRITER_METADATA", 1);
-		expect_invalid_edit(&bcd, "backupSchema=\"0\"", to,
-				    "WRITER_COMPONENTS", 2);
-	}
+	expect_bad_values(&wmd, "filespecBackupType", "3855", bad, "FILE_LIST",
+			  6);
+	expect_bad_values(&wmd, "componentFlags", "0", bad, "FILE_GROUP", 5);
+	expect_bad_values(&wmd, "majorVersion", "1", bad, "IDENTIFICATION", 2);
+	expect_bad_values(&wmd, "backupSchema", "0", bad, "WRITER_METADATA", 1);
+	expect_bad_values(&bcd, "backupSchema", "0", bad, "WRITER_COMPONENTS",
+			  2);
 }
 
 /* The valid WMD with n nested unknown elements inside BACKUP_LOCATIONS. */
@@ -651,7 +610,7 @@ expect_refused(const struct kind *k, const char *what, const char *xml)
 	void *doc = SENTINEL;
 
 	expect_invalid_str(k, what, xml, NULL, LINE_ANY);
-	assert_int_equal(k->load(&doc, xml, strlen(xml), &err),
+	assert_int_equal(k->codec->load(&doc, xml, strlen(xml), &err),
 			 VSS_E_INVALID_XML_DOCUMENT);
 	assert_null(strstr(err.message, "root:"));
 	assert_null(strstr(err.message, secret));
@@ -1018,14 +977,6 @@ test_utf16_and_garbage(void **state)
 	free(buf);
 }
 
-static int
-save(const struct kind *k, const void *doc, char **ret_xml, size_t *ret_len)
-{
-	if (k == &wmd)
-		return vss_wmd_save_xml(doc, ret_xml, ret_len);
-	return vss_bcd_save_xml(doc, ret_xml, ret_len);
-}
-
 /*
  * Load k's document xml; if it loads, what it saves must load again and
  * save to the same text (MD-062), whatever odd but well-formed XML it
@@ -1035,35 +986,36 @@ static void
 expect_round_trip_or_refusal(const struct kind *k, const char *what,
 			     const char *xml, bool must_load)
 {
+	const char *name = k->codec->name;
 	struct vss_error err = { 0 };
 	void *doc = NULL, *again = NULL;
 	char *saved, *saved_again;
 	size_t len, len_again;
 	int r;
 
-	r = k->load(&doc, xml, strlen(xml), &err);
+	r = k->codec->load(&doc, xml, strlen(xml), &err);
 	if (r != 0 && must_load)
-		fail_msg("%s %s: %s", k->name, what, err.message);
+		fail_msg("%s %s: %s", name, what, err.message);
 	if (r != 0) {
 		assert_int_equal(r, VSS_E_INVALID_XML_DOCUMENT);
 		return;
 	}
-	r = save(k, doc, &saved, &len);
+	r = k->codec->save(doc, &saved, &len);
 	if (r != 0)
-		fail_msg("%s %s: loaded, but save: %s", k->name, what,
+		fail_msg("%s %s: loaded, but save: %s", name, what,
 			 status_text(r));
-	r = k->load(&again, saved, len, &err);
+	r = k->codec->load(&again, saved, len, &err);
 	if (r != 0)
 		fail_msg("%s %s: the saved text does not load: %s\n%s",
-			 k->name, what, err.message, saved);
-	assert_int_equal(save(k, again, &saved_again, &len_again), 0);
+			 name, what, err.message, saved);
+	assert_int_equal(k->codec->save(again, &saved_again, &len_again), 0);
 	if (len != len_again || memcmp(saved, saved_again, len) != 0)
-		fail_msg("%s %s: saved twice, two texts:\n%s\n%s", k->name,
+		fail_msg("%s %s: saved twice, two texts:\n%s\n%s", name,
 			 what, saved, saved_again);
 	free(saved_again);
 	free(saved);
-	k->free(again);
-	k->free(doc);
+	k->codec->free(again);
+	k->codec->free(doc);
 }
 
 /*

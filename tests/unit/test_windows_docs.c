@@ -24,6 +24,8 @@
 #include <vss/metadata.h>
 #include <vss/status.h>
 
+#include "test_util.h"
+
 /* ---- reading the test data ---------------------------------------- */
 
 /* $VSS_TESTDATA/windows into out, or false (with a message) if absent. */
@@ -90,44 +92,6 @@ read_testdata(const char *name, char **ret, size_t *ret_len)
 	read_file(path, ret, ret_len);
 }
 
-static const char *
-status_text(int r)
-{
-	const char *name = vss_status_name(r);
-
-	return name ? name : vss_strerror(r);
-}
-
-static vss_wmd *
-load_wmd(const char *what, const char *xml, size_t len)
-{
-	struct vss_error err = { 0 };
-	vss_wmd *wmd = NULL;
-	int r;
-
-	r = vss_wmd_load_xml(&wmd, xml, len, &err);
-	if (r != 0)
-		fail_msg("%s: wmd load: %s: line %d: %s", what, status_text(r),
-			 err.line, err.message);
-	assert_non_null(wmd);
-	return wmd;
-}
-
-static vss_bcd *
-load_bcd(const char *what, const char *xml, size_t len)
-{
-	struct vss_error err = { 0 };
-	vss_bcd *bcd = NULL;
-	int r;
-
-	r = vss_bcd_load_xml(&bcd, xml, len, &err);
-	if (r != 0)
-		fail_msg("%s: bcd load: %s: line %d: %s", what, status_text(r),
-			 err.line, err.message);
-	assert_non_null(bcd);
-	return bcd;
-}
-
 static vss_wmd *
 load_testdata_wmd(const char *name)
 {
@@ -136,7 +100,7 @@ load_testdata_wmd(const char *name)
 	char *xml;
 
 	read_testdata(name, &xml, &len);
-	wmd = load_wmd(name, xml, len);
+	wmd = load_doc(&doc_codec_wmd, name, xml, len);
 	free(xml);
 	return wmd;
 }
@@ -715,56 +679,44 @@ document_kept(const char *what, const xmlDoc *orig, const char *saved_xml,
 
 /* ---- the round trip of one file ------------------------------------ */
 
+/* The field by field comparison of either document, for round_trip(). */
+typedef void doc_equal_fn(const char *ctx, const void *a, const void *b);
+
+static void
+wmd_equal_doc(const char *ctx, const void *a, const void *b)
+{
+	wmd_equal(ctx, a, b);
+}
+
+static void
+bcd_equal_doc(const char *ctx, const void *a, const void *b)
+{
+	bcd_equal(ctx, a, b);
+}
+
 /*
  * Load, save, load the saved text: same model; save again: same text; and
  * the saved text keeps every attribute of the original.
  */
 static void
-round_trip_wmd(const char *what, const char *xml, size_t len,
-	       const xmlDoc *orig)
+round_trip(const struct doc_codec *codec, doc_equal_fn *equal,
+	   const char *what, const char *xml, size_t len, const xmlDoc *orig)
 {
-	vss_wmd *first = load_wmd(what, xml, len), *second;
+	void *first = load_doc(codec, what, xml, len), *second;
 	char *saved, *saved_again;
-	size_t saved_len, saved_again_len;
+	size_t saved_len;
 
-	assert_int_equal(vss_wmd_save_xml(first, &saved, &saved_len), 0);
-	assert_int_equal(strlen(saved), saved_len);
-	second = load_wmd(what, saved, saved_len);
-	wmd_equal(what, first, second);
-	assert_int_equal(vss_wmd_save_xml(second, &saved_again,
-					  &saved_again_len),
-			 0);
-	assert_int_equal(saved_len, saved_again_len);
-	assert_memory_equal(saved, saved_again, saved_len);
+	saved = save_doc(codec, first);
+	saved_len = strlen(saved);
+	second = load_doc(codec, what, saved, saved_len);
+	equal(what, first, second);
+	saved_again = save_doc(codec, second);
+	assert_string_equal(saved_again, saved);
 	document_kept(what, orig, saved, saved_len);
 	free(saved_again);
 	free(saved);
-	vss_wmd_free(second);
-	vss_wmd_free(first);
-}
-
-static void
-round_trip_bcd(const char *what, const char *xml, size_t len,
-	       const xmlDoc *orig)
-{
-	vss_bcd *first = load_bcd(what, xml, len), *second;
-	char *saved, *saved_again;
-	size_t saved_len, saved_again_len;
-
-	assert_int_equal(vss_bcd_save_xml(first, &saved, &saved_len), 0);
-	assert_int_equal(strlen(saved), saved_len);
-	second = load_bcd(what, saved, saved_len);
-	bcd_equal(what, first, second);
-	assert_int_equal(vss_bcd_save_xml(second, &saved_again,
-					  &saved_again_len),
-			 0);
-	assert_int_equal(saved_len, saved_again_len);
-	assert_memory_equal(saved, saved_again, saved_len);
-	document_kept(what, orig, saved, saved_len);
-	free(saved_again);
-	free(saved);
-	vss_bcd_free(second);
-	vss_bcd_free(first);
+	codec->free(second);
+	codec->free(first);
 }
 
 static int
@@ -811,10 +763,12 @@ test_every_document_round_trips(void **state)
 		root = (const char *)xmlDocGetRootElement(orig)->name;
 		print_message("%s: %s\n", names[i], root);
 		if (strcmp(root, "WRITER_METADATA") == 0) {
-			round_trip_wmd(names[i], xml, len, orig);
+			round_trip(&doc_codec_wmd, wmd_equal_doc, names[i], xml,
+				   len, orig);
 			wmds++;
 		} else if (strcmp(root, "BACKUP_COMPONENTS") == 0) {
-			round_trip_bcd(names[i], xml, len, orig);
+			round_trip(&doc_codec_bcd, bcd_equal_doc, names[i], xml,
+				   len, orig);
 			bcds++;
 		} else {
 			fail_msg("%s: unknown root element %s", names[i],
@@ -1180,7 +1134,7 @@ test_backup_components_document(void **state)
 	char *xml;
 
 	read_testdata("no_sql_BCDocument.xml", &xml, &len);
-	bcd = load_bcd("bcd", xml, len);
+	bcd = load_doc(&doc_codec_bcd, "bcd", xml, len);
 	free(xml);
 
 	check_id_text("bcd", "snapshot_set_id", vss_bcd_snapshot_set_id(bcd),
@@ -1196,7 +1150,7 @@ test_backup_components_document(void **state)
 	for (i = 0; i < 7; i++) {
 		const struct bcd_writer_expect *x = &bcd_writers[i];
 		vss_bcd_writer *w = vss_bcd_writer_at(bcd, i);
-		vss_id class_id, instance_id;
+		vss_id writer_class, writer_instance;
 
 		assert_non_null(w);
 		check_id_text(x->class_id, "class_id",
@@ -1205,11 +1159,12 @@ test_backup_components_document(void **state)
 			      vss_bcd_writer_instance_id(w), x->instance_id);
 		assert_null(vss_bcd_writer_instance_name(w));
 		assert_int_equal(vss_bcd_writer_backup_schema(w), 0);
-		assert_int_equal(vss_id_parse(&class_id, x->class_id), 0);
-		assert_int_equal(vss_id_parse(&instance_id, x->instance_id),
+		assert_int_equal(vss_id_parse(&writer_class, x->class_id), 0);
+		assert_int_equal(vss_id_parse(&writer_instance,
+					      x->instance_id),
 				 0);
-		assert_ptr_equal(vss_bcd_find_writer(bcd, &class_id,
-						     &instance_id),
+		assert_ptr_equal(vss_bcd_find_writer(bcd, &writer_class,
+						     &writer_instance),
 				 w);
 		for (j = 0; j < 2 && x->components[j] != NULL; j++) {
 			vss_bcd_component *c = vss_bcd_writer_component(w, j);

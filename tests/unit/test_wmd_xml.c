@@ -22,108 +22,11 @@
 #include <vss/metadata.h>
 #include <vss/status.h>
 
-/*
- * Allocation failure injection, as in test_wmd.c: malloc and its siblings
- * (used by libxml2 too) fail the n-th allocation and count live blocks.
- * AddressSanitizer brings its own allocator: there the ENOMEM test is
- * skipped and ASan's leak check covers the other tests.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define FAULT_INJECTION 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FAULT_INJECTION 0
-#endif
-#endif
-#ifndef FAULT_INJECTION
-#define FAULT_INJECTION 1
-#endif
-
-#if FAULT_INJECTION
-void *__libc_malloc(size_t size);
-void *__libc_calloc(size_t n, size_t size);
-void *__libc_realloc(void *p, size_t size);
-void __libc_free(void *p);
-
-static long fail_countdown = -1; /* allocations left before one fails */
-static long live_blocks;
-
-static bool
-alloc_fails(void)
-{
-	if (fail_countdown < 0)
-		return false;
-	if (fail_countdown-- > 0)
-		return false;
-	errno = ENOMEM;
-	return true;
-}
-
-void *
-malloc(size_t size)
-{
-	void *p = alloc_fails() ? NULL : __libc_malloc(size);
-
-	live_blocks += p != NULL;
-	return p;
-}
-
-void *
-calloc(size_t n, size_t size)
-{
-	void *p = alloc_fails() ? NULL : __libc_calloc(n, size);
-
-	live_blocks += p != NULL;
-	return p;
-}
-
-void *
-realloc(void *old, size_t size)
-{
-	void *p = alloc_fails() ? NULL : __libc_realloc(old, size);
-
-	live_blocks += p != NULL && old == NULL;
-	return p;
-}
-
-void
-free(void *p)
-{
-	live_blocks -= p != NULL;
-	__libc_free(p);
-}
-#endif
-
-/* Characters XML must carry unchanged in attribute values. */
-#define ODD                                                                    \
-	" line\nbreak\r\ncr\ttab \"q\" 'a' <t> & &amp; \xc3\xa9 "            \
-	"\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80  "
-
-#define WID "d61d61c8-d73a-4eee-8cdd-f6f9786b7124"
-#define IID "1bddd48e-5052-49db-9b07-b96f96727e6b"
-#define OID "a65faa63-5ea8-4ebc-9dbd-a0c4db26912a"
-
-static const vss_id class_id = { { 0xd6, 0x1d, 0x61, 0xc8, 0xd7, 0x3a, 0x4e,
-				   0xee, 0x8c, 0xdd, 0xf6, 0xf9, 0x78, 0x6b,
-				   0x71, 0x24 } };
-static const vss_id instance_id = { { 0x1b, 0xdd, 0xd4, 0x8e, 0x50, 0x52,
-				      0x49, 0xdb, 0x9b, 0x07, 0xb9, 0x6f,
-				      0x96, 0x72, 0x7e, 0x6b } };
-static const vss_id other_writer = { { 0xa6, 0x5f, 0xaa, 0x63, 0x5e, 0xa8,
-				       0x4e, 0xbc, 0x9d, 0xbd, 0xa0, 0xc4,
-				       0xdb, 0x26, 0x91, 0x2a } };
+#include "alloc_fail.h"
+#include "test_util.h"
 
 /* A value no load returns, to see that *ret is left alone. */
 static vss_wmd *const untouched = (vss_wmd *)&class_id;
-
-static void
-assert_same_str(const char *a, const char *b)
-{
-	if (!a || !b)
-		assert_ptr_equal(a, b);
-	else
-		assert_string_equal(a, b);
-}
 
 /* ---- A document with every field set ---------------------------------- */
 
@@ -204,11 +107,11 @@ full_wmd(void)
 				 VSS_FSBT_ALL_SNAPSHOT_REQUIRED),
 			 0);
 	assert_int_equal(vss_wmd_add_component_dependency(
-				 wmd, fg.logical_path, fg.name, &other_writer,
+				 wmd, fg.logical_path, fg.name, &other_id,
 				 "\\\\host\\remote", "dep:" ODD),
 			 0);
 	assert_int_equal(vss_wmd_add_component_dependency(
-				 wmd, "db\\path", "db", &other_writer, NULL,
+				 wmd, "db\\path", "db", &other_id, NULL,
 				 "top"),
 			 0);
 	assert_int_equal(vss_wmd_add_exclude_files(wmd, "/ex", "*.tmp", true),
@@ -240,18 +143,6 @@ assert_same_file_desc(const struct vss_file_desc *a,
 	assert_int_equal(a->recursive, b->recursive);
 	assert_same_str(a->alternate_path, b->alternate_path);
 	assert_int_equal(a->backup_type_mask, b->backup_type_mask);
-}
-
-static void
-assert_same_mapping(const struct vss_location_mapping *a,
-		    const struct vss_location_mapping *b)
-{
-	assert_non_null(a);
-	assert_non_null(b);
-	assert_same_str(a->path, b->path);
-	assert_same_str(a->filespec, b->filespec);
-	assert_int_equal(a->recursive, b->recursive);
-	assert_same_str(a->destination, b->destination);
 }
 
 static void
@@ -352,27 +243,13 @@ assert_same_wmd(const vss_wmd *a, const vss_wmd *b)
 static char *
 save(const vss_wmd *wmd)
 {
-	char *xml = NULL;
-	size_t len = 0;
-
-	assert_int_equal(vss_wmd_save_xml(wmd, &xml, &len), 0);
-	assert_non_null(xml);
-	assert_int_equal(strlen(xml), len);
-	return xml;
+	return save_doc(&doc_codec_wmd, wmd);
 }
 
 static vss_wmd *
 load(const char *xml, size_t len)
 {
-	struct vss_error err = { 0 };
-	vss_wmd *wmd = NULL;
-	int r;
-
-	r = vss_wmd_load_xml(&wmd, xml, len, &err);
-	if (r != 0)
-		fail_msg("load failed (%d): %s", r, err.message);
-	assert_non_null(wmd);
-	return wmd;
+	return load_doc(&doc_codec_wmd, "document", xml, len);
 }
 
 static vss_wmd *
@@ -659,19 +536,12 @@ test_md060_one_line(void **state)
 static void
 test_md060_utf16le_bom(void **state)
 {
-	size_t n = strlen(one_line), i;
-	char *utf16 = malloc(2 + 2 * n);
+	size_t len;
+	char *utf16 = utf16le_with_bom(one_line, &len);
 	vss_wmd *wmd;
 
 	(void)state;
-	assert_non_null(utf16);
-	utf16[0] = '\xff';
-	utf16[1] = '\xfe';
-	for (i = 0; i < n; i++) {
-		utf16[2 + 2 * i] = one_line[i];
-		utf16[3 + 2 * i] = 0;
-	}
-	wmd = load(utf16, 2 + 2 * n);
+	wmd = load(utf16, len);
 	check_one_line(wmd);
 	vss_wmd_free(wmd);
 	free(utf16);
@@ -752,7 +622,7 @@ test_md060_windows_variants(void **state)
 	assert_false(c->def.selectable);
 	assert_int_equal(c->dependency_count, 1);
 	assert_true(vss_id_equal(&c->dependencies[0].writer_id,
-				 &other_writer));
+				 &other_id));
 	assert_int_equal(vss_wmd_exclude_files_count(wmd), 1);
 	assert_true(vss_wmd_exclude_files(wmd, 0)->recursive);
 	assert_int_equal(vss_wmd_exclude_from_snapshot_count(wmd), 1);
@@ -807,11 +677,7 @@ test_md060_missing_optional_parts(void **state)
 	"</BACKUP_LOCATIONS>\n"
 #define TAIL "</WRITER_METADATA>\n"
 
-static const struct malformed {
-	const char *doc;
-	int line;
-	const char *message; /* expected whole, or a part after "line N: " */
-} malformed[] = {
+static const struct malformed malformed[] = {
 	{ HEAD ID_OK
 	  "<RESTORE_METHOD method=\"REPLACE_AT_REBOOT\" "
 	  "writerRestore=\"never\" rebootRequired=\"maybe\"/>\n" TAIL,
@@ -922,29 +788,9 @@ static const struct malformed {
 static void
 test_md003_malformed(void **state)
 {
-	struct vss_error err;
-	vss_wmd *wmd;
-	char prefix[32];
-	size_t i;
-	int r;
-
 	(void)state;
-	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
-		const struct malformed *m = &malformed[i];
-
-		memset(&err, 0, sizeof(err));
-		wmd = untouched;
-		r = vss_wmd_load_xml(&wmd, m->doc, strlen(m->doc), &err);
-		if (r != VSS_E_INVALID_XML_DOCUMENT || err.line != m->line ||
-		    !strstr(err.message, m->message))
-			fail_msg("case %zu: r %d line %d '%s', expected line "
-				 "%d '%s'",
-				 i, r, err.line, err.message, m->line,
-				 m->message);
-		assert_ptr_equal(wmd, untouched);
-		snprintf(prefix, sizeof(prefix), "line %d: ", m->line);
-		assert_true(strncmp(err.message, prefix, strlen(prefix)) == 0);
-	}
+	check_malformed(&doc_codec_wmd, malformed,
+			sizeof(malformed) / sizeof(malformed[0]));
 }
 
 /*
@@ -1172,84 +1018,18 @@ test_threads(void **state)
 	}
 }
 
-#if FAULT_INJECTION
-/*
- * Every allocation of a load and of a save may fail: the call then
- * returns -ENOMEM (libxml2 may report a failed allocation inside the
- * parser as a malformed document), leaves *ret alone and frees all.
- */
+/* Every allocation of a load and of a save may fail (check_codec_enomem). */
 static void
 test_enomem(void **state)
 {
-	vss_wmd *full = full_wmd(), *wmd;
-	char *xml, *expected, *out;
-	long n, blocks;
-	size_t len;
-	int r;
+	vss_wmd *full;
 
 	(void)state;
-	xml = save(full);
-	/* Also warms libxml2 up: it keeps a few blocks from its first use. */
-	wmd = load_str(unknown_doc);
-	expected = save(wmd);
-	vss_wmd_free(wmd);
-	for (n = 0;; n++) {
-		/* libxml2 keeps a copy of the last error per thread. */
-		xmlResetLastError();
-		blocks = live_blocks;
-		wmd = untouched;
-		fail_countdown = n;
-		r = vss_wmd_load_xml(&wmd, unknown_doc, strlen(unknown_doc),
-				     NULL);
-		fail_countdown = -1;
-		xmlResetLastError();
-		if (r == 0) {
-			/* Nothing was lost to a failure on the way. */
-			out = save(wmd);
-			assert_string_equal(out, expected);
-			free(out);
-			vss_wmd_free(wmd);
-			assert_int_equal(live_blocks, blocks);
-			break;
-		}
-		assert_true(r == -ENOMEM || r == VSS_E_INVALID_XML_DOCUMENT);
-		assert_ptr_equal(wmd, untouched);
-		assert_int_equal(live_blocks, blocks);
-	}
-	assert_true(n > 10);
-	for (n = 0;; n++) {
-		xmlResetLastError();
-		blocks = live_blocks;
-		out = (char *)untouched;
-		fail_countdown = n;
-		r = vss_wmd_save_xml(full, &out, &len);
-		fail_countdown = -1;
-		xmlResetLastError();
-		if (r == 0) {
-			assert_string_equal(out, xml);
-			free(out);
-			assert_int_equal(live_blocks, blocks);
-			break;
-		}
-		assert_int_equal(r, -ENOMEM);
-		assert_ptr_equal(out, untouched);
-		assert_int_equal(live_blocks, blocks);
-	}
-	assert_true(n > 10);
-	free(expected);
-	free(xml);
+	alloc_fail_require();
+	full = full_wmd();
+	check_codec_enomem(&doc_codec_wmd, full, unknown_doc);
 	vss_wmd_free(full);
 }
-#else
-static void
-test_enomem(void **state)
-{
-	(void)state;
-	print_message("allocation failures are not injected under "
-		      "AddressSanitizer\n");
-	skip();
-}
-#endif
 
 int
 main(void)
