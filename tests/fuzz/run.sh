@@ -1,6 +1,7 @@
 #!/bin/sh
-# tests/fuzz/run.sh [SECONDS] - fuzz the WMD and BCD loaders for SECONDS
-# each (default 60) and exit non-zero if either crashes.
+# tests/fuzz/run.sh [SECONDS] - fuzz the WMD and BCD loaders and the wire
+# frame and message decoders for SECONDS each (default 60) and exit
+# non-zero if any crashes.
 #
 # Needs clang with libFuzzer.  The build directory (build-fuzz at the top
 # of the tree, or $VSS_FUZZ_BUILD) is configured when missing, as:
@@ -35,12 +36,14 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fsanitize=fuzzer-no-link
 fi
-ninja -C "$build" tests/fuzz/fuzz_wmd tests/fuzz/fuzz_bcd
+# The targets of tests/fuzz/meson.build; each has tests/fuzz/corpus/NAME.
+targets="wmd bcd frame message"
+ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz_$t"; done)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vss-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
-# Element and attribute names, and values worth trying, for both targets.
+# Element and attribute names, and values worth trying, for wmd and bcd.
 cat >"$work/xml.dict" <<'DICT'
 "<WRITER_METADATA"
 "</WRITER_METADATA>"
@@ -221,18 +224,136 @@ cat >"$work/xml.dict" <<'DICT'
 "\x00"
 DICT
 
+# Message types, field names and values of the wire protocol, for frame and
+# message.
+cat >"$work/json.dict" <<'DICT'
+"\"type\":"
+"\"id\":"
+"\"status\":"
+"\"message\":"
+"\"event\":"
+"\"role\":"
+"\"version\":"
+"\"session_id\":"
+"\"target_id\":"
+"\"class_id\":"
+"\"instance_id\":"
+"\"instance_name\":"
+"\"friendly_name\":"
+"\"usage\":"
+"\"source\":"
+"\"level\":"
+"\"freeze_timeout_ms\":"
+"\"writers\":"
+"\"wmd\":"
+"\"bcd\":"
+"\"state\":"
+"\"failure\":"
+"\"app_failure\":"
+"\"failure_message\":"
+"\"event_ms\":"
+"\"context\":"
+"\"backup_type\":"
+"\"restore_type\":"
+"\"select_components\":"
+"\"bootable_system_state\":"
+"\"partial_file_support\":"
+"\"enabled_classes\":"
+"\"disabled_classes\":"
+"\"disabled_instances\":"
+"\"snapshot_set_id\":"
+"\"snapshot_id\":"
+"\"provider_id\":"
+"\"volume\":"
+"\"volumes\":"
+"\"supported\":"
+"\"snapshots\":"
+"\"device\":"
+"\"attributes\":"
+"\"created\":"
+"\"originating_machine\":"
+"\"service_machine\":"
+"\"consistency\":"
+"\"timings_ms\":"
+"\"freeze_window_ms\":"
+"\"hello\""
+"\"reply\""
+"\"event_reply\""
+"\"subscribe\""
+"\"unsubscribe\""
+"\"gather_writer_metadata\""
+"\"gather_writer_status\""
+"\"start_snapshot_set\""
+"\"is_volume_supported\""
+"\"add_to_snapshot_set\""
+"\"prepare_for_backup\""
+"\"do_snapshot_set\""
+"\"get_snapshot_properties\""
+"\"backup_complete\""
+"\"abort_backup\""
+"\"cancel\""
+"\"list_writers\""
+"\"identify\""
+"\"prepare_backup\""
+"\"prepare_snapshot\""
+"\"freeze\""
+"\"thaw\""
+"\"post_snapshot\""
+"\"abort\""
+"\"backup_shutdown\""
+"\"pre_restore\""
+"\"post_restore\""
+"\"requester\""
+"\"writer\""
+"\"admin\""
+"\"front_end\""
+"\"back_end\""
+"\"system\""
+"\"application\""
+"\"crash\""
+"\"USER_DATA\""
+"\"TRANSACTION_DB\""
+"\"full\""
+"\"BY_COPY\""
+"\"d61d61c8-d73a-4eee-8cdd-f6f9786b7124\""
+"\"{D61D61C8-D73A-4EEE-8CDD-F6F9786B7124}\""
+"9007199254740992"
+"9007199254740993"
+"2147483648"
+"-2147483649"
+"4294967296"
+"-2147212301"
+"0.5"
+"1e400"
+"true"
+"false"
+"null"
+"[]"
+"{}"
+"\\u0000"
+"\\ud800"
+"\x00\x00\x00\x00"
+"\x00\x00\x10\x00"
+"\x00\x00\x10\x01"
+"\xff\xff\xff\xff"
+DICT
+
 # UBSan reports abort, so that libFuzzer sees them as crashes.
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export UBSAN_OPTIONS
 
 status=0
-for t in wmd bcd; do
+for t in $targets; do
+	case $t in
+	wmd | bcd) dict=xml.dict ;;
+	*) dict=json.dict ;;
+	esac
 	mkdir "$work/$t"
 	cp "$here/corpus/$t/"* "$work/$t/"
 	echo "fuzz_$t: ${seconds}s"
 	if ! "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" \
 		-max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-		-dict="$work/xml.dict" -artifact_prefix="$here/" \
+		-dict="$work/$dict" -artifact_prefix="$here/" \
 		-print_final_stats=1 "$work/$t" 2>"$work/$t.log"; then
 		tail -n 60 "$work/$t.log" >&2
 		echo "fuzz_$t: FAILED; inputs in $here/crash-* etc." >&2
