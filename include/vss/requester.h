@@ -1,0 +1,208 @@
+/*
+ * vss/requester.h - the requester API (IVssBackupComponents): a backup
+ * program asks vssd for a shadow copy set, with the writers told at each
+ * step, and learns how each writer fared.
+ *
+ * The order of calls is that of the backup sequence (spec backup.md §2):
+ * new, initialize_for_backup, [set_context, set_backup_state,
+ * enable/disable writers], gather_writer_metadata, [examine documents,
+ * add_component], start_snapshot_set, add_to_snapshot_set...,
+ * [set_backup_options, set_previous_backup_stamp], prepare_for_backup,
+ * do_snapshot_set, get_snapshot_properties, copy, set_backup_succeeded,
+ * backup_complete, save_bcd, free.  A call out of order returns
+ * VSS_E_BAD_STATE (BK-009).  Freeing the requester ends its session: vssd
+ * sends BackupShutdown and releases auto-release shadow copies (BK-085,
+ * BK-087); a requester that dies has the same effect.
+ *
+ * One requester serves one job (GEN-004) and is not thread-safe; the
+ * vss_async functions may be used from any thread.
+ */
+#ifndef VSS_REQUESTER_H
+#define VSS_REQUESTER_H
+
+#include <vss/metadata.h>
+#include <vss/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#pragma GCC visibility push(default)
+
+typedef struct vss_requester vss_requester;
+typedef struct vss_async vss_async;
+
+/* ---- asynchronous operations (IVssAsync) ---------------------------- */
+
+/*
+ * Wait until the operation ends or timeout_ms passes (-1: no limit).
+ * Returns 0 when it has ended (read the outcome with query_status),
+ * -ETIMEDOUT otherwise (AS-001).
+ */
+int vss_async_wait(vss_async *a, int timeout_ms);
+/*
+ * *ret_status: VSS_S_ASYNC_PENDING, VSS_S_ASYNC_FINISHED,
+ * VSS_S_ASYNC_CANCELLED or the operation's failure status (AS-002).
+ */
+int vss_async_query_status(vss_async *a, int *ret_status);
+/*
+ * Cancel: 0 when cancelled now (the operation then completes with
+ * VSS_S_ASYNC_CANCELLED), VSS_S_ASYNC_CANCELLED / VSS_S_ASYNC_FINISHED if
+ * already so, or the operation's failure status (AS-003).
+ */
+int vss_async_cancel(vss_async *a);
+/* An fd that polls readable once the operation has ended. */
+int vss_async_get_fd(vss_async *a);
+/* Release the handle; the operation goes on (AS-004). */
+void vss_async_free(vss_async *a);
+
+/* ---- the requester -------------------------------------------------- */
+
+/*
+ * Connect to vssd (socket_path NULL: $VSS_SOCKET or /run/vss/vssd.sock).
+ * Only root or the configured group may be a requester (-EACCES).  Caller
+ * owns; free with vss_requester_free().
+ */
+int vss_requester_new(vss_requester **ret, const char *socket_path);
+void vss_requester_free(vss_requester *r);
+
+/* InitializeForBackup; bcd_xml NULL for a new document (BK-002). */
+int vss_requester_initialize_for_backup(vss_requester *r, const char *bcd_xml);
+/* SetContext: once, before gathering metadata (BK-003). */
+int vss_requester_set_context(vss_requester *r, int32_t context);
+/* SetBackupState: before prepare_for_backup (BK-004). */
+int vss_requester_set_backup_state(vss_requester *r,
+				   const struct vss_backup_state *state);
+/* Writer enable/disable (BK-005): before gather_writer_metadata. */
+int vss_requester_enable_writer_classes(vss_requester *r, const vss_id *ids,
+					size_t n);
+int vss_requester_disable_writer_classes(vss_requester *r, const vss_id *ids,
+					 size_t n);
+int vss_requester_disable_writer_instances(vss_requester *r,
+					   const vss_id *ids, size_t n);
+
+/* GatherWriterMetadata: Identify to every subscribed, enabled writer. */
+int vss_requester_gather_writer_metadata(vss_requester *r, vss_async **ret);
+/* The documents of the writers that answered Identify (BK-013). */
+size_t vss_requester_writer_metadata_count(const vss_requester *r);
+/* Borrowed: valid until the requester is freed. */
+const vss_wmd *vss_requester_writer_metadata(const vss_requester *r,
+					     size_t i);
+
+/*
+ * AddComponent (BK-014): after gathering, before do_snapshot_set; checked
+ * against the writer's document (unknown: VSS_E_OBJECT_NOT_FOUND,
+ * duplicate: VSS_E_OBJECT_ALREADY_EXISTS).
+ */
+int vss_requester_add_component(vss_requester *r, const vss_id *instance_id,
+				const vss_id *class_id,
+				enum vss_component_type type,
+				const char *logical_path, const char *name);
+/* SetBackupOptions / SetPreviousBackupStamp: before prepare_for_backup. */
+int vss_requester_set_backup_options(vss_requester *r, const vss_id *class_id,
+				     enum vss_component_type type,
+				     const char *logical_path,
+				     const char *name, const char *options);
+int vss_requester_set_previous_backup_stamp(vss_requester *r,
+					    const vss_id *class_id,
+					    enum vss_component_type type,
+					    const char *logical_path,
+					    const char *name,
+					    const char *stamp);
+
+/* StartSnapshotSet: takes the machine-wide creation slot (BK-008). */
+int vss_requester_start_snapshot_set(vss_requester *r, vss_id *ret_set_id);
+/* IsVolumeSupported for a mount point; provider NULL: any. */
+int vss_requester_is_volume_supported(vss_requester *r, const char *volume,
+				      const vss_id *provider, bool *ret);
+/* AddToSnapshotSet (BK-070..BK-073); provider NULL: chosen by vssd. */
+int vss_requester_add_to_snapshot_set(vss_requester *r, const char *volume,
+				      const vss_id *provider,
+				      vss_id *ret_snapshot_id);
+
+int vss_requester_prepare_for_backup(vss_requester *r, vss_async **ret);
+int vss_requester_do_snapshot_set(vss_requester *r, vss_async **ret);
+int vss_requester_backup_complete(vss_requester *r, vss_async **ret);
+/* AbortBackup (BK-051, BK-081): no-op when nothing is under way. */
+int vss_requester_abort_backup(vss_requester *r);
+
+/* GatherWriterStatus, then the statuses it gathered (BK-040). */
+int vss_requester_gather_writer_status(vss_requester *r, vss_async **ret);
+struct vss_writer_status {
+	vss_id instance_id;
+	vss_id class_id;
+	const char *name;          /* friendly name */
+	const char *instance_name; /* or NULL */
+	enum vss_writer_state state;
+	int32_t failure;           /* 0 or the writer's failure status */
+	int32_t application_failure;
+	const char *message;       /* or NULL */
+};
+size_t vss_requester_writer_status_count(const vss_requester *r);
+/* Borrowed: valid until the next gather. */
+const struct vss_writer_status *
+vss_requester_writer_status(const vss_requester *r, size_t i);
+
+/* VSS_SNAPSHOT_PROP */
+struct vss_snapshot_prop {
+	vss_id snapshot_id;
+	vss_id snapshot_set_id;
+	long snapshot_count;
+	const char *device;          /* path of the shadow copy root */
+	const char *original_volume; /* mount point */
+	const char *originating_machine;
+	const char *service_machine;
+	const char *exposed_name;    /* or NULL */
+	const char *exposed_path;    /* or NULL */
+	vss_id provider_id;
+	uint32_t attributes;         /* enum vss_snapshot_attr bits */
+	vss_timestamp created;
+	int state;                   /* VSS_SNAPSHOT_STATE: 12 = created */
+};
+/*
+ * GetSnapshotProperties (SN-011): only once the set is made.  Strings
+ * borrowed until the requester is freed.
+ */
+int vss_requester_get_snapshot_properties(vss_requester *r,
+					  const vss_id *snapshot_id,
+					  struct vss_snapshot_prop *ret);
+
+/* Phase timings of the last do_snapshot_set, in milliseconds. */
+struct vss_set_timings {
+	double prepare_snapshot_ms;
+	double freeze_ms;     /* freeze event fan-out, all levels */
+	double commit_ms;     /* provider pre-commit .. post-commit */
+	double thaw_ms;
+	double post_snapshot_ms;
+	double freeze_window_ms; /* first freeze sent .. last thaw answered */
+	double total_ms;
+};
+int vss_requester_set_timings(const vss_requester *r,
+			      struct vss_set_timings *ret);
+/* True when every writer took part and none failed: application
+ * consistent; false: crash consistent only (BK-130). */
+bool vss_requester_application_consistent(const vss_requester *r);
+
+/* SetBackupSucceeded (BK-018): after do_snapshot_set, before complete. */
+int vss_requester_set_backup_succeeded(vss_requester *r,
+				       const vss_id *instance_id,
+				       const vss_id *class_id,
+				       enum vss_component_type type,
+				       const char *logical_path,
+				       const char *name, bool succeeded);
+
+/*
+ * The backup components document (GetWriterComponents); borrowed, and
+ * replaced by prepare_for_backup, do_snapshot_set and backup_complete
+ * (BK-020).
+ */
+vss_bcd *vss_requester_bcd(vss_requester *r);
+/* SaveAsXML: not before prepare_for_backup (BK-017).  Caller owns; free(). */
+int vss_requester_save_bcd(vss_requester *r, char **ret_xml, size_t *ret_len);
+
+#pragma GCC visibility pop
+
+#ifdef __cplusplus
+}
+#endif
+#endif

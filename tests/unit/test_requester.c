@@ -1,0 +1,1792 @@
+/*
+ * tests/unit/test_requester.c - the requester API against a fake vssd: a
+ * thread of this test that speaks the wire protocol (lib/wire) on a Unix
+ * socket in a temporary directory and answers each request as the test
+ * told it (reply, fail, hold until released or cancelled, hang up).
+ *
+ * Covered: the whole backup sequence in order (backup.md §2), every call
+ * out of order (BK-001 .. BK-009, BK-014, BK-017, BK-018, BK-078), the
+ * writer lists (BK-005), component checks (BK-014, SEL-002, SEL-004), the
+ * document replaced by each step (BK-020), and vss_async: wait with a
+ * timeout, the fd, cancel in every case, freeing a pending handle
+ * (AS-001 .. AS-004), and the connection ending under an operation.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <vss/metadata.h>
+#include <vss/requester.h>
+#include <vss/status.h>
+
+#include "wire/wire.h"
+
+#define WAIT_MS 5000
+
+/* ---- the fake daemon ---------------------------------------------------- */
+
+enum mode {
+	MODE_REPLY,      /* answer with success and canned results */
+	MODE_FAIL,       /* answer with fail_status */
+	MODE_HOLD,       /* answer when released, or cancelled */
+	MODE_DISCONNECT, /* hang up */
+};
+
+struct fake {
+	char dir[64];
+	char path[128];
+	int listen_fd;
+	int client_fd;
+	int wake_fd;
+	pthread_t thread;
+	struct wire_reader reader;
+
+	pthread_mutex_t lock; /* the fields below */
+	pthread_cond_t cond;
+	bool stop;
+	bool release;
+	bool ignore_cancel;   /* as if the target had ended already */
+	enum mode modes[WIRE_TYPE_COUNT];
+	int fail_status[WIRE_TYPE_COUNT];
+	json_t *received;     /* every request, in order */
+	json_t *held;         /* requests held back */
+	json_t *writers;      /* gather_writer_metadata result */
+	json_t *volumes;      /* [{volume, snapshot_id}] added */
+	vss_id set_id;
+	vss_id extra_snapshot; /* known to get_snapshot_properties only */
+};
+
+/* Ids of the writers the fake knows. */
+static vss_id class_a, instance_a, class_b, instance_b, class_c, instance_c,
+	class_d, instance_d, provider_id;
+
+static void
+send_msg(struct fake *f, json_t *msg)
+{
+	uint8_t *frame;
+	size_t len, done = 0;
+
+	if (f->client_fd < 0 || wire_encode(msg, WIRE_FRAME_MAX, &frame,
+					    &len) < 0)
+		return;
+	while (done < len) {
+		ssize_t n = send(f->client_fd, frame + done, len - done,
+				 MSG_NOSIGNAL);
+
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	free(frame);
+}
+
+static void
+hang_up(struct fake *f)
+{
+	if (f->client_fd >= 0)
+		close(f->client_fd);
+	f->client_fd = -1;
+	wire_reader_release(&f->reader);
+	wire_reader_init(&f->reader, WIRE_FRAME_MAX);
+}
+
+static int64_t
+msg_id(json_t *msg)
+{
+	int64_t id = 0;
+
+	wire_get_int(msg, WF_ID, &id);
+	return id;
+}
+
+static enum wire_type
+msg_type(json_t *msg)
+{
+	const char *s = "";
+
+	wire_get_str(msg, WF_TYPE, &s);
+	return wire_type_parse(s);
+}
+
+/* The request's document with a text set on every component. */
+static char *
+mark_bcd(json_t *req, enum vss_component_text field, const char *text)
+{
+	const char *xml;
+	vss_bcd *bcd = NULL;
+	char *out = NULL;
+	size_t len;
+
+	if (wire_get_str(req, WF_BCD, &xml) < 0 ||
+	    vss_bcd_load_xml(&bcd, xml, strlen(xml), NULL) < 0)
+		return NULL;
+	for (size_t i = 0; i < vss_bcd_writer_count(bcd); i++) {
+		vss_bcd_writer *w = vss_bcd_writer_at(bcd, i);
+
+		for (size_t j = 0; j < vss_bcd_writer_component_count(w); j++)
+			vss_bcd_component_set_text(
+				vss_bcd_writer_component(w, j), field, text);
+	}
+	vss_bcd_save_xml(bcd, &out, &len);
+	vss_bcd_free(bcd);
+	return out;
+}
+
+static json_t *
+snapshot_json(const char *volume, const vss_id *id, const vss_id *set_id)
+{
+	char device[256];
+	json_t *s = json_object();
+
+	snprintf(device, sizeof(device), "/snap%s", volume);
+	wire_set_str(s, WF_VOLUME, volume);
+	wire_set_str(s, WF_DEVICE, device);
+	wire_set_id(s, WF_SNAPSHOT_ID, id);
+	wire_set_id(s, WF_SNAPSHOT_SET_ID, set_id);
+	wire_set_id(s, WF_PROVIDER_ID, &provider_id);
+	wire_set_int(s, WF_ATTRIBUTES, VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE);
+	wire_set_int(s, WF_CREATED, 133000000000000000LL);
+	return s;
+}
+
+/* The successful reply to req; lock held. */
+static json_t *
+success_reply(struct fake *f, json_t *req)
+{
+	json_t *reply = wire_reply_new((uint64_t)msg_id(req), 0, NULL);
+	json_t *list, *w, *v;
+	const char *volume;
+	char *xml = NULL;
+	vss_id id;
+	size_t i;
+
+	switch (msg_type(req)) {
+	case WIRE_HELLO:
+		vss_id_generate(&id);
+		wire_set_id(reply, WF_SESSION_ID, &id);
+		break;
+	case WIRE_GATHER_WRITER_METADATA:
+		json_object_set(reply, WF_WRITERS, f->writers);
+		break;
+	case WIRE_GATHER_WRITER_STATUS:
+		list = json_array();
+		json_array_foreach(f->writers, i, v) {
+			if (i >= 2)
+				break;
+			w = json_object();
+			json_object_set(w, WF_CLASS_ID,
+					json_object_get(v, WF_CLASS_ID));
+			json_object_set(w, WF_INSTANCE_ID,
+					json_object_get(v, WF_INSTANCE_ID));
+			json_object_set(w, WF_FRIENDLY_NAME,
+					json_object_get(v, WF_FRIENDLY_NAME));
+			wire_set_int(w, WF_STATE, VSS_WS_STABLE);
+			if (i == 1) {
+				wire_set_int(w, WF_STATE,
+					     VSS_WS_FAILED_AT_PREPARE_BACKUP);
+				wire_set_int(w, WF_FAILURE,
+					     VSS_E_WRITERERROR_RETRYABLE);
+				wire_set_int(w, WF_APP_FAILURE, -5);
+				wire_set_str(w, WF_FAILURE_MESSAGE, "busy");
+			}
+			json_array_append_new(list, w);
+		}
+		json_object_set_new(reply, WF_WRITERS, list);
+		break;
+	case WIRE_START_SNAPSHOT_SET:
+		vss_id_generate(&f->set_id);
+		wire_set_id(reply, WF_SNAPSHOT_SET_ID, &f->set_id);
+		break;
+	case WIRE_IS_VOLUME_SUPPORTED:
+		wire_get_str(req, WF_VOLUME, &volume);
+		wire_set_bool(reply, WF_SUPPORTED, strcmp(volume, "/bad") != 0);
+		break;
+	case WIRE_ADD_TO_SNAPSHOT_SET:
+		wire_get_str(req, WF_VOLUME, &volume);
+		vss_id_generate(&id);
+		w = json_object();
+		wire_set_str(w, WF_VOLUME, volume);
+		wire_set_id(w, WF_SNAPSHOT_ID, &id);
+		json_array_append_new(f->volumes, w);
+		wire_set_id(reply, WF_SNAPSHOT_ID, &id);
+		wire_set_id(reply, WF_PROVIDER_ID, &provider_id);
+		break;
+	case WIRE_PREPARE_FOR_BACKUP:
+		/* As if a writer had annotated its components. */
+		xml = mark_bcd(req, VSS_TEXT_BACKUP_METADATA, "prepared");
+		wire_set_str(reply, WF_BCD, xml);
+		break;
+	case WIRE_DO_SNAPSHOT_SET:
+		xml = mark_bcd(req, VSS_TEXT_BACKUP_STAMP, "stamp-1");
+		wire_set_str(reply, WF_BCD, xml);
+		list = json_array();
+		json_array_foreach(f->volumes, i, v) {
+			wire_get_str(v, WF_VOLUME, &volume);
+			wire_get_id(v, WF_SNAPSHOT_ID, &id);
+			json_array_append_new(list,
+					      snapshot_json(volume, &id,
+							    &f->set_id));
+		}
+		json_object_set_new(reply, WF_SNAPSHOTS, list);
+		wire_set_str(reply, WF_CONSISTENCY, "application");
+		json_object_set_new(reply, WF_TIMINGS,
+				    json_pack("{s:f, s:f, s:f, s:f, s:f, s:i}",
+					      "prepare_snapshot", 1.5,
+					      "freeze", 0.5, "commit", 2.0,
+					      "thaw", 0.25, "post_snapshot",
+					      1.0, "total", 10));
+		json_object_set_new(reply, WF_FREEZE_WINDOW_MS,
+				    json_real(3.25));
+		break;
+	case WIRE_GET_SNAPSHOT_PROPERTIES:
+		wire_get_id(req, WF_SNAPSHOT_ID, &id);
+		if (!vss_id_equal(&id, &f->extra_snapshot)) {
+			json_decref(reply);
+			return wire_reply_new((uint64_t)msg_id(req),
+					      VSS_E_OBJECT_NOT_FOUND, NULL);
+		}
+		v = snapshot_json("/other", &id, &f->set_id);
+		json_object_update(reply, v);
+		json_decref(v);
+		wire_set_str(reply, WF_ORIGINATING_MACHINE, "host-o");
+		wire_set_str(reply, WF_SERVICE_MACHINE, "host-s");
+		break;
+	case WIRE_BACKUP_COMPLETE:
+		json_object_set(reply, WF_BCD, json_object_get(req, WF_BCD));
+		break;
+	default:
+		break;
+	}
+	free(xml);
+	return reply;
+}
+
+/* Reply with status to request id. */
+static void
+send_status(struct fake *f, int64_t id, int status)
+{
+	json_t *reply = wire_reply_new((uint64_t)id, status, NULL);
+
+	send_msg(f, reply);
+	json_decref(reply);
+}
+
+/* cancel: a held target ends cancelled; lock held. */
+static void
+handle_cancel(struct fake *f, json_t *req)
+{
+	int64_t target = 0;
+	int status = VSS_E_OBJECT_NOT_FOUND;
+	json_t *held;
+	size_t i;
+
+	wire_get_int(req, WF_TARGET_ID, &target);
+	json_array_foreach(f->held, i, held) {
+		if (msg_id(held) == target) {
+			send_status(f, target, VSS_S_ASYNC_CANCELLED);
+			json_array_remove(f->held, i);
+			status = 0;
+			break;
+		}
+	}
+	send_status(f, msg_id(req), status);
+}
+
+/* Answer the held requests; lock held. */
+static void
+release_held(struct fake *f)
+{
+	json_t *held, *reply;
+	size_t i;
+
+	json_array_foreach(f->held, i, held) {
+		reply = success_reply(f, held);
+		send_msg(f, reply);
+		json_decref(reply);
+	}
+	json_array_clear(f->held);
+}
+
+static void
+handle_request(struct fake *f, json_t *req)
+{
+	enum wire_type type = msg_type(req);
+	json_t *reply;
+
+	pthread_mutex_lock(&f->lock);
+	json_array_append_new(f->received, json_deep_copy(req));
+	pthread_cond_broadcast(&f->cond);
+	if (type == WIRE_CANCEL && !f->ignore_cancel) {
+		handle_cancel(f, req);
+		goto out;
+	}
+	if (type == WIRE_CANCEL) {
+		send_status(f, msg_id(req), VSS_E_OBJECT_NOT_FOUND);
+		goto out;
+	}
+	switch (f->modes[type]) {
+	case MODE_REPLY:
+		reply = success_reply(f, req);
+		send_msg(f, reply);
+		json_decref(reply);
+		break;
+	case MODE_FAIL:
+		send_status(f, msg_id(req), f->fail_status[type]);
+		break;
+	case MODE_HOLD:
+		json_array_append(f->held, req);
+		break;
+	case MODE_DISCONNECT:
+		hang_up(f);
+		break;
+	}
+out:
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void
+read_client(struct fake *f)
+{
+	uint8_t buf[65536];
+	json_t *msg;
+	ssize_t n;
+
+	n = read(f->client_fd, buf, sizeof(buf));
+	if (n <= 0 || wire_reader_feed(&f->reader, buf, (size_t)n) < 0) {
+		hang_up(f);
+		return;
+	}
+	while (f->client_fd >= 0 && wire_reader_next(&f->reader, &msg) > 0) {
+		handle_request(f, msg);
+		json_decref(msg);
+	}
+}
+
+/* One client at a time, as many one after the other as the test likes. */
+static void *
+fake_thread(void *arg)
+{
+	struct fake *f = arg;
+	uint64_t count;
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = f->wake_fd, .events = POLLIN },
+			{ .fd = f->client_fd >= 0 ? f->client_fd : f->listen_fd,
+			  .events = POLLIN },
+		};
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents & POLLIN) {
+			if (read(f->wake_fd, &count, sizeof(count)) < 0)
+				continue;
+			pthread_mutex_lock(&f->lock);
+			if (f->release)
+				release_held(f);
+			f->release = false;
+			if (f->stop) {
+				pthread_mutex_unlock(&f->lock);
+				break;
+			}
+			pthread_mutex_unlock(&f->lock);
+		}
+		if (!(p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (f->client_fd >= 0)
+			read_client(f);
+		else
+			f->client_fd = accept4(f->listen_fd, NULL, NULL,
+					       SOCK_CLOEXEC);
+	}
+	return NULL;
+}
+
+/* A WMD as XML: writer name, its identity and components. */
+struct comp {
+	enum vss_component_type type;
+	const char *logical_path;
+	const char *name;
+	bool selectable;
+};
+
+static char *
+wmd_xml(const char *name, const vss_id *class_id, const vss_id *instance_id,
+	const struct comp *comps, size_t n)
+{
+	struct vss_writer_identity ident = {
+		.class_id = *class_id,
+		.instance_id = *instance_id,
+		.instance_name = "main",
+		.friendly_name = name,
+		.usage = VSS_UT_USERDATA,
+		.source = VSS_ST_OTHER,
+	};
+	struct vss_restore_method_info rm = {
+		.method = VSS_RME_RESTORE_IF_CAN_REPLACE,
+		.writer_restore = VSS_WRE_NEVER,
+	};
+	vss_wmd *wmd = NULL;
+	char *xml = NULL;
+	size_t len;
+
+	assert_int_equal(vss_wmd_new(&wmd, &ident), 0);
+	assert_int_equal(vss_wmd_set_restore_method(wmd, &rm), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct vss_component_def def = {
+			.type = comps[i].type,
+			.logical_path = comps[i].logical_path,
+			.name = comps[i].name,
+			.selectable = comps[i].selectable,
+		};
+
+		assert_int_equal(vss_wmd_add_component(wmd, &def), 0);
+	}
+	assert_int_equal(vss_wmd_save_xml(wmd, &xml, &len), 0);
+	vss_wmd_free(wmd);
+	return xml;
+}
+
+static json_t *
+writer_json(const char *name, const vss_id *class_id,
+	    const vss_id *instance_id, const char *xml)
+{
+	json_t *w = json_object();
+
+	wire_set_id(w, WF_CLASS_ID, class_id);
+	wire_set_id(w, WF_INSTANCE_ID, instance_id);
+	wire_set_str(w, WF_FRIENDLY_NAME, name);
+	wire_set_str(w, WF_INSTANCE_NAME, "main");
+	wire_set_str(w, WF_WMD, xml);
+	return w;
+}
+
+/*
+ * Writer A: "db" (selectable), "logs" (not selectable: mandatory), "set"
+ * (selectable) with "set\child" (not selectable: never explicit) and
+ * "set\sub" (selectable).  Writer B: "data".  Writer C's document does not
+ * parse; writer D sends A's document under its own ids.
+ */
+static const struct comp comps_a[] = {
+	{ VSS_CT_DATABASE, NULL, "db", true },
+	{ VSS_CT_FILEGROUP, NULL, "logs", false },
+	{ VSS_CT_FILEGROUP, NULL, "set", true },
+	{ VSS_CT_FILEGROUP, "set", "child", false },
+	{ VSS_CT_FILEGROUP, "set", "sub", true },
+};
+static const struct comp comps_b[] = {
+	{ VSS_CT_FILEGROUP, NULL, "data", true },
+};
+
+static json_t *
+make_writers(void)
+{
+	json_t *list = json_array();
+	char *a = wmd_xml("writer-a", &class_a, &instance_a, comps_a,
+			  sizeof(comps_a) / sizeof(comps_a[0]));
+	char *b = wmd_xml("writer-b", &class_b, &instance_b, comps_b, 1);
+
+	json_array_append_new(list, writer_json("writer-a", &class_a,
+						&instance_a, a));
+	json_array_append_new(list, writer_json("writer-b", &class_b,
+						&instance_b, b));
+	json_array_append_new(list, writer_json("writer-c", &class_c,
+						&instance_c,
+						"<WRITER_METADATA"));
+	json_array_append_new(list, writer_json("writer-d", &class_d,
+						&instance_d, a));
+	free(a);
+	free(b);
+	return list;
+}
+
+static void
+fake_start(struct fake *f)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	memset(f, 0, sizeof(*f));
+	strcpy(f->dir, "/tmp/vss-requester-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/vssd.sock", f->dir);
+	strcpy(sa.sun_path, f->path);
+	f->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(f->listen_fd >= 0);
+	assert_int_equal(bind(f->listen_fd, (struct sockaddr *)&sa,
+			      sizeof(sa)),
+			 0);
+	assert_int_equal(listen(f->listen_fd, 4), 0);
+	f->client_fd = -1;
+	f->wake_fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(f->wake_fd >= 0);
+	wire_reader_init(&f->reader, WIRE_FRAME_MAX);
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->cond, NULL);
+	f->received = json_array();
+	f->held = json_array();
+	f->volumes = json_array();
+	f->writers = make_writers();
+	vss_id_generate(&f->extra_snapshot);
+	assert_int_equal(pthread_create(&f->thread, NULL, fake_thread, f), 0);
+}
+
+static void
+fake_poke(struct fake *f)
+{
+	uint64_t one = 1;
+
+	assert_int_equal(write(f->wake_fd, &one, sizeof(one)), sizeof(one));
+}
+
+static void
+fake_stop(struct fake *f)
+{
+	pthread_mutex_lock(&f->lock);
+	f->stop = true;
+	pthread_mutex_unlock(&f->lock);
+	fake_poke(f);
+	pthread_join(f->thread, NULL);
+	hang_up(f);
+	wire_reader_release(&f->reader);
+	close(f->listen_fd);
+	close(f->wake_fd);
+	unlink(f->path);
+	rmdir(f->dir);
+	json_decref(f->received);
+	json_decref(f->held);
+	json_decref(f->volumes);
+	json_decref(f->writers);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->cond);
+}
+
+static void
+fake_mode(struct fake *f, enum wire_type type, enum mode mode, int status)
+{
+	pthread_mutex_lock(&f->lock);
+	f->modes[type] = mode;
+	f->fail_status[type] = status;
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* Answer the held requests. */
+static void
+fake_release(struct fake *f)
+{
+	pthread_mutex_lock(&f->lock);
+	f->release = true;
+	pthread_mutex_unlock(&f->lock);
+	fake_poke(f);
+}
+
+/* The nth (0-based) request of type received (caller owns), or NULL. */
+static json_t *
+find_request(struct fake *f, enum wire_type type, size_t nth)
+{
+	json_t *req;
+	size_t i;
+
+	json_array_foreach(f->received, i, req) {
+		if (msg_type(req) == type && nth-- == 0)
+			return json_incref(req);
+	}
+	return NULL;
+}
+
+/* Wait up to WAIT_MS for the nth request of type; caller owns. */
+static json_t *
+fake_wait_request(struct fake *f, enum wire_type type, size_t nth)
+{
+	struct timespec deadline;
+	json_t *req;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&f->lock);
+	while ((req = find_request(f, type, nth)) == NULL &&
+	       pthread_cond_timedwait(&f->cond, &f->lock, &deadline) == 0)
+		;
+	pthread_mutex_unlock(&f->lock);
+	return req;
+}
+
+/* The types of the requests received, as "a,b,c" (caller frees). */
+static char *
+received_types(struct fake *f)
+{
+	char *out = calloc(1, 4096);
+	json_t *req;
+	size_t i;
+
+	pthread_mutex_lock(&f->lock);
+	json_array_foreach(f->received, i, req) {
+		if (i > 0)
+			strcat(out, ",");
+		strcat(out, wire_type_name(msg_type(req)));
+	}
+	pthread_mutex_unlock(&f->lock);
+	return out;
+}
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+struct ctx {
+	struct fake f;
+	vss_requester *r;
+};
+
+static int
+setup(void **state)
+{
+	struct ctx *t = calloc(1, sizeof(*t));
+
+	vss_id_generate(&class_a);
+	vss_id_generate(&instance_a);
+	vss_id_generate(&class_b);
+	vss_id_generate(&instance_b);
+	vss_id_generate(&class_c);
+	vss_id_generate(&instance_c);
+	vss_id_generate(&class_d);
+	vss_id_generate(&instance_d);
+	vss_id_generate(&provider_id);
+	fake_start(&t->f);
+	assert_int_equal(vss_requester_new(&t->r, t->f.path), 0);
+	*state = t;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct ctx *t = *state;
+
+	vss_requester_free(t->r);
+	fake_stop(&t->f);
+	free(t);
+	return 0;
+}
+
+/* Wait for a to end and return its status. */
+static int
+finish(vss_async *a)
+{
+	int status = 0;
+
+	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
+	assert_int_equal(vss_async_query_status(a, &status), 0);
+	vss_async_free(a);
+	return status;
+}
+
+static bool
+fd_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+static const struct vss_backup_state full_components = {
+	.select_components = true,
+	.backup_type = VSS_BT_FULL,
+};
+
+static void
+do_gather(struct ctx *t)
+{
+	vss_async *a = NULL;
+
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+}
+
+/* initialize, backup state, gather, A's db and logs, start, one volume. */
+static vss_id
+run_to_set_started(struct ctx *t)
+{
+	vss_id set_id, snap;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_set_backup_state(t->r,
+							&full_components),
+			 0);
+	do_gather(t);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a, VSS_CT_DATABASE,
+						     NULL, "db"),
+			 0);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a,
+						     VSS_CT_FILEGROUP, "",
+						     "logs"),
+			 0);
+	assert_int_equal(vss_requester_start_snapshot_set(t->r, &set_id), 0);
+	assert_int_equal(vss_requester_add_to_snapshot_set(t->r, "/data",
+							   NULL, &snap),
+			 0);
+	return snap;
+}
+
+static vss_id
+run_to_snapshot_done(struct ctx *t)
+{
+	vss_id snap = run_to_set_started(t);
+	vss_async *a = NULL;
+
+	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	return snap;
+}
+
+/* The text of a component of the requester's document, or NULL. */
+static const char *
+bcd_text(vss_requester *r, const vss_id *class_id, const char *name,
+	 enum vss_component_text field)
+{
+	vss_bcd_writer *w = vss_bcd_find_writer(vss_requester_bcd(r),
+						class_id, NULL);
+	vss_bcd_component *c;
+
+	assert_non_null(w);
+	c = vss_bcd_writer_find_component(w, VSS_CT_DATABASE, NULL, name);
+	assert_non_null(c);
+	return vss_bcd_component_text(c, field);
+}
+
+/* ---- every call, for the order tests ------------------------------------ */
+
+enum call {
+	C_INITIALIZE,
+	C_SET_CONTEXT,
+	C_SET_BACKUP_STATE,
+	C_GATHER_METADATA,
+	C_GATHER_STATUS,
+	C_ADD_COMPONENT,
+	C_SET_BACKUP_OPTIONS,
+	C_SET_PREVIOUS_STAMP,
+	C_START_SET,
+	C_IS_VOLUME_SUPPORTED,
+	C_ADD_TO_SET,
+	C_PREPARE,
+	C_DO_SNAPSHOT_SET,
+	C_SNAPSHOT_PROPERTIES,
+	C_SET_TIMINGS,
+	C_BACKUP_SUCCEEDED,
+	C_BACKUP_COMPLETE,
+	C_SAVE_BCD,
+	C_ABORT,
+	C_COUNT
+};
+
+static const char *const call_names[C_COUNT] = {
+	"initialize_for_backup", "set_context", "set_backup_state",
+	"gather_writer_metadata", "gather_writer_status", "add_component",
+	"set_backup_options", "set_previous_backup_stamp",
+	"start_snapshot_set", "is_volume_supported", "add_to_snapshot_set",
+	"prepare_for_backup", "do_snapshot_set", "get_snapshot_properties",
+	"set_timings", "set_backup_succeeded", "backup_complete", "save_bcd",
+	"abort_backup",
+};
+
+/* Make call c with valid arguments; returns its status. */
+static int
+call(vss_requester *r, enum call c)
+{
+	struct vss_snapshot_prop prop;
+	struct vss_set_timings timings;
+	vss_async *a = NULL;
+	vss_id id;
+	char *xml = NULL;
+	size_t len;
+	bool ok;
+	int rc = -ENOSYS;
+
+	switch (c) {
+	case C_INITIALIZE:
+		rc = vss_requester_initialize_for_backup(r, NULL);
+		break;
+	case C_SET_CONTEXT:
+		rc = vss_requester_set_context(r, VSS_CTX_BACKUP);
+		break;
+	case C_SET_BACKUP_STATE:
+		rc = vss_requester_set_backup_state(r, &full_components);
+		break;
+	case C_GATHER_METADATA:
+		rc = vss_requester_gather_writer_metadata(r, &a);
+		break;
+	case C_GATHER_STATUS:
+		rc = vss_requester_gather_writer_status(r, &a);
+		break;
+	case C_ADD_COMPONENT:
+		rc = vss_requester_add_component(r, &instance_a, &class_a,
+						 VSS_CT_FILEGROUP, NULL,
+						 "set");
+		break;
+	case C_SET_BACKUP_OPTIONS:
+		rc = vss_requester_set_backup_options(r, &class_a,
+						      VSS_CT_DATABASE, NULL,
+						      "db", "o");
+		break;
+	case C_SET_PREVIOUS_STAMP:
+		rc = vss_requester_set_previous_backup_stamp(
+			r, &class_a, VSS_CT_DATABASE, NULL, "db", "s");
+		break;
+	case C_START_SET:
+		rc = vss_requester_start_snapshot_set(r, &id);
+		break;
+	case C_IS_VOLUME_SUPPORTED:
+		rc = vss_requester_is_volume_supported(r, "/data", NULL, &ok);
+		break;
+	case C_ADD_TO_SET:
+		rc = vss_requester_add_to_snapshot_set(r, "/more", NULL, &id);
+		break;
+	case C_PREPARE:
+		rc = vss_requester_prepare_for_backup(r, &a);
+		break;
+	case C_DO_SNAPSHOT_SET:
+		rc = vss_requester_do_snapshot_set(r, &a);
+		break;
+	case C_SNAPSHOT_PROPERTIES:
+		vss_id_generate(&id);
+		rc = vss_requester_get_snapshot_properties(r, &id, &prop);
+		break;
+	case C_SET_TIMINGS:
+		rc = vss_requester_set_timings(r, &timings);
+		break;
+	case C_BACKUP_SUCCEEDED:
+		rc = vss_requester_set_backup_succeeded(r, &instance_a,
+							&class_a,
+							VSS_CT_DATABASE, NULL,
+							"db", true);
+		break;
+	case C_BACKUP_COMPLETE:
+		rc = vss_requester_backup_complete(r, &a);
+		break;
+	case C_SAVE_BCD:
+		rc = vss_requester_save_bcd(r, &xml, &len);
+		free(xml);
+		break;
+	case C_ABORT:
+		rc = vss_requester_abort_backup(r);
+		break;
+	case C_COUNT:
+		break;
+	}
+	vss_async_free(a);
+	return rc;
+}
+
+/* Each call in the list (ended by C_COUNT) must be refused. */
+static void
+expect_bad_state(vss_requester *r, const enum call *calls)
+{
+	for (; *calls != C_COUNT; calls++) {
+		int rc = call(r, *calls);
+
+		if (rc != VSS_E_BAD_STATE)
+			fail_msg("%s: %s (%d), expected VSS_E_BAD_STATE",
+				 call_names[*calls], vss_strerror(rc), rc);
+	}
+}
+
+/* ---- the backup sequence ------------------------------------------------ */
+
+/* backup.md §2 in order, and what each step sends and brings back. */
+static void
+test_happy_path(void **state)
+{
+	struct ctx *t = *state;
+	struct vss_snapshot_prop prop;
+	struct vss_set_timings tm;
+	const struct vss_writer_status *ws;
+	vss_id set_id, snap, unknown;
+	vss_async *a = NULL;
+	json_t *req;
+	char *xml, *types;
+	const char *s;
+	size_t len;
+	bool ok;
+	vss_bcd *saved = NULL;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_set_context(t->r, VSS_CTX_BACKUP), 0);
+	assert_int_equal(vss_requester_set_backup_state(t->r,
+							&full_components),
+			 0);
+	assert_int_equal(vss_requester_disable_writer_instances(t->r,
+								&instance_d,
+								1),
+			 0);
+	do_gather(t);
+
+	/* BK-013: C's document does not load, D's names another writer. */
+	assert_int_equal(vss_requester_writer_metadata_count(t->r), 2);
+	assert_true(vss_id_equal(
+		&vss_wmd_identity(vss_requester_writer_metadata(t->r, 0))
+			 ->class_id,
+		&class_a));
+	assert_true(vss_id_equal(
+		&vss_wmd_identity(vss_requester_writer_metadata(t->r, 1))
+			 ->instance_id,
+		&instance_b));
+	assert_null(vss_requester_writer_metadata(t->r, 2));
+
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a, VSS_CT_DATABASE,
+						     NULL, "db"),
+			 0);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a,
+						     VSS_CT_FILEGROUP, NULL,
+						     "logs"),
+			 0);
+	assert_int_equal(vss_requester_start_snapshot_set(t->r, &set_id), 0);
+	assert_true(vss_id_equal(&set_id, &t->f.set_id));
+	assert_true(vss_id_equal(vss_bcd_snapshot_set_id(
+					 vss_requester_bcd(t->r)),
+				 &set_id));
+	assert_int_equal(vss_requester_is_volume_supported(t->r, "/data",
+							   NULL, &ok),
+			 0);
+	assert_true(ok);
+	assert_int_equal(vss_requester_is_volume_supported(t->r, "/bad",
+							   &provider_id, &ok),
+			 0);
+	assert_false(ok);
+	assert_int_equal(vss_requester_add_to_snapshot_set(t->r, "/data",
+							   NULL, &snap),
+			 0);
+	assert_int_equal(vss_requester_set_backup_options(t->r, &class_a,
+							  VSS_CT_DATABASE,
+							  NULL, "db", "opts"),
+			 0);
+	assert_int_equal(vss_requester_set_previous_backup_stamp(
+				 t->r, &class_a, VSS_CT_DATABASE, NULL, "db",
+				 "prev"),
+			 0);
+	assert_int_equal(vss_requester_set_backup_options(t->r, &class_b,
+							  VSS_CT_FILEGROUP,
+							  NULL, "data", "o"),
+			 VSS_E_OBJECT_NOT_FOUND);
+
+	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	/* BK-020: the document is vssd's, with the writers' changes. */
+	assert_string_equal(bcd_text(t->r, &class_a, "db",
+				     VSS_TEXT_BACKUP_METADATA),
+			    "prepared");
+	assert_string_equal(bcd_text(t->r, &class_a, "db",
+				     VSS_TEXT_BACKUP_OPTIONS),
+			    "opts");
+	assert_string_equal(bcd_text(t->r, &class_a, "db",
+				     VSS_TEXT_PREVIOUS_BACKUP_STAMP),
+			    "prev");
+
+	assert_int_equal(vss_requester_gather_writer_status(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(vss_requester_writer_status_count(t->r), 2);
+	ws = vss_requester_writer_status(t->r, 1);
+	assert_true(vss_id_equal(&ws->class_id, &class_b));
+	assert_true(vss_id_equal(&ws->instance_id, &instance_b));
+	assert_string_equal(ws->name, "writer-b");
+	assert_int_equal(ws->state, VSS_WS_FAILED_AT_PREPARE_BACKUP);
+	assert_int_equal(ws->failure, VSS_E_WRITERERROR_RETRYABLE);
+	assert_int_equal(ws->application_failure, -5);
+	assert_string_equal(ws->message, "busy");
+	assert_null(ws->instance_name);
+	ws = vss_requester_writer_status(t->r, 0);
+	assert_int_equal(ws->state, VSS_WS_STABLE);
+	assert_int_equal(ws->failure, 0);
+	assert_null(ws->message);
+	assert_null(vss_requester_writer_status(t->r, 2));
+
+	/* BK-017: saving is allowed from PrepareForBackup on. */
+	assert_int_equal(vss_requester_save_bcd(t->r, &xml, &len), 0);
+	free(xml);
+
+	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_true(vss_requester_application_consistent(t->r));
+	assert_int_equal(vss_requester_set_timings(t->r, &tm), 0);
+	assert_true(tm.prepare_snapshot_ms == 1.5);
+	assert_true(tm.freeze_ms == 0.5);
+	assert_true(tm.commit_ms == 2.0);
+	assert_true(tm.thaw_ms == 0.25);
+	assert_true(tm.post_snapshot_ms == 1.0);
+	assert_true(tm.freeze_window_ms == 3.25);
+	assert_true(tm.total_ms == 10.0);
+	assert_string_equal(bcd_text(t->r, &class_a, "db",
+				     VSS_TEXT_BACKUP_STAMP),
+			    "stamp-1");
+
+	/* SN-011: from the set's reply, then from vssd, then unknown. */
+	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &snap,
+							       &prop),
+			 0);
+	assert_true(vss_id_equal(&prop.snapshot_id, &snap));
+	assert_true(vss_id_equal(&prop.snapshot_set_id, &set_id));
+	assert_true(vss_id_equal(&prop.provider_id, &provider_id));
+	assert_int_equal(prop.snapshot_count, 1);
+	assert_string_equal(prop.device, "/snap/data");
+	assert_string_equal(prop.original_volume, "/data");
+	assert_non_null(prop.originating_machine);
+	assert_non_null(prop.service_machine);
+	assert_null(prop.exposed_name);
+	assert_int_equal(prop.attributes, VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE);
+	assert_true(prop.created == 133000000000000000LL);
+	assert_int_equal(prop.state, 12);
+	assert_int_equal(vss_requester_get_snapshot_properties(
+				 t->r, &t->f.extra_snapshot, &prop),
+			 0);
+	assert_string_equal(prop.device, "/snap/other");
+	assert_string_equal(prop.originating_machine, "host-o");
+	assert_string_equal(prop.service_machine, "host-s");
+	vss_id_generate(&unknown);
+	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &unknown,
+							       &prop),
+			 VSS_E_OBJECT_NOT_FOUND);
+
+	assert_int_equal(vss_requester_set_backup_succeeded(
+				 t->r, &instance_a, &class_a, VSS_CT_DATABASE,
+				 NULL, "db", true),
+			 0);
+	assert_int_equal(vss_requester_set_backup_succeeded(
+				 t->r, &instance_b, &class_a, VSS_CT_DATABASE,
+				 NULL, "db", true),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_backup_complete(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+
+	assert_int_equal(vss_requester_save_bcd(t->r, &xml, &len), 0);
+	assert_int_equal(vss_bcd_load_xml(&saved, xml, len, NULL), 0);
+	assert_true(vss_bcd_component_backup_succeeded(
+		vss_bcd_writer_find_component(
+			vss_bcd_find_writer(saved, &class_a, &instance_a),
+			VSS_CT_DATABASE, NULL, "db")));
+	vss_bcd_free(saved);
+	free(xml);
+
+	/* Nothing under way any more: a no-op that sends nothing. */
+	assert_int_equal(vss_requester_abort_backup(t->r), 0);
+
+	types = received_types(&t->f);
+	assert_string_equal(types,
+			    "hello,gather_writer_metadata,start_snapshot_set,"
+			    "is_volume_supported,is_volume_supported,"
+			    "add_to_snapshot_set,prepare_for_backup,"
+			    "gather_writer_status,do_snapshot_set,"
+			    "get_snapshot_properties,get_snapshot_properties,"
+			    "backup_complete");
+	free(types);
+
+	req = find_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	assert_non_null(req);
+	assert_int_equal(json_integer_value(json_object_get(req, WF_CONTEXT)),
+			 VSS_CTX_BACKUP);
+	assert_null(json_object_get(req, WF_ENABLED_CLASSES));
+	assert_null(json_object_get(req, WF_DISABLED_CLASSES));
+	assert_int_equal(json_array_size(json_object_get(
+				 req, WF_DISABLED_INSTANCES)),
+			 1);
+	json_decref(req);
+	req = find_request(&t->f, WIRE_PREPARE_FOR_BACKUP, 0);
+	assert_int_equal(wire_get_str(req, WF_BACKUP_TYPE, &s), 0);
+	assert_string_equal(s, "full");
+	assert_int_equal(wire_get_bool(req, WF_SELECT_COMPONENTS, &ok), 0);
+	assert_true(ok);
+	assert_int_equal(wire_get_str(req, WF_BCD, &s), 0);
+	assert_non_null(strstr(s, "opts"));
+	json_decref(req);
+}
+
+/* BK-020: the document is replaced, not merged, when prepare completes. */
+static void
+test_bcd_replaced_after_prepare(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+	vss_bcd *before;
+
+	run_to_set_started(t);
+	before = vss_requester_bcd(t->r);
+	assert_null(bcd_text(t->r, &class_a, "db", VSS_TEXT_BACKUP_METADATA));
+	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_ptr_not_equal(vss_requester_bcd(t->r), before);
+	assert_string_equal(bcd_text(t->r, &class_a, "db",
+				     VSS_TEXT_BACKUP_METADATA),
+			    "prepared");
+}
+
+/* BK-014, SEL-002 c, SEL-004, BK-013. */
+static void
+test_add_component_checks(void **state)
+{
+	struct ctx *t = *state;
+	vss_bcd_writer *w;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	do_gather(t);
+	/* Not a gathered writer instance, or left out of the gathering. */
+	assert_int_equal(vss_requester_add_component(t->r, &instance_b,
+						     &class_a, VSS_CT_DATABASE,
+						     NULL, "db"),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_c,
+						     &class_c, VSS_CT_DATABASE,
+						     NULL, "db"),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_d,
+						     &class_d, VSS_CT_DATABASE,
+						     NULL, "db"),
+			 VSS_E_OBJECT_NOT_FOUND);
+	/* Not declared, or declared with another type. */
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a, VSS_CT_DATABASE,
+						     NULL, "nope"),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a,
+						     VSS_CT_FILEGROUP, NULL,
+						     "db"),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a,
+						     VSS_CT_FILEGROUP, "set",
+						     "nope"),
+			 VSS_E_OBJECT_NOT_FOUND);
+	/* Not selectable under a selectable ancestor: never explicit. */
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a,
+						     VSS_CT_FILEGROUP, "set",
+						     "child"),
+			 -EINVAL);
+	/* Refused calls leave no writer entry behind. */
+	assert_int_equal(vss_bcd_writer_count(vss_requester_bcd(t->r)), 0);
+
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a,
+						     VSS_CT_FILEGROUP, NULL,
+						     "set"),
+			 0);
+	/* Already included through its selectable ancestor. */
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a,
+						     VSS_CT_FILEGROUP, "set",
+						     "sub"),
+			 VSS_E_OBJECT_ALREADY_EXISTS);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a, VSS_CT_DATABASE,
+						     "", "db"),
+			 0);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a, VSS_CT_DATABASE,
+						     NULL, "db"),
+			 VSS_E_OBJECT_ALREADY_EXISTS);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_b,
+						     &class_b,
+						     VSS_CT_FILEGROUP, NULL,
+						     "data"),
+			 0);
+
+	assert_int_equal(vss_bcd_writer_count(vss_requester_bcd(t->r)), 2);
+	w = vss_bcd_find_writer(vss_requester_bcd(t->r), &class_a,
+				&instance_a);
+	assert_non_null(w);
+	assert_string_equal(vss_bcd_writer_instance_name(w), "main");
+	assert_int_equal(vss_bcd_writer_component_count(w), 2);
+	assert_non_null(vss_bcd_writer_find_component(w, VSS_CT_FILEGROUP,
+						      NULL, "set"));
+	assert_int_equal(vss_requester_add_component(NULL, &instance_a,
+						     &class_a, VSS_CT_DATABASE,
+						     NULL, "db"),
+			 -EINVAL);
+}
+
+/* BK-005: what the gathering sends. */
+static void
+test_writer_lists(void **state)
+{
+	struct ctx *t = *state;
+	vss_id ab[2] = { class_a, class_b };
+	vss_requester *r2 = NULL;
+	json_t *req, *list;
+	const char *s;
+	vss_id id;
+
+	assert_int_equal(vss_requester_enable_writer_classes(t->r, ab, 2),
+			 VSS_E_BAD_STATE);
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_enable_writer_classes(t->r, NULL, 1),
+			 -EINVAL);
+	assert_int_equal(vss_requester_enable_writer_classes(t->r, ab, 0),
+			 -EINVAL);
+	/* Enable A and B, then disable A: only B stays enabled. */
+	assert_int_equal(vss_requester_enable_writer_classes(t->r, ab, 2), 0);
+	assert_int_equal(vss_requester_enable_writer_classes(t->r, ab, 1), 0);
+	assert_int_equal(vss_requester_disable_writer_classes(t->r, ab, 1),
+			 0);
+	do_gather(t);
+	/* Silently ineffective once gathered. */
+	assert_int_equal(vss_requester_disable_writer_classes(t->r, &ab[1],
+							      1),
+			 0);
+
+	req = find_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	list = json_object_get(req, WF_ENABLED_CLASSES);
+	assert_int_equal(json_array_size(list), 1);
+	assert_int_equal(vss_id_parse(&id, json_string_value(
+						   json_array_get(list, 0))),
+			 0);
+	assert_true(vss_id_equal(&id, &class_b));
+	list = json_object_get(req, WF_DISABLED_CLASSES);
+	assert_int_equal(json_array_size(list), 1);
+	s = json_string_value(json_array_get(list, 0));
+	assert_int_equal(vss_id_parse(&id, s), 0);
+	assert_true(vss_id_equal(&id, &class_a));
+	assert_null(json_object_get(req, WF_DISABLED_INSTANCES));
+	json_decref(req);
+
+	/* Disable only: no enabled list, every other class takes part. */
+	vss_requester_free(t->r);
+	t->r = NULL;
+	assert_int_equal(vss_requester_new(&r2, t->f.path), 0);
+	t->r = r2;
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_disable_writer_classes(t->r, ab, 1),
+			 0);
+	assert_int_equal(vss_requester_disable_writer_classes(t->r, ab, 2),
+			 0);
+	do_gather(t);
+	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 1);
+	assert_non_null(req);
+	assert_null(json_object_get(req, WF_ENABLED_CLASSES));
+	assert_int_equal(json_array_size(json_object_get(
+				 req, WF_DISABLED_CLASSES)),
+			 2);
+	json_decref(req);
+
+	/* Enable A, disable A: an empty enabled list, no writer at all. */
+	vss_requester_free(t->r);
+	t->r = NULL;
+	assert_int_equal(vss_requester_new(&r2, t->f.path), 0);
+	t->r = r2;
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_enable_writer_classes(t->r, ab, 1), 0);
+	assert_int_equal(vss_requester_disable_writer_classes(t->r, ab, 1),
+			 0);
+	do_gather(t);
+	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 2);
+	assert_non_null(req);
+	list = json_object_get(req, WF_ENABLED_CLASSES);
+	assert_true(json_is_array(list));
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(req);
+}
+
+/* BK-078: a context without writers. */
+static void
+test_no_writers_context(void **state)
+{
+	struct ctx *t = *state;
+	static const enum call refused[] = {
+		C_ADD_COMPONENT, C_PREPARE, C_BACKUP_COMPLETE, C_COUNT,
+	};
+	vss_async *a = NULL;
+	vss_id set_id, snap;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_set_context(t->r,
+						   VSS_CTX_FILE_SHARE_BACKUP),
+			 0);
+	assert_int_equal(vss_requester_start_snapshot_set(t->r, &set_id), 0);
+	assert_int_equal(vss_requester_add_to_snapshot_set(t->r, "/data",
+							   NULL, &snap),
+			 0);
+	expect_bad_state(t->r, refused);
+	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	expect_bad_state(t->r, refused);
+	assert_true(vss_requester_application_consistent(t->r));
+}
+
+/* ---- calls out of order ------------------------------------------------- */
+
+/* BK-002, BK-009: everything needs InitializeForBackup first. */
+static void
+test_bad_state_before_initialize(void **state)
+{
+	struct ctx *t = *state;
+	enum call all[C_COUNT];
+	size_t n = 0;
+
+	for (int c = 0; c < C_COUNT; c++)
+		if (c != C_INITIALIZE)
+			all[n++] = c;
+	all[n] = C_COUNT;
+	expect_bad_state(t->r, all);
+	assert_int_equal(vss_requester_disable_writer_classes(t->r, &class_a,
+							      1),
+			 VSS_E_BAD_STATE);
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL),
+			 VSS_E_BAD_STATE);
+}
+
+/* BK-003, BK-006, BK-007, BK-014, BK-017, BK-018, SN-011. */
+static void
+test_bad_state_initialized(void **state)
+{
+	struct ctx *t = *state;
+	static const enum call before_gather[] = {
+		C_ADD_COMPONENT, C_SET_BACKUP_OPTIONS, C_SET_PREVIOUS_STAMP,
+		C_START_SET, C_ADD_TO_SET, C_PREPARE, C_DO_SNAPSHOT_SET,
+		C_SNAPSHOT_PROPERTIES, C_SET_TIMINGS, C_BACKUP_SUCCEEDED,
+		C_BACKUP_COMPLETE, C_SAVE_BCD, C_COUNT,
+	};
+	static const enum call after_gather[] = {
+		C_SET_CONTEXT, C_GATHER_METADATA, C_ADD_TO_SET, C_PREPARE,
+		C_DO_SNAPSHOT_SET, C_SNAPSHOT_PROPERTIES, C_BACKUP_SUCCEEDED,
+		C_BACKUP_COMPLETE, C_SAVE_BCD, C_COUNT,
+	};
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	expect_bad_state(t->r, before_gather);
+	/* Nothing is under way yet: abort is a no-op. */
+	assert_int_equal(vss_requester_abort_backup(t->r), 0);
+	assert_int_equal(vss_requester_set_context(t->r, VSS_CTX_BACKUP), 0);
+	assert_int_equal(vss_requester_set_context(t->r, VSS_CTX_BACKUP),
+			 VSS_E_BAD_STATE);
+	do_gather(t);
+	expect_bad_state(t->r, after_gather);
+}
+
+/* BK-004, BK-007, BK-017, BK-018 once the set is started. */
+static void
+test_bad_state_set_started(void **state)
+{
+	struct ctx *t = *state;
+	static const enum call refused[] = {
+		C_GATHER_METADATA, C_START_SET, C_PREPARE, C_DO_SNAPSHOT_SET,
+		C_SNAPSHOT_PROPERTIES, C_SET_TIMINGS, C_BACKUP_SUCCEEDED,
+		C_BACKUP_COMPLETE, C_SAVE_BCD, C_COUNT,
+	};
+	vss_id set_id, snap;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	do_gather(t);
+	assert_int_equal(vss_requester_start_snapshot_set(t->r, &set_id), 0);
+	assert_int_equal(vss_requester_add_to_snapshot_set(t->r, "/data",
+							   NULL, &snap),
+			 0);
+	/* No SetBackupState yet: PrepareForBackup is refused (BK-004). */
+	expect_bad_state(t->r, refused);
+}
+
+/* One long operation at a time; and what PrepareForBackup closes. */
+static void
+test_bad_state_while_pending(void **state)
+{
+	struct ctx *t = *state;
+	static const enum call pending[] = {
+		C_SET_BACKUP_STATE, C_GATHER_STATUS, C_ADD_COMPONENT,
+		C_SET_BACKUP_OPTIONS, C_ADD_TO_SET, C_PREPARE,
+		C_DO_SNAPSHOT_SET, C_IS_VOLUME_SUPPORTED, C_SAVE_BCD,
+		C_COUNT,
+	};
+	static const enum call prepared[] = {
+		C_SET_BACKUP_STATE, C_SET_BACKUP_OPTIONS,
+		C_SET_PREVIOUS_STAMP, C_PREPARE, C_START_SET,
+		C_BACKUP_SUCCEEDED, C_BACKUP_COMPLETE, C_SNAPSHOT_PROPERTIES,
+		C_COUNT,
+	};
+	vss_async *a = NULL;
+	json_t *req;
+	char *xml = NULL;
+	size_t len;
+
+	run_to_set_started(t);
+	fake_mode(&t->f, WIRE_PREPARE_FOR_BACKUP, MODE_HOLD, 0);
+	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
+	expect_bad_state(t->r, pending);
+	req = fake_wait_request(&t->f, WIRE_PREPARE_FOR_BACKUP, 0);
+	assert_non_null(req);
+	json_decref(req);
+	fake_release(&t->f);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	expect_bad_state(t->r, prepared);
+	assert_int_equal(vss_requester_save_bcd(t->r, &xml, &len), 0);
+	free(xml);
+	/* A volume may still join until DoSnapshotSet. */
+	assert_int_equal(call(t->r, C_ADD_TO_SET), 0);
+}
+
+/* BK-018: no SetBackupSucceeded or BackupComplete after a failed set. */
+static void
+test_bad_state_after_failed_snapshot(void **state)
+{
+	struct ctx *t = *state;
+	static const enum call failed[] = {
+		C_BACKUP_SUCCEEDED, C_BACKUP_COMPLETE, C_SNAPSHOT_PROPERTIES,
+		C_SET_TIMINGS, C_DO_SNAPSHOT_SET, C_ADD_TO_SET, C_SAVE_BCD,
+		C_COUNT,
+	};
+	static const enum call aborted[] = {
+		C_ADD_COMPONENT, C_START_SET, C_ADD_TO_SET, C_PREPARE,
+		C_DO_SNAPSHOT_SET, C_BACKUP_SUCCEEDED, C_BACKUP_COMPLETE,
+		C_SAVE_BCD, C_COUNT,
+	};
+	vss_async *a = NULL;
+	json_t *req;
+
+	run_to_set_started(t);
+	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	fake_mode(&t->f, WIRE_DO_SNAPSHOT_SET, MODE_FAIL,
+		  VSS_E_PROVIDER_VETO);
+	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_E_PROVIDER_VETO);
+	assert_false(vss_requester_application_consistent(t->r));
+	expect_bad_state(t->r, failed);
+	/* BK-082: abort anyway; then only release is left (BK-001). */
+	assert_int_equal(vss_requester_abort_backup(t->r), 0);
+	req = fake_wait_request(&t->f, WIRE_ABORT_BACKUP, 0);
+	assert_non_null(req);
+	json_decref(req);
+	expect_bad_state(t->r, aborted);
+	assert_int_equal(vss_requester_abort_backup(t->r), 0);
+	assert_null(find_request(&t->f, WIRE_ABORT_BACKUP, 1));
+}
+
+/*
+ * BK-051, BK-081: AbortBackup overtakes a pending PrepareForBackup; what
+ * that operation brings afterwards changes nothing (BK-001).
+ */
+static void
+test_abort_while_pending(void **state)
+{
+	struct ctx *t = *state;
+	static const enum call aborted[] = {
+		C_SAVE_BCD, C_DO_SNAPSHOT_SET, C_PREPARE, C_ADD_TO_SET,
+		C_COUNT,
+	};
+	vss_async *a = NULL;
+	json_t *req;
+
+	run_to_set_started(t);
+	fake_mode(&t->f, WIRE_PREPARE_FOR_BACKUP, MODE_HOLD, 0);
+	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
+	req = fake_wait_request(&t->f, WIRE_PREPARE_FOR_BACKUP, 0);
+	assert_non_null(req);
+	json_decref(req);
+	assert_int_equal(vss_requester_abort_backup(t->r), 0);
+	fake_release(&t->f);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	expect_bad_state(t->r, aborted);
+	assert_null(bcd_text(t->r, &class_a, "db", VSS_TEXT_BACKUP_METADATA));
+}
+
+/* BK-014, BK-018, BK-072 once the set is made and completed. */
+static void
+test_bad_state_after_snapshot(void **state)
+{
+	struct ctx *t = *state;
+	static const enum call done[] = {
+		C_ADD_COMPONENT, C_ADD_TO_SET, C_PREPARE, C_DO_SNAPSHOT_SET,
+		C_START_SET, C_COUNT,
+	};
+	static const enum call completed[] = {
+		C_BACKUP_SUCCEEDED, C_BACKUP_COMPLETE, C_ADD_COMPONENT,
+		C_DO_SNAPSHOT_SET, C_COUNT,
+	};
+	vss_async *a = NULL;
+
+	run_to_snapshot_done(t);
+	expect_bad_state(t->r, done);
+	assert_int_equal(vss_requester_backup_complete(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	expect_bad_state(t->r, completed);
+	assert_int_equal(call(t->r, C_SAVE_BCD), 0);
+	assert_int_equal(call(t->r, C_SET_TIMINGS), 0);
+}
+
+/* ---- vss_async ---------------------------------------------------------- */
+
+/* AS-001, AS-002: wait with a timeout; the fd polls once it ended. */
+static void
+test_async_wait_timeout_and_fd(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+	json_t *req;
+	int status = 0, fd;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	fd = vss_async_get_fd(a);
+	assert_true(fd >= 0);
+	assert_int_equal(vss_async_wait(a, 50), -ETIMEDOUT);
+	assert_int_equal(vss_async_wait(a, 0), -ETIMEDOUT);
+	assert_int_equal(vss_async_query_status(a, &status), 0);
+	assert_int_equal(status, VSS_S_ASYNC_PENDING);
+	assert_false(fd_readable(fd));
+	assert_int_equal(vss_requester_writer_metadata_count(t->r), 0);
+
+	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	assert_non_null(req);
+	json_decref(req);
+	fake_release(&t->f);
+	assert_int_equal(vss_async_wait(a, -1), 0);
+	assert_true(fd_readable(fd));
+	assert_int_equal(vss_async_wait(a, 0), 0);
+	assert_int_equal(vss_async_query_status(a, &status), 0);
+	assert_int_equal(status, VSS_S_ASYNC_FINISHED);
+	/* The results are in place when the fd says so. */
+	assert_int_equal(vss_requester_writer_metadata_count(t->r), 2);
+	vss_async_free(a);
+
+	assert_int_equal(vss_async_wait(NULL, 0), -EINVAL);
+	assert_int_equal(vss_async_query_status(NULL, &status), -EINVAL);
+	assert_int_equal(vss_async_cancel(NULL), -EINVAL);
+	assert_int_equal(vss_async_get_fd(NULL), -EINVAL);
+	vss_async_free(NULL);
+}
+
+/* AS-003: cancel while pending, twice, then gather again. */
+static void
+test_async_cancel_pending(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+	json_t *req, *cancel;
+	int status = 0;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	assert_non_null(req);
+	assert_int_equal(vss_async_cancel(a), 0);
+	assert_int_equal(vss_async_cancel(a), VSS_S_ASYNC_CANCELLED);
+	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
+	assert_int_equal(vss_async_query_status(a, &status), 0);
+	assert_int_equal(status, VSS_S_ASYNC_CANCELLED);
+	assert_int_equal(vss_async_cancel(a), VSS_S_ASYNC_CANCELLED);
+	vss_async_free(a);
+
+	cancel = fake_wait_request(&t->f, WIRE_CANCEL, 0);
+	assert_non_null(cancel);
+	assert_int_equal(json_integer_value(
+				 json_object_get(cancel, WF_TARGET_ID)),
+			 msg_id(req));
+	json_decref(cancel);
+	json_decref(req);
+
+	/* Nothing was applied, and the gathering may be tried again. */
+	assert_int_equal(vss_requester_writer_metadata_count(t->r), 0);
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_REPLY, 0);
+	do_gather(t);
+	assert_int_equal(vss_requester_writer_metadata_count(t->r), 2);
+}
+
+/*
+ * AS-003: once cancel returned 0 the operation ends cancelled, even when
+ * vssd's success crossed the cancel on the wire; nothing is applied.
+ */
+static void
+test_async_cancel_crossing_reply(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+	json_t *req;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
+	pthread_mutex_lock(&t->f.lock);
+	t->f.ignore_cancel = true;
+	pthread_mutex_unlock(&t->f.lock);
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	assert_non_null(req);
+	json_decref(req);
+	assert_int_equal(vss_async_cancel(a), 0);
+	req = fake_wait_request(&t->f, WIRE_CANCEL, 0);
+	assert_non_null(req);
+	json_decref(req);
+	fake_release(&t->f);
+	assert_int_equal(finish(a), VSS_S_ASYNC_CANCELLED);
+	assert_int_equal(vss_requester_writer_metadata_count(t->r), 0);
+	assert_int_equal(call(t->r, C_ADD_COMPONENT), VSS_E_BAD_STATE);
+}
+
+/* AS-003: cancelling what finished or failed reports just that. */
+static void
+test_async_cancel_after_end(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+	int status = 0;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_FAIL,
+		  VSS_E_WRITER_INFRASTRUCTURE);
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
+	assert_int_equal(vss_async_cancel(a), VSS_E_WRITER_INFRASTRUCTURE);
+	assert_int_equal(vss_async_query_status(a, &status), 0);
+	assert_int_equal(status, VSS_E_WRITER_INFRASTRUCTURE);
+	vss_async_free(a);
+
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_REPLY, 0);
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
+	assert_int_equal(vss_async_cancel(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(vss_async_query_status(a, &status), 0);
+	assert_int_equal(status, VSS_S_ASYNC_FINISHED);
+	vss_async_free(a);
+	/* No cancel was sent for an operation that had ended. */
+	assert_null(find_request(&t->f, WIRE_CANCEL, 0));
+}
+
+/* AS-004: a handle freed while pending; the operation goes on. */
+static void
+test_async_free_pending(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+	json_t *req;
+	int i;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	vss_async_free(a);
+	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	assert_non_null(req);
+	json_decref(req);
+	fake_release(&t->f);
+	for (i = 0; i < WAIT_MS / 10; i++) {
+		if (vss_requester_writer_metadata_count(t->r) == 2)
+			break;
+		poll(NULL, 0, 10);
+	}
+	assert_int_equal(vss_requester_writer_metadata_count(t->r), 2);
+	assert_int_equal(call(t->r, C_GATHER_METADATA), VSS_E_BAD_STATE);
+}
+
+/* Freeing the requester ends what is pending; handles stay usable. */
+static void
+test_requester_free_pending(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+	json_t *req;
+	int status = 0;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	assert_non_null(req);
+	json_decref(req);
+	vss_requester_free(t->r);
+	t->r = NULL;
+	assert_true(fd_readable(vss_async_get_fd(a)));
+	assert_int_equal(vss_async_wait(a, 0), 0);
+	assert_int_equal(vss_async_query_status(a, &status), 0);
+	assert_int_equal(status, -ECONNRESET);
+	assert_int_equal(vss_async_cancel(a), -ECONNRESET);
+	vss_async_free(a);
+}
+
+/* vssd gone in the middle of DoSnapshotSet. */
+static void
+test_disconnect_mid_operation(void **state)
+{
+	struct ctx *t = *state;
+	static const enum call refused[] = {
+		C_BACKUP_SUCCEEDED, C_BACKUP_COMPLETE, C_SNAPSHOT_PROPERTIES,
+		C_COUNT,
+	};
+	vss_async *a = NULL;
+	int status;
+
+	run_to_set_started(t);
+	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	fake_mode(&t->f, WIRE_DO_SNAPSHOT_SET, MODE_DISCONNECT, 0);
+	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
+	status = finish(a);
+	assert_true(status < 0);
+	assert_int_equal(status, -ECONNRESET);
+	expect_bad_state(t->r, refused);
+	/* Requests fail at once now, and no handle is made. */
+	a = NULL;
+	assert_int_equal(vss_requester_gather_writer_status(t->r, &a),
+			 -ECONNRESET);
+	assert_null(a);
+	assert_int_equal(vss_requester_abort_backup(t->r), -ECONNRESET);
+}
+
+/* A daemon that is not there. */
+static void
+test_connect_failure(void **state)
+{
+	struct ctx *t = *state;
+	vss_requester *r = NULL;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/none.sock", t->f.dir);
+	assert_int_equal(vss_requester_new(&r, path), -ENOENT);
+	assert_null(r);
+	assert_int_equal(vss_requester_new(NULL, path), -EINVAL);
+	vss_requester_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_happy_path),
+		T(test_bcd_replaced_after_prepare),
+		T(test_add_component_checks),
+		T(test_writer_lists),
+		T(test_no_writers_context),
+		T(test_bad_state_before_initialize),
+		T(test_bad_state_initialized),
+		T(test_bad_state_set_started),
+		T(test_bad_state_while_pending),
+		T(test_bad_state_after_failed_snapshot),
+		T(test_abort_while_pending),
+		T(test_bad_state_after_snapshot),
+		T(test_async_wait_timeout_and_fd),
+		T(test_async_cancel_pending),
+		T(test_async_cancel_crossing_reply),
+		T(test_async_cancel_after_end),
+		T(test_async_free_pending),
+		T(test_requester_free_pending),
+		T(test_disconnect_mid_operation),
+		T(test_connect_failure),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
