@@ -8,9 +8,11 @@ set -euo pipefail
 packages=(
 	# build
 	meson ninja-build pkg-config gcc
-	libxml2-dev libjansson-dev uuid-dev
+	libxml2-dev libjansson-dev uuid-dev libbtrfsutil-dev libinih-dev
 	# tests: unit tests, the CLI tests' JSON checks, fuzzers and sanitizers
 	libcmocka-dev python3 clang libclang-rt-14-dev
+	# integration tests and the daemon's volumes: loop-mounted btrfs
+	btrfs-progs util-linux mount
 )
 
 missing=()

@@ -1,0 +1,244 @@
+/*
+ * tests/integration/fixture.h - a private vssd on a temporary socket and
+ * state directory, loop-mounted btrfs volumes and vss-test-writer
+ * processes, for the integration tests and bench-freeze-window.
+ *
+ * One fixture per process.  Everything it made (processes, mounts, loop
+ * devices, the temporary directory) is undone by fx_free(), at exit, and
+ * on SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGABRT, so a failing or interrupted
+ * run leaves nothing mounted.  Processes it starts die with it
+ * (PR_SET_PDEATHSIG).  The programs come from $VSSD and $VSS_TEST_WRITER.
+ * Errors are printed to stderr (lower case, "fixture: ...") and returned
+ * as negative errno values.
+ */
+#ifndef VSS_TEST_FIXTURE_H
+#define VSS_TEST_FIXTURE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <vss/requester.h>
+#include <vss/types.h>
+
+#define FX_MAX_VOLUMES 4
+#define FX_MAX_WRITERS 512
+
+struct fx_volume {
+	char image[PATH_MAX];
+	char loop[64];
+	char mnt[PATH_MAX];
+	dev_t image_dev;       /* to tell our loop device from a reused one */
+	ino_t image_ino;
+	bool attached;
+	bool mounted;
+};
+
+struct fx_writer {
+	pid_t pid;             /* 0 once reaped */
+	int exit_status;       /* wait status once reaped */
+	char name[64];
+	vss_id class_id;
+	char log[PATH_MAX];
+	char ready[PATH_MAX];
+};
+
+struct fx {
+	char dir[80];              /* the temporary directory; the socket
+				    * path must fit sockaddr_un */
+	char socket[108];          /* sizeof(sockaddr_un.sun_path) */
+	char state_dir[PATH_MAX];
+	char config[PATH_MAX];
+	char vssd_log[PATH_MAX];   /* when daemon_log_to_file */
+	bool daemon_log_to_file;   /* else vssd's stderr is ours */
+	pid_t vssd;
+	int vssd_exit_status;      /* wait status once stopped */
+	struct fx_volume vols[FX_MAX_VOLUMES];
+	size_t n_vols;
+	struct fx_writer *writers; /* FX_MAX_WRITERS entries */
+	size_t n_writers;
+};
+
+/*
+ * Why the fixture cannot run on this machine (not root, no loop devices,
+ * no mkfs.btrfs, $VSSD or $VSS_TEST_WRITER unset or not executable), or
+ * NULL when it can.  Static string.
+ */
+const char *fx_unavailable(void);
+
+/* A fixture with its temporary directory.  Caller owns; free with
+ * fx_free(). */
+int fx_new(struct fx **ret);
+/* Stop every process, unmount, detach, remove the directory. */
+void fx_free(struct fx *fx);
+
+/*
+ * Create a btrfs file system of size_mb MiB on a loop device and mount it
+ * under the fixture's directory.  *ret_mnt borrowed: valid until
+ * fx_free().
+ */
+int fx_add_volume(struct fx *fx, unsigned size_mb, const char **ret_mnt);
+
+/* What the tests and the benchmark set in vssd.conf; 0: the default. */
+struct fx_vssd_config {
+	unsigned event_timeout_ms;  /* identify, prepare..., 0: 2000 */
+	unsigned freeze_timeout_ms; /* freeze and thaw, 0: 3000 */
+	unsigned max_writers;       /* 0: vssd's default */
+	unsigned max_connections;   /* 0: vssd's default */
+	unsigned max_frame;         /* bytes, 0: vssd's default */
+};
+
+/*
+ * Write vssd.conf from cfg (NULL: all defaults) and start vssd in the
+ * foreground; returns once its socket accepts connections (10 s at most).
+ */
+int fx_start_vssd(struct fx *fx, const struct fx_vssd_config *cfg);
+/* True while vssd runs (reaps it when it has exited). */
+bool fx_vssd_alive(struct fx *fx);
+/* SIGTERM, wait up to 10 s, then SIGKILL.  Returns the wait status (a
+ * clean exit is 0) or a negative errno. */
+int fx_stop_vssd(struct fx *fx);
+
+struct fx_writer_opts {
+	const char *name;          /* required, unique in the fixture */
+	const char *level;         /* "front_end", "back_end", "system" */
+	const char *component;     /* "LOGICAL/PATH=DIR" or NULL */
+	const char *marker_dir;    /* or NULL */
+	const char *const *extra;  /* more arguments, NULL-terminated */
+	bool no_wait;              /* do not wait for the ready file */
+};
+
+/*
+ * Start a vss-test-writer with its own class id, log and ready file and
+ * wait until it is subscribed (10 s at most).  *ret borrowed: valid until
+ * fx_free().
+ */
+int fx_writer_start(struct fx *fx, const struct fx_writer_opts *opts,
+		    struct fx_writer **ret);
+/* Wait for the ready file of a writer started with no_wait. */
+int fx_writer_wait_ready(struct fx_writer *w, int timeout_ms);
+/* Stop one writer (SIGTERM, then SIGKILL after 5 s); 0 also if gone. */
+int fx_writer_stop(struct fx_writer *w);
+/* Stop all writers and forget them (their logs stay until fx_free()). */
+void fx_writers_stop_all(struct fx *fx);
+
+/*
+ * One line of a writer's log: "mono_ns real_ns event set_id result
+ * detail", tab-separated; mono_ns is when the event arrived.
+ */
+struct fx_event {
+	uint64_t mono_ns;
+	uint64_t real_ns;
+	char event[32];
+	char set_id[VSS_ID_STRLEN + 2];
+	char result[64];
+};
+
+/* Read a writer's log.  *ret caller owns; free(). */
+int fx_writer_events(const struct fx_writer *w, struct fx_event **ret,
+		     size_t *ret_n);
+/* Index of the first event named name at or after from, or -1. */
+long fx_events_find(const struct fx_event *ev, size_t n, size_t from,
+		    const char *name);
+/* How many events named name are in the log (0 on read errors). */
+size_t fx_writer_count(const struct fx_writer *w, const char *name);
+/*
+ * Wait until the writer's log holds at least count events named name.
+ * 0, or -ETIMEDOUT.
+ */
+int fx_writer_wait_count(const struct fx_writer *w, const char *name,
+			 size_t count, int timeout_ms);
+
+/*
+ * The events of the backup/abort sequence (BK-010) in a log from index
+ * from on, space separated into buf ("identify prepare_backup ...").
+ * Other events (pre_restore...) are left out.
+ */
+void fx_events_sequence(const struct fx_event *ev, size_t n, size_t from,
+			char *buf, size_t size);
+
+/* Where the btrfs provider keeps shadow copies: a subvolume. */
+#define FX_SHADOWS_DIR ".vss-shadows"
+
+/*
+ * Subvolumes below the mount point mnt other than FX_SHADOWS_DIR itself:
+ * shadow copies, made or half-made.  Returns the count or a negative
+ * errno; names the first in first (may be NULL).
+ */
+int fx_snapshot_count(const char *mnt, char *first, size_t size);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t fx_now_ns(void);
+/* Sleep ms milliseconds. */
+void fx_sleep_ms(unsigned ms);
+
+/* ---- a whole backup through the requester API ----------------------- */
+
+enum fx_step {
+	FX_STEP_NEW,
+	FX_STEP_INITIALIZE,
+	FX_STEP_SET_STATE,
+	FX_STEP_DISABLE,     /* only with disabled classes */
+	FX_STEP_GATHER_METADATA,
+	FX_STEP_START_SET,
+	FX_STEP_ADD_VOLUMES,
+	FX_STEP_PREPARE,
+	FX_STEP_DO_SNAPSHOT_SET,
+	FX_STEP_GATHER_STATUS,
+	FX_STEP_BACKUP_COMPLETE,
+	FX_STEP_FREE,
+	FX_STEP_COUNT
+};
+
+/* "new", "initialize"... static. */
+const char *fx_step_name(enum fx_step s);
+
+struct fx_backup {
+	/* in */
+	const char *socket;           /* NULL: $VSS_SOCKET */
+	const char *volumes[FX_MAX_VOLUMES];
+	size_t n_volumes;
+	const vss_id *disabled_classes;
+	size_t n_disabled;
+	int async_timeout_ms;         /* per asynchronous call; 0: 60000 */
+	/*
+	 * Stop before FX_STEP_FREE, and on a failure without calling
+	 * abort_backup: the requester is left in b->requester.
+	 */
+	bool keep;
+	/*
+	 * Called after each step that succeeded (done true) and, for the
+	 * asynchronous steps, also once right after the call is made before
+	 * waiting (done false).  A nonzero return stops the run with that
+	 * value.
+	 */
+	int (*hook)(struct fx_backup *b, enum fx_step step, bool done,
+		    vss_requester *r);
+	void *userdata;
+	/* out */
+	enum fx_step failed_step;     /* the step that failed */
+	int status;                   /* its status, 0 when all went well */
+	vss_id set_id;
+	vss_id snapshot_ids[FX_MAX_VOLUMES];
+	uint64_t step_ns[FX_STEP_COUNT]; /* time each step took */
+	vss_requester *requester;     /* with keep: caller owns */
+};
+
+/*
+ * Run a backup in the order of backup.md §2 in non-component mode (every
+ * writer takes part): new, initialize, set backup state (full), disable
+ * classes, gather metadata, start set, add volumes, prepare, do snapshot
+ * set, gather status, backup complete, free.  Returns 0, the hook's value
+ * or the first failing status (also in b->status with b->failed_step).
+ */
+int fx_backup_run(struct fx_backup *b);
+
+/*
+ * Wait for an asynchronous call and take its outcome: 0 when it finished,
+ * else its failure status (or -ETIMEDOUT).  Frees a.
+ */
+int fx_async_finish(vss_async *a, int timeout_ms);
+
+#endif

@@ -1,0 +1,349 @@
+/*
+ * tests/integration/test_writer_faults.c - writers that fail or hang, as
+ * separate vss-test-writer processes against a real vssd: the failed
+ * state and code of each event (BK-041), retryable and non-retryable
+ * failures kept apart, other writers unaffected (BK-050), freeze and thaw
+ * failures abort the set (BK-080), and a writer that hangs in freeze
+ * times out (BK-068, VSS_E_WRITER_NOT_RESPONDING) while the daemon goes
+ * on.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <vss/requester.h>
+
+#include "check.h"
+#include "fixture.h"
+
+/* The daemon's freeze timeout in this test (fx_vssd_config). */
+#define FREEZE_TIMEOUT_MS 3000
+
+static struct fx *fx;
+static const char *vol;
+
+struct fault_case {
+	const char *event;
+	enum vss_writer_state failed_state;
+	bool aborts; /* BK-080: freeze and thaw failures abort the set */
+};
+
+static const struct fault_case fault_cases[] = {
+	{"prepare_backup", VSS_WS_FAILED_AT_PREPARE_BACKUP, false},
+	{"prepare_snapshot", VSS_WS_FAILED_AT_PREPARE_SNAPSHOT, false},
+	{"freeze", VSS_WS_FAILED_AT_FREEZE, true},
+	{"thaw", VSS_WS_FAILED_AT_THAW, true},
+	{"post_snapshot", VSS_WS_FAILED_AT_POST_SNAPSHOT, false},
+	{"backup_complete", VSS_WS_FAILED_AT_BACKUP_COMPLETE, false},
+};
+
+static void
+assert_no_snapshots_left(void)
+{
+	char first[PATH_MAX];
+	int n = 0, tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		n = fx_snapshot_count(vol, first, sizeof(first));
+		if (n <= 0)
+			break;
+		fx_sleep_ms(10);
+	}
+	if (n != 0)
+		fail_msg("%d snapshot(s) left on '%s', first '%s'", n, vol,
+			 n > 0 ? first : "?");
+}
+
+/* After the first freeze of the log, the writer got abort, not thaw. */
+static void
+assert_aborted_after_freeze(const struct fx_writer *w, bool got_freeze)
+{
+	struct fx_event *ev;
+	size_t n;
+	long f, a;
+
+	assert_ok(fx_writer_wait_count(w, "abort", 1, 5000));
+	assert_ok(fx_writer_events(w, &ev, &n));
+	f = fx_events_find(ev, n, 0, "freeze");
+	a = fx_events_find(ev, n, 0, "abort");
+	if (got_freeze && f < 0)
+		fail_msg("writer '%s' got no freeze", w->name);
+	if (f >= 0 && a < f)
+		fail_msg("writer '%s': abort before freeze", w->name);
+	/* BK-083: nothing of the set after abort but the shutdown. */
+	assert_int_equal(fx_events_find(ev, n, (size_t)a, "post_snapshot"),
+			 -1);
+	assert_int_equal(fx_events_find(ev, n, (size_t)a, "backup_complete"),
+			 -1);
+	free(ev);
+}
+
+/*
+ * One event: a writer failing it retryably, one failing it for good, and
+ * two healthy writers of other levels.  The failed writers end in
+ * VSS_WS_FAILED_AT_<event> with VSS_E_WRITERERROR_RETRYABLE and
+ * VSS_E_WRITERERROR_NONRETRYABLE (BK-041); the healthy ones are not
+ * touched (BK-050), unless freeze or thaw failed: then the set is aborted
+ * and every writer gets Abort (BK-080).
+ */
+static void
+run_fault_case(const struct fault_case *c)
+{
+	char name_r[64], name_n[64], name_f[64], name_b[64];
+	char fail_r[64], fail_n[64];
+	const char *extra_r[] = {"--fail", fail_r, NULL};
+	const char *extra_n[] = {"--fail", fail_n, NULL};
+	struct fx_writer *wr, *wn, *wf, *wb;
+	struct fx_backup b = {
+		.volumes = {vol},
+		.n_volumes = 1,
+		.keep = true,
+	};
+	vss_requester *r;
+	int rc;
+
+	snprintf(name_r, sizeof(name_r), "%s-retryable", c->event);
+	snprintf(name_n, sizeof(name_n), "%s-nonretryable", c->event);
+	snprintf(name_f, sizeof(name_f), "%s-front", c->event);
+	snprintf(name_b, sizeof(name_b), "%s-back", c->event);
+	snprintf(fail_r, sizeof(fail_r), "%s:retryable", c->event);
+	snprintf(fail_n, sizeof(fail_n), "%s", c->event);
+	{
+		struct fx_writer_opts o[4] = {
+			{.name = name_r, .level = "front_end",
+			 .extra = extra_r},
+			{.name = name_n, .level = "front_end",
+			 .extra = extra_n},
+			{.name = name_f, .level = "front_end"},
+			{.name = name_b, .level = "back_end"},
+		};
+
+		assert_ok(fx_writer_start(fx, &o[0], &wr));
+		assert_ok(fx_writer_start(fx, &o[1], &wn));
+		assert_ok(fx_writer_start(fx, &o[2], &wf));
+		assert_ok(fx_writer_start(fx, &o[3], &wb));
+	}
+
+	b.socket = fx->socket;
+	rc = fx_backup_run(&b);
+	r = b.requester;
+	assert_non_null(r);
+	if (c->aborts) {
+		/* The set failed in do_snapshot_set: no snapshot. */
+		if (rc == 0 || b.failed_step != FX_STEP_DO_SNAPSHOT_SET)
+			fail_msg("%s failure: backup ended with %s at %s, "
+				 "want a do_snapshot_set failure", c->event,
+				 status_text(rc),
+				 fx_step_name(b.failed_step));
+		assert_ok(gather_status(r));
+		assert_writer_state(r, name_r, c->failed_state,
+				    VSS_E_WRITERERROR_RETRYABLE);
+		assert_writer_state(r, name_n, c->failed_state,
+				    VSS_E_WRITERERROR_NONRETRYABLE);
+		assert_status(find_status(r, name_f)->failure, 0);
+		assert_status(find_status(r, name_b)->failure, 0);
+		assert_ok(vss_requester_abort_backup(r));
+		vss_requester_free(r);
+		assert_aborted_after_freeze(wr, true);
+		assert_aborted_after_freeze(wn, true);
+		/* A freeze failure at the front end stops before the back
+		 * end is frozen; a thaw failure comes after every freeze. */
+		assert_aborted_after_freeze(wf, true);
+		assert_aborted_after_freeze(wb, !strcmp(c->event, "thaw"));
+	} else {
+		if (rc != 0)
+			fail_msg("%s failure: backup ended with %s at %s",
+				 c->event, status_text(rc),
+				 fx_step_name(b.failed_step));
+		assert_ok(gather_status(r));
+		assert_writer_state(r, name_r, c->failed_state,
+				    VSS_E_WRITERERROR_RETRYABLE);
+		assert_writer_state(r, name_n, c->failed_state,
+				    VSS_E_WRITERERROR_NONRETRYABLE);
+		assert_writer_state(r, name_f, VSS_WS_STABLE, 0);
+		assert_writer_state(r, name_b, VSS_WS_STABLE, 0);
+		/* Writers that never froze leave the set crash consistent. */
+		if (c->failed_state == VSS_WS_FAILED_AT_PREPARE_BACKUP ||
+		    c->failed_state == VSS_WS_FAILED_AT_PREPARE_SNAPSHOT)
+			assert_false(vss_requester_application_consistent(r));
+		vss_requester_free(r);
+		assert_ok(fx_writer_wait_count(wf, "backup_shutdown", 1, 5000));
+		assert_ok(fx_writer_wait_count(wb, "backup_shutdown", 1, 5000));
+		/* BK-080: no abort for these failures. */
+		assert_int_equal(fx_writer_count(wf, "abort"), 0);
+		assert_int_equal(fx_writer_count(wb, "abort"), 0);
+		assert_int_equal(fx_writer_count(wf, "backup_complete"), 1);
+		assert_int_equal(fx_writer_count(wb, "backup_complete"), 1);
+	}
+	assert_no_snapshots_left();
+	fx_writers_stop_all(fx);
+}
+
+static void
+test_fail_prepare_backup(void **state)
+{
+	run_fault_case(&fault_cases[0]);
+}
+
+static void
+test_fail_prepare_snapshot(void **state)
+{
+	run_fault_case(&fault_cases[1]);
+}
+
+static void
+test_fail_freeze(void **state)
+{
+	run_fault_case(&fault_cases[2]);
+}
+
+static void
+test_fail_thaw(void **state)
+{
+	run_fault_case(&fault_cases[3]);
+}
+
+static void
+test_fail_post_snapshot(void **state)
+{
+	run_fault_case(&fault_cases[4]);
+}
+
+static void
+test_fail_backup_complete(void **state)
+{
+	run_fault_case(&fault_cases[5]);
+}
+
+/*
+ * A back end writer hangs in freeze: after the daemon's freeze timeout it
+ * is VSS_E_WRITER_NOT_RESPONDING (BK-042, BK-068), the set is aborted, the
+ * front end writer that was frozen and the system writer that was not
+ * both get Abort (BK-080), and the daemon takes the next backup.
+ */
+static void
+test_writer_hangs_in_freeze(void **state)
+{
+	static const char *const hang[] = {"--stall", "freeze:30", NULL};
+	struct fx_writer_opts o[3] = {
+		{.name = "hang-front", .level = "front_end"},
+		{.name = "hang-back", .level = "back_end", .extra = hang},
+		{.name = "hang-system", .level = "system"},
+	};
+	struct fx_backup b = {
+		.volumes = {vol},
+		.n_volumes = 1,
+		.keep = true,
+	};
+	const struct vss_writer_status *s;
+	struct fx_writer *w[3];
+	uint64_t t0, elapsed_ms;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 3; i++)
+		assert_ok(fx_writer_start(fx, &o[i], &w[i]));
+	b.socket = fx->socket;
+	t0 = fx_now_ns();
+	rc = fx_backup_run(&b);
+	elapsed_ms = (fx_now_ns() - t0) / 1000000u;
+	if (rc == 0 || b.failed_step != FX_STEP_DO_SNAPSHOT_SET)
+		fail_msg("hung writer: backup ended with %s at %s",
+			 status_text(rc), fx_step_name(b.failed_step));
+	/* Bounded by the timeout, not by the 30 s stall. */
+	assert_true(elapsed_ms >= FREEZE_TIMEOUT_MS - 100);
+	assert_true(elapsed_ms < FREEZE_TIMEOUT_MS + 5000);
+
+	assert_ok(gather_status(b.requester));
+	s = find_status(b.requester, "hang-back");
+	assert_non_null(s);
+	assert_status(s->failure, VSS_E_WRITER_NOT_RESPONDING);
+	assert_status(find_status(b.requester, "hang-front")->failure, 0);
+	assert_status(find_status(b.requester, "hang-system")->failure, 0);
+	assert_ok(vss_requester_abort_backup(b.requester));
+	vss_requester_free(b.requester);
+
+	assert_aborted_after_freeze(w[0], true);
+	assert_aborted_after_freeze(w[2], false);
+	assert_int_equal(fx_writer_count(w[2], "freeze"), 0);
+	assert_no_snapshots_left();
+
+	/* The daemon goes on: without the hung writer a backup works. */
+	assert_ok(fx_writer_stop(w[1]));
+	assert_true(fx_vssd_alive(fx));
+	b.keep = false;
+	assert_ok(fx_backup_run(&b));
+	assert_ok(fx_writer_wait_count(w[0], "backup_complete", 1, 5000));
+	assert_ok(fx_writer_wait_count(w[2], "backup_complete", 1, 5000));
+	assert_no_snapshots_left();
+}
+
+static void
+test_daemon_still_running(void **state)
+{
+	assert_true(fx_vssd_alive(fx));
+}
+
+static int
+stop_writers(void **state)
+{
+	fx_writers_stop_all(fx);
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	struct fx_vssd_config cfg = {
+		.event_timeout_ms = 2000,
+		.freeze_timeout_ms = FREEZE_TIMEOUT_MS,
+	};
+
+	if (fx_new(&fx) < 0 || fx_add_volume(fx, 256, &vol) < 0 ||
+	    fx_start_vssd(fx, &cfg) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	int st = fx_stop_vssd(fx);
+
+	fx_free(fx);
+	fx = NULL;
+	if (st != 0) {
+		fprintf(stderr, "vssd did not exit cleanly (wait status "
+			"0x%x)\n", (unsigned)st);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_fail_prepare_backup,
+					  stop_writers),
+		cmocka_unit_test_teardown(test_fail_prepare_snapshot,
+					  stop_writers),
+		cmocka_unit_test_teardown(test_fail_freeze, stop_writers),
+		cmocka_unit_test_teardown(test_fail_thaw, stop_writers),
+		cmocka_unit_test_teardown(test_fail_post_snapshot,
+					  stop_writers),
+		cmocka_unit_test_teardown(test_fail_backup_complete,
+					  stop_writers),
+		cmocka_unit_test_teardown(test_writer_hangs_in_freeze,
+					  stop_writers),
+		cmocka_unit_test(test_daemon_still_running),
+	};
+
+	SKIP_UNLESS_AVAILABLE();
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
