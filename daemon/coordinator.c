@@ -203,6 +203,53 @@ work_failed(struct provider_work *w, int r, const char *op, size_t g)
 	return true;
 }
 
+/* The calls on a provider's whole set, each optional in its ops. */
+enum set_call { SC_END_PREPARE, SC_PRE_COMMIT, SC_COMMIT, SC_POST_COMMIT };
+
+static const char *const set_call_names[] = {
+	[SC_END_PREPARE] = "end_prepare",
+	[SC_PRE_COMMIT] = "pre_commit",
+	[SC_COMMIT] = "commit",
+	[SC_POST_COMMIT] = "post_commit",
+};
+
+/* Make call c on the set of group g; false when it failed. */
+static bool
+group_call(struct provider_work *w, size_t g, enum set_call c)
+{
+	const struct provider_ops *ops = w->groups[g].ops;
+	int (*fn)(struct provider_set *) = NULL;
+
+	switch (c) {
+	case SC_END_PREPARE:
+		fn = ops->end_prepare;
+		break;
+	case SC_PRE_COMMIT:
+		fn = ops->pre_commit;
+		break;
+	case SC_COMMIT:
+		fn = ops->commit;
+		break;
+	case SC_POST_COMMIT:
+		fn = ops->post_commit;
+		break;
+	}
+	return !work_failed(w, fn ? fn(&w->groups[g].ps) : 0,
+			    set_call_names[c], g);
+}
+
+/* Make call c on every group in turn; false at the first failure. */
+static bool
+groups_call(struct provider_work *w, enum set_call c)
+{
+	size_t g;
+
+	for (g = 0; g < w->count; g++)
+		if (!group_call(w, g, c))
+			return false;
+	return true;
+}
+
 /* Runs on a job: the call order of PV-020..PV-022, one phase a job. */
 static void
 provider_work_run(struct job *j)
@@ -227,37 +274,14 @@ provider_work_run(struct job *j)
 				if (work_failed(w, r, "begin_prepare", g))
 					return;
 			}
-			r = grp->ops->end_prepare
-				    ? grp->ops->end_prepare(&grp->ps)
-				    : 0;
-			if (work_failed(w, r, "end_prepare", g))
+			if (!group_call(w, g, SC_END_PREPARE))
 				return;
 		}
 		break;
 	case PW_COMMIT:
 		/* Every provider's commit inside one window (PV-024). */
-		for (g = 0; g < w->count; g++) {
-			grp = &w->groups[g];
-			r = grp->ops->pre_commit
-				    ? grp->ops->pre_commit(&grp->ps)
-				    : 0;
-			if (work_failed(w, r, "pre_commit", g))
-				return;
-		}
-		for (g = 0; g < w->count; g++) {
-			grp = &w->groups[g];
-			r = grp->ops->commit ? grp->ops->commit(&grp->ps) : 0;
-			if (work_failed(w, r, "commit", g))
-				return;
-		}
-		for (g = 0; g < w->count; g++) {
-			grp = &w->groups[g];
-			r = grp->ops->post_commit
-				    ? grp->ops->post_commit(&grp->ps)
-				    : 0;
-			if (work_failed(w, r, "post_commit", g))
-				return;
-		}
+		if (groups_call(w, SC_PRE_COMMIT) && groups_call(w, SC_COMMIT))
+			(void)groups_call(w, SC_POST_COMMIT);
 		break;
 	case PW_ABORT:
 		/* PV-030: abort results are not translated, only logged. */

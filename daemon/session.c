@@ -285,6 +285,32 @@ session_fail(struct session *s, int status, const char *message)
 	return session_finish(s, status, message, NULL);
 }
 
+/* Answer with status r and, when r is 0, fields; then drop fields. */
+static int
+session_finish_fields(struct session *s, int r, json_t *fields)
+{
+	r = session_finish(s, r, NULL, r == 0 ? fields : NULL);
+	json_decref(fields);
+	return r;
+}
+
+/*
+ * Enter state to on ev and send the writers that filter picks the event
+ * we; done answers the request.  A fan-out that cannot start fails it.
+ */
+static int
+session_fan_out(struct session *s, int to, enum session_event ev,
+		enum wire_event we, fanout_filter filter, fanout_done_fn done)
+{
+	int r;
+
+	session_change_state(s, to, ev);
+	r = fanout_start(s, we, VSS_APP_UNKNOWN, filter, NULL, done);
+	if (r < 0)
+		return session_fail(s, r, NULL);
+	return 0;
+}
+
 /* Malformed input: closes the connection, the session then closes. */
 static int
 session_malformed(struct session *s, const char *what)
@@ -536,8 +562,7 @@ gather_done(struct session *s)
 		 "out)", s->sid, json_array_size(list), s->excluded_writers);
 out:
 	json_decref(list);
-	session_finish(s, r, NULL, r == 0 ? fields : NULL);
-	json_decref(fields);
+	session_finish_fields(s, r, fields);
 }
 
 static int
@@ -599,12 +624,8 @@ do_gather(struct session *s, json_t *msg)
 		TAILQ_INSERT_TAIL(&s->participants, p, entry);
 	}
 	writer_filter_release(&f);
-	session_change_state(s, next, SE_GATHER);
-	r = fanout_start(s, WIRE_EV_IDENTIFY, VSS_APP_UNKNOWN, filter_all,
-			 NULL, gather_done);
-	if (r < 0)
-		return session_fail(s, r, NULL);
-	return 0;
+	return session_fan_out(s, next, SE_GATHER, WIRE_EV_IDENTIFY,
+			       filter_all, gather_done);
 }
 
 /* ---- gather_writer_status -------------------------------------------- */
@@ -633,8 +654,7 @@ do_gather_status(struct session *s)
 	r = json_object_set(fields, WF_WRITERS, list) < 0 ? -ENOMEM : 0;
 out:
 	json_decref(list);
-	r = session_finish(s, r, NULL, r == 0 ? fields : NULL);
-	json_decref(fields);
+	r = session_finish_fields(s, r, fields);
 	return r;
 }
 
@@ -662,8 +682,7 @@ do_start_set(struct session *s, json_t *msg)
 	fields = json_object();
 	if (!fields || wire_set_id(fields, WF_SNAPSHOT_SET_ID, &s->set->id) < 0)
 		r = -ENOMEM;
-	r = session_finish(s, r, NULL, r == 0 ? fields : NULL);
-	json_decref(fields);
+	r = session_finish_fields(s, r, fields);
 	return r;
 }
 
@@ -762,8 +781,7 @@ volume_query_done(struct job *j)
 	    wire_set_id(fields, WF_PROVIDER_ID, &q->ops->id) < 0)
 		r = -ENOMEM;
 out:
-	session_finish(s, r, NULL, r == 0 ? fields : NULL);
-	json_decref(fields);
+	session_finish_fields(s, r, fields);
 	volume_query_free(q);
 }
 
@@ -846,8 +864,7 @@ prepare_done(struct session *s)
 	s->prepared = true;
 	fields = json_object();
 	r = fields ? fields_bcd(s, fields) : -ENOMEM;
-	session_finish(s, r, NULL, r == 0 ? fields : NULL);
-	json_decref(fields);
+	session_finish_fields(s, r, fields);
 }
 
 static int
@@ -885,12 +902,8 @@ do_prepare(struct session *s, json_t *msg)
 	/* The writers see the backup state from this event on (BK-095). */
 	s->prepared = true;
 	select_writers(s);
-	session_change_state(s, next, SE_PREPARE);
-	r = fanout_start(s, WIRE_EV_PREPARE_BACKUP, VSS_APP_UNKNOWN,
-			 fanout_selected, NULL, prepare_done);
-	if (r < 0)
-		return session_fail(s, r, NULL);
-	return 0;
+	return session_fan_out(s, next, SE_PREPARE, WIRE_EV_PREPARE_BACKUP,
+			       fanout_selected, prepare_done);
 }
 
 /* ---- do_snapshot_set ------------------------------------------------- */
@@ -999,8 +1012,7 @@ session_set_done(struct session *s, int status)
 		goto out;
 	r = 0;
 out:
-	session_finish(s, r, NULL, r == 0 ? fields : NULL);
-	json_decref(fields);
+	session_finish_fields(s, r, fields);
 }
 
 static int
@@ -1059,8 +1071,7 @@ do_properties(struct session *s, json_t *msg)
 		return session_fail(s, VSS_E_OBJECT_NOT_FOUND, NULL);
 	fields = json_object();
 	r = fields ? set_snapshot_properties(s->set, ss, fields) : -ENOMEM;
-	r = session_finish(s, r, NULL, r == 0 ? fields : NULL);
-	json_decref(fields);
+	r = session_finish_fields(s, r, fields);
 	return r;
 }
 
@@ -1082,8 +1093,7 @@ complete_done(struct session *s)
 			     SE_COMPLETE_DONE);
 	fields = json_object();
 	r = fields ? fields_bcd(s, fields) : -ENOMEM;
-	session_finish(s, r, NULL, r == 0 ? fields : NULL);
-	json_decref(fields);
+	session_finish_fields(s, r, fields);
 }
 
 static int
@@ -1103,12 +1113,8 @@ do_complete(struct session *s, json_t *msg)
 		if (r < 0)
 			return session_fail(s, r, NULL);
 	}
-	session_change_state(s, next, SE_COMPLETE);
-	r = fanout_start(s, WIRE_EV_BACKUP_COMPLETE, VSS_APP_UNKNOWN,
-			 complete_filter, NULL, complete_done);
-	if (r < 0)
-		return session_fail(s, r, NULL);
-	return 0;
+	return session_fan_out(s, next, SE_COMPLETE, WIRE_EV_BACKUP_COMPLETE,
+			       complete_filter, complete_done);
 }
 
 /* ---- abort_backup and cancel ----------------------------------------- */

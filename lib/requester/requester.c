@@ -617,6 +617,32 @@ start_op(vss_requester *r, json_t *msg, vss_async **ret)
 	return 0;
 }
 
+/*
+ * gather_writer_status, do_snapshot_set and backup_complete: an
+ * operation that carries the document (with_bcd) or nothing else.
+ */
+static int
+plain_op(vss_requester *r, enum requester_call call, enum wire_type type,
+	 bool with_bcd, vss_async **ret)
+{
+	json_t *msg = NULL;
+	int rc;
+
+	if (r == NULL || ret == NULL)
+		return -EINVAL;
+	requester_lock(r);
+	rc = requester_check(r, call);
+	if (rc == 0)
+		rc = request_new(r, type, &msg);
+	if (rc == 0 && with_bcd)
+		rc = set_bcd(msg, r->bcd);
+	if (rc == 0)
+		rc = start_op(r, msg, ret);
+	requester_unlock(r);
+	json_decref(msg);
+	return rc;
+}
+
 /* ---- the requester ------------------------------------------------------ */
 
 int
@@ -911,20 +937,8 @@ vss_requester_writer_metadata(const vss_requester *r, size_t i)
 int
 vss_requester_gather_writer_status(vss_requester *r, vss_async **ret)
 {
-	json_t *msg = NULL;
-	int rc;
-
-	if (r == NULL || ret == NULL)
-		return -EINVAL;
-	requester_lock(r);
-	rc = requester_check(r, RC_GATHER_STATUS);
-	if (rc == 0)
-		rc = request_new(r, WIRE_GATHER_WRITER_STATUS, &msg);
-	if (rc == 0)
-		rc = start_op(r, msg, ret);
-	requester_unlock(r);
-	json_decref(msg);
-	return rc;
+	return plain_op(r, RC_GATHER_STATUS, WIRE_GATHER_WRITER_STATUS, false,
+			ret);
 }
 
 size_t
@@ -1208,21 +1222,30 @@ vss_requester_start_snapshot_set(vss_requester *r, vss_id *ret_set_id)
 	return rc;
 }
 
-/* is_volume_supported and add_to_snapshot_set: volume and provider. */
+/*
+ * is_volume_supported and add_to_snapshot_set: the call allowed in this
+ * state, then a request with volume and provider.  *ret_reply caller
+ * owns.
+ */
 static int
-volume_request(vss_requester *r, enum wire_type type, const char *volume,
+volume_request(vss_requester *r, enum requester_call call,
+	       enum wire_type type, const char *volume,
 	       const vss_id *provider, json_t **ret_reply)
 {
 	json_t *msg = NULL;
 	int rc;
 
-	rc = request_new(r, type, &msg);
+	requester_lock(r);
+	rc = requester_check(r, call);
+	if (rc == 0)
+		rc = request_new(r, type, &msg);
 	if (rc == 0)
 		rc = wire_set_str(msg, WF_VOLUME, volume);
 	if (rc == 0 && provider != NULL)
 		rc = wire_set_id(msg, WF_PROVIDER_ID, provider);
 	if (rc == 0)
 		rc = transport_call(r, msg, ret_reply);
+	requester_unlock(r);
 	json_decref(msg);
 	return rc;
 }
@@ -1237,16 +1260,13 @@ vss_requester_is_volume_supported(vss_requester *r, const char *volume,
 
 	if (r == NULL || volume == NULL || ret == NULL)
 		return -EINVAL;
-	requester_lock(r);
-	rc = requester_check(r, RC_IS_VOLUME_SUPPORTED);
-	if (rc == 0)
-		rc = volume_request(r, WIRE_IS_VOLUME_SUPPORTED, volume,
-				    provider, &reply);
+	rc = volume_request(r, RC_IS_VOLUME_SUPPORTED,
+			    WIRE_IS_VOLUME_SUPPORTED, volume, provider,
+			    &reply);
 	if (rc == 0 && wire_get_bool(reply, WF_SUPPORTED, &supported) < 0)
 		rc = -EBADMSG;
 	if (rc == 0)
 		*ret = supported;
-	requester_unlock(r);
 	json_decref(reply);
 	return rc;
 }
@@ -1262,16 +1282,12 @@ vss_requester_add_to_snapshot_set(vss_requester *r, const char *volume,
 
 	if (r == NULL || volume == NULL || ret_snapshot_id == NULL)
 		return -EINVAL;
-	requester_lock(r);
-	rc = requester_check(r, RC_ADD_TO_SET);
-	if (rc == 0)
-		rc = volume_request(r, WIRE_ADD_TO_SNAPSHOT_SET, volume,
-				    provider, &reply);
+	rc = volume_request(r, RC_ADD_TO_SET, WIRE_ADD_TO_SNAPSHOT_SET,
+			    volume, provider, &reply);
 	if (rc == 0 && wire_get_id(reply, WF_SNAPSHOT_ID, &id) < 0)
 		rc = -EBADMSG;
 	if (rc == 0)
 		*ret_snapshot_id = id;
-	requester_unlock(r);
 	json_decref(reply);
 	return rc;
 }
@@ -1312,39 +1328,18 @@ out:
 	return rc;
 }
 
-/* do_snapshot_set and backup_complete: the document, nothing else. */
-static int
-bcd_op(vss_requester *r, enum requester_call call, enum wire_type type,
-       vss_async **ret)
-{
-	json_t *msg = NULL;
-	int rc;
-
-	if (r == NULL || ret == NULL)
-		return -EINVAL;
-	requester_lock(r);
-	rc = requester_check(r, call);
-	if (rc == 0)
-		rc = request_new(r, type, &msg);
-	if (rc == 0)
-		rc = set_bcd(msg, r->bcd);
-	if (rc == 0)
-		rc = start_op(r, msg, ret);
-	requester_unlock(r);
-	json_decref(msg);
-	return rc;
-}
-
 int
 vss_requester_do_snapshot_set(vss_requester *r, vss_async **ret)
 {
-	return bcd_op(r, RC_DO_SNAPSHOT_SET, WIRE_DO_SNAPSHOT_SET, ret);
+	return plain_op(r, RC_DO_SNAPSHOT_SET, WIRE_DO_SNAPSHOT_SET, true,
+			ret);
 }
 
 int
 vss_requester_backup_complete(vss_requester *r, vss_async **ret)
 {
-	return bcd_op(r, RC_BACKUP_COMPLETE, WIRE_BACKUP_COMPLETE, ret);
+	return plain_op(r, RC_BACKUP_COMPLETE, WIRE_BACKUP_COMPLETE, true,
+			ret);
 }
 
 /*

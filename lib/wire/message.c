@@ -506,9 +506,13 @@ wire_check(json_t *msg, const char **why)
 	return -EBADMSG;
 }
 
-/* The value of key, or NULL if absent or null; -EINVAL for bad args. */
+/*
+ * The value of key when ok() accepts it: -EINVAL for bad args, -ENOENT
+ * when absent or null, -EBADMSG when of another kind.
+ */
 static int
-get_value(json_t *msg, const char *key, json_t **ret)
+get_value(json_t *msg, const char *key, bool (*ok)(const json_t *),
+	  json_t **ret)
 {
 	json_t *v;
 
@@ -517,8 +521,28 @@ get_value(json_t *msg, const char *key, json_t **ret)
 	v = json_object_get(msg, key);
 	if (!is_given(v))
 		return -ENOENT;
+	if (!ok(v))
+		return -EBADMSG;
 	*ret = v;
 	return 0;
+}
+
+static bool
+any_string_ok(const json_t *v)
+{
+	return string_ok(v, SIZE_MAX);
+}
+
+static bool
+integer_ok(const json_t *v)
+{
+	return json_is_integer(v);
+}
+
+static bool
+boolean_ok(const json_t *v)
+{
+	return json_is_boolean(v);
 }
 
 int
@@ -529,11 +553,9 @@ wire_get_str(json_t *msg, const char *key, const char **ret)
 
 	if (!ret)
 		return -EINVAL;
-	err = get_value(msg, key, &v);
+	err = get_value(msg, key, any_string_ok, &v);
 	if (err < 0)
 		return err;
-	if (!string_ok(v, SIZE_MAX))
-		return -EBADMSG;
 	*ret = json_string_value(v);
 	return 0;
 }
@@ -564,11 +586,9 @@ wire_get_int(json_t *msg, const char *key, int64_t *ret)
 
 	if (!ret)
 		return -EINVAL;
-	err = get_value(msg, key, &v);
+	err = get_value(msg, key, integer_ok, &v);
 	if (err < 0)
 		return err;
-	if (!json_is_integer(v))
-		return -EBADMSG;
 	*ret = json_integer_value(v);
 	return 0;
 }
@@ -581,11 +601,9 @@ wire_get_bool(json_t *msg, const char *key, bool *ret)
 
 	if (!ret)
 		return -EINVAL;
-	err = get_value(msg, key, &v);
+	err = get_value(msg, key, boolean_ok, &v);
 	if (err < 0)
 		return err;
-	if (!json_is_boolean(v))
-		return -EBADMSG;
 	*ret = json_is_true(v);
 	return 0;
 }

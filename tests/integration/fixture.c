@@ -728,6 +728,43 @@ fx_stop_vssd(struct fx *fx)
 	return st;
 }
 
+int
+fx_setup(struct fx **ret, size_t n_vols, unsigned size_mb,
+	 const char **ret_mnts, const struct fx_vssd_config *cfg)
+{
+	struct fx *fx = NULL;
+	size_t i;
+	int r;
+
+	if (!ret || n_vols > FX_MAX_VOLUMES || (n_vols > 0 && !ret_mnts))
+		return -EINVAL;
+	r = fx_new(&fx);
+	for (i = 0; r == 0 && i < n_vols; i++)
+		r = fx_add_volume(fx, size_mb, &ret_mnts[i]);
+	if (r == 0)
+		r = fx_start_vssd(fx, cfg);
+	if (r < 0) {
+		fx_free(fx);
+		return r;
+	}
+	*ret = fx;
+	return 0;
+}
+
+int
+fx_teardown(struct fx *fx)
+{
+	int st = fx_stop_vssd(fx);
+
+	fx_free(fx);
+	if (st != 0) {
+		fprintf(stderr, "fixture: vssd did not exit cleanly (wait "
+			"status 0x%x)\n", (unsigned)st);
+		return st < 0 ? st : -ECHILD;
+	}
+	return 0;
+}
+
 /* ---- writers ----------------------------------------------------------- */
 
 #define WRITER_MAX_ARGS 64

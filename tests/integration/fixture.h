@@ -101,6 +101,20 @@ bool fx_vssd_alive(struct fx *fx);
  * clean exit is 0) or a negative errno. */
 int fx_stop_vssd(struct fx *fx);
 
+/*
+ * What the tests set up once: fx_new(), n_vols volumes of size_mb MiB
+ * (their mount points in ret_mnts[0..n_vols), borrowed: valid until
+ * fx_free()), then fx_start_vssd() with cfg.  On failure nothing is left.
+ * Caller owns; finish with fx_teardown().
+ */
+int fx_setup(struct fx **ret, size_t n_vols, unsigned size_mb,
+	     const char **ret_mnts, const struct fx_vssd_config *cfg);
+/*
+ * fx_stop_vssd() and fx_free(); 0 when vssd exited cleanly, else a
+ * negative errno (-ECHILD for an unclean exit), its status printed.
+ */
+int fx_teardown(struct fx *fx);
+
 struct fx_writer_opts {
 	const char *name;          /* required, unique in the fixture */
 	const char *level;         /* "front_end", "back_end", "system" */

@@ -392,25 +392,16 @@ setup(void **state)
 {
 	struct fx_vssd_config cfg = {.max_frame = MAX_FRAME};
 
-	if (fx_new(&fx) < 0 || fx_add_volume(fx, 256, &vol) < 0 ||
-	    fx_start_vssd(fx, &cfg) < 0)
-		return -1;
-	return 0;
+	return fx_setup(&fx, 1, 256, &vol, &cfg) < 0 ? -1 : 0;
 }
 
 static int
 teardown(void **state)
 {
-	int st = fx_stop_vssd(fx);
+	int r = fx_teardown(fx);
 
-	fx_free(fx);
 	fx = NULL;
-	if (st != 0) {
-		fprintf(stderr, "vssd did not exit cleanly (wait status "
-			"0x%x)\n", (unsigned)st);
-		return -1;
-	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 int

@@ -368,25 +368,16 @@ stop_writers(void **state)
 static int
 setup(void **state)
 {
-	if (fx_new(&fx) < 0 || fx_add_volume(fx, 256, &vol) < 0 ||
-	    fx_start_vssd(fx, NULL) < 0)
-		return -1;
-	return 0;
+	return fx_setup(&fx, 1, 256, &vol, NULL) < 0 ? -1 : 0;
 }
 
 static int
 teardown(void **state)
 {
-	int st = fx_stop_vssd(fx);
+	int r = fx_teardown(fx);
 
-	fx_free(fx);
 	fx = NULL;
-	if (st != 0) {
-		fprintf(stderr, "vssd did not exit cleanly (wait status "
-			"0x%x)\n", (unsigned)st);
-		return -1;
-	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 int

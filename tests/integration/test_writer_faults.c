@@ -28,18 +28,24 @@ static struct fx *fx;
 static const char *vol;
 
 struct fault_case {
+	const char *test; /* the name cmocka reports */
 	const char *event;
 	enum vss_writer_state failed_state;
 	bool aborts; /* BK-080: freeze and thaw failures abort the set */
 };
 
-static const struct fault_case fault_cases[] = {
-	{"prepare_backup", VSS_WS_FAILED_AT_PREPARE_BACKUP, false},
-	{"prepare_snapshot", VSS_WS_FAILED_AT_PREPARE_SNAPSHOT, false},
-	{"freeze", VSS_WS_FAILED_AT_FREEZE, true},
-	{"thaw", VSS_WS_FAILED_AT_THAW, true},
-	{"post_snapshot", VSS_WS_FAILED_AT_POST_SNAPSHOT, false},
-	{"backup_complete", VSS_WS_FAILED_AT_BACKUP_COMPLETE, false},
+/* Not const: each is the initial state of its test (FAULT_TEST). */
+static struct fault_case fault_cases[] = {
+	{"test_fail_prepare_backup", "prepare_backup",
+	 VSS_WS_FAILED_AT_PREPARE_BACKUP, false},
+	{"test_fail_prepare_snapshot", "prepare_snapshot",
+	 VSS_WS_FAILED_AT_PREPARE_SNAPSHOT, false},
+	{"test_fail_freeze", "freeze", VSS_WS_FAILED_AT_FREEZE, true},
+	{"test_fail_thaw", "thaw", VSS_WS_FAILED_AT_THAW, true},
+	{"test_fail_post_snapshot", "post_snapshot",
+	 VSS_WS_FAILED_AT_POST_SNAPSHOT, false},
+	{"test_fail_backup_complete", "backup_complete",
+	 VSS_WS_FAILED_AT_BACKUP_COMPLETE, false},
 };
 
 static void
@@ -133,18 +139,21 @@ run_fault_case(const struct fault_case *c)
 	rc = fx_backup_run(&b);
 	r = b.requester;
 	assert_non_null(r);
+	/* The set fails in do_snapshot_set (no snapshot) or not at all. */
+	if (c->aborts && (rc == 0 || b.failed_step != FX_STEP_DO_SNAPSHOT_SET))
+		fail_msg("%s failure: backup ended with %s at %s, want a "
+			 "do_snapshot_set failure", c->event, status_text(rc),
+			 fx_step_name(b.failed_step));
+	if (!c->aborts && rc != 0)
+		fail_msg("%s failure: backup ended with %s at %s", c->event,
+			 status_text(rc), fx_step_name(b.failed_step));
+	/* BK-041: each failing writer, its state and its own code. */
+	assert_ok(gather_status(r));
+	assert_writer_state(r, name_r, c->failed_state,
+			    VSS_E_WRITERERROR_RETRYABLE);
+	assert_writer_state(r, name_n, c->failed_state,
+			    VSS_E_WRITERERROR_NONRETRYABLE);
 	if (c->aborts) {
-		/* The set failed in do_snapshot_set: no snapshot. */
-		if (rc == 0 || b.failed_step != FX_STEP_DO_SNAPSHOT_SET)
-			fail_msg("%s failure: backup ended with %s at %s, "
-				 "want a do_snapshot_set failure", c->event,
-				 status_text(rc),
-				 fx_step_name(b.failed_step));
-		assert_ok(gather_status(r));
-		assert_writer_state(r, name_r, c->failed_state,
-				    VSS_E_WRITERERROR_RETRYABLE);
-		assert_writer_state(r, name_n, c->failed_state,
-				    VSS_E_WRITERERROR_NONRETRYABLE);
 		assert_status(find_status(r, name_f)->failure, 0);
 		assert_status(find_status(r, name_b)->failure, 0);
 		assert_ok(vss_requester_abort_backup(r));
@@ -156,15 +165,6 @@ run_fault_case(const struct fault_case *c)
 		assert_aborted_after_freeze(wf, true);
 		assert_aborted_after_freeze(wb, !strcmp(c->event, "thaw"));
 	} else {
-		if (rc != 0)
-			fail_msg("%s failure: backup ended with %s at %s",
-				 c->event, status_text(rc),
-				 fx_step_name(b.failed_step));
-		assert_ok(gather_status(r));
-		assert_writer_state(r, name_r, c->failed_state,
-				    VSS_E_WRITERERROR_RETRYABLE);
-		assert_writer_state(r, name_n, c->failed_state,
-				    VSS_E_WRITERERROR_NONRETRYABLE);
 		assert_writer_state(r, name_f, VSS_WS_STABLE, 0);
 		assert_writer_state(r, name_b, VSS_WS_STABLE, 0);
 		/* Writers that never froze leave the set crash consistent. */
@@ -184,40 +184,11 @@ run_fault_case(const struct fault_case *c)
 	fx_writers_stop_all(fx);
 }
 
+/* The fault case is the test's state (FAULT_TEST). */
 static void
-test_fail_prepare_backup(void **state)
+test_fault_case(void **state)
 {
-	run_fault_case(&fault_cases[0]);
-}
-
-static void
-test_fail_prepare_snapshot(void **state)
-{
-	run_fault_case(&fault_cases[1]);
-}
-
-static void
-test_fail_freeze(void **state)
-{
-	run_fault_case(&fault_cases[2]);
-}
-
-static void
-test_fail_thaw(void **state)
-{
-	run_fault_case(&fault_cases[3]);
-}
-
-static void
-test_fail_post_snapshot(void **state)
-{
-	run_fault_case(&fault_cases[4]);
-}
-
-static void
-test_fail_backup_complete(void **state)
-{
-	run_fault_case(&fault_cases[5]);
+	run_fault_case(*state);
 }
 
 /*
@@ -304,41 +275,36 @@ setup(void **state)
 		.freeze_timeout_ms = FREEZE_TIMEOUT_MS,
 	};
 
-	if (fx_new(&fx) < 0 || fx_add_volume(fx, 256, &vol) < 0 ||
-	    fx_start_vssd(fx, &cfg) < 0)
-		return -1;
-	return 0;
+	return fx_setup(&fx, 1, 256, &vol, &cfg) < 0 ? -1 : 0;
 }
 
 static int
 teardown(void **state)
 {
-	int st = fx_stop_vssd(fx);
+	int r = fx_teardown(fx);
 
-	fx_free(fx);
 	fx = NULL;
-	if (st != 0) {
-		fprintf(stderr, "vssd did not exit cleanly (wait status "
-			"0x%x)\n", (unsigned)st);
-		return -1;
-	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
+
+/* cmocka_unit_test_teardown() with the case's name and state. */
+#define FAULT_TEST(i)                                                          \
+	{                                                                      \
+		.name = fault_cases[i].test, .test_func = test_fault_case,     \
+		.teardown_func = stop_writers,                                 \
+		.initial_state = &fault_cases[i],                              \
+	}
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_fail_prepare_backup,
-					  stop_writers),
-		cmocka_unit_test_teardown(test_fail_prepare_snapshot,
-					  stop_writers),
-		cmocka_unit_test_teardown(test_fail_freeze, stop_writers),
-		cmocka_unit_test_teardown(test_fail_thaw, stop_writers),
-		cmocka_unit_test_teardown(test_fail_post_snapshot,
-					  stop_writers),
-		cmocka_unit_test_teardown(test_fail_backup_complete,
-					  stop_writers),
+		FAULT_TEST(0),
+		FAULT_TEST(1),
+		FAULT_TEST(2),
+		FAULT_TEST(3),
+		FAULT_TEST(4),
+		FAULT_TEST(5),
 		cmocka_unit_test_teardown(test_writer_hangs_in_freeze,
 					  stop_writers),
 		cmocka_unit_test(test_daemon_still_running),

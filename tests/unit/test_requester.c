@@ -624,6 +624,16 @@ fake_wait_request(struct fake *f, enum wire_type type, size_t nth)
 	return req;
 }
 
+/* Wait up to WAIT_MS for the first request of type, which must come. */
+static void
+wait_request(struct fake *f, enum wire_type type)
+{
+	json_t *req = fake_wait_request(f, type, 0);
+
+	assert_non_null(req);
+	json_decref(req);
+}
+
 /* The types of the requests received, as "a,b,c" (caller frees). */
 static char *
 received_types(struct fake *f)
@@ -1417,7 +1427,6 @@ test_bad_state_while_pending(void **state)
 		C_COUNT,
 	};
 	vss_async *a = NULL;
-	json_t *req;
 	char *xml = NULL;
 	size_t len;
 
@@ -1425,9 +1434,7 @@ test_bad_state_while_pending(void **state)
 	fake_mode(&t->f, WIRE_PREPARE_FOR_BACKUP, MODE_HOLD, 0);
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
 	expect_bad_state(t->r, pending);
-	req = fake_wait_request(&t->f, WIRE_PREPARE_FOR_BACKUP, 0);
-	assert_non_null(req);
-	json_decref(req);
+	wait_request(&t->f, WIRE_PREPARE_FOR_BACKUP);
 	fake_release(&t->f);
 	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
 	expect_bad_state(t->r, prepared);
@@ -1453,7 +1460,6 @@ test_bad_state_after_failed_snapshot(void **state)
 		C_SAVE_BCD, C_COUNT,
 	};
 	vss_async *a = NULL;
-	json_t *req;
 
 	run_to_set_started(t);
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
@@ -1466,9 +1472,7 @@ test_bad_state_after_failed_snapshot(void **state)
 	expect_bad_state(t->r, failed);
 	/* BK-082: abort anyway; then only release is left (BK-001). */
 	assert_int_equal(vss_requester_abort_backup(t->r), 0);
-	req = fake_wait_request(&t->f, WIRE_ABORT_BACKUP, 0);
-	assert_non_null(req);
-	json_decref(req);
+	wait_request(&t->f, WIRE_ABORT_BACKUP);
 	expect_bad_state(t->r, aborted);
 	assert_int_equal(vss_requester_abort_backup(t->r), 0);
 	assert_null(find_request(&t->f, WIRE_ABORT_BACKUP, 1));
@@ -1487,14 +1491,11 @@ test_abort_while_pending(void **state)
 		C_COUNT,
 	};
 	vss_async *a = NULL;
-	json_t *req;
 
 	run_to_set_started(t);
 	fake_mode(&t->f, WIRE_PREPARE_FOR_BACKUP, MODE_HOLD, 0);
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
-	req = fake_wait_request(&t->f, WIRE_PREPARE_FOR_BACKUP, 0);
-	assert_non_null(req);
-	json_decref(req);
+	wait_request(&t->f, WIRE_PREPARE_FOR_BACKUP);
 	assert_int_equal(vss_requester_abort_backup(t->r), 0);
 	fake_release(&t->f);
 	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
@@ -1534,7 +1535,6 @@ test_async_wait_timeout_and_fd(void **state)
 {
 	struct ctx *t = *state;
 	vss_async *a = NULL;
-	json_t *req;
 	int status = 0, fd;
 
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
@@ -1549,9 +1549,7 @@ test_async_wait_timeout_and_fd(void **state)
 	assert_false(fd_readable(fd));
 	assert_int_equal(vss_requester_writer_metadata_count(t->r), 0);
 
-	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
-	assert_non_null(req);
-	json_decref(req);
+	wait_request(&t->f, WIRE_GATHER_WRITER_METADATA);
 	fake_release(&t->f);
 	assert_int_equal(vss_async_wait(a, -1), 0);
 	assert_true(fd_readable(fd));
@@ -1615,7 +1613,6 @@ test_async_cancel_crossing_reply(void **state)
 {
 	struct ctx *t = *state;
 	vss_async *a = NULL;
-	json_t *req;
 
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
 	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
@@ -1623,17 +1620,33 @@ test_async_cancel_crossing_reply(void **state)
 	t->f.ignore_cancel = true;
 	pthread_mutex_unlock(&t->f.lock);
 	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
-	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
-	assert_non_null(req);
-	json_decref(req);
+	wait_request(&t->f, WIRE_GATHER_WRITER_METADATA);
 	assert_int_equal(vss_async_cancel(a), 0);
-	req = fake_wait_request(&t->f, WIRE_CANCEL, 0);
-	assert_non_null(req);
-	json_decref(req);
+	wait_request(&t->f, WIRE_CANCEL);
 	fake_release(&t->f);
 	assert_int_equal(finish(a), VSS_S_ASYNC_CANCELLED);
 	assert_int_equal(vss_requester_writer_metadata_count(t->r), 0);
 	assert_int_equal(call(t->r, C_ADD_COMPONENT), VSS_E_BAD_STATE);
+}
+
+/*
+ * Gather with the fake in mode (failing with fail_status), wait for the
+ * end, then cancel: both cancel and the status say how it ended (want).
+ */
+static void
+cancel_ended_gather(struct ctx *t, enum mode mode, int fail_status,
+		    int want)
+{
+	vss_async *a = NULL;
+	int status = 0;
+
+	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, mode, fail_status);
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
+	assert_int_equal(vss_async_cancel(a), want);
+	assert_int_equal(vss_async_query_status(a, &status), 0);
+	assert_int_equal(status, want);
+	vss_async_free(a);
 }
 
 /* AS-003: cancelling what finished or failed reports just that. */
@@ -1641,26 +1654,11 @@ static void
 test_async_cancel_after_end(void **state)
 {
 	struct ctx *t = *state;
-	vss_async *a = NULL;
-	int status = 0;
 
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
-	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_FAIL,
-		  VSS_E_WRITER_INFRASTRUCTURE);
-	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
-	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
-	assert_int_equal(vss_async_cancel(a), VSS_E_WRITER_INFRASTRUCTURE);
-	assert_int_equal(vss_async_query_status(a, &status), 0);
-	assert_int_equal(status, VSS_E_WRITER_INFRASTRUCTURE);
-	vss_async_free(a);
-
-	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_REPLY, 0);
-	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
-	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
-	assert_int_equal(vss_async_cancel(a), VSS_S_ASYNC_FINISHED);
-	assert_int_equal(vss_async_query_status(a, &status), 0);
-	assert_int_equal(status, VSS_S_ASYNC_FINISHED);
-	vss_async_free(a);
+	cancel_ended_gather(t, MODE_FAIL, VSS_E_WRITER_INFRASTRUCTURE,
+			    VSS_E_WRITER_INFRASTRUCTURE);
+	cancel_ended_gather(t, MODE_REPLY, 0, VSS_S_ASYNC_FINISHED);
 	/* No cancel was sent for an operation that had ended. */
 	assert_null(find_request(&t->f, WIRE_CANCEL, 0));
 }
@@ -1671,16 +1669,13 @@ test_async_free_pending(void **state)
 {
 	struct ctx *t = *state;
 	vss_async *a = NULL;
-	json_t *req;
 	int i;
 
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
 	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
 	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
 	vss_async_free(a);
-	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
-	assert_non_null(req);
-	json_decref(req);
+	wait_request(&t->f, WIRE_GATHER_WRITER_METADATA);
 	fake_release(&t->f);
 	for (i = 0; i < WAIT_MS / 10; i++) {
 		if (vss_requester_writer_metadata_count(t->r) == 2)
@@ -1697,15 +1692,12 @@ test_requester_free_pending(void **state)
 {
 	struct ctx *t = *state;
 	vss_async *a = NULL;
-	json_t *req;
 	int status = 0;
 
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
 	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
 	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
-	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
-	assert_non_null(req);
-	json_decref(req);
+	wait_request(&t->f, WIRE_GATHER_WRITER_METADATA);
 	vss_requester_free(t->r);
 	t->r = NULL;
 	assert_true(fd_readable(vss_async_get_fd(a)));

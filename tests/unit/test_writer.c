@@ -1555,13 +1555,10 @@ static void
 test_free_in_handler(void **state)
 {
 	struct fx *fx = *state;
-	json_t *reply;
 
 	fx->free_in = WIRE_EV_PREPARE_BACKUP;
-	reply = exchange(fx, "prepare_backup", set_fields());
+	expect_status(fx, "prepare_backup", set_fields(), 0);
 	assert_null(fx->w);
-	assert_int_equal(reply_int(reply, WF_STATUS), 0);
-	json_decref(reply);
 	assert_true(fx->fd_before_free >= 0);
 	assert_int_equal(fx->fd_after_free, fx->fd_before_free);
 	assert_true(fx->instance_id_after_free);
@@ -1576,13 +1573,10 @@ static void
 test_free_in_freeze(void **state)
 {
 	struct fx *fx = *state;
-	json_t *reply;
 
 	fx->free_in = WIRE_EV_FREEZE;
-	reply = exchange(fx, "freeze", set_fields());
+	expect_status(fx, "freeze", set_fields(), 0);
 	assert_null(fx->w);
-	assert_int_equal(reply_int(reply, WF_STATUS), 0);
-	json_decref(reply);
 	assert_int_equal(fx->calls[WIRE_EV_ABORT], 1);
 	assert_true(fake_wait_closed(&fx->f));
 }
@@ -1623,6 +1617,17 @@ thread_exchange(struct fx *fx, const char *name, json_t *fields)
 	return reply;
 }
 
+/* As expect_status(), the writer running on its helper thread. */
+static void
+thread_expect_status(struct fx *fx, const char *name, json_t *fields,
+		     int status)
+{
+	json_t *reply = thread_exchange(fx, name, fields);
+
+	assert_int_equal(reply_int(reply, WF_STATUS), status);
+	json_decref(reply);
+}
+
 static void
 test_thread(void **state)
 {
@@ -1637,12 +1642,8 @@ test_thread(void **state)
 	json_decref(reply);
 	/* Handlers ran on the helper thread. */
 	assert_false(pthread_equal(fx->handler_thread, pthread_self()));
-	reply = thread_exchange(fx, "freeze", set_fields());
-	assert_int_equal(reply_int(reply, WF_STATUS), 0);
-	json_decref(reply);
-	reply = thread_exchange(fx, "thaw", set_fields());
-	assert_int_equal(reply_int(reply, WF_STATUS), 0);
-	json_decref(reply);
+	thread_expect_status(fx, "freeze", set_fields(), 0);
+	thread_expect_status(fx, "thaw", set_fields(), 0);
 	assert_int_equal(vss_writer_stop_thread(fx->w), 0);
 	assert_int_equal(vss_writer_stop_thread(fx->w), VSS_E_BAD_STATE);
 	assert_int_equal(fx->calls[WIRE_EV_FREEZE], 1);
@@ -1660,10 +1661,8 @@ test_thread(void **state)
 	reply = thread_exchange(fx, "freeze", set_fields());
 	json_decref(reply);
 	pass_time(100);
-	reply = thread_exchange(fx, "thaw", set_fields());
-	assert_int_equal(reply_int(reply, WF_STATUS),
-			 VSS_E_WRITERERROR_TIMEOUT);
-	json_decref(reply);
+	thread_expect_status(fx, "thaw", set_fields(),
+			     VSS_E_WRITERERROR_TIMEOUT);
 	assert_int_equal(vss_writer_stop_thread(fx->w), 0);
 	assert_int_equal(fx->calls[WIRE_EV_ABORT], 1);
 
@@ -1679,13 +1678,10 @@ static void
 test_thread_free_in_handler(void **state)
 {
 	struct fx *fx = *state;
-	json_t *reply;
 
 	fx->free_in = WIRE_EV_POST_SNAPSHOT;
 	assert_int_equal(vss_writer_start_thread(fx->w), 0);
-	reply = thread_exchange(fx, "post_snapshot", set_fields());
-	assert_int_equal(reply_int(reply, WF_STATUS), 0);
-	json_decref(reply);
+	thread_expect_status(fx, "post_snapshot", set_fields(), 0);
 	assert_int_equal(fx->unsubscribes_in_handler, 0);
 	assert_int_equal(fx->fd_after_free, fx->fd_before_free);
 	assert_true(fake_wait_closed(&fx->f));

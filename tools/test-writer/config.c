@@ -165,6 +165,25 @@ set_str(char **slot, const char *s)
 	return 0;
 }
 
+/* As set_str(); an empty value (a key given as "key =") clears it. */
+static int
+set_opt_str(char **slot, const char *s)
+{
+	return set_str(slot, *s ? s : NULL);
+}
+
+/* "unknown <what> '<s>' (<choices>)" in err, choices optional; -EINVAL. */
+static int
+unknown_value(struct vss_error *err, const char *what, const char *s,
+	      const char *choices)
+{
+	if (choices)
+		seterr(err, "unknown %s '%s' (%s)", what, s, choices);
+	else
+		seterr(err, "unknown %s '%s'", what, s);
+	return -EINVAL;
+}
+
 static char
 ascii_lower(char c)
 {
@@ -313,8 +332,7 @@ parse_bits(uint32_t *ret, const char *s, const struct name_value *table,
 		} else if (lookup(table, n, tok, false, &v) == 0) {
 			bits |= v;
 		} else {
-			seterr(err, "unknown name '%s'", tok);
-			r = -EINVAL;
+			r = unknown_value(err, "name", tok, NULL);
 			goto fail;
 		}
 	}
@@ -613,9 +631,8 @@ set_level(struct tw_config *cfg, const char *s, struct vss_error *err)
 	uint32_t v;
 
 	if (lookup(level_names, ARRAY_SIZE(level_names), s, false, &v) < 0) {
-		seterr(err, "unknown level '%s' (front_end, back_end, system)",
-		       s);
-		return -EINVAL;
+		return unknown_value(err, "level", s,
+				     "front_end, back_end, system");
 	}
 	cfg->level = (enum vss_app_level)v;
 	return 0;
@@ -627,9 +644,9 @@ set_usage(struct tw_config *cfg, const char *s, struct vss_error *err)
 	enum vss_usage_type v;
 
 	if (vss_usage_type_parse(&v, s) < 0 || v == VSS_UT_UNDEFINED) {
-		seterr(err, "unknown usage type '%s' (BOOTABLE_SYSTEM_STATE, "
-		       "SYSTEM_SERVICE, USER_DATA, OTHER)", s);
-		return -EINVAL;
+		return unknown_value(err, "usage type", s,
+				     "BOOTABLE_SYSTEM_STATE, SYSTEM_SERVICE, "
+				     "USER_DATA, OTHER");
 	}
 	cfg->usage = v;
 	return 0;
@@ -641,9 +658,9 @@ set_source(struct tw_config *cfg, const char *s, struct vss_error *err)
 	enum vss_source_type v;
 
 	if (vss_source_type_parse(&v, s) < 0 || v == VSS_ST_UNDEFINED) {
-		seterr(err, "unknown source type '%s' (TRANSACTION_DB, "
-		       "NONTRANSACTION_DB, OTHER)", s);
-		return -EINVAL;
+		return unknown_value(err, "source type", s,
+				     "TRANSACTION_DB, NONTRANSACTION_DB, "
+				     "OTHER");
 	}
 	cfg->source = v;
 	return 0;
@@ -689,9 +706,9 @@ set_failure(struct tw_fault *f, const char *s, struct vss_error *err)
 
 	if (lookup(failure_names, ARRAY_SIZE(failure_names), s, true, &v) <
 	    0) {
-		seterr(err, "unknown failure '%s' (retryable, nonretryable, "
-		       "outofresources, inconsistentsnapshot, timeout)", s);
-		return -EINVAL;
+		return unknown_value(err, "failure", s,
+				     "retryable, nonretryable, outofresources, "
+				     "inconsistentsnapshot, timeout");
 	}
 	f->status = (int)v;
 	return 0;
@@ -742,7 +759,7 @@ writer_key(struct load_ctx *ctx, const char *key, const char *value)
 	if (!strcmp(key, "name"))
 		return set_name(cfg, value, err);
 	if (!strcmp(key, "instance_name"))
-		return set_str(&cfg->instance_name, *value ? value : NULL);
+		return set_opt_str(&cfg->instance_name, value);
 	if (!strcmp(key, "usage"))
 		return set_usage(cfg, value, err);
 	if (!strcmp(key, "source"))
@@ -793,19 +810,18 @@ restore_key(struct load_ctx *ctx, const char *key, const char *value)
 	if (!strcmp(key, "method")) {
 		if (vss_restore_method_parse(&cfg->restore_method, value) < 0 ||
 		    cfg->restore_method == VSS_RME_UNDEFINED) {
-			seterr(err, "unknown restore method '%s'", value);
-			return -EINVAL;
+			return unknown_value(err, "restore method", value,
+					     NULL);
 		}
 		return 0;
 	}
 	if (!strcmp(key, "service"))
-		return set_str(&cfg->restore_service, *value ? value : NULL);
+		return set_opt_str(&cfg->restore_service, value);
 	if (!strcmp(key, "writer_restore")) {
 		if (vss_writer_restore_parse(&cfg->writer_restore, value) < 0 ||
 		    cfg->writer_restore == VSS_WRE_UNDEFINED) {
-			seterr(err, "unknown writer restore '%s' (never, "
-			       "ifReplaceFails, always)", value);
-			return -EINVAL;
+			return unknown_value(err, "writer restore", value,
+					     "never, ifReplaceFails, always");
 		}
 		return 0;
 	}
@@ -823,15 +839,15 @@ run_key(struct load_ctx *ctx, const char *key, const char *value)
 	struct tw_config *cfg = ctx->cfg;
 
 	if (!strcmp(key, "log"))
-		return set_str(&cfg->log_path, *value ? value : NULL);
+		return set_opt_str(&cfg->log_path, value);
 	if (!strcmp(key, "marker_dir"))
-		return set_str(&cfg->marker_dir, *value ? value : NULL);
+		return set_opt_str(&cfg->marker_dir, value);
 	if (!strcmp(key, "write_every_ms"))
 		return set_write_every(cfg, value, ctx->err);
 	if (!strcmp(key, "socket"))
-		return set_str(&cfg->socket_path, *value ? value : NULL);
+		return set_opt_str(&cfg->socket_path, value);
 	if (!strcmp(key, "ready_file"))
-		return set_str(&cfg->ready_file, *value ? value : NULL);
+		return set_opt_str(&cfg->ready_file, value);
 	seterr(ctx->err, "unknown key");
 	return -EINVAL;
 }
@@ -848,15 +864,14 @@ component_key(struct load_ctx *ctx, const char *key, const char *value)
 	if (!strcmp(key, "type")) {
 		if (vss_component_type_parse(&type, value) < 0 ||
 		    type == VSS_CT_UNDEFINED) {
-			seterr(err, "unknown component type '%s' (filegroup, "
-			       "database)", value);
-			return -EINVAL;
+			return unknown_value(err, "component type", value,
+					     "filegroup, database");
 		}
 		c->type = type;
 		return 0;
 	}
 	if (!strcmp(key, "caption"))
-		return set_str(&c->caption, *value ? value : NULL);
+		return set_opt_str(&c->caption, value);
 	if (!strcmp(key, "selectable"))
 		return parse_bool(&c->selectable, value, err);
 	if (!strcmp(key, "selectable_for_restore"))
@@ -903,7 +918,7 @@ event_key(struct load_ctx *ctx, enum tw_event e, const char *key,
 		return parse_bool(&f->nonfatal, value, err);
 	}
 	if (!strcmp(key, "message"))
-		return set_str(&f->message, *value ? value : NULL);
+		return set_opt_str(&f->message, value);
 	seterr(err, "unknown key");
 	return -EINVAL;
 }
@@ -959,8 +974,7 @@ dispatch(struct load_ctx *ctx, const char *section, const char *key,
 	}
 	if ((arg = section_arg(section, "event"))) {
 		if (tw_event_parse(&e, arg) < 0) {
-			seterr(ctx->err, "unknown event '%s'", arg);
-			return -EINVAL;
+			return unknown_value(ctx->err, "event", arg, NULL);
 		}
 		return event_key(ctx, e, key, value);
 	}
@@ -1249,8 +1263,7 @@ parse_fail_flag(struct tw_config *cfg, const char *spec,
 		return -ENOMEM;
 	tok = strtok_r(copy, ":", &save);
 	if (!tok || tw_event_parse(&e, tok) < 0) {
-		seterr(err, "unknown event '%s'", tok ? tok : "");
-		r = -EINVAL;
+		r = unknown_value(err, "event", tok ? tok : "", NULL);
 		goto fail;
 	}
 	f = cfg->faults[e];
@@ -1305,7 +1318,7 @@ parse_stall_flag(struct tw_config *cfg, const char *spec,
 	}
 	*colon = '\0';
 	if (tw_event_parse(&e, copy) < 0) {
-		seterr(err, "unknown event '%s'", copy);
+		r = unknown_value(err, "event", copy, NULL);
 		goto fail;
 	}
 	r = parse_seconds(&cfg->faults[e].stall_ms, colon + 1, err);
