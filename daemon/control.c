@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +30,20 @@
 
 #define READ_CHUNK 65536
 #define LISTEN_BACKLOG 128
+#define REFUSED_LOG_MS 1000
 
 static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
-static size_t nclients;
+/* Clients not closing: what max_connections limits. */
+static size_t nopen;
 static struct loop_io listen_io = { .fd = -1 };
 static char *listen_path;
-static bool listen_full_logged;
+static void refused_log(struct timer *t);
+/* Connections refused since the last warning, at most one a second. */
+static struct timer refused_timer = {
+	.name = "refused connections",
+	.fn = refused_log,
+};
+static unsigned long nrefused;
 
 static const char *const role_names[] = {
 	[ROLE_NONE] = "none",
@@ -194,7 +203,6 @@ client_free(void *arg)
 	wire_reader_release(&c->reader);
 	free(c->out);
 	TAILQ_REMOVE(&clients, c, entry);
-	nclients--;
 	free(c);
 }
 
@@ -206,6 +214,7 @@ client_close_v(struct client *c, bool quiet, const char *fmt, va_list ap)
 	if (c->closing)
 		return;
 	c->closing = true;
+	nopen--;
 	vsnprintf(why, sizeof(why), fmt, ap);
 	if (quiet)
 		log_debug("%s %s uid %u pid %d: %s", role_names[c->role],
@@ -471,7 +480,7 @@ client_new(int fd)
 	wire_reader_init(&c->reader, conf->max_frame);
 	defer_init(&c->close_later, client_free, c);
 	TAILQ_INSERT_TAIL(&clients, c, entry);
-	nclients++;
+	nopen++;
 	if (loop_add(&c->io, fd, EPOLLIN, client_event, c) < 0) {
 		log_warn("epoll_ctl add");
 		c->io.fd = fd;
@@ -480,8 +489,57 @@ client_new(int fd)
 }
 
 static void
+refused_log(struct timer *t)
+{
+	if (nrefused == 0)
+		return;
+	log_warnx("%lu connection%s refused: %u open (max_connections)",
+		  nrefused, nrefused == 1 ? "" : "s", conf->max_connections);
+	nrefused = 0;
+	timer_arm(t, REFUSED_LOG_MS);
+}
+
+/*
+ * A client that connects and closes in a loop must not flood the log:
+ * the first refusal is logged at once, later ones as a count when the
+ * timer fires.
+ */
+static void
+connection_refuse(int fd)
+{
+	close(fd);
+	nrefused++;
+	if (!refused_timer.armed)
+		refused_log(&refused_timer);
+}
+
+/*
+ * Close the clients whose peer has hung up but whose event the loop has
+ * not handled yet, so that dead connections leave room for new ones.
+ * Input they sent before going is still read and handled first.  True
+ * when one was closed.
+ */
+static bool
+clients_reap(void)
+{
+	size_t before = nopen;
+	struct client *c;
+
+	TAILQ_FOREACH(c, &clients, entry) {
+		struct pollfd p = { .fd = c->io.fd,
+				    .events = POLLIN | POLLRDHUP };
+
+		while (!c->closing && poll(&p, 1, 0) > 0 &&
+		       (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			client_read(c);
+	}
+	return nopen < before;
+}
+
+static void
 control_accept(struct loop_io *io, uint32_t events)
 {
+	bool reap = true;
 	int fd, i;
 
 	(void)events;
@@ -494,16 +552,13 @@ control_accept(struct loop_io *io, uint32_t events)
 				log_warn("accept4");
 			return;
 		}
-		if (nclients >= conf->max_connections) {
-			if (!listen_full_logged)
-				log_warnx("connection refused: %u connections "
-					  "open (max_connections)",
-					  conf->max_connections);
-			listen_full_logged = true;
-			close(fd);
+		/* A sweep that found nobody gone is not repeated soon. */
+		if (nopen >= conf->max_connections && reap)
+			reap = clients_reap();
+		if (nopen >= conf->max_connections) {
+			connection_refuse(fd);
 			continue;
 		}
-		listen_full_logged = false;
 		client_new(fd);
 	}
 }

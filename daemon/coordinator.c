@@ -147,6 +147,9 @@ struct provider_work {
 	const char *failed; /* the provider op that failed */
 	size_t failed_group;
 	size_t deleted, not_deleted;
+	vss_id set_id;
+	bool recorded; /* the set record names these shadow copies */
+	bool clean;    /* an abort or delete left none of them behind */
 };
 
 static void
@@ -156,6 +159,15 @@ provider_work_free(struct provider_work *w)
 
 	if (!w)
 		return;
+	/*
+	 * The record goes with the last of the shadow copies; one that may
+	 * remain is deleted at the next start of vssd.
+	 */
+	if (w->recorded && !w->clean)
+		log_warnx("%s: shadow copies may remain: record kept for the "
+			  "next start", w->tag);
+	else if (w->recorded && setlog_remove(&w->set_id) < 0)
+		log_warn("%s: set record not removed", w->tag);
 	for (g = 0; g < w->count; g++) {
 		struct provider_set *ps = &w->groups[g].ps;
 
@@ -345,9 +357,11 @@ provider_work_discarded(struct job *j)
 	struct provider_work *w = j->arg;
 
 	provider_work_log(w);
-	if (w->status == 0)
+	if (w->status == 0) {
 		log_info("%s: what the late provider call made is "
 			 "discarded", w->tag);
+		w->clean = true;
+	}
 	provider_work_free(w);
 }
 
@@ -368,6 +382,8 @@ provider_work_orphaned(struct job *j)
 		if (job_start(provider_work_run, provider_work_discarded, w))
 			return;
 		log_warnx("%s: late shadow copies not discarded", w->tag);
+	} else if (w->status == 0) {
+		w->clean = true;
 	}
 	provider_work_free(w);
 }
@@ -383,6 +399,8 @@ provider_job_done(struct job *j)
 	set->job = NULL;
 	timer_disarm(&set->provider_timer);
 	provider_work_log(w);
+	if ((w->op == PW_ABORT || w->op == PW_DELETE) && w->status == 0)
+		w->clean = true;
 	if (w->op == PW_DELETE) {
 		log_info("%s: %zu shadow copies deleted, %zu not", w->tag,
 			 w->deleted, w->not_deleted);
@@ -453,6 +471,7 @@ provider_work_build(struct snapset *set)
 	if (!w)
 		return -ENOMEM;
 	memcpy(w->tag, set->tag, sizeof(w->tag));
+	w->set_id = set->id;
 	w->groups = calloc(set->count ? set->count : 1, sizeof(*w->groups));
 	if (!w->groups)
 		goto fail;
@@ -679,6 +698,15 @@ set_thaw_next(struct snapset *set)
 		set->freeze_window_ms = ms_between(set->first_freeze_ns,
 						   set->phase_ns[PH_POST]);
 	set_change_state(set, SET_POST_SNAPSHOT, SETEV_WRITERS_DONE);
+	/* The devices, once nothing is frozen; the old record still works. */
+	if (set->work->recorded) {
+		int r = setlog_write(set);
+
+		if (r < 0) {
+			errno = -r;
+			log_warn("%s: set record not updated", set->tag);
+		}
+	}
 	if (fanout_start(s, WIRE_EV_POST_SNAPSHOT, VSS_APP_UNKNOWN,
 			 post_filter, NULL, set_writers_done) < 0)
 		set_begin_abort(set, SETEV_ABORT, -ENOMEM);
@@ -711,6 +739,20 @@ set_do(struct snapset *set)
 		return;
 	}
 	set->provider_prepared = set->work->count == 0;
+	/*
+	 * The record names every shadow copy before a provider makes one,
+	 * so that a crash of vssd leaves nothing unknown behind.
+	 */
+	if (!set->provider_prepared) {
+		r = setlog_write(set);
+		if (r < 0) {
+			errno = -r;
+			log_warn("%s: set record not written", set->tag);
+			set_begin_abort(set, SETEV_ABORT, r);
+			return;
+		}
+		set->work->recorded = true;
+	}
 	if (!set->provider_prepared &&
 	    !provider_job_start(set, PW_PREPARE,
 				conf->prepare_snapshot_timeout_ms)) {

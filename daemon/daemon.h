@@ -555,4 +555,24 @@ int bcd_merge_writer(vss_bcd *bcd, const char *xml, const vss_id *class_id,
 int wmd_check_identity(const char *xml, const vss_id *class_id,
 		       const vss_id *instance_id);
 
+/* ---- setlog.c -------------------------------------------------------- */
+
+/* Make <state_dir>/sets, where the set records are kept. */
+int setlog_init(const char *state_dir);
+void setlog_release(void);
+/*
+ * Write the record of set atomically: its volumes, snapshot ids and
+ * providers, and the devices of those committed.  Blocks on fsync: never
+ * while writers are frozen.
+ */
+int setlog_write(const struct snapset *set);
+/* Every shadow copy of the set is deleted: its record goes. */
+int setlog_remove(const vss_id *set_id);
+/*
+ * At start, before connections are accepted: delete the shadow copies
+ * named by the records a previous run left, then the records; a record
+ * that cannot be read is renamed to <name>.bad.
+ */
+void setlog_recover(void);
+
 #endif

@@ -132,6 +132,24 @@ part_change_state(struct participant *p, enum vss_writer_state to,
 	w->last.message = msg;
 }
 
+/* The failed state of the event a writer waits for in state s. */
+static enum vss_writer_state
+abort_failed_state(enum vss_writer_state s)
+{
+	switch (s) {
+	case VSS_WS_WAITING_FOR_FREEZE:
+		return VSS_WS_FAILED_AT_FREEZE;
+	case VSS_WS_WAITING_FOR_THAW:
+		return VSS_WS_FAILED_AT_THAW;
+	case VSS_WS_WAITING_FOR_POST_SNAPSHOT:
+		return VSS_WS_FAILED_AT_POST_SNAPSHOT;
+	case VSS_WS_WAITING_FOR_BACKUP_COMPLETE:
+		return VSS_WS_FAILED_AT_BACKUP_COMPLETE;
+	default:
+		return s;
+	}
+}
+
 /*
  * The writer state after the outcome of event ev (backup.md §4).  A
  * failed writer stays failed for the rest of the session with its first
@@ -176,9 +194,13 @@ part_fsm(struct participant *p, enum wire_event ev, enum part_outcome out)
 		failed = VSS_WS_FAILED_AT_BACKUPSHUTDOWN;
 		break;
 	case WIRE_EV_ABORT:
-		/* There is no failed-at-abort state: the state stays. */
+		/*
+		 * There is no failed-at-abort state.  Abort stands for the
+		 * event the writer was waiting for, so a writer that fails
+		 * it has failed at that event: never left "waiting".
+		 */
 		ok = VSS_WS_STABLE;
-		failed = p->status.state;
+		failed = abort_failed_state(p->status.state);
 		break;
 	default:
 		log_warnx("session %s: writer '%s': no state for event %s",

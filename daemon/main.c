@@ -213,6 +213,13 @@ main(int argc, char **argv)
 		errno = -r;
 		fatal("state directory %s", state_dir);
 	}
+	r = setlog_init(state_dir);
+	if (r < 0) {
+		errno = -r;
+		fatal("state directory %s/sets", state_dir);
+	}
+	/* Before any requester can start a set on the same volumes. */
+	setlog_recover();
 	if (loop_init() < 0)
 		fatal("event loop");
 	r = control_listen(socket_path);
@@ -233,6 +240,7 @@ main(int argc, char **argv)
 		close(signal_io.fd);
 	config_free(conf);
 	conf = NULL;
+	setlog_release();
 	loop_release();
 	return 0;
 }

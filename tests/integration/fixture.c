@@ -729,6 +729,24 @@ fx_stop_vssd(struct fx *fx)
 }
 
 int
+fx_kill_vssd(struct fx *fx)
+{
+	int st;
+
+	if (!fx)
+		return -EINVAL;
+	if (!fx_vssd_alive(fx))
+		return fx->vssd_exit_status;
+	kill(fx->vssd, SIGKILL);
+	while (waitpid(fx->vssd, &st, 0) < 0)
+		if (errno != EINTR)
+			return fail_errno(errno, "cannot wait for", "vssd");
+	fx->vssd = 0;
+	fx->vssd_exit_status = st;
+	return st;
+}
+
+int
 fx_setup(struct fx **ret, size_t n_vols, unsigned size_mb,
 	 const char **ret_mnts, const struct fx_vssd_config *cfg)
 {

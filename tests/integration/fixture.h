@@ -100,6 +100,12 @@ bool fx_vssd_alive(struct fx *fx);
 /* SIGTERM, wait up to 10 s, then SIGKILL.  Returns the wait status (a
  * clean exit is 0) or a negative errno. */
 int fx_stop_vssd(struct fx *fx);
+/*
+ * SIGKILL, as a crash: vssd cleans nothing up (its socket file stays).
+ * fx_start_vssd() starts it again on the same socket and state directory.
+ * Returns the wait status or a negative errno.
+ */
+int fx_kill_vssd(struct fx *fx);
 
 /*
  * What the tests set up once: fx_new(), n_vols volumes of size_mb MiB

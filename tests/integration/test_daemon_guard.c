@@ -1,9 +1,10 @@
 /*
  * tests/integration/test_daemon_guard.c - what vssd refuses: a second
  * snapshot set while one is being created (BK-008), a requester that is
- * not root (SEC-002), and garbage or oversized frames on a raw socket
- * (docs/protocol.md "Frames"): each closes only that connection and the
- * daemon keeps serving.
+ * not root (SEC-002), garbage or oversized frames on a raw socket
+ * (docs/protocol.md "Frames") and connections over max_connections
+ * (docs/vssd.conf.md): each closes only that connection and the daemon
+ * keeps serving.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,8 +29,13 @@
 #include "check.h"
 #include "fixture.h"
 
-/* The frame limit configured for this test. */
+/* The limits configured for this test. */
 #define MAX_FRAME (1u << 20)
+#define MAX_CONNECTIONS 8
+/* Connections a client opens and closes in a row. */
+#define CHURN 2000
+/* Warnings about max_connections vssd may log for them. */
+#define MAX_REFUSED_WARNINGS 3
 #define NOBODY 65534
 
 static struct fx *fx;
@@ -74,7 +80,7 @@ requester_gathered(vss_requester **ret)
  * gets VSS_E_SNAPSHOT_SET_IN_PROGRESS; afterwards it can start its own.
  */
 static void
-test_second_requester_waits(void **state)
+test_second_requester_refused_in_progress(void **state)
 {
 	struct fx_writer_opts o = {.name = "guard-concurrent"};
 	vss_requester *r1, *r2;
@@ -374,6 +380,47 @@ test_oversized_frames_close_connection(void **state)
 	backup_works();
 }
 
+/* Lines of vssd's log that contain what. */
+static size_t
+log_count(const char *what)
+{
+	char line[1024];
+	size_t n = 0;
+	FILE *f;
+
+	f = fopen(fx->vssd_log, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, what))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A client that opens and closes connections as fast as it can, far more
+ * than max_connections in all: the connections it already closed do not
+ * keep a requester out, and vssd warns about refusals at most once a
+ * second (with a count) instead of once per connection.
+ */
+static void
+test_connection_churn(void **state)
+{
+	size_t before = log_count("max_connections");
+	size_t warnings;
+	int i;
+
+	for (i = 0; i < CHURN; i++)
+		close(raw_connect());
+	backup_works();
+	/* A count still pending is logged within a second. */
+	fx_sleep_ms(1100);
+	warnings = log_count("max_connections") - before;
+	print_message("%zu warnings about max_connections\n", warnings);
+	assert_true(warnings <= MAX_REFUSED_WARNINGS);
+	assert_true(fx_vssd_alive(fx));
+}
+
 static void
 test_daemon_still_running(void **state)
 {
@@ -387,12 +434,24 @@ stop_writers(void **state)
 	return 0;
 }
 
+/* fx_setup() with vssd's log in a file, for test_connection_churn. */
 static int
 setup(void **state)
 {
-	struct fx_vssd_config cfg = {.max_frame = MAX_FRAME};
+	struct fx_vssd_config cfg = {
+		.max_frame = MAX_FRAME,
+		.max_connections = MAX_CONNECTIONS,
+	};
 
-	return fx_setup(&fx, 1, 256, &vol, &cfg) < 0 ? -1 : 0;
+	if (fx_new(&fx) < 0)
+		return -1;
+	fx->daemon_log_to_file = true;
+	if (fx_add_volume(fx, 256, &vol) < 0 || fx_start_vssd(fx, &cfg) < 0) {
+		fx_free(fx);
+		fx = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -408,11 +467,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_second_requester_waits,
-					  stop_writers),
+		cmocka_unit_test_teardown(
+			test_second_requester_refused_in_progress,
+			stop_writers),
 		cmocka_unit_test(test_non_root_requester_refused),
 		cmocka_unit_test(test_garbage_frames_close_connection),
 		cmocka_unit_test(test_oversized_frames_close_connection),
+		cmocka_unit_test(test_connection_churn),
 		cmocka_unit_test(test_daemon_still_running),
 	};
 

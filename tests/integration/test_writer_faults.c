@@ -5,7 +5,10 @@
  * failures kept apart, other writers unaffected (BK-050), freeze and thaw
  * failures abort the set (BK-080), and a writer that hangs in freeze
  * times out (BK-068, VSS_E_WRITER_NOT_RESPONDING) while the daemon goes
- * on.
+ * on.  Failures outside the backup proper: a writer failing Identify is
+ * left out of the metadata and status lists (BK-013), one failing Abort
+ * or BackupShutdown disturbs no other writer, and a BackupShutdown
+ * failure leaves it VSS_WS_FAILED_AT_BACKUPSHUTDOWN (backup.md §4).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +16,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include <vss/requester.h>
 
@@ -254,6 +263,224 @@ test_writer_hangs_in_freeze(void **state)
 	assert_no_snapshots_left();
 }
 
+/*
+ * BK-013: a writer that fails Identify is absent from the gathered
+ * metadata and from the writer status, and gets no event of the backup;
+ * the other writer backs up as usual.
+ */
+static void
+test_fail_identify(void **state)
+{
+	static const char *const fail[] = {"--fail", "identify", NULL};
+	struct fx_writer_opts o[2] = {
+		{.name = "identify-fails", .extra = fail},
+		{.name = "identify-ok"},
+	};
+	struct fx_backup b = {
+		.volumes = {vol},
+		.n_volumes = 1,
+		.keep = true,
+	};
+	struct fx_writer *w[2];
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		assert_ok(fx_writer_start(fx, &o[i], &w[i]));
+	b.socket = fx->socket;
+	if (fx_backup_run(&b) != 0)
+		fail_msg("identify failure: backup ended with %s at %s",
+			 status_text(b.status), fx_step_name(b.failed_step));
+	assert_int_equal(vss_requester_writer_metadata_count(b.requester), 1);
+	assert_ok(gather_status(b.requester));
+	assert_int_equal(vss_requester_writer_status_count(b.requester), 1);
+	assert_null(find_status(b.requester, "identify-fails"));
+	assert_writer_state(b.requester, "identify-ok", VSS_WS_STABLE, 0);
+	vss_requester_free(b.requester);
+
+	assert_true(fx_writer_count(w[0], "identify") >= 1);
+	assert_int_equal(fx_writer_count(w[0], "prepare_backup"), 0);
+	assert_int_equal(fx_writer_count(w[0], "freeze"), 0);
+	assert_ok(fx_writer_wait_count(w[1], "backup_shutdown", 1, 5000));
+	assert_int_equal(fx_writer_count(w[1], "backup_complete"), 1);
+	assert_no_snapshots_left();
+}
+
+/*
+ * A set aborted by a freeze failure (BK-080) where one writer also fails
+ * Abort: every writer still gets Abort, the writer failing it keeps the
+ * state it had (backup.md §4 has no failed-at-abort state) and the
+ * daemon takes the next backup.
+ */
+static void
+test_fail_abort(void **state)
+{
+	static const char *const fail_abort[] = {"--fail", "abort", NULL};
+	static const char *const fail_freeze[] = {"--fail", "freeze", NULL};
+	struct fx_writer_opts o[3] = {
+		{.name = "abort-fails", .extra = fail_abort},
+		{.name = "abort-freeze-fails", .extra = fail_freeze},
+		{.name = "abort-ok"},
+	};
+	struct fx_backup b = {
+		.volumes = {vol},
+		.n_volumes = 1,
+		.keep = true,
+	};
+	struct fx_writer *w[3];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 3; i++)
+		assert_ok(fx_writer_start(fx, &o[i], &w[i]));
+	b.socket = fx->socket;
+	rc = fx_backup_run(&b);
+	if (rc == 0 || b.failed_step != FX_STEP_DO_SNAPSHOT_SET)
+		fail_msg("abort failure: backup ended with %s at %s",
+			 status_text(rc), fx_step_name(b.failed_step));
+	for (i = 0; i < 3; i++)
+		assert_aborted_after_freeze(w[i], true);
+	assert_ok(gather_status(b.requester));
+	assert_writer_state(b.requester, "abort-freeze-fails",
+			    VSS_WS_FAILED_AT_FREEZE,
+			    VSS_E_WRITERERROR_NONRETRYABLE);
+	/* Frozen when abort came, it failed to resume: failed at thaw. */
+	assert_writer_state(b.requester, "abort-fails", VSS_WS_FAILED_AT_THAW,
+			    VSS_E_WRITERERROR_NONRETRYABLE);
+	assert_writer_state(b.requester, "abort-ok", VSS_WS_STABLE, 0);
+	assert_ok(vss_requester_abort_backup(b.requester));
+	vss_requester_free(b.requester);
+	assert_no_snapshots_left();
+
+	/* The daemon goes on: without the freeze failure a backup works. */
+	assert_ok(fx_writer_stop(w[1]));
+	assert_true(fx_vssd_alive(fx));
+	b.keep = false;
+	assert_ok(fx_backup_run(&b));
+	assert_ok(fx_writer_wait_count(w[2], "backup_complete", 1, 5000));
+	assert_no_snapshots_left();
+}
+
+static void
+send_frame(int fd, const char *json)
+{
+	uint32_t len = htonl((uint32_t)strlen(json));
+
+	assert_int_equal(send(fd, &len, sizeof(len), MSG_NOSIGNAL),
+			 (int)sizeof(len));
+	assert_int_equal(send(fd, json, strlen(json), MSG_NOSIGNAL),
+			 (int)strlen(json));
+}
+
+/* The next frame on fd, a JSON object.  Caller owns. */
+static json_t *
+recv_frame(int fd)
+{
+	json_error_t err;
+	uint32_t len;
+	json_t *msg;
+	char *buf;
+
+	assert_int_equal(recv(fd, &len, sizeof(len), MSG_WAITALL),
+			 (int)sizeof(len));
+	len = ntohl(len);
+	assert_true(len > 0 && len < (1u << 24));
+	buf = malloc(len);
+	assert_non_null(buf);
+	assert_int_equal(recv(fd, buf, len, MSG_WAITALL), (int)len);
+	msg = json_loadb(buf, len, 0, &err);
+	free(buf);
+	assert_non_null(msg);
+	return msg;
+}
+
+/*
+ * The state of the writer named name in its last session, from
+ * list_writers (docs/protocol.md "Admin"): after BackupShutdown no
+ * requester is left to gather it.
+ */
+static int
+admin_writer_state(const char *name)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	json_t *msg, *list, *o;
+	int fd, state = -1;
+	size_t i;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", fx->socket);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	send_frame(fd, "{\"type\":\"hello\",\"id\":1,\"role\":\"admin\","
+		       "\"version\":1}");
+	json_decref(recv_frame(fd));
+	send_frame(fd, "{\"type\":\"list_writers\",\"id\":2}");
+	msg = recv_frame(fd);
+	close(fd);
+	list = json_object_get(msg, "writers");
+	assert_true(json_is_array(list));
+	json_array_foreach(list, i, o) {
+		const char *n = json_string_value(
+			json_object_get(o, "friendly_name"));
+
+		if (n && strcmp(n, name) == 0)
+			state = (int)json_integer_value(
+				json_object_get(o, "state"));
+	}
+	json_decref(msg);
+	if (state < 0)
+		fail_msg("list_writers has no writer '%s'", name);
+	return state;
+}
+
+/*
+ * A writer that fails BackupShutdown ends that session in
+ * VSS_WS_FAILED_AT_BACKUPSHUTDOWN (backup.md §4); the other writer got
+ * its BackupShutdown and stays stable, and the next backup works for
+ * both.
+ */
+static void
+test_fail_backup_shutdown(void **state)
+{
+	static const char *const fail[] = {"--fail", "backup_shutdown",
+					   NULL};
+	struct fx_writer_opts o[2] = {
+		{.name = "shutdown-fails", .extra = fail},
+		{.name = "shutdown-ok"},
+	};
+	struct fx_backup b = {
+		.volumes = {vol},
+		.n_volumes = 1,
+	};
+	struct fx_writer *w[2];
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		assert_ok(fx_writer_start(fx, &o[i], &w[i]));
+	b.socket = fx->socket;
+	assert_ok(fx_backup_run(&b));
+	for (i = 0; i < 2; i++)
+		assert_ok(fx_writer_wait_count(w[i], "backup_shutdown", 1,
+					       5000));
+	/* The reply is recorded once it is in: poll for it briefly. */
+	for (i = 0; i < 500; i++) {
+		if (admin_writer_state("shutdown-fails") ==
+		    VSS_WS_FAILED_AT_BACKUPSHUTDOWN)
+			break;
+		fx_sleep_ms(10);
+	}
+	assert_int_equal(admin_writer_state("shutdown-fails"),
+			 VSS_WS_FAILED_AT_BACKUPSHUTDOWN);
+	assert_int_equal(admin_writer_state("shutdown-ok"), VSS_WS_STABLE);
+	assert_int_equal(fx_writer_count(w[1], "abort"), 0);
+
+	/* A new session starts from stable: both take part again. */
+	assert_ok(fx_backup_run(&b));
+	for (i = 0; i < 2; i++)
+		assert_ok(fx_writer_wait_count(w[i], "backup_complete", 2,
+					       5000));
+	assert_no_snapshots_left();
+}
+
 static void
 test_daemon_still_running(void **state)
 {
@@ -306,6 +533,10 @@ main(void)
 		FAULT_TEST(4),
 		FAULT_TEST(5),
 		cmocka_unit_test_teardown(test_writer_hangs_in_freeze,
+					  stop_writers),
+		cmocka_unit_test_teardown(test_fail_identify, stop_writers),
+		cmocka_unit_test_teardown(test_fail_abort, stop_writers),
+		cmocka_unit_test_teardown(test_fail_backup_shutdown,
 					  stop_writers),
 		cmocka_unit_test(test_daemon_still_running),
 	};

@@ -1,0 +1,391 @@
+/*
+ * daemon/setlog.c - the record of each snapshot set that has shadow
+ * copies on disk, so that none outlives a crash of vssd.
+ *
+ * Every shadow copy of this issue is auto-release: it lives only as long
+ * as the session of its requester, which dies with vssd.  So a record in
+ * <state dir>/sets/<set id>.json is written before the providers start
+ * making shadow copies, updated with their devices once the writers are
+ * thawed, and removed once every one of them is deleted.  A record found
+ * at start names shadow copies left by a run that crashed: they are
+ * deleted before any connection is accepted.
+ *
+ * Records are written atomically (a temporary file in the same directory,
+ * fsync, rename, fsync of the directory), never while writers are frozen,
+ * and the state directory is not on a volume being snapshotted.
+ */
+#include "daemon.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vss/status.h>
+
+#define SETS_DIR "sets"
+#define RECORD_SUFFIX ".json"
+
+/* <state dir>/sets, set by setlog_init(). */
+static char *sets_dir;
+
+int
+setlog_init(const char *state_dir)
+{
+	char *path;
+
+	if (asprintf(&path, "%s/" SETS_DIR, state_dir) < 0)
+		return -ENOMEM;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		int r = -errno;
+
+		free(path);
+		return r;
+	}
+	free(sets_dir);
+	sets_dir = path;
+	return 0;
+}
+
+void
+setlog_release(void)
+{
+	free(sets_dir);
+	sets_dir = NULL;
+}
+
+static int
+fsync_dir(void)
+{
+	int fd, r = 0;
+
+	fd = open(sets_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static json_t *
+record_json(const struct snapset *set)
+{
+	char text[VSS_ID_STRLEN];
+	json_t *rec, *snaps, *o;
+	size_t i;
+
+	rec = json_object();
+	snaps = json_array();
+	if (!rec || !snaps)
+		goto fail;
+	vss_id_format(&set->id, text);
+	if (json_object_set_new(rec, "set_id", json_string(text)) < 0 ||
+	    json_object_set(rec, "snapshots", snaps) < 0)
+		goto fail;
+	for (i = 0; i < set->count; i++) {
+		const struct set_snapshot *ss = &set->snapshots[i];
+		const char *device = ss->snap ? ss->snap->device : NULL;
+
+		o = json_object();
+		if (!o || json_array_append_new(snaps, o) < 0)
+			goto fail;
+		vss_id_format(&ss->snapshot_id, text);
+		if (json_object_set_new(o, "snapshot_id", json_string(text)) <
+			    0 ||
+		    json_object_set_new(o, "volume", json_string(ss->volume)) <
+			    0 ||
+		    json_object_set_new(o, "provider",
+					json_string(ss->ops->name)) < 0)
+			goto fail;
+		vss_id_format(&ss->ops->id, text);
+		if (json_object_set_new(o, "provider_id", json_string(text)) <
+		    0)
+			goto fail;
+		if (device && json_object_set_new(o, "device",
+						  json_string(device)) < 0)
+			goto fail;
+	}
+	json_decref(snaps);
+	return rec;
+
+fail:
+	json_decref(snaps);
+	json_decref(rec);
+	return NULL;
+}
+
+int
+setlog_write(const struct snapset *set)
+{
+	char *path = NULL, *tmp = NULL, *text = NULL;
+	json_t *rec;
+	size_t len, off = 0;
+	ssize_t n;
+	int fd = -1, r = -ENOMEM;
+
+	if (!sets_dir)
+		return -EINVAL;
+	rec = record_json(set);
+	if (!rec)
+		return -ENOMEM;
+	text = json_dumps(rec, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(rec);
+	if (!text)
+		return -ENOMEM;
+	if (asprintf(&path, "%s/%s" RECORD_SUFFIX, sets_dir, set->sid) < 0) {
+		path = NULL;
+		goto fail;
+	}
+	if (asprintf(&tmp, "%s/.%s.tmp", sets_dir, set->sid) < 0) {
+		tmp = NULL;
+		goto fail;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	len = strlen(text);
+	while (off < len) {
+		n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = close(fd) < 0 ? -errno : 0;
+	fd = -1;
+	if (r < 0)
+		goto fail;
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = fsync_dir();
+
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (r < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(path);
+	free(text);
+	return r;
+}
+
+int
+setlog_remove(const vss_id *set_id)
+{
+	char sid[VSS_ID_STRLEN];
+	char *path;
+	int r = 0;
+
+	if (!sets_dir)
+		return -EINVAL;
+	vss_id_format(set_id, sid);
+	if (asprintf(&path, "%s/%s" RECORD_SUFFIX, sets_dir, sid) < 0)
+		return -ENOMEM;
+	if (unlink(path) < 0 && errno != ENOENT)
+		r = -errno;
+	free(path);
+	return r < 0 ? r : fsync_dir();
+}
+
+/* The compiled-in provider with the record's id (the name is a hint). */
+static const struct provider_ops *
+provider_by_id(const vss_id *id)
+{
+	const struct provider_ops *const *p;
+
+	for (p = provider_registry(); *p; p++) {
+		if (vss_id_equal(&(*p)->id, id))
+			return *p;
+	}
+	return NULL;
+}
+
+static const char *
+json_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/*
+ * Delete one shadow copy of a record: 1 when deleted, 0 when it was not
+ * there, -EINVAL for a malformed entry, or another negative status.
+ */
+static int
+recover_snapshot(const char *sid, const json_t *o)
+{
+	struct provider_snapshot snap = { 0 };
+	const struct provider_ops *ops;
+	const char *volume = json_str(o, "volume");
+	const char *device = json_str(o, "device");
+	char text[VSS_ID_STRLEN];
+	vss_id provider_id;
+	int r;
+
+	if (!json_is_object(o) || !volume || volume[0] != '/' ||
+	    !json_str(o, "snapshot_id") || !json_str(o, "provider_id") ||
+	    vss_id_parse(&snap.snapshot_id, json_str(o, "snapshot_id")) < 0 ||
+	    vss_id_parse(&provider_id, json_str(o, "provider_id")) < 0)
+		return -EINVAL;
+	vss_id_format(&snap.snapshot_id, text);
+	ops = provider_by_id(&provider_id);
+	if (!ops) {
+		log_warnx("shadow copy %s of set %s: provider %s not "
+			  "registered", text, sid, json_str(o, "provider_id"));
+		return VSS_E_PROVIDER_NOT_REGISTERED;
+	}
+	if (!ops->delete_snapshot)
+		return 0;
+	snap.volume = strdup(volume);
+	/*
+	 * A record written before commit has no device: the provider may
+	 * have made the shadow copy anyway, where it names them (btrfs:
+	 * <volume>/.vss-shadows/<snapshot id>).  A provider checks the
+	 * device is its own naming before deleting anything.
+	 */
+	if (device)
+		snap.device = strdup(device);
+	else if (asprintf(&snap.device, "%s/.vss-shadows/%s",
+			  strcmp(volume, "/") == 0 ? "" : volume, text) < 0)
+		snap.device = NULL;
+	if (!snap.volume || !snap.device) {
+		provider_snapshot_release(&snap);
+		return -ENOMEM;
+	}
+	r = ops->delete_snapshot(&snap);
+	if (r == 0)
+		log_warnx("removing shadow copy %s of set %s left by a previous "
+			  "run (%s)", text, sid, snap.device);
+	else if (r == VSS_E_OBJECT_NOT_FOUND)
+		log_debug("shadow copy %s of set %s was not made", text, sid);
+	else
+		log_warnx("shadow copy %s of set %s left by a previous run "
+			  "not deleted: %s", text, sid, vss_strerror(r));
+	provider_snapshot_release(&snap);
+	if (r == VSS_E_OBJECT_NOT_FOUND)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
+/* Deal with one record: 0 when its shadow copies are all gone. */
+static int
+recover_record(const char *path, const char *name)
+{
+	char sid[VSS_ID_STRLEN];
+	json_error_t jerr;
+	json_t *rec, *snaps, *o;
+	const char *text;
+	vss_id set_id;
+	size_t i;
+	int r = 0, q;
+
+	rec = json_load_file(path, 0, &jerr);
+	if (!rec) {
+		log_warnx("set record %s: %s (line %d)", name, jerr.text,
+			  jerr.line);
+		return -EINVAL;
+	}
+	text = json_str(rec, "set_id");
+	snaps = json_object_get(rec, "snapshots");
+	if (!text || vss_id_parse(&set_id, text) < 0 ||
+	    !json_is_array(snaps)) {
+		log_warnx("set record %s: no set_id or snapshots", name);
+		r = -EINVAL;
+		goto out;
+	}
+	vss_id_format(&set_id, sid);
+	json_array_foreach(snaps, i, o) {
+		q = recover_snapshot(sid, o);
+		if (q == -EINVAL)
+			log_warnx("set record %s: snapshot %zu malformed", name,
+				  i);
+		if (q < 0 && (r == 0 || q == -EINVAL))
+			r = q;
+	}
+
+out:
+	json_decref(rec);
+	return r;
+}
+
+/* Keep a record that cannot be read out of the way, for a human. */
+static void
+move_aside(const char *path, const char *name)
+{
+	char *bad;
+
+	if (asprintf(&bad, "%s.bad", path) < 0) {
+		log_warnx("set record %s: out of memory", name);
+		return;
+	}
+	if (rename(path, bad) < 0)
+		log_warn("set record %s: rename to %s", name, bad);
+	else
+		log_warnx("set record %s moved aside to %s", name, bad);
+	free(bad);
+}
+
+void
+setlog_recover(void)
+{
+	struct dirent *de;
+	size_t len, slen = strlen(RECORD_SUFFIX);
+	char *path;
+	DIR *d;
+	int r;
+
+	if (!sets_dir)
+		return;
+	d = opendir(sets_dir);
+	if (!d) {
+		log_warn("set records %s", sets_dir);
+		return;
+	}
+	while ((de = readdir(d))) {
+		len = strlen(de->d_name);
+		/* A write cut short: the record it replaced, if any, stands. */
+		if (de->d_name[0] == '.' && len > 4 &&
+		    strcmp(de->d_name + len - 4, ".tmp") == 0) {
+			if (unlinkat(dirfd(d), de->d_name, 0) < 0)
+				log_warn("set record %s", de->d_name);
+			continue;
+		}
+		if (de->d_name[0] == '.' || len <= slen ||
+		    strcmp(de->d_name + len - slen, RECORD_SUFFIX) != 0)
+			continue;
+		if (asprintf(&path, "%s/%s", sets_dir, de->d_name) < 0) {
+			log_warnx("set records: out of memory");
+			break;
+		}
+		r = recover_record(path, de->d_name);
+		if (r == 0) {
+			if (unlink(path) < 0)
+				log_warn("set record %s", de->d_name);
+		} else if (r == -EINVAL) {
+			move_aside(path, de->d_name);
+		} else {
+			log_warnx("set record %s kept for the next start",
+				  de->d_name);
+		}
+		free(path);
+	}
+	closedir(d);
+	if (fsync_dir() < 0)
+		log_warn("fsync %s", sets_dir);
+}
