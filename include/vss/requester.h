@@ -73,7 +73,10 @@ int vss_requester_set_context(vss_requester *r, int32_t context);
 /* SetBackupState: before prepare_for_backup (BK-004). */
 int vss_requester_set_backup_state(vss_requester *r,
 				   const struct vss_backup_state *state);
-/* Writer enable/disable (BK-005): before gather_writer_metadata. */
+/*
+ * Writer enable/disable (BK-005): before gather_writer_metadata; later
+ * calls return 0 and have no effect, as on Windows.
+ */
 int vss_requester_enable_writer_classes(vss_requester *r, const vss_id *ids,
 					size_t n);
 int vss_requester_disable_writer_classes(vss_requester *r, const vss_id *ids,

@@ -114,7 +114,7 @@ int vss_writer_stop_thread(vss_writer *w);
 
 /* ---- inside a callback (CVssWriter's helpers) ----------------------- */
 
-/* Borrowed: the writer's handle; name of the event ("freeze"...). */
+/* The event's wire name ("freeze", "thaw"...); a static string. */
 const char *vss_writer_event_name(const vss_writer_event *ev);
 enum vss_backup_type vss_writer_event_backup_type(const vss_writer_event *ev);
 enum vss_restore_type vss_writer_event_restore_type(const vss_writer_event *ev);
@@ -145,9 +145,11 @@ int vss_writer_event_snapshot_device(const vss_writer_event *ev,
  */
 vss_bcd_writer *vss_writer_event_components(vss_writer_event *ev);
 /*
- * SetWriterFailureEx: status one of VSS_E_WRITERERROR_* (BK-033; -EINVAL
- * otherwise), an application status and an optional message.  Not in
- * identify (VSS_E_BAD_STATE).
+ * SetWriterFailureEx: status one of VSS_E_WRITERERROR_* including
+ * PARTIAL_FAILURE (BK-033; -EINVAL otherwise), an application status and
+ * an optional message; status 0 withdraws a failure set earlier in the
+ * same handler.  The identify handler gets no event: it fails by returning
+ * a negative status.
  */
 int vss_writer_event_set_failure(vss_writer_event *ev, int status,
 				 int app_status, const char *message);

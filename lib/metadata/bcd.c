@@ -23,27 +23,6 @@ enum_in_range(int v, int lo, int hi)
 	return v >= lo && v <= hi;
 }
 
-/* Copy s (NULL stays NULL) into a const slot of a public structure. */
-static int
-str_copy(const char **ret, const char *s)
-{
-	char *copy;
-	int r;
-
-	r = str_dup_opt(&copy, s);
-	if (r < 0)
-		return r;
-	*ret = copy;
-	return 0;
-}
-
-/* Free an owned string held in a const slot of a public structure. */
-static void
-str_free(const char *s)
-{
-	free((char *)s);
-}
-
 static void
 extra_free(const struct vss_xml_extra *extra)
 {

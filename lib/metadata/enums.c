@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "vss/types.h"
+#include "util/array.h"
 
 struct enum_name {
 	int value;
@@ -100,24 +101,6 @@ static const struct enum_name rollforward_type_names[] = {
 	{VSS_RF_ALL, "ALL"},
 	{VSS_RF_PARTIAL, "PARTIAL"},
 };
-
-/* ASCII only: strcasecmp() follows the locale (Turkish dotless i). */
-static bool
-ascii_case_equal(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		char x = *a, y = *b;
-
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-		if (x == '\0')
-			return true;
-	}
-}
 
 static const char *
 enum_str(const struct enum_name *table, size_t n, int value)

@@ -503,22 +503,6 @@ xml_in_str(struct xml_in *in, xmlNode *n, const char *attr,
 	return keep_value(in, xmlNodeGetContent((xmlNode *)a));
 }
 
-/* ASCII only: strcasecmp() follows the locale. */
-static bool
-ascii_case_equal(const char *a, const char *b)
-{
-	char x, y;
-
-	for (;; a++, b++) {
-		x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-		y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
-		if (x != y)
-			return false;
-		if (!x)
-			return true;
-	}
-}
-
 bool
 xml_in_bool(struct xml_in *in, xmlNode *n, const char *attr,
 	    enum xml_need need, bool def)

@@ -198,25 +198,6 @@ op_transition(vss_requester *r, enum wire_type type, bool ok)
 
 /* ---- owned copies of what vssd sends ------------------------------------ */
 
-static void
-str_free(const char *s)
-{
-	free((char *)s);
-}
-
-
-/* Copy s (NULL stays NULL) into a const slot of a public structure. */
-static int
-str_copy(const char **ret, const char *s)
-{
-	char *copy;
-
-	if (str_dup_opt(&copy, s) < 0)
-		return -ENOMEM;
-	*ret = copy;
-	return 0;
-}
-
 /* Copy the string field key of obj (absent: NULL) into *ret. */
 static int
 copy_field(json_t *obj, const char *key, const char **ret)
@@ -426,7 +407,7 @@ parse_bcd(json_t *reply, struct op_result *res)
 	return vss_bcd_load_xml(&res->bcd, xml, strlen(xml), NULL);
 }
 
-/* A phase time of "timings_ms"; 0 when vssd does not report it. */
+/* A time in ms from a JSON object; 0 when vssd does not report it. */
 static double
 timing(json_t *timings, const char *phase)
 {
@@ -436,7 +417,7 @@ timing(json_t *timings, const char *phase)
 /*
  * do_snapshot_set: the document, the shadow copies, the consistency and
  * the phase times.  The keys of "timings_ms" are the names of struct
- * vss_set_timings without "_ms".
+ * vss_set_timings without "_ms"; the freeze window travels on its own.
  */
 static int
 parse_set(json_t *reply, const vss_id *set_id, struct op_result *res)
@@ -468,12 +449,9 @@ parse_set(json_t *reply, const vss_id *set_id, struct op_result *res)
 		.commit_ms = timing(t, "commit"),
 		.thaw_ms = timing(t, "thaw"),
 		.post_snapshot_ms = timing(t, "post_snapshot"),
-		.freeze_window_ms = timing(t, "freeze_window"),
+		.freeze_window_ms = timing(reply, WF_FREEZE_WINDOW_MS),
 		.total_ms = timing(t, "total"),
 	};
-	if (json_is_number(json_object_get(reply, WF_FREEZE_WINDOW_MS)))
-		res->timings.freeze_window_ms = timing(reply,
-						       WF_FREEZE_WINDOW_MS);
 	return 0;
 }
 

@@ -53,3 +53,37 @@ str_replace(char **slot, const char *s)
 	*slot = copy;
 	return 0;
 }
+
+int
+str_copy(const char **ret, const char *s)
+{
+	char *copy;
+	int r;
+
+	r = str_dup_opt(&copy, s);
+	if (r < 0)
+		return r;
+	*ret = copy;
+	return 0;
+}
+
+void
+str_free(const char *s)
+{
+	free((char *)s);
+}
+
+bool
+ascii_case_equal(const char *a, const char *b)
+{
+	char x, y;
+
+	for (;; a++, b++) {
+		x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+		y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+		if (x != y)
+			return false;
+		if (!x)
+			return true;
+	}
+}

@@ -2,6 +2,7 @@
 #ifndef VSS_UTIL_ARRAY_H
 #define VSS_UTIL_ARRAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -11,7 +12,7 @@
  */
 int array_reserve(void **items, size_t *cap, size_t count, size_t elem_size);
 
-/* ARRAY_PUSH(items, count, cap): reserve one slot; evaluates to 0/-ENOMEM. */
+/* ARRAY_RESERVE(items, count, cap): room for one more; 0 or -ENOMEM. */
 #define ARRAY_RESERVE(items, count, cap)                                       \
 	array_reserve((void **)&(items), &(cap), (count), sizeof(*(items)))
 
@@ -23,5 +24,15 @@ int str_dup_opt(char **ret, const char *s);
 
 /* Replace *slot with a copy of s (NULL clears); 0 or -ENOMEM. */
 int str_replace(char **slot, const char *s);
+
+/*
+ * The same for the const string slots of public structures, which the
+ * library owns: copy s (NULL stays NULL) into *ret, and free one.
+ */
+int str_copy(const char **ret, const char *s);
+void str_free(const char *s);
+
+/* Case-insensitive for ASCII only: strcasecmp() follows the locale. */
+bool ascii_case_equal(const char *a, const char *b);
 
 #endif

@@ -57,8 +57,8 @@ enum wire_type {
 #undef WIRE_ENUM_ENTRY
 
 /*
- * Writer events: X(enum name, wire name, writer state while waiting,
- * failed state).  Values of the states are enum vss_writer_state.
+ * Writer events: X(enum name, wire name).  The writer states each event
+ * leads to are the daemon's (daemon/fanout.c).
  */
 #define WIRE_EVENT_MAP(X)                                                      \
 	X(WIRE_EV_IDENTIFY, "identify")                                        \

@@ -23,6 +23,7 @@
 
 #include <vss/status.h>
 
+#include "util/array.h"
 #include "client/conn.h"
 #include "writer/writer_internal.h"
 
@@ -155,15 +156,11 @@ vss_writer_new(vss_writer **ret, const struct vss_writer_opts *opts,
 	r = check_opts(&w->opts);
 	if (r < 0)
 		goto fail;
-	w->instance_name = w->opts.instance_name ? strdup(w->opts.instance_name)
-						 : NULL;
-	w->friendly_name = strdup(w->opts.friendly_name);
-	w->socket_path = w->opts.socket_path ? strdup(w->opts.socket_path)
-					     : NULL;
 	w->pending = json_array();
-	if ((w->opts.instance_name && !w->instance_name) ||
-	    !w->friendly_name || (w->opts.socket_path && !w->socket_path) ||
-	    !w->pending) {
+	if (!w->pending ||
+	    str_dup_opt(&w->instance_name, w->opts.instance_name) < 0 ||
+	    str_dup_opt(&w->friendly_name, w->opts.friendly_name) < 0 ||
+	    str_dup_opt(&w->socket_path, w->opts.socket_path) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
