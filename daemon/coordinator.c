@@ -66,7 +66,6 @@ static const char *const event_names[] = {
 };
 
 /* Phases timed for the reply (struct vss_set_timings). */
-enum { PH_START, PH_FREEZE, PH_COMMIT, PH_THAW, PH_POST, PH_END };
 
 static const enum vss_app_level freeze_order[] = {
 	VSS_APP_FRONT_END, VSS_APP_BACK_END, VSS_APP_SYSTEM,
@@ -319,7 +318,8 @@ provider_work_run(struct job *j)
 					    ? grp->ops->delete_snapshot(
 						      &grp->ps.snapshots[k])
 					    : 0;
-				if (r < 0) {
+				/* Already gone counts as deleted, as in abort. */
+				if (r < 0 && r != VSS_E_OBJECT_NOT_FOUND) {
 					w->not_deleted++;
 					work_failed(w, r, "delete_snapshot", g);
 				} else {

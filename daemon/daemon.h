@@ -237,12 +237,12 @@ int writers_list(struct client *c, uint64_t id);
 /* Iterate the registry: NULL gives the first. */
 struct writer *writers_next(struct writer *w);
 /*
- * Send event msg (its "id" is set here) to w and await the reply for at
+ * Send event ev, encoded in msg (its "id" is set here), to w and await the reply for at
  * most timeout_ms.  fn is called exactly once, never from inside this
  * call, unless wcall_cancel() comes first.  Returns 0 or -ENOMEM.
  */
-int writer_call(struct writer *w, struct wcall *call, json_t *msg,
-		uint32_t timeout_ms, wcall_fn fn, void *arg);
+int writer_call(struct writer *w, struct wcall *call, enum wire_event ev,
+		json_t *msg, uint32_t timeout_ms, wcall_fn fn, void *arg);
 /* A new event id, unique across writers. */
 uint64_t writers_new_event_id(void);
 /* writer_call() for an event already encoded with id (a fan-out). */
@@ -440,6 +440,9 @@ struct provider_work;
 /* "set <id> (session <id>)", the prefix of the set's log messages. */
 #define SET_TAG_LEN (2 * VSS_ID_STRLEN + 20)
 
+/* When each phase of a set began (CLOCK_MONOTONIC ns), for timings. */
+enum set_phase { PH_START, PH_FREEZE, PH_COMMIT, PH_THAW, PH_POST, PH_END, PH_COUNT };
+
 struct snapset {
 	struct session *session;
 	vss_id id;
@@ -458,7 +461,7 @@ struct snapset {
 	bool provider_prepared;
 	bool writers_prepared;
 	int status; /* why the set failed */
-	uint64_t phase_ns[6]; /* start, freeze, commit, thaw, post, end */
+	uint64_t phase_ns[PH_COUNT];
 	uint64_t first_freeze_ns;
 	double freeze_window_ms;
 	bool abort_writers_done;

@@ -591,7 +591,7 @@ fanout_start(struct session *s, enum wire_event ev, enum vss_app_level level,
 			json_decref(msg);
 			continue;
 		}
-		if (!msg || writer_call(p->writer, &p->call, msg,
+		if (!msg || writer_call(p->writer, &p->call, ev, msg,
 					event_timeout(p, ev), part_reply,
 					p) < 0) {
 			log_warnx("session %s: writer '%s': %s not sent: out "
@@ -631,7 +631,7 @@ part_send_abort(struct participant *p)
 		msg = event_for(p, WIRE_EV_ABORT, common, NULL);
 	json_decref(common);
 	if (msg && p->writer && !p->hung &&
-	    writer_call(p->writer, &p->call, msg,
+	    writer_call(p->writer, &p->call, WIRE_EV_ABORT, msg,
 			config_event_timeout(WIRE_EV_ABORT), part_reply,
 			p) == 0) {
 		json_decref(msg);

@@ -690,7 +690,7 @@ do_start_set(struct session *s, json_t *msg)
 
 /* A volume looked up on a job: normalise, pick a provider. */
 struct volume_query {
-	struct session *session; /* NULL when the session went away */
+	struct session *session; /* an orphaned query is never done with it */
 	bool add;
 	char *path;
 	vss_id provider_id;
@@ -1000,7 +1000,7 @@ session_set_done(struct session *s, int status)
 		 "%s consistent, freeze window %.3f ms (commit %.3f ms)",
 		 s->sid, s->set->sid, s->set->count,
 		 app ? "application" : "crash", s->set->freeze_window_ms,
-		 ms_between(s->set->phase_ns[2], s->set->phase_ns[3]));
+		 ms_between(s->set->phase_ns[PH_COMMIT], s->set->phase_ns[PH_THAW]));
 	r = -ENOMEM;
 	fields = json_object();
 	if (!fields || bcd_describe_set(s) < 0 || fields_bcd(s, fields) < 0 ||

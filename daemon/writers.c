@@ -296,17 +296,14 @@ wcall_start(struct writer *w, struct wcall *call, uint64_t id,
 }
 
 int
-writer_call(struct writer *w, struct wcall *call, json_t *msg,
-	    uint32_t timeout_ms, wcall_fn fn, void *arg)
+writer_call(struct writer *w, struct wcall *call, enum wire_event ev,
+	    json_t *msg, uint32_t timeout_ms, wcall_fn fn, void *arg)
 {
 	uint64_t id = writers_new_event_id();
-	const char *name;
 
 	if (wire_set_int(msg, WF_ID, (int64_t)id) < 0)
 		return -ENOMEM;
-	if (json_unpack(msg, "{s:s}", WF_EVENT, &name) < 0)
-		return -EINVAL;
-	wcall_start(w, call, id, wire_event_parse(name), timeout_ms, fn, arg);
+	wcall_start(w, call, id, ev, timeout_ms, fn, arg);
 	/* A failed send closes the client later; its close fails the call. */
 	(void)client_send(w->client, msg);
 	return 0;

@@ -41,7 +41,9 @@ targets="wmd bcd frame message"
 ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz_$t"; done)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vss-fuzz.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+# Stop on a signal (the EXIT trap cleans up) instead of going on.
+trap 'exit 130' INT TERM
 
 # Element and attribute names, and values worth trying, for wmd and bcd.
 cat >"$work/xml.dict" <<'DICT'

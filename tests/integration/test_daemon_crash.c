@@ -256,6 +256,14 @@ test_records_at_start(void **state)
 	assert_true(log_has(snap_id));
 }
 
+/* Writers of a test end with it, whether it passed or not. */
+static int
+stop_writers(void **state)
+{
+	fx_writers_stop_all(fx);
+	return 0;
+}
+
 static int
 setup(void **state)
 {
@@ -278,8 +286,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crash_while_set_pending),
-		cmocka_unit_test(test_records_at_start),
+		cmocka_unit_test_teardown(test_crash_while_set_pending,
+					  stop_writers),
+		cmocka_unit_test_teardown(test_records_at_start, stop_writers),
 	};
 
 	SKIP_UNLESS_AVAILABLE();
