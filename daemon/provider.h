@@ -59,7 +59,12 @@ struct provider_ops {
 	int (*post_commit)(struct provider_set *set);
 	/* Discard everything of the set made so far; must not fail halfway. */
 	int (*abort)(struct provider_set *set);
-	/* Delete one committed shadow copy (device as set by commit). */
+	/*
+	 * Delete one shadow copy: device as set by commit, or NULL for where
+	 * this provider would have made the shadow copy of snapshot_id on
+	 * volume (a set recorded before commit may have one anyway).  One
+	 * that is not there: VSS_E_OBJECT_NOT_FOUND.
+	 */
 	int (*delete_snapshot)(const struct provider_snapshot *snap);
 };
 
@@ -69,12 +74,14 @@ extern const struct provider_ops provider_btrfs;
 /* provider.c */
 /* All compiled-in providers, NULL-terminated, in preference order. */
 const struct provider_ops *const *provider_registry(void);
+/* The compiled-in provider with this id, or NULL. */
+const struct provider_ops *provider_find(const vss_id *id);
 /*
- * The provider for a volume: the one with id *requested (else
- * VSS_E_PROVIDER_NOT_REGISTERED, or VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER),
- * or with requested NULL the first that supports it (else
- * VSS_E_VOLUME_NOT_SUPPORTED).  A path that is not a mount point:
- * VSS_E_OBJECT_NOT_FOUND.
+ * The provider for the volume mounted at mount, a mount point already
+ * normalised by volume_normalise() (daemon.h): the one with id *requested
+ * (else VSS_E_PROVIDER_NOT_REGISTERED, or
+ * VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER), or with requested NULL the first
+ * that supports it (else VSS_E_VOLUME_NOT_SUPPORTED).
  */
 int provider_select(const char *mount, const vss_id *requested,
 		    const struct provider_ops **ret);

@@ -204,19 +204,6 @@ setlog_remove(const vss_id *set_id)
 	return r < 0 ? r : fsync_dir();
 }
 
-/* The compiled-in provider with the record's id (the name is a hint). */
-static const struct provider_ops *
-provider_by_id(const vss_id *id)
-{
-	const struct provider_ops *const *p;
-
-	for (p = provider_registry(); *p; p++) {
-		if (vss_id_equal(&(*p)->id, id))
-			return *p;
-	}
-	return NULL;
-}
-
 static const char *
 json_str(const json_t *o, const char *key)
 {
@@ -244,7 +231,7 @@ recover_snapshot(const char *sid, const json_t *o)
 	    vss_id_parse(&provider_id, json_str(o, "provider_id")) < 0)
 		return -EINVAL;
 	vss_id_format(&snap.snapshot_id, text);
-	ops = provider_by_id(&provider_id);
+	ops = provider_find(&provider_id);
 	if (!ops) {
 		log_warnx("shadow copy %s of set %s: provider %s not "
 			  "registered", text, sid, json_str(o, "provider_id"));
@@ -252,26 +239,23 @@ recover_snapshot(const char *sid, const json_t *o)
 	}
 	if (!ops->delete_snapshot)
 		return 0;
-	snap.volume = strdup(volume);
 	/*
 	 * A record written before commit has no device: the provider may
-	 * have made the shadow copy anyway, where it names them (btrfs:
-	 * <volume>/.vss-shadows/<snapshot id>).  A provider checks the
-	 * device is its own naming before deleting anything.
+	 * have made the shadow copy anyway, and with no device deletes it
+	 * where it would have made it.  Given a device, a provider checks
+	 * it is its own naming before deleting anything.
 	 */
-	if (device)
-		snap.device = strdup(device);
-	else if (asprintf(&snap.device, "%s/.vss-shadows/%s",
-			  strcmp(volume, "/") == 0 ? "" : volume, text) < 0)
-		snap.device = NULL;
-	if (!snap.volume || !snap.device) {
+	snap.volume = strdup(volume);
+	snap.device = device ? strdup(device) : NULL;
+	if (!snap.volume || (device && !snap.device)) {
 		provider_snapshot_release(&snap);
 		return -ENOMEM;
 	}
 	r = ops->delete_snapshot(&snap);
 	if (r == 0)
-		log_warnx("removing shadow copy %s of set %s left by a previous "
-			  "run (%s)", text, sid, snap.device);
+		log_warnx("removing shadow copy %s of set %s left by a "
+			  "previous run (%s)", text, sid,
+			  device ? device : volume);
 	else if (r == VSS_E_OBJECT_NOT_FOUND)
 		log_debug("shadow copy %s of set %s was not made", text, sid);
 	else

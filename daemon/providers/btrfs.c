@@ -231,7 +231,8 @@ fail:
 
 /*
  * Delete the shadow copy of snap.  The device must be the path commit
- * gives it, so that a damaged record never deletes another subvolume.
+ * gives it, so that a damaged record never deletes another subvolume; with
+ * no device, that path is the one deleted.
  */
 static int
 snapshot_remove(const struct provider_snapshot *snap, char *err, size_t errlen)
@@ -245,7 +246,7 @@ snapshot_remove(const struct provider_snapshot *snap, char *err, size_t errlen)
 	r = snapshot_path(snap->volume, name, &want);
 	if (r < 0)
 		return r;
-	if (strcmp(want, snap->device) != 0) {
+	if (snap->device && strcmp(want, snap->device) != 0) {
 		report(err, errlen, 0, "'%s' is not a shadow copy of '%s'",
 		       snap->device, snap->volume);
 		r = -EINVAL;
@@ -261,8 +262,8 @@ snapshot_remove(const struct provider_snapshot *snap, char *err, size_t errlen)
 	if (e != BTRFS_UTIL_OK) {
 		int saved = btrfs_errno();
 
-		r = report(err, errlen, saved, "cannot delete '%s' (%s)",
-			   snap->device, btrfs_util_strerror(e));
+		r = report(err, errlen, saved, "cannot delete '%s' (%s)", want,
+			   btrfs_util_strerror(e));
 		if (saved == ENOENT)
 			r = VSS_E_OBJECT_NOT_FOUND;
 		goto fail;
@@ -478,7 +479,7 @@ btrfs_delete_snapshot(const struct provider_snapshot *snap)
 {
 	char err[256];
 
-	if (!snap || !snap->volume || !snap->device)
+	if (!snap || !snap->volume)
 		return -EINVAL;
 	/* The op has no place for the message; the status says enough. */
 	return snapshot_remove(snap, err, sizeof(err));

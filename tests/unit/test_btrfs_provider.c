@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "provider.h"
 #include "vss/status.h"
 
@@ -342,8 +343,8 @@ expect_empty_dir(const char *path)
 }
 
 static void
-set_init(struct provider_set *set, struct provider_snapshot *snaps,
-	 const char *const *volumes, size_t n)
+pset_init(struct provider_set *set, struct provider_snapshot *snaps,
+	  const char *const *volumes, size_t n)
 {
 	size_t i;
 
@@ -361,7 +362,7 @@ set_init(struct provider_set *set, struct provider_snapshot *snaps,
 }
 
 static void
-set_release(struct provider_set *set)
+pset_release(struct provider_set *set)
 {
 	size_t i;
 
@@ -452,51 +453,81 @@ test_registry(void **state)
 	provider_snapshot_release(NULL);
 }
 
-/* BK-073, PV-010: provider choice per volume and its errors. */
+/*
+ * Normalise path as session.c does and select a provider for the result:
+ * the status of whichever step fails.
+ */
+static int
+select_for(const char *path, const vss_id *requested,
+	   const struct provider_ops **ret)
+{
+	char *mount = NULL;
+	int r;
+
+	r = volume_normalise(path, &mount);
+	if (r < 0)
+		return r;
+	assert_non_null(mount);
+	r = provider_select(mount, requested, ret);
+	free(mount);
+	return r;
+}
+
+/* BK-073, BK-074, PV-010: provider choice per volume and its errors. */
 static void
 test_select(void **state)
 {
 	const struct provider_ops *p = NULL;
 	vss_id unknown, null_id;
-	char with_slash[128];
+	char with_slash[128], *mount = NULL;
 
 	require_env();
 	vss_id_generate(&unknown);
 	memset(&null_id, 0, sizeof(null_id));
 
-	assert_int_equal(provider_select(env.top, NULL, &p), 0);
+	assert_int_equal(select_for(env.top, NULL, &p), 0);
 	assert_ptr_equal(p, &provider_btrfs);
 	p = NULL;
-	assert_int_equal(provider_select(env.sub, &provider_btrfs.id, &p), 0);
+	assert_int_equal(select_for(env.sub, &provider_btrfs.id, &p), 0);
 	assert_ptr_equal(p, &provider_btrfs);
 	p = NULL;
+	/* BK-074: a trailing '/' names the same volume. */
 	snprintf(with_slash, sizeof(with_slash), "%s/", env.sub);
-	assert_int_equal(provider_select(with_slash, &null_id, &p), 0);
+	assert_int_equal(volume_normalise(with_slash, &mount), 0);
+	assert_string_equal(mount, env.sub);
+	free(mount);
+	assert_int_equal(select_for(with_slash, &null_id, &p), 0);
 	assert_ptr_equal(p, &provider_btrfs);
 
-	/* Not a mount point, or nothing there at all. */
+	/* Not a mount point, nothing there at all, or not absolute. */
 	p = NULL;
 	assert_int_equal(mkdir(join(env.top, "dir"), 0755), 0);
-	assert_int_equal(provider_select(join(env.top, "dir"), NULL, &p),
+	assert_int_equal(select_for(join(env.top, "dir"), NULL, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
-	assert_int_equal(provider_select(join(env.top, "missing"), NULL, &p),
+	assert_int_equal(select_for(join(env.top, "missing"), NULL, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
-	assert_int_equal(provider_select(env.dir, &provider_btrfs.id, &p),
+	assert_int_equal(select_for(env.dir, &provider_btrfs.id, &p),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(select_for("relative", NULL, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
 	/* A mount point whose name mountinfo escapes, not btrfs. */
-	assert_int_equal(provider_select(env.tmpfs, NULL, &p),
+	assert_int_equal(select_for(env.tmpfs, NULL, &p),
 			 VSS_E_VOLUME_NOT_SUPPORTED);
-	assert_int_equal(provider_select(env.tmpfs, &provider_btrfs.id, &p),
+	assert_int_equal(select_for(env.tmpfs, &provider_btrfs.id, &p),
 			 VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER);
 	/* A read-only mount cannot take snapshots. */
-	assert_int_equal(provider_select(env.ro, NULL, &p),
+	assert_int_equal(select_for(env.ro, NULL, &p),
 			 VSS_E_VOLUME_NOT_SUPPORTED);
-	assert_int_equal(provider_select(env.top, &unknown, &p),
+	assert_int_equal(select_for(env.top, &unknown, &p),
 			 VSS_E_PROVIDER_NOT_REGISTERED);
 	assert_null(p);
 	assert_int_equal(provider_select(NULL, NULL, &p), -EINVAL);
 	assert_int_equal(provider_select(env.top, NULL, NULL), -EINVAL);
 	assert_int_equal(rmdir(join(env.top, "dir")), 0);
+
+	assert_ptr_equal(provider_find(&provider_btrfs.id), &provider_btrfs);
+	assert_null(provider_find(&unknown));
+	assert_null(provider_find(NULL));
 }
 
 static void
@@ -527,22 +558,28 @@ test_is_volume_supported(void **state)
 	assert_int_equal(p->is_volume_supported(NULL, &ok), -EINVAL);
 }
 
-/* Delete each shadow copy of a set; a second delete finds nothing. */
+/*
+ * Delete each shadow copy of a set, every other one with no device (where
+ * the provider would have made it); a second delete finds nothing.
+ */
 static void
 delete_all(struct provider_set *set)
 {
 	size_t i;
 
 	for (i = 0; i < set->count; i++) {
+		struct provider_snapshot bare = set->snapshots[i];
 		char *device = strdup(set->snapshots[i].device);
 
 		assert_non_null(device);
-		assert_int_equal(
-			provider_btrfs.delete_snapshot(&set->snapshots[i]), 0);
+		bare.device = NULL;
+		assert_int_equal(provider_btrfs.delete_snapshot(
+					 i % 2 ? &set->snapshots[i] : &bare),
+				 0);
 		expect_absent(device);
-		assert_int_equal(
-			provider_btrfs.delete_snapshot(&set->snapshots[i]),
-			VSS_E_OBJECT_NOT_FOUND);
+		assert_int_equal(provider_btrfs.delete_snapshot(
+					 i % 2 ? &bare : &set->snapshots[i]),
+				 VSS_E_OBJECT_NOT_FOUND);
 		free(device);
 	}
 }
@@ -566,7 +603,7 @@ test_commit_two_volumes(void **state)
 	require_env();
 	write_file(join(env.top, "data"), "top before");
 	write_file(join(env.sub, "data"), "sub before");
-	set_init(&set, snaps, volumes, 2);
+	pset_init(&set, snaps, volumes, 2);
 	before = now_filetime();
 	assert_int_equal(create_set(&set), 0);
 	after = now_filetime();
@@ -598,7 +635,7 @@ test_commit_two_volumes(void **state)
 	assert_non_null(strstr(set.error, "already committed"));
 
 	/* The next set does not carry the first one inside. */
-	set_init(&set2, again, volumes, 2);
+	pset_init(&set2, again, volumes, 2);
 	assert_int_equal(create_set(&set2), 0);
 	for (i = 0; i < 2; i++)
 		expect_shadow(&again[i]);
@@ -607,8 +644,8 @@ test_commit_two_volumes(void **state)
 
 	delete_all(&set);
 	delete_all(&set2);
-	set_release(&set);
-	set_release(&set2);
+	pset_release(&set);
+	pset_release(&set2);
 	assert_int_equal(unlink(join(env.sub, "later")), 0);
 }
 
@@ -623,7 +660,7 @@ test_abort(void **state)
 	size_t i;
 
 	require_env();
-	set_init(&set, snaps, volumes, 2);
+	pset_init(&set, snaps, volumes, 2);
 	/* Nothing made yet: nothing to do. */
 	assert_int_equal(provider_btrfs.abort(&set), 0);
 	assert_int_equal(create_set(&set), 0);
@@ -639,7 +676,7 @@ test_abort(void **state)
 		free(devices[i]);
 	}
 	assert_int_equal(provider_btrfs.abort(&set), 0);
-	set_release(&set);
+	pset_release(&set);
 }
 
 /*
@@ -655,7 +692,7 @@ test_commit_fails_halfway(void **state)
 	char name[VSS_ID_STRLEN], squatter[256], *first;
 
 	require_env();
-	set_init(&set, snaps, volumes, 2);
+	pset_init(&set, snaps, volumes, 2);
 	assert_int_equal(provider_btrfs.begin_prepare(&set, &snaps[0]), 0);
 	assert_int_equal(provider_btrfs.begin_prepare(&set, &snaps[1]), 0);
 	/* Something already sits where the second snapshot goes. */
@@ -678,7 +715,7 @@ test_commit_fails_halfway(void **state)
 	expect_absent(first);
 	expect_present(squatter);
 	free(first);
-	set_release(&set);
+	pset_release(&set);
 	assert_int_equal(btrfs_util_delete_subvolume(squatter, 0),
 			 BTRFS_UTIL_OK);
 }
@@ -699,7 +736,7 @@ test_foreign_shadows_dir(void **state)
 	assert_int_equal(btrfs_util_create_subvolume(odd, 0, NULL, NULL),
 			 BTRFS_UTIL_OK);
 	volumes[0] = odd;
-	set_init(&set, &snap, volumes, 1);
+	pset_init(&set, &snap, volumes, 1);
 
 	/* A plain directory would end up in every snapshot. */
 	assert_int_equal(mkdir(shadows, 0700), 0);
@@ -742,7 +779,7 @@ test_foreign_shadows_dir(void **state)
 	assert_int_equal(provider_btrfs.commit(&set), VSS_E_PROVIDER_VETO);
 	assert_int_equal(rmdir(join(env.top, "plain")), 0);
 
-	set_release(&set);
+	pset_release(&set);
 	assert_int_equal(btrfs_util_delete_subvolume(
 			     odd, BTRFS_UTIL_DELETE_SUBVOLUME_RECURSIVE),
 			 BTRFS_UTIL_OK);
@@ -757,7 +794,7 @@ test_context(void **state)
 	struct provider_set set;
 
 	require_env();
-	set_init(&set, &snap, volumes, 1);
+	pset_init(&set, &snap, volumes, 1);
 	set.context = VSS_CTX_BACKUP | VSS_VOLSNAP_ATTR_PLEX;
 	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap),
 			 VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER);
@@ -766,7 +803,7 @@ test_context(void **state)
 			 VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER);
 	set.context = VSS_CTX_APP_ROLLBACK | VSS_VOLSNAP_ATTR_DIFFERENTIAL;
 	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap), 0);
-	set_release(&set);
+	pset_release(&set);
 }
 
 /* delete_snapshot only deletes what commit would have made. */
@@ -799,7 +836,12 @@ test_delete_checks(void **state)
 	snprintf(path, sizeof(path), "%s/.vss-shadows/%s", victim, name);
 	assert_int_equal(provider_btrfs.delete_snapshot(&snap),
 			 VSS_E_OBJECT_NOT_FOUND);
+	/* No device: where commit would have put it, still nothing. */
+	snap.device = NULL;
+	assert_int_equal(provider_btrfs.delete_snapshot(&snap),
+			 VSS_E_OBJECT_NOT_FOUND);
 	expect_absent(join(victim, ".vss-shadows"));
+	expect_present(victim);
 
 	snap.volume = NULL;
 	assert_int_equal(provider_btrfs.delete_snapshot(&snap), -EINVAL);
@@ -835,7 +877,7 @@ test_commit_time(void **state)
 
 	require_env();
 	for (i = 0; i < 10; i++) {
-		set_init(&set, &snap, volumes, 1);
+		pset_init(&set, &snap, volumes, 1);
 		assert_int_equal(provider_btrfs.begin_prepare(&set, &snap), 0);
 		write_file(join(env.sub, "data"), "dirty before commit");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -843,7 +885,7 @@ test_commit_time(void **state)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms[i] = elapsed_ms(&t0, &t1);
 		assert_int_equal(provider_btrfs.abort(&set), 0);
-		set_release(&set);
+		pset_release(&set);
 	}
 	printf("commit of one volume: first %.3f ms", ms[0]);
 	qsort(ms, 10, sizeof(ms[0]), cmp_double);
