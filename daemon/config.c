@@ -52,6 +52,8 @@ static const struct key keys[] = {
 	MS(backup_shutdown_timeout_ms),
 	MS(commit_timeout_ms),
 	MS(provider_timeout_ms),
+	{ "max_shadow_copies", KEY_COUNT,
+	  offsetof(struct config, max_shadow_copies), 1, 512 },
 };
 
 #undef MS
@@ -77,12 +79,28 @@ config_defaults(struct config *c)
 	c->backup_shutdown_timeout_ms = 60000;
 	c->commit_timeout_ms = 10000;
 	c->provider_timeout_ms = 60000;
+	c->max_shadow_copies = 64;
+	c->delete_oldest = false;
+	c->disable_user_profile_expansion = false;
 }
+
+/* A [files-not-to-snapshot] line: app = entry;entry;... */
+struct raw_exclude {
+	char *app;
+	char *value;
+};
 
 struct parse {
 	struct config *c;
 	const char *path;
 	int error; /* first error, 0 if none */
+	/*
+	 * The [files-not-to-snapshot] lines, parsed once the whole file is
+	 * read: only then is disable_user_profile_expansion known, wherever
+	 * it stands in the file.
+	 */
+	struct raw_exclude *excludes;
+	size_t nexcludes;
 };
 
 /* Decimal number with an optional K, M or G (sizes only). */
@@ -164,6 +182,116 @@ set_group(struct parse *p, const char *value)
 	return 0;
 }
 
+/* What creating one shadow copy too many does (Windows: the oldest goes). */
+static int
+set_limit_action(struct parse *p, const char *value)
+{
+	if (strcmp(value, "fail") == 0)
+		p->c->delete_oldest = false;
+	else if (strcmp(value, "delete-oldest") == 0)
+		p->c->delete_oldest = true;
+	else {
+		log_warnx("%s: max_shadow_copies_action: '%s' is neither "
+			  "'fail' nor 'delete-oldest'", p->path, value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+set_expose_dir(struct parse *p, const char *value)
+{
+	char *copy;
+
+	if (value[0] != '/' || strstr(value, "/../") ||
+	    strcmp(value, "/") == 0) {
+		log_warnx("%s: expose_dir: '%s' is not an absolute directory",
+			  p->path, value);
+		return -EINVAL;
+	}
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	free(p->c->expose_dir);
+	p->c->expose_dir = copy;
+	return 0;
+}
+
+static int
+set_profile_expansion(struct parse *p, const char *value)
+{
+	if (strcmp(value, "yes") == 0)
+		p->c->disable_user_profile_expansion = true;
+	else if (strcmp(value, "no") == 0)
+		p->c->disable_user_profile_expansion = false;
+	else {
+		log_warnx("%s: disable_user_profile_expansion: '%s' is neither "
+			  "'yes' nor 'no'", p->path, value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+keep_exclude(struct parse *p, const char *app, const char *value)
+{
+	struct raw_exclude *v, e;
+
+	v = reallocarray(p->excludes, p->nexcludes + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->excludes = v;
+	e.app = strdup(app);
+	e.value = strdup(value);
+	if (!e.app || !e.value) {
+		free(e.app);
+		free(e.value);
+		return -ENOMEM;
+	}
+	v[p->nexcludes++] = e;
+	return 0;
+}
+
+/*
+ * SN-061: every ';'-separated entry of every [files-not-to-snapshot]
+ * line into c->files_not_to_snapshot; empty ones are skipped, a bad one
+ * refuses the file.
+ */
+static int
+parse_excludes(struct parse *p)
+{
+	char err[256], *entry, *save;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < p->nexcludes && r == 0; i++) {
+		entry = strtok_r(p->excludes[i].value, ";", &save);
+		for (; entry && r == 0; entry = strtok_r(NULL, ";", &save)) {
+			if (entry[strspn(entry, " \t")] == '\0')
+				continue;
+			r = exclude_parse(&p->c->files_not_to_snapshot, entry,
+					  !p->c->disable_user_profile_expansion,
+					  err, sizeof(err));
+			if (r == -EINVAL)
+				log_warnx("%s: [files-not-to-snapshot] %s: %s",
+					  p->path, p->excludes[i].app, err);
+		}
+	}
+	return r;
+}
+
+static void
+parse_release(struct parse *p)
+{
+	while (p->nexcludes > 0) {
+		p->nexcludes--;
+		free(p->excludes[p->nexcludes].app);
+		free(p->excludes[p->nexcludes].value);
+	}
+	free(p->excludes);
+	p->excludes = NULL;
+}
+
 static int
 config_line(void *user, const char *section, const char *name,
 	    const char *value)
@@ -172,6 +300,20 @@ config_line(void *user, const char *section, const char *name,
 	size_t i;
 	int r;
 
+	if (strncmp(section, "provider ", 9) == 0) {
+		r = exec_conf_key(&p->c->exec_providers, section + 9, name,
+				  value, p->path);
+		if (r == 0) {
+			log_warnx("%s: [%s]: unknown key '%s' ignored", p->path,
+				  section, name);
+			return 1;
+		}
+		goto out;
+	}
+	if (strcmp(section, "files-not-to-snapshot") == 0) {
+		r = keep_exclude(p, name, value);
+		goto out;
+	}
 	if (strcmp(section, "vssd") != 0) {
 		log_warnx("%s: unknown section '[%s]' ignored", p->path,
 			  section);
@@ -179,6 +321,18 @@ config_line(void *user, const char *section, const char *name,
 	}
 	if (strcmp(name, "group") == 0) {
 		r = set_group(p, value);
+		goto out;
+	}
+	if (strcmp(name, "max_shadow_copies_action") == 0) {
+		r = set_limit_action(p, value);
+		goto out;
+	}
+	if (strcmp(name, "expose_dir") == 0) {
+		r = set_expose_dir(p, value);
+		goto out;
+	}
+	if (strcmp(name, "disable_user_profile_expansion") == 0) {
+		r = set_profile_expansion(p, value);
 		goto out;
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -220,13 +374,25 @@ config_load(const char *path, struct config **ret)
 		r = p.error ? p.error : -EINVAL;
 		goto fail;
 	}
+	r = exec_conf_check(c->exec_providers, p.path);
+	if (r < 0)
+		goto fail;
+	r = parse_excludes(&p);
+	parse_release(&p);
+	if (r < 0)
+		goto fail;
 done:
+	if (!c->expose_dir && !(c->expose_dir = strdup(VSSD_DEFAULT_EXPOSE_DIR))) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	/* A document travels inside a frame. */
 	if (c->max_document > c->max_frame)
 		c->max_document = c->max_frame;
 	*ret = c;
 	return 0;
 fail:
+	parse_release(&p);
 	config_free(c);
 	return r;
 }
@@ -237,6 +403,9 @@ config_free(struct config *c)
 	if (!c)
 		return;
 	free(c->group_name);
+	free(c->expose_dir);
+	exec_conf_free(c->exec_providers);
+	exclude_list_release(&c->files_not_to_snapshot);
 	free(c);
 }
 

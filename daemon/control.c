@@ -363,6 +363,12 @@ client_dispatch(struct client *c, json_t *msg)
 	case WIRE_BACKUP_COMPLETE:
 	case WIRE_ABORT_BACKUP:
 	case WIRE_CANCEL:
+	case WIRE_QUERY_SNAPSHOTS:
+	case WIRE_DELETE_SNAPSHOTS:
+	case WIRE_EXPOSE_SNAPSHOT:
+	case WIRE_UNEXPOSE_SNAPSHOT:
+	case WIRE_QUERY_PROVIDERS:
+	case WIRE_IS_VOLUME_SNAPSHOTTED:
 		if (client_in_role(c, ROLE_REQUESTER, t))
 			session_request(c->session, (enum wire_type)t,
 					(uint64_t)id, msg);

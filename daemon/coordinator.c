@@ -20,6 +20,7 @@
  * what it made discarded then.
  */
 #include "daemon.h"
+#include "freeze.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static const char *const state_names[] = {
 	[SET_FREEZING] = "freezing",
 	[SET_COMMITTING] = "committing",
 	[SET_THAWING] = "thawing",
+	[SET_SEALING] = "sealing",
 	[SET_POST_SNAPSHOT] = "post-snapshot",
 	[SET_CREATED] = "created",
 	[SET_ABORTING] = "aborting",
@@ -91,19 +93,20 @@ context_check(int32_t context)
 {
 	uint32_t bits = (uint32_t)context;
 
+	/* Only for query, delete and expose: never to make a set. */
+	if (context == VSS_CTX_ALL)
+		return 0;
 	if ((bits & VSS_VOLSNAP_ATTR_DIFFERENTIAL) &&
 	    (bits & VSS_VOLSNAP_ATTR_PLEX))
 		return -EINVAL;
 	switch (bits & ~(uint32_t)CONTEXT_MODIFIERS) {
 	case VSS_CTX_BACKUP:
 	case VSS_CTX_FILE_SHARE_BACKUP:
-		return 0;
 	case VSS_CTX_NAS_ROLLBACK:
 	case VSS_CTX_APP_ROLLBACK:
 	case VSS_CTX_CLIENT_ACCESSIBLE:
 	case VSS_CTX_CLIENT_ACCESSIBLE_WRITERS:
-		/* Persistent shadow copies come with the inventory. */
-		return VSS_E_UNSUPPORTED_CONTEXT;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -119,18 +122,18 @@ context_has_writers(int32_t context)
 
 /* The snapshots of the set handled by one provider. */
 struct pgroup {
-	const struct provider_ops *ops;
+	const struct provider *prov;
 	struct provider_set ps;
 	size_t began; /* snapshots through begin_prepare */
 };
 
-enum pwork_op { PW_PREPARE, PW_COMMIT, PW_ABORT, PW_DELETE };
+enum pwork_op { PW_PREPARE, PW_COMMIT, PW_SEAL, PW_ABORT };
 
 static const char *const pwork_names[] = {
 	[PW_PREPARE] = "prepare",
 	[PW_COMMIT] = "commit",
+	[PW_SEAL] = "seal",
 	[PW_ABORT] = "abort",
-	[PW_DELETE] = "delete",
 };
 
 /* Everything the providers hold for a set; may outlive the set when a
@@ -145,10 +148,13 @@ struct provider_work {
 	int raw_status;     /* as the provider returned it */
 	const char *failed; /* the provider op that failed */
 	size_t failed_group;
-	size_t deleted, not_deleted;
 	vss_id set_id;
+	uint32_t hold_ms;              /* FIFREEZE watchdog */
+	struct exclude_list excludes;  /* files not to snapshot */
+	size_t excluded;               /* files removed by seal */
+	char exclude_error[256];       /* the first removal that failed */
 	bool recorded; /* the set record names these shadow copies */
-	bool clean;    /* an abort or delete left none of them behind */
+	bool clean;    /* an abort left none of them behind */
 };
 
 static void
@@ -175,6 +181,7 @@ provider_work_free(struct provider_work *w)
 		free(ps->snapshots);
 	}
 	free(w->groups);
+	exclude_list_release(&w->excludes);
 	free(w);
 }
 
@@ -215,21 +222,29 @@ work_failed(struct provider_work *w, int r, const char *op, size_t g)
 }
 
 /* The calls on a provider's whole set, each optional in its ops. */
-enum set_call { SC_END_PREPARE, SC_PRE_COMMIT, SC_COMMIT, SC_POST_COMMIT };
+enum set_call {
+	SC_END_PREPARE,
+	SC_PRE_COMMIT,
+	SC_COMMIT,
+	SC_POST_COMMIT,
+	SC_SEAL,
+};
 
 static const char *const set_call_names[] = {
 	[SC_END_PREPARE] = "end_prepare",
 	[SC_PRE_COMMIT] = "pre_commit",
 	[SC_COMMIT] = "commit",
 	[SC_POST_COMMIT] = "post_commit",
+	[SC_SEAL] = "seal",
 };
 
 /* Make call c on the set of group g; false when it failed. */
 static bool
 group_call(struct provider_work *w, size_t g, enum set_call c)
 {
-	const struct provider_ops *ops = w->groups[g].ops;
-	int (*fn)(struct provider_set *) = NULL;
+	const struct provider *prov = w->groups[g].prov;
+	const struct provider_ops *ops = prov->ops;
+	int (*fn)(const struct provider *, struct provider_set *) = NULL;
 
 	switch (c) {
 	case SC_END_PREPARE:
@@ -244,8 +259,11 @@ group_call(struct provider_work *w, size_t g, enum set_call c)
 	case SC_POST_COMMIT:
 		fn = ops->post_commit;
 		break;
+	case SC_SEAL:
+		fn = w->groups[g].ps.writable ? ops->seal : NULL;
+		break;
 	}
-	return !work_failed(w, fn ? fn(&w->groups[g].ps) : 0,
+	return !work_failed(w, fn ? fn(prov, &w->groups[g].ps) : 0,
 			    set_call_names[c], g);
 }
 
@@ -259,6 +277,91 @@ groups_call(struct provider_work *w, enum set_call c)
 		if (!group_call(w, g, c))
 			return false;
 	return true;
+}
+
+/*
+ * Commit every group, the volumes of commit_while_frozen providers held
+ * frozen around it (PV-024): flushed and still at one instant.  The
+ * watchdog of freeze.c thaws them after hold_ms whatever happens here.
+ */
+static bool
+groups_commit(struct provider_work *w)
+{
+	const char *vols[SET_MAX_VOLUMES];
+	struct freeze_hold *hold = NULL;
+	size_t g, k, n = 0, first = 0;
+	bool ok;
+	int r;
+
+	for (g = w->count; g-- > 0;) {
+		if (!w->groups[g].prov->commit_while_frozen)
+			continue;
+		first = g;
+		for (k = 0; k < w->groups[g].ps.count && n < SET_MAX_VOLUMES;
+		     k++)
+			vols[n++] = w->groups[g].ps.snapshots[k].volume;
+	}
+	if (n > 0) {
+		r = freeze_hold(vols, n, w->hold_ms, &hold,
+				w->groups[first].ps.error,
+				sizeof(w->groups[first].ps.error));
+		if (work_failed(w, r, "freeze", first)) {
+			/* Not the provider's doing: BK-062 as it is. */
+			if (r == VSS_E_HOLD_WRITES_TIMEOUT)
+				w->status = r;
+			return false;
+		}
+	}
+	ok = groups_call(w, SC_COMMIT);
+	if (n > 0) {
+		char err[sizeof(w->groups[first].ps.error)] = "";
+
+		r = freeze_thaw(hold, err, sizeof(err));
+		if (r < 0 && ok) {
+			memcpy(w->groups[first].ps.error, err, sizeof(err));
+			/* BK-062: writes were held past the limit. */
+			w->status = w->raw_status = r;
+			w->failed = "thaw";
+			w->failed_group = first;
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
+ * After the thaw, before the writers' post-snapshot: remove the files not
+ * to snapshot from each writable shadow copy, then make it read-only
+ * (SN-004, SN-060, SN-061).  A file that cannot be removed is reported,
+ * not fatal (best effort, as on Windows); a copy that cannot be sealed is.
+ */
+static void
+groups_seal(struct provider_work *w)
+{
+	struct provider_snapshot *snap;
+	size_t g, k, removed;
+	char err[sizeof(w->exclude_error)];
+	int r;
+
+	for (g = 0; g < w->count; g++) {
+		if (!w->groups[g].ps.writable)
+			continue;
+		for (k = 0; k < w->groups[g].ps.count; k++) {
+			snap = &w->groups[g].ps.snapshots[k];
+			removed = 0;
+			err[0] = '\0';
+			r = exclude_apply(&w->excludes, snap->volume,
+					  snap->device, &removed, err,
+					  sizeof(err));
+			w->excluded += removed;
+			if (r < 0 && !w->exclude_error[0])
+				snprintf(w->exclude_error,
+					 sizeof(w->exclude_error), "%s: %s",
+					 snap->volume, err);
+		}
+		if (!group_call(w, g, SC_SEAL))
+			return;
+	}
 }
 
 /* Runs on a job: the call order of PV-020..PV-022, one phase a job. */
@@ -277,9 +380,9 @@ provider_work_run(struct job *j)
 			grp = &w->groups[g];
 			for (k = 0; k < grp->ps.count; k++) {
 				grp->began = k + 1;
-				r = grp->ops->begin_prepare
-					    ? grp->ops->begin_prepare(
-						      &grp->ps,
+				r = grp->prov->ops->begin_prepare
+					    ? grp->prov->ops->begin_prepare(
+						      grp->prov, &grp->ps,
 						      &grp->ps.snapshots[k])
 					    : 0;
 				if (work_failed(w, r, "begin_prepare", g))
@@ -291,40 +394,23 @@ provider_work_run(struct job *j)
 		break;
 	case PW_COMMIT:
 		/* Every provider's commit inside one window (PV-024). */
-		if (groups_call(w, SC_PRE_COMMIT) && groups_call(w, SC_COMMIT))
+		if (groups_call(w, SC_PRE_COMMIT) && groups_commit(w))
 			(void)groups_call(w, SC_POST_COMMIT);
+		break;
+	case PW_SEAL:
+		groups_seal(w);
 		break;
 	case PW_ABORT:
 		/* PV-030: abort results are not translated, only logged. */
 		for (g = 0; g < w->count; g++) {
 			grp = &w->groups[g];
-			if (grp->began == 0 || !grp->ops->abort)
+			if (grp->began == 0 || !grp->prov->ops->abort)
 				continue;
-			r = grp->ops->abort(&grp->ps);
+			r = grp->prov->ops->abort(grp->prov, &grp->ps);
 			if (r < 0 && w->status == 0) {
 				w->status = w->raw_status = r;
 				w->failed = "abort";
 				w->failed_group = g;
-			}
-		}
-		break;
-	case PW_DELETE:
-		for (g = 0; g < w->count; g++) {
-			grp = &w->groups[g];
-			for (k = 0; k < grp->ps.count; k++) {
-				if (!grp->ps.snapshots[k].device)
-					continue;
-				r = grp->ops->delete_snapshot
-					    ? grp->ops->delete_snapshot(
-						      &grp->ps.snapshots[k])
-					    : 0;
-				/* Already gone counts as deleted, as in abort. */
-				if (r < 0 && r != VSS_E_OBJECT_NOT_FOUND) {
-					w->not_deleted++;
-					work_failed(w, r, "delete_snapshot", g);
-				} else {
-					w->deleted++;
-				}
 			}
 		}
 		break;
@@ -341,12 +427,12 @@ provider_work_log(struct provider_work *w)
 		return;
 	grp = &w->groups[w->failed_group];
 	log_warnx("%s: provider %s: %s failed: %s%s%s%s", w->tag,
-		  grp->ops->name, w->failed, vss_strerror(w->raw_status),
+		  grp->prov->name, w->failed, vss_strerror(w->raw_status),
 		  w->raw_status != w->status ? " (reported as " : "",
 		  w->raw_status != w->status ? vss_strerror(w->status) : "",
 		  w->raw_status != w->status ? ")" : "");
 	if (grp->ps.error[0])
-		log_warnx("%s: provider %s: %s", w->tag, grp->ops->name,
+		log_warnx("%s: provider %s: %s", w->tag, grp->prov->name,
 			  grp->ps.error);
 }
 
@@ -377,7 +463,7 @@ provider_work_orphaned(struct job *j)
 	log_warnx("%s: provider %s returned after its deadline", w->tag,
 		  pwork_names[w->op]);
 	provider_work_log(w);
-	if (w->op == PW_PREPARE || w->op == PW_COMMIT) {
+	if (w->op != PW_ABORT) {
 		w->op = PW_ABORT;
 		if (job_start(provider_work_run, provider_work_discarded, w))
 			return;
@@ -388,8 +474,6 @@ provider_work_orphaned(struct job *j)
 	provider_work_free(w);
 }
 
-static void set_released(void *arg);
-
 static void
 provider_job_done(struct job *j)
 {
@@ -399,14 +483,8 @@ provider_job_done(struct job *j)
 	set->job = NULL;
 	timer_disarm(&set->provider_timer);
 	provider_work_log(w);
-	if ((w->op == PW_ABORT || w->op == PW_DELETE) && w->status == 0)
+	if (w->op == PW_ABORT && w->status == 0)
 		w->clean = true;
-	if (w->op == PW_DELETE) {
-		log_info("%s: %zu shadow copies deleted, %zu not", w->tag,
-			 w->deleted, w->not_deleted);
-		set_released(set);
-		return;
-	}
 	set_fsm(set, w->status == 0 ? SETEV_PROVIDER_DONE
 				    : SETEV_PROVIDER_FAILED);
 }
@@ -435,12 +513,6 @@ provider_timeout(struct timer *t)
 
 	log_warnx("%s: provider %s did not return in time", set->tag,
 		  pwork_names[set->work->op]);
-	if (set->work->op == PW_DELETE) {
-		/* The release goes on; the deletion ends when it ends. */
-		provider_job_orphan(set);
-		set_released(set);
-		return;
-	}
 	set_fsm(set, SETEV_PROVIDER_TIMEOUT);
 }
 
@@ -477,12 +549,12 @@ provider_work_build(struct snapset *set)
 		goto fail;
 	for (i = 0; i < set->count; i++) {
 		for (g = 0; g < w->count; g++) {
-			if (w->groups[g].ops == set->snapshots[i].ops)
+			if (w->groups[g].prov == set->snapshots[i].provider)
 				break;
 		}
 		grp = &w->groups[g];
 		if (g == w->count) {
-			grp->ops = set->snapshots[i].ops;
+			grp->prov = set->snapshots[i].provider;
 			grp->ps.set_id = set->id;
 			grp->ps.context = set->context;
 			grp->ps.snapshots = calloc(set->count,
@@ -618,7 +690,10 @@ set_begin_abort(struct snapset *set, enum set_event ev, int status)
 	set_change_state(set, SET_ABORTING, ev);
 	set->abort_writers_done = false;
 	set->abort_provider_done = true;
-	if (set->job) {
+	if (set->making_room) {
+		/* The deletes go on; the abort ends after them. */
+		set->abort_provider_done = false;
+	} else if (set->job) {
 		/* A provider in the middle of a call is not waited for. */
 		provider_job_orphan(set);
 	} else if (set->work && prepared) {
@@ -673,6 +748,44 @@ set_freeze_next(struct snapset *set)
 		set_begin_abort(set, SETEV_ABORT, -ENOMEM);
 }
 
+/* Does any provider of the set make writable shadow copies to seal? */
+static bool
+set_writable(const struct snapset *set)
+{
+	size_t g;
+
+	for (g = 0; set->work && g < set->work->count; g++)
+		if (set->work->groups[g].ps.writable)
+			return true;
+	return false;
+}
+
+static void
+set_post_snapshot(struct snapset *set, enum set_event ev)
+{
+	struct session *s = set->session;
+
+	set_change_state(set, SET_POST_SNAPSHOT, ev);
+	if (fanout_start(s, WIRE_EV_POST_SNAPSHOT, VSS_APP_UNKNOWN,
+			 post_filter, NULL, set_writers_done) < 0)
+		set_begin_abort(set, SETEV_ABORT, -ENOMEM);
+}
+
+/* The files not to snapshot are gone and the shadow copies read-only. */
+static void
+set_sealed(struct snapset *set, enum set_event ev)
+{
+	struct provider_work *w = set->work;
+
+	if (w->excluded > 0)
+		log_info("%s: %zu files not to snapshot removed from the "
+			 "shadow copies", set->tag, w->excluded);
+	if (w->exclude_error[0])
+		log_warnx("%s: files not to snapshot not all removed: %s",
+			  set->tag, w->exclude_error);
+	set_post_snapshot(set, ev);
+}
+
 static void
 set_thaw_next(struct snapset *set)
 {
@@ -697,7 +810,6 @@ set_thaw_next(struct snapset *set)
 	if (set->first_freeze_ns)
 		set->freeze_window_ms = ms_between(set->first_freeze_ns,
 						   set->phase_ns[PH_POST]);
-	set_change_state(set, SET_POST_SNAPSHOT, SETEV_WRITERS_DONE);
 	/* The devices, once nothing is frozen; the old record still works. */
 	if (set->work->recorded) {
 		int r = setlog_write(set);
@@ -707,9 +819,13 @@ set_thaw_next(struct snapset *set)
 			log_warn("%s: set record not updated", set->tag);
 		}
 	}
-	if (fanout_start(s, WIRE_EV_POST_SNAPSHOT, VSS_APP_UNKNOWN,
-			 post_filter, NULL, set_writers_done) < 0)
-		set_begin_abort(set, SETEV_ABORT, -ENOMEM);
+	if (set_writable(set)) {
+		set_change_state(set, SET_SEALING, SETEV_WRITERS_DONE);
+		if (!provider_job_start(set, PW_SEAL, conf->provider_timeout_ms))
+			set_begin_abort(set, SETEV_ABORT, -ENOMEM);
+		return;
+	}
+	set_post_snapshot(set, SETEV_WRITERS_DONE);
 }
 
 /* Provider and writers both prepared: freeze. */
@@ -725,15 +841,54 @@ set_prepared(struct snapset *set, enum set_event ev)
 	set_freeze_next(set);
 }
 
+/*
+ * What the providers will do for the set: the files not to snapshot, from
+ * the configuration and the writers (SN-060, SN-061), make the shadow
+ * copies of providers that can seal them writable until then (SN-004).
+ * With NO_AUTORECOVERY nothing may be written to them.
+ */
+static int
+set_plan_exclusions(struct snapset *set)
+{
+	struct provider_work *w = set->work;
+	struct participant *p;
+	size_t g;
+	int r;
+
+	w->hold_ms = conf->commit_timeout_ms;
+	if ((uint32_t)set->context & VSS_VOLSNAP_ATTR_NO_AUTORECOVERY)
+		return 0;
+	r = exclude_copy(&w->excludes, &conf->files_not_to_snapshot);
+	if (r < 0)
+		return r;
+	TAILQ_FOREACH(p, &set->session->participants, entry) {
+		if (!p->identified)
+			continue;
+		r = exclude_copy(&w->excludes, &p->excludes);
+		if (r < 0)
+			return r;
+	}
+	for (g = 0; g < w->count && w->excludes.n > 0; g++) {
+		if (w->groups[g].prov->can_seal)
+			w->groups[g].ps.writable = true;
+		else
+			log_info("%s: provider %s cannot remove files from its "
+				 "shadow copies: files not to snapshot stay "
+				 "in them", set->tag, w->groups[g].prov->name);
+	}
+	return 0;
+}
+
+/* Providers and writers prepare (after room was made, if it had to be). */
 static void
-set_do(struct snapset *set)
+set_prepare(struct snapset *set)
 {
 	struct session *s = set->session;
 	int r;
 
-	set->phase_ns[PH_START] = now_ns();
-	set_change_state(set, SET_PREPARING, SETEV_DO_SNAPSHOT);
 	r = provider_work_build(set);
+	if (r == 0)
+		r = set_plan_exclusions(set);
 	if (r < 0) {
 		set_begin_abort(set, SETEV_ABORT, r);
 		return;
@@ -766,11 +921,80 @@ set_do(struct snapset *set)
 }
 
 static void
+set_room_made(void *arg, int status, json_t *fields)
+{
+	struct snapset *set = arg;
+
+	(void)fields;
+	set->making_room = false;
+	if (set->state != SET_PREPARING) {
+		/* Aborted meanwhile: the abort waited for this. */
+		set_fsm(set, SETEV_PROVIDER_DONE);
+		return;
+	}
+	if (status < 0) {
+		log_warnx("%s: no room for more shadow copies: %s", set->tag,
+			  vss_strerror(status));
+		set_begin_abort(set, SETEV_ABORT,
+				VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED);
+		return;
+	}
+	set_prepare(set);
+}
+
+/*
+ * max_shadow_copies (SN limits): at the limit a volume fails the set at
+ * add_to_snapshot_set, or with delete-oldest loses its oldest shadow
+ * copies here, once the set is sure to be attempted.
+ */
+static bool
+set_make_room(struct snapset *set)
+{
+	const char *vols[SET_MAX_VOLUMES];
+	size_t i, n = 0;
+	int r;
+
+	if (!conf->delete_oldest)
+		return false;
+	for (i = 0; i < set->count; i++)
+		if (inventory_count_volume(set->snapshots[i].volume) >=
+		    conf->max_shadow_copies)
+			vols[n++] = set->snapshots[i].volume;
+	if (n == 0)
+		return false;
+	r = inventory_make_room(vols, n, set_room_made, set);
+	if (r < 0) {
+		set_begin_abort(set, SETEV_ABORT,
+				r == -ENOMEM ? r
+					     : VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED);
+		return true;
+	}
+	set->making_room = true;
+	return true;
+}
+
+static void
+set_do(struct snapset *set)
+{
+	set->phase_ns[PH_START] = now_ns();
+	set_change_state(set, SET_PREPARING, SETEV_DO_SNAPSHOT);
+	if (!set_make_room(set))
+		set_prepare(set);
+}
+
+static void
 set_created(struct snapset *set, enum set_event ev)
 {
 	set->phase_ns[PH_END] = now_ns();
 	set_change_state(set, SET_CREATED, ev);
 	set_leave_slot(set);
+	/* From now on the inventory has the shadow copies and the record. */
+	if (inventory_add_set(set, &set->session->id) < 0)
+		log_warnx("%s: out of memory: the shadow copies are not "
+			  "listed; the next start of vssd deletes them",
+			  set->tag);
+	else if (set->work)
+		set->work->recorded = false;
 	session_set_done(set->session, 0);
 }
 
@@ -790,6 +1014,24 @@ static int
 provider_failure(const struct snapset *set)
 {
 	return set->work ? set->work->status : VSS_E_UNEXPECTED_PROVIDER_ERROR;
+}
+
+/* A provider call that failed or ran out of time, or an abort asked for,
+ * while providers work outside the freeze window: abort (PV-020). */
+static void
+set_abort_on(struct snapset *set, enum set_event ev)
+{
+	switch (ev) {
+	case SETEV_PROVIDER_FAILED:
+		set_begin_abort(set, ev, provider_failure(set));
+		break;
+	case SETEV_PROVIDER_TIMEOUT:
+		set_begin_abort(set, ev, VSS_E_UNEXPECTED_PROVIDER_ERROR);
+		break;
+	default:
+		set_begin_abort(set, ev, 0);
+		break;
+	}
 }
 
 static void
@@ -821,14 +1063,9 @@ set_fsm(struct snapset *set, enum set_event ev)
 			set_prepared(set, ev);
 			return;
 		case SETEV_PROVIDER_FAILED:
-			set_begin_abort(set, ev, provider_failure(set));
-			return;
 		case SETEV_PROVIDER_TIMEOUT:
-			set_begin_abort(set, ev,
-					VSS_E_UNEXPECTED_PROVIDER_ERROR);
-			return;
 		case SETEV_ABORT:
-			set_begin_abort(set, ev, 0);
+			set_abort_on(set, ev);
 			return;
 		default:
 			break;
@@ -871,6 +1108,20 @@ set_fsm(struct snapset *set, enum set_event ev)
 			return;
 		case SETEV_ABORT:
 			set_begin_abort(set, ev, 0);
+			return;
+		default:
+			break;
+		}
+		break;
+	case SET_SEALING:
+		switch (ev) {
+		case SETEV_PROVIDER_DONE:
+			set_sealed(set, ev);
+			return;
+		case SETEV_PROVIDER_FAILED:
+		case SETEV_PROVIDER_TIMEOUT:
+		case SETEV_ABORT:
+			set_abort_on(set, ev);
 			return;
 		default:
 			break;
@@ -934,6 +1185,8 @@ coordinator_start_set(struct session *s, int32_t context,
 	r = context_check(context);
 	if (r < 0)
 		return r;
+	if (context == VSS_CTX_ALL)
+		return -EINVAL;
 	if (creating) {
 		log_info("session %s: start_snapshot_set refused: set %s of "
 			 "session %s in progress", s->sid, creating->sid,
@@ -961,7 +1214,7 @@ coordinator_start_set(struct session *s, int32_t context,
 
 int
 set_add_volume(struct snapset *set, const char *volume,
-	       const struct provider_ops *ops, vss_id *ret_snapshot_id)
+	       const struct provider *provider, vss_id *ret_snapshot_id)
 {
 	struct set_snapshot *ss;
 	size_t i;
@@ -979,7 +1232,7 @@ set_add_volume(struct snapset *set, const char *volume,
 	if (!ss->volume)
 		return -ENOMEM;
 	vss_id_generate(&ss->snapshot_id);
-	ss->ops = ops;
+	ss->provider = provider;
 	set->count++;
 	*ret_snapshot_id = ss->snapshot_id;
 	return 0;
@@ -1041,37 +1294,27 @@ set_released(void *arg)
 void
 set_release(struct snapset *set)
 {
+	/*
+	 * A created set's shadow copies belong to the inventory, which
+	 * releases the auto-release ones with the session (BK-087).
+	 */
 	defer_init(&set->released, set_released, set);
-	/* BK-087, SN-020: auto-release shadow copies go with the session. */
-	if (set->state == SET_CREATED && set->work && set->count > 0) {
-		log_info("%s: releasing %zu shadow copies", set->tag,
-			 set->count);
-		if (provider_job_start(set, PW_DELETE,
-				       conf->provider_timeout_ms))
-			return;
-		log_warnx("%s: shadow copies not deleted", set->tag);
-	}
 	defer_queue(&set->released);
 }
 
-const struct set_snapshot *
-set_find(const struct snapset *set, const vss_id *snapshot_id)
-{
-	size_t i;
-
-	for (i = 0; i < set->count; i++) {
-		if (vss_id_equal(&set->snapshots[i].snapshot_id, snapshot_id))
-			return &set->snapshots[i];
-	}
-	return NULL;
-}
-
 uint32_t
-set_attributes(const struct snapset *set)
+set_attributes(const struct snapset *set, const struct provider *provider)
 {
-	/* Read-only copy-on-write snapshots: no writer can auto-recover. */
-	return (uint32_t)set->context | VSS_VOLSNAP_ATTR_DIFFERENTIAL |
-	       VSS_VOLSNAP_ATTR_NO_AUTORECOVERY;
+	/*
+	 * Copy-on-write snapshots, read-only by the time writers see them:
+	 * no writer can auto-recover.
+	 */
+	uint32_t a = (uint32_t)set->context | VSS_VOLSNAP_ATTR_DIFFERENTIAL |
+		     VSS_VOLSNAP_ATTR_NO_AUTORECOVERY;
+
+	if (provider->type == VSS_PROV_HARDWARE)
+		a |= VSS_VOLSNAP_ATTR_HARDWARE_ASSISTED;
+	return a;
 }
 
 json_t *
@@ -1109,10 +1352,10 @@ set_snapshots_json(const struct snapset *set, bool full)
 			goto fail;
 		if (full &&
 		    (wire_set_id(o, WF_SNAPSHOT_ID, &ss->snapshot_id) < 0 ||
-		     wire_set_id(o, WF_PROVIDER_ID, &ss->ops->id) < 0 ||
+		     wire_set_id(o, WF_PROVIDER_ID, &ss->provider->id) < 0 ||
 		     wire_set_int(o, WF_CREATED,
 				  ss->snap ? ss->snap->created : 0) < 0 ||
-		     wire_set_int(o, WF_ATTRIBUTES, set_attributes(set)) < 0))
+		     wire_set_int(o, WF_ATTRIBUTES, set_attributes(set, ss->provider)) < 0))
 			goto fail;
 	}
 	return a;
@@ -1154,30 +1397,6 @@ set_timings_json(const struct snapset *set, json_t *reply)
 fail:
 	json_decref(t);
 	return -ENOMEM;
-}
-
-int
-set_snapshot_properties(const struct snapset *set,
-			const struct set_snapshot *ss, json_t *reply)
-{
-	char host[256];
-
-	if (gethostname(host, sizeof(host)) < 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	if (wire_set_id(reply, WF_SNAPSHOT_ID, &ss->snapshot_id) < 0 ||
-	    wire_set_id(reply, WF_SNAPSHOT_SET_ID, &set->id) < 0 ||
-	    wire_set_str(reply, WF_VOLUME, ss->volume) < 0 ||
-	    (ss->snap && ss->snap->device &&
-	     wire_set_str(reply, WF_DEVICE, ss->snap->device) < 0) ||
-	    wire_set_id(reply, WF_PROVIDER_ID, &ss->ops->id) < 0 ||
-	    wire_set_int(reply, WF_ATTRIBUTES, set_attributes(set)) < 0 ||
-	    wire_set_int(reply, WF_CREATED, ss->snap ? ss->snap->created : 0) <
-		    0 ||
-	    wire_set_str(reply, WF_ORIGINATING_MACHINE, host) < 0 ||
-	    wire_set_str(reply, WF_SERVICE_MACHINE, host) < 0)
-		return -ENOMEM;
-	return 0;
 }
 
 void

@@ -25,13 +25,15 @@
 #include <vss/metadata.h>
 #include <vss/types.h>
 
+#include "exclude.h"
 #include "log.h"
 #include "provider.h"
 #include "wire/wire.h"
 
 #define VSSD_DEFAULT_SOCKET "/run/vss/vssd.sock"
 #define VSSD_DEFAULT_STATE_DIR "/var/lib/vss"
-#define VSSD_DEFAULT_CONFIG "/etc/vss/vssd.conf"
+#define VSSD_DEFAULT_CONFIG "/etc/vss/vss.conf"
+#define VSSD_DEFAULT_EXPOSE_DIR "/run/vss/shadows"
 
 /* BK-070: volumes in one shadow copy set. */
 #define SET_MAX_VOLUMES 64
@@ -115,8 +117,19 @@ struct config {
 	uint32_t abort_timeout_ms;
 	uint32_t backup_complete_timeout_ms;
 	uint32_t backup_shutdown_timeout_ms;
-	uint32_t commit_timeout_ms;
+	uint32_t commit_timeout_ms; /* also the FIFREEZE watchdog */
 	uint32_t provider_timeout_ms;
+	/* Shadow copies per volume (SN limits: 1..512). */
+	unsigned max_shadow_copies;
+	/* At the limit: delete the oldest instead of failing. */
+	bool delete_oldest;
+	char *expose_dir; /* default exposures: <expose_dir>/<snapshot id> */
+	/* [files-not-to-snapshot] entries (SN-061). */
+	struct exclude_list files_not_to_snapshot;
+	/* DisableUserProfileExpansion: $UserProfile$ entries are dropped. */
+	bool disable_user_profile_expansion;
+	/* [provider NAME] sections; read at start only. */
+	struct exec_conf *exec_providers;
 };
 
 /* The configuration in force; replaced as a whole on reload. */
@@ -274,6 +287,7 @@ struct participant {
 	enum vss_app_level level;
 	uint32_t freeze_timeout_ms;
 	char *wmd; /* identify reply, until the gather reply is sent */
+	struct exclude_list excludes; /* its files not to snapshot (SN-060) */
 	struct writer_status status;
 	bool identified;         /* answered identify: listed (BK-013) */
 	bool selected;           /* takes part in the backup (BK-011) */
@@ -389,18 +403,32 @@ struct session {
 	bool shutdown_sent;
 	bool release_started;
 	bool released;
+	bool inventory_release_started;
+	bool inventory_released;
+	struct job *manage_job; /* a management request's volume lookup */
 };
 
 int session_new(struct client *c, struct session **ret);
 /* A request of the session's requester (type already role-checked). */
 int session_request(struct session *s, enum wire_type type, uint64_t id,
 		    json_t *msg);
+/* Answer the request being served (fields borrowed, sent whatever the
+ * status) and let the queue move on. */
+int session_finish(struct session *s, int status, const char *message,
+		   json_t *fields);
+int session_fail(struct session *s, int status, const char *message);
+/* Answer with status r and, when r is 0, fields; then drop fields. */
+int session_finish_fields(struct session *s, int r, json_t *fields);
+/* The context field of a request, checked and kept (BK-003, SN-001). */
+int session_context_field(struct session *s, json_t *msg);
 /* The requester has gone: abort, shut writers down, release (BK-085). */
 void session_client_gone(struct session *s);
 /* From coordinator.c: do_snapshot_set has ended (status 0: created). */
 void session_set_done(struct session *s, int status);
-/* From coordinator.c: the shadow copies are released. */
+/* From coordinator.c: the set is released. */
 void session_released(struct session *s);
+/* The session with this id, if it is still there. */
+struct session *session_find(const vss_id *id);
 /* The session's BCD as XML, NULL if none; caller owns (free()). */
 char *session_bcd_xml(struct session *s);
 /* Merge a writer's returned document into the session BCD (BK-021). */
@@ -413,6 +441,16 @@ int session_event_fields(struct session *s, enum wire_event ev,
 void sessions_shutdown(void);
 size_t sessions_count(void);
 
+/* ---- manage.c -------------------------------------------------------- */
+
+/*
+ * Query, delete, expose, unexpose, query_providers,
+ * is_volume_snapshotted: the management requests of a session.
+ */
+int manage_request(struct session *s, enum wire_type type, json_t *msg);
+/* The session is going: a lookup in flight answers nobody. */
+void manage_session_gone(struct session *s);
+
 /* ---- coordinator.c --------------------------------------------------- */
 
 enum set_state {
@@ -421,6 +459,7 @@ enum set_state {
 	SET_FREEZING,      /* freeze, level by level */
 	SET_COMMITTING,    /* provider pre-commit, commit, post-commit */
 	SET_THAWING,       /* thaw, level by level in reverse */
+	SET_SEALING,       /* files not to snapshot removed, read-only */
 	SET_POST_SNAPSHOT, /* post_snapshot to the writers */
 	SET_CREATED,
 	SET_ABORTING,
@@ -431,7 +470,7 @@ enum set_state {
 struct set_snapshot {
 	vss_id snapshot_id;
 	char *volume;
-	const struct provider_ops *ops;
+	const struct provider *provider;
 	struct provider_snapshot *snap; /* in the provider work */
 };
 
@@ -464,13 +503,14 @@ struct snapset {
 	uint64_t phase_ns[PH_COUNT];
 	uint64_t first_freeze_ns;
 	double freeze_window_ms;
+	bool making_room; /* deleting the oldest shadow copies first */
 	bool abort_writers_done;
 	bool abort_provider_done;
 	struct deferred released;
 };
 
-/* A context start_snapshot_set accepts: 0, -EINVAL (SN-001), or
- * VSS_E_UNSUPPORTED_CONTEXT for the persistent ones (a later issue). */
+/* A context set_context accepts: 0 or -EINVAL (SN-001); VSS_CTX_ALL is
+ * one, for query, delete and expose, but no set is made with it. */
 int context_check(int32_t context);
 /* Contexts without NO_WRITERS involve writers (BK-078). */
 bool context_has_writers(int32_t context);
@@ -479,7 +519,7 @@ int coordinator_start_set(struct session *s, int32_t context,
 			  struct snapset **ret);
 /* Add a normalised volume with its provider (BK-070, BK-072). */
 int set_add_volume(struct snapset *set, const char *volume,
-		   const struct provider_ops *ops, vss_id *ret_snapshot_id);
+		   const struct provider *provider, vss_id *ret_snapshot_id);
 /* DoSnapshotSet; session_set_done() reports the end. */
 void set_do_snapshot(struct snapset *set);
 /* Abort whatever the set is doing (status: why); no-op once created. */
@@ -487,21 +527,17 @@ void set_abort(struct snapset *set, int status);
 /* True while do_snapshot_set or an abort of it is under way. */
 bool set_busy(const struct snapset *set);
 /*
- * Delete the auto-release shadow copies (BK-087) and free the set;
+ * Free the set (its shadow copies, if made, are the inventory's);
  * session_released() reports the end, never from inside this call.
  */
 void set_release(struct snapset *set);
-const struct set_snapshot *set_find(const struct snapset *set,
-				    const vss_id *snapshot_id);
 /* Snapshot list fields of post_snapshot and of the reply. */
 json_t *set_volumes_json(const struct snapset *set);
 json_t *set_snapshots_json(const struct snapset *set, bool full);
 /* do_snapshot_set reply fields: timings and freeze window. */
 int set_timings_json(const struct snapset *set, json_t *reply);
-/* Properties of one shadow copy (get_snapshot_properties). */
-int set_snapshot_properties(const struct snapset *set,
-			    const struct set_snapshot *ss, json_t *reply);
-uint32_t set_attributes(const struct snapset *set);
+uint32_t set_attributes(const struct snapset *set,
+			const struct provider *provider);
 /* SIGTERM: abort the set being made, if any. */
 void coordinator_shutdown(void);
 
@@ -537,6 +573,12 @@ size_t jobs_running(void);
  * on a job).  VSS_E_OBJECT_NOT_FOUND otherwise.  Caller owns *ret.
  */
 int volume_normalise(const char *path, char **ret);
+/*
+ * *ret: whether path is, exactly, the mount point of an entry of
+ * /proc/self/mountinfo (its octal escapes decoded).  No realpath: pass a
+ * canonical path.  -errno when mountinfo cannot be read.
+ */
+int volume_is_mount_point(const char *path, bool *ret);
 
 /* ---- documents.c ----------------------------------------------------- */
 
@@ -554,9 +596,116 @@ int bcd_writer_subset(vss_bcd *bcd, const vss_id *class_id,
  */
 int bcd_merge_writer(vss_bcd *bcd, const char *xml, const vss_id *class_id,
 		     const vss_id *instance_id);
-/* Check a writer's identify reply describes that writer. */
+/*
+ * Check a writer's identify reply describes that writer; add its
+ * exclude-from-snapshot file sets to excludes.
+ */
 int wmd_check_identity(const char *xml, const vss_id *class_id,
-		       const vss_id *instance_id);
+		       const vss_id *instance_id, struct exclude_list *excludes);
+
+/* ---- inventory.c, inventory_ops.c ----------------------------------- */
+
+/* A shadow copy of a created set, until it is deleted. */
+struct shadow {
+	TAILQ_ENTRY(shadow) entry;
+	vss_id id;
+	vss_id set_id;
+	char sid[VSS_ID_STRLEN]; /* id text, for logs */
+	long set_count;          /* shadow copies in the set at creation */
+	char *volume;
+	char *device;
+	const struct provider *provider;
+	int32_t context;
+	uint32_t attributes;     /* at creation; exposure bits added */
+	vss_timestamp created;
+	char *machine;           /* originating and service machine */
+	char *exposed;           /* where it is exposed, or NULL */
+	bool exposed_default;    /* under expose_dir: the directory is ours */
+	vss_id exposed_by;       /* non-persistent exposure: that session */
+	vss_id owner;            /* auto-release: the session; null: none */
+};
+
+/* Which shadow copies a delete is about (SN-021, vssadmin's forms). */
+enum select_kind {
+	SELECT_SNAPSHOT,
+	SELECT_SET,
+	SELECT_VOLUME,
+	SELECT_OLDEST, /* the oldest of volume */
+	SELECT_ALL,
+};
+
+struct inventory_select {
+	enum select_kind kind;
+	vss_id id;          /* SNAPSHOT, SET */
+	const char *volume; /* VOLUME, OLDEST: normalised mount point */
+	int32_t context;    /* only shadow copies of this context; or ALL */
+};
+
+/*
+ * The end of a change: status, and fields for the reply (deleted,
+ * non_deleted_id, exposed_name; borrowed, NULL on some failures).
+ */
+typedef void (*inventory_done_fn)(void *arg, int status, json_t *fields);
+
+/* Iterate: NULL gives the first. */
+struct shadow *inventory_next(const struct shadow *sh);
+struct shadow *inventory_find(const vss_id *id);
+size_t inventory_count_volume(const char *volume);
+size_t inventory_count_all(void);
+bool shadow_persistent(const struct shadow *sh);
+uint32_t shadow_attributes(const struct shadow *sh);
+/* VSS_SNAPSHOT_PROP fields of sh into o (query, get_snapshot_properties). */
+int shadow_properties_json(const struct shadow *sh, json_t *o);
+/* Same base context, or context is VSS_CTX_ALL (SN-010). */
+bool inventory_context_matches(const struct shadow *sh, int32_t context);
+/* The auto-release owner of sh is a session still running. */
+bool inventory_owner_alive(const struct shadow *sh);
+/*
+ * The set is created: its shadow copies join the inventory and its
+ * record is rewritten as created.  owner: the session, for auto-release
+ * ones.
+ */
+int inventory_add_set(const struct snapset *set, const vss_id *owner);
+/* Rewrite or remove the record of a set after a change. */
+void inventory_store_set(const vss_id *set_id);
+/* Drop sh from the list (its record is the caller's business). */
+void inventory_forget(struct shadow *sh);
+/* At start: a record of a persistent set (setlog_recover). */
+int inventory_restore(const json_t *rec, const char *name);
+/* At start, after setlog_recover(): reconcile with the providers, show
+ * persistent exposures again.  Blocking. */
+void inventory_reconcile(void);
+void inventory_release(void);
+/*
+ * Changes, run one at a time in order.  Each returns 0 and calls done
+ * exactly once, never from inside the call; or fails at once (then done
+ * is never called): VSS_E_OBJECT_NOT_FOUND, VSS_E_OBJECT_ALREADY_EXISTS,
+ * -EINVAL, -ENOMEM.
+ */
+int inventory_delete(const struct inventory_select *sel,
+		     inventory_done_fn done, void *arg);
+/*
+ * path NULL: <expose_dir>/<id>.  session_id: who exposes it.  Only a
+ * shadow copy of context (or VSS_CTX_ALL) is found.
+ */
+int inventory_expose(const vss_id *id, int32_t context, const char *path,
+		     const vss_id *session_id, inventory_done_fn done,
+		     void *arg);
+int inventory_unexpose(const vss_id *id, int32_t context,
+		       inventory_done_fn done, void *arg);
+/* The session ended: its auto-release shadow copies and its exposures go. */
+int inventory_session_gone(const vss_id *session_id, inventory_done_fn done,
+			   void *arg);
+/*
+ * max_shadow_copies with delete-oldest: delete the oldest shadow copies
+ * of each volume at the limit, not ones a running backup holds;
+ * VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED when none may go.
+ */
+int inventory_make_room(const char *const *volumes, size_t n,
+			inventory_done_fn done, void *arg);
+/* Whoever arg is will not be told any more. */
+void inventory_cancel(void *arg);
+bool inventory_busy(void);
 
 /* ---- setlog.c -------------------------------------------------------- */
 
@@ -569,12 +718,16 @@ void setlog_release(void);
  * while writers are frozen.
  */
 int setlog_write(const struct snapset *set);
+/* Write rec as the record of set_id atomically (the inventory's form). */
+int setlog_store(const vss_id *set_id, json_t *rec);
 /* Every shadow copy of the set is deleted: its record goes. */
 int setlog_remove(const vss_id *set_id);
 /*
- * At start, before connections are accepted: delete the shadow copies
- * named by the records a previous run left, then the records; a record
- * that cannot be read is renamed to <name>.bad.
+ * At start, before connections are accepted: records of persistent
+ * created sets go to inventory_restore(); for the others (sets being
+ * made, auto-release sets: their sessions died with the last run) the
+ * shadow copies are deleted, then the records.  A record that cannot be
+ * read is renamed to <name>.bad.
  */
 void setlog_recover(void);
 

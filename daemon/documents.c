@@ -128,7 +128,7 @@ out:
 
 int
 wmd_check_identity(const char *xml, const vss_id *class_id,
-		   const vss_id *instance_id)
+		   const vss_id *instance_id, struct exclude_list *excludes)
 {
 	const struct vss_writer_identity *id;
 	struct vss_error err;
@@ -147,6 +147,9 @@ wmd_check_identity(const char *xml, const vss_id *class_id,
 			    vss_id_equal(&id->instance_id, instance_id)
 		    ? 0
 		    : -EINVAL;
+	/* SN-060: the files it wants out of the shadow copies. */
+	if (r == 0)
+		r = exclude_add_wmd(excludes, wmd);
 	vss_wmd_free(wmd);
 	return r;
 }

@@ -83,6 +83,7 @@ participant_free(struct participant *p)
 	free(p->instance_name);
 	free(p->friendly_name);
 	free(p->wmd);
+	exclude_list_release(&p->excludes);
 	free(p->status.message);
 	free(p);
 }
@@ -289,7 +290,9 @@ part_payload(struct participant *p, enum wire_event ev, json_t *reply)
 		r = reply_document(p, reply, WF_WMD, &xml);
 		if (r < 0)
 			return r;
-		r = wmd_check_identity(xml, &p->class_id, &p->instance_id);
+		exclude_list_release(&p->excludes);
+		r = wmd_check_identity(xml, &p->class_id, &p->instance_id,
+				       &p->excludes);
 		if (r < 0) {
 			log_warnx("session %s: writer '%s': refused metadata "
 				  "document (%s)", s->sid, p->friendly_name,

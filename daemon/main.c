@@ -8,6 +8,7 @@
  * a grace period has passed.  SIGHUP reads the configuration again.
  */
 #include "daemon.h"
+#include "freeze.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -208,11 +209,23 @@ main(int argc, char **argv)
 	log_init(true, debug);
 	if (config_load(config_path, &conf) < 0)
 		fatalx("configuration not loaded");
+	r = provider_registry_init(conf);
+	if (r < 0) {
+		errno = -r;
+		fatal("providers");
+	}
 	r = make_dir(state_dir, 0700);
 	if (r < 0) {
 		errno = -r;
 		fatal("state directory %s", state_dir);
 	}
+	r = freeze_init(state_dir);
+	if (r < 0) {
+		errno = -r;
+		fatal("state directory %s", state_dir);
+	}
+	/* First of all: nothing stays frozen after a crash (PV-024). */
+	freeze_recover();
 	r = setlog_init(state_dir);
 	if (r < 0) {
 		errno = -r;
@@ -220,6 +233,7 @@ main(int argc, char **argv)
 	}
 	/* Before any requester can start a set on the same volumes. */
 	setlog_recover();
+	inventory_reconcile();
 	if (loop_init() < 0)
 		fatal("event loop");
 	r = control_listen(socket_path);
@@ -241,6 +255,9 @@ main(int argc, char **argv)
 	config_free(conf);
 	conf = NULL;
 	setlog_release();
+	inventory_release();
+	freeze_release();
+	provider_registry_release();
 	loop_release();
 	return 0;
 }

@@ -1,34 +1,90 @@
 /*
- * daemon/provider.c - the registry of compiled-in providers and the choice
- * of a provider for a volume (BK-073, PV-010).
+ * daemon/provider.c - the registry of providers and the choice of a
+ * provider for a volume (BK-073, PV-010); and what the providers share.
  */
+#include "daemon.h"
+
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
-#include "provider.h"
-#include "vss/status.h"
+#include <vss/status.h>
 
-/*
- * In preference order.  Only software providers exist so far; hardware
- * providers go first once there are some (PV-010).
- */
-static const struct provider_ops *const registry[] = {&provider_btrfs, NULL};
+/* NULL-terminated, in preference order; built by provider_registry_init. */
+static const struct provider **registry;
+/* The configured exec providers, owned here. */
+static struct provider **exec_providers;
+static size_t exec_count;
 
-const struct provider_ops *const *
-provider_registry(void)
+static const struct provider *const builtin[] = {&provider_btrfs};
+
+int
+provider_registry_init(const struct config *c)
 {
-	return registry;
+	static const enum vss_provider_type order[] = {
+		VSS_PROV_HARDWARE, VSS_PROV_SOFTWARE, VSS_PROV_FILESHARE,
+	};
+	size_t nb = sizeof(builtin) / sizeof(builtin[0]);
+	size_t i, k, n = 0;
+	int r;
+
+	provider_registry_release();
+	r = exec_providers_new(c ? c->exec_providers : NULL, &exec_providers,
+			       &exec_count);
+	if (r < 0)
+		return r;
+	registry = calloc(exec_count + nb + 1, sizeof(*registry));
+	if (!registry) {
+		provider_registry_release();
+		return -ENOMEM;
+	}
+	/*
+	 * PV-010: hardware providers first, then software ones, then the
+	 * built-in system provider; configuration order within a kind.
+	 */
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (i = 0; i < exec_count; i++)
+			if (exec_providers[i]->type == order[k])
+				registry[n++] = exec_providers[i];
+	for (i = 0; i < nb; i++)
+		registry[n++] = builtin[i];
+	registry[n] = NULL;
+	return 0;
 }
 
-const struct provider_ops *
+void
+provider_registry_release(void)
+{
+	size_t i;
+
+	free(registry);
+	registry = NULL;
+	for (i = 0; i < exec_count; i++)
+		if (exec_providers[i]->ops->release)
+			exec_providers[i]->ops->release(exec_providers[i]);
+	free(exec_providers);
+	exec_providers = NULL;
+	exec_count = 0;
+}
+
+const struct provider *const *
+provider_registry(void)
+{
+	static const struct provider *const none[] = {NULL};
+
+	return registry ? registry : none;
+}
+
+const struct provider *
 provider_find(const vss_id *id)
 {
-	const struct provider_ops *const *p;
+	const struct provider *const *p;
 
 	if (!id)
 		return NULL;
-	for (p = registry; *p; p++)
+	for (p = provider_registry(); *p; p++)
 		if (vss_id_equal(&(*p)->id, id))
 			return *p;
 	return NULL;
@@ -40,10 +96,10 @@ provider_find(const vss_id *id)
  */
 int
 provider_select(const char *mount, const vss_id *requested,
-		const struct provider_ops **ret)
+		const struct provider **ret)
 {
-	const struct provider_ops *const *p;
-	const struct provider_ops *chosen = NULL;
+	const struct provider *const *p;
+	const struct provider *chosen = NULL;
 	bool supported = false;
 	int r;
 
@@ -55,14 +111,15 @@ provider_select(const char *mount, const vss_id *requested,
 			return VSS_E_PROVIDER_NOT_REGISTERED;
 	}
 	if (chosen) {
-		r = chosen->is_volume_supported(mount, &supported);
+		r = chosen->ops->is_volume_supported(chosen, mount, &supported);
 		if (r < 0)
 			return r;
 		if (!supported)
 			return VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER;
 	} else {
-		for (p = registry; *p && !supported; p++) {
-			r = (*p)->is_volume_supported(mount, &supported);
+		for (p = provider_registry(); *p && !supported; p++) {
+			r = (*p)->ops->is_volume_supported(*p, mount,
+							   &supported);
 			if (r < 0)
 				return r;
 			if (supported)
@@ -84,4 +141,29 @@ provider_snapshot_release(struct provider_snapshot *snap)
 	snap->volume = NULL;
 	free(snap->device);
 	snap->device = NULL;
+}
+
+vss_timestamp
+provider_timestamp_now(void)
+{
+	struct timespec ts;
+	vss_timestamp secs;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	secs = (vss_timestamp)ts.tv_sec + VSS_TIMESTAMP_UNIX_EPOCH_SECONDS;
+	return secs * 10000000 + ts.tv_nsec / 100;
+}
+
+void
+provider_abort_note(struct provider_set *set, struct provider_snapshot *snap,
+		    int r, const char *err, int *first)
+{
+	if (r == 0 || r == VSS_E_OBJECT_NOT_FOUND) {
+		free(snap->device);
+		snap->device = NULL;
+		snap->created = 0;
+	} else if (*first == 0) {
+		*first = r;
+		snprintf(set->error, sizeof(set->error), "%s", err);
+	}
 }

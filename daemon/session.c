@@ -80,6 +80,7 @@ static TAILQ_HEAD(, session) sessions = TAILQ_HEAD_INITIALIZER(sessions);
 static size_t session_total;
 
 static void session_close_step(struct session *s);
+static void inventory_released(void *arg, int status, json_t *fields);
 static void session_drain(void *arg);
 
 /*
@@ -263,7 +264,7 @@ session_change_state(struct session *s, int to, enum session_event ev)
 /* ---- replies --------------------------------------------------------- */
 
 /* Answer the request being served and let the queue move on. */
-static int
+int
 session_finish(struct session *s, int status, const char *message,
 	       json_t *fields)
 {
@@ -279,14 +280,14 @@ session_finish(struct session *s, int status, const char *message,
 	return r;
 }
 
-static int
+int
 session_fail(struct session *s, int status, const char *message)
 {
 	return session_finish(s, status, message, NULL);
 }
 
 /* Answer with status r and, when r is 0, fields; then drop fields. */
-static int
+int
 session_finish_fields(struct session *s, int r, json_t *fields)
 {
 	r = session_finish(s, r, NULL, r == 0 ? fields : NULL);
@@ -565,8 +566,8 @@ out:
 	session_finish_fields(s, r, fields);
 }
 
-static int
-context_field(struct session *s, json_t *msg)
+int
+session_context_field(struct session *s, json_t *msg)
 {
 	int64_t ctx;
 	int r;
@@ -600,7 +601,7 @@ do_gather(struct session *s, json_t *msg)
 	next = session_next(s, SE_GATHER);
 	if (next < 0)
 		return session_fail(s, VSS_E_BAD_STATE, NULL);
-	r = context_field(s, msg);
+	r = session_context_field(s, msg);
 	if (r < 0)
 		return session_fail(s, r, "bad context");
 	if (get_ids(msg, WF_ENABLED_CLASSES, &f.enabled, &f.n_enabled,
@@ -669,7 +670,7 @@ do_start_set(struct session *s, json_t *msg)
 	next = session_next(s, SE_START_SET);
 	if (next < 0)
 		return session_fail(s, VSS_E_BAD_STATE, NULL);
-	r = context_field(s, msg);
+	r = session_context_field(s, msg);
 	if (r < 0)
 		return session_fail(s, r, "bad context");
 	r = coordinator_start_set(s, s->context, &s->set);
@@ -696,7 +697,7 @@ struct volume_query {
 	vss_id provider_id;
 	bool has_provider;
 	char *volume; /* normalised */
-	const struct provider_ops *ops;
+	const struct provider *provider;
 	int status;
 };
 
@@ -718,7 +719,7 @@ volume_query_work(struct job *j)
 		return;
 	q->status = provider_select(q->volume,
 				    q->has_provider ? &q->provider_id : NULL,
-				    &q->ops);
+				    &q->provider);
 }
 
 static void
@@ -772,20 +773,29 @@ volume_query_done(struct job *j)
 		r = VSS_E_BAD_STATE;
 		goto out;
 	}
-	r = set_add_volume(s->set, q->volume, q->ops, &snapshot_id);
+	/* Limits section of the spec: at most max_shadow_copies a volume. */
+	if (!conf->delete_oldest &&
+	    inventory_count_volume(q->volume) >= conf->max_shadow_copies) {
+		log_info("session %s: volume '%s' has %u shadow copies, the "
+			 "most allowed", s->sid, q->volume,
+			 conf->max_shadow_copies);
+		r = VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED;
+		goto out;
+	}
+	r = set_add_volume(s->set, q->volume, q->provider, &snapshot_id);
 	if (r < 0)
 		goto out;
 	log_info("session %s: volume '%s' added to set %s with provider %s",
-		 s->sid, q->volume, s->set->sid, q->ops->name);
+		 s->sid, q->volume, s->set->sid, q->provider->name);
 	if (wire_set_id(fields, WF_SNAPSHOT_ID, &snapshot_id) < 0 ||
-	    wire_set_id(fields, WF_PROVIDER_ID, &q->ops->id) < 0)
+	    wire_set_id(fields, WF_PROVIDER_ID, &q->provider->id) < 0)
 		r = -ENOMEM;
 out:
 	session_finish_fields(s, r, fields);
 	volume_query_free(q);
 }
 
-/* Persistent, transportable and plex shadow copies: later providers. */
+/* Transportable and plex shadow copies: no provider makes them yet. */
 static bool
 context_supported_here(int32_t context)
 {
@@ -958,11 +968,11 @@ bcd_describe_set(struct session *s)
 			continue;
 		d = (struct vss_snapshot_desc){
 			.snapshot_id = ss->snapshot_id,
-			.provider_id = ss->ops->id,
+			.provider_id = ss->provider->id,
 			.original_volume = ss->volume,
 			.snapshot_device = ss->snap->device,
 			.originating_machine = host[0] ? host : NULL,
-			.attributes = set_attributes(set),
+			.attributes = set_attributes(set, ss->provider),
 			.created = ss->snap->created,
 		};
 		r = vss_bcd_add_snapshot_desc(s->bcd, &d);
@@ -1057,20 +1067,19 @@ do_snapshot(struct session *s, json_t *msg)
 static int
 do_properties(struct session *s, json_t *msg)
 {
-	const struct set_snapshot *ss = NULL;
+	const struct shadow *sh;
 	json_t *fields;
 	vss_id id;
 	int r;
 
 	if (wire_get_id(msg, WF_SNAPSHOT_ID, &id) < 0)
 		return session_fail(s, -EINVAL, "snapshot_id is required");
-	/* SN-011: only shadow copies that exist. */
-	if (s->set && s->set->state == SET_CREATED)
-		ss = set_find(s->set, &id);
-	if (!ss)
+	/* SN-011: only shadow copies that exist: made, not being made. */
+	sh = inventory_find(&id);
+	if (!sh)
 		return session_fail(s, VSS_E_OBJECT_NOT_FOUND, NULL);
 	fields = json_object();
-	r = fields ? set_snapshot_properties(s->set, ss, fields) : -ENOMEM;
+	r = fields ? shadow_properties_json(sh, fields) : -ENOMEM;
 	r = session_finish_fields(s, r, fields);
 	return r;
 }
@@ -1269,6 +1278,13 @@ session_serve(struct session *s, enum wire_type type, uint64_t id,
 		return do_properties(s, msg);
 	case WIRE_BACKUP_COMPLETE:
 		return do_complete(s, msg);
+	case WIRE_QUERY_SNAPSHOTS:
+	case WIRE_DELETE_SNAPSHOTS:
+	case WIRE_EXPOSE_SNAPSHOT:
+	case WIRE_UNEXPOSE_SNAPSHOT:
+	case WIRE_QUERY_PROVIDERS:
+	case WIRE_IS_VOLUME_SNAPSHOTTED:
+		return manage_request(s, type, msg);
 	default:
 		s->busy = false;
 		return session_malformed(s, "not a requester request");
@@ -1404,7 +1420,31 @@ session_close_step(struct session *s)
 	}
 	if (s->set && !s->released)
 		return;
+	if (!s->inventory_release_started) {
+		s->inventory_release_started = true;
+		if (inventory_session_gone(&s->id, inventory_released, s) == 0)
+			return;
+		log_warnx("session %s: its shadow copies and exposures not "
+			  "released: out of memory", s->sid);
+		s->inventory_released = true;
+	}
+	if (!s->inventory_released)
+		return;
 	session_free(s);
+}
+
+/* BK-087, SN-020: its auto-release shadow copies and exposures are gone. */
+static void
+inventory_released(void *arg, int status, json_t *fields)
+{
+	struct session *s = arg;
+
+	(void)fields;
+	if (status < 0)
+		log_warnx("session %s: release of its shadow copies: %s",
+			  s->sid, vss_strerror(status));
+	s->inventory_released = true;
+	session_close_step(s);
 }
 
 void
@@ -1435,6 +1475,7 @@ session_client_gone(struct session *s)
 		s->volume_job = NULL;
 		timer_disarm(&s->volume_timer);
 	}
+	manage_session_gone(s);
 	s->busy = false;
 	s->client = NULL;
 	session_abort_work(s, -ECONNRESET);
@@ -1453,6 +1494,17 @@ sessions_shutdown(void)
 			client_close(s->client, "session %s: vssd is stopping",
 				     s->sid);
 	}
+}
+
+struct session *
+session_find(const vss_id *id)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &sessions, entry)
+		if (vss_id_equal(&s->id, id))
+			return s;
+	return NULL;
 }
 
 size_t

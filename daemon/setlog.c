@@ -2,13 +2,15 @@
  * daemon/setlog.c - the record of each snapshot set that has shadow
  * copies on disk, so that none outlives a crash of vssd.
  *
- * Every shadow copy of this issue is auto-release: it lives only as long
- * as the session of its requester, which dies with vssd.  So a record in
- * <state dir>/sets/<set id>.json is written before the providers start
- * making shadow copies, updated with their devices once the writers are
- * thawed, and removed once every one of them is deleted.  A record found
- * at start names shadow copies left by a run that crashed: they are
- * deleted before any connection is accepted.
+ * A record in <state dir>/sets/<set id>.json is written (state
+ * "creating") before the providers start making shadow copies, updated
+ * with their devices once the writers are thawed, rewritten by the
+ * inventory (state "created", with every property) when the set is made
+ * and whenever one of its shadow copies changes, and removed once every
+ * one of them is deleted.  At start, a record of a set being made, or of
+ * an auto-release set (its session died with the last run), names shadow
+ * copies to delete before any connection is accepted; a record of a
+ * persistent set that was made goes back into the inventory.
  *
  * Records are written atomically (a temporary file in the same directory,
  * fsync, rename, fsync of the directory), never while writers are frozen,
@@ -85,6 +87,7 @@ record_json(const struct snapset *set)
 		goto fail;
 	vss_id_format(&set->id, text);
 	if (json_object_set_new(rec, "set_id", json_string(text)) < 0 ||
+	    json_object_set_new(rec, "state", json_string("creating")) < 0 ||
 	    json_object_set(rec, "snapshots", snaps) < 0)
 		goto fail;
 	for (i = 0; i < set->count; i++) {
@@ -100,9 +103,9 @@ record_json(const struct snapset *set)
 		    json_object_set_new(o, "volume", json_string(ss->volume)) <
 			    0 ||
 		    json_object_set_new(o, "provider",
-					json_string(ss->ops->name)) < 0)
+					json_string(ss->provider->name)) < 0)
 			goto fail;
-		vss_id_format(&ss->ops->id, text);
+		vss_id_format(&ss->provider->id, text);
 		if (json_object_set_new(o, "provider_id", json_string(text)) <
 		    0)
 			goto fail;
@@ -120,28 +123,25 @@ fail:
 }
 
 int
-setlog_write(const struct snapset *set)
+setlog_store(const vss_id *set_id, json_t *rec)
 {
+	char sid[VSS_ID_STRLEN];
 	char *path = NULL, *tmp = NULL, *text = NULL;
-	json_t *rec;
 	size_t len, off = 0;
 	ssize_t n;
 	int fd = -1, r = -ENOMEM;
 
 	if (!sets_dir)
 		return -EINVAL;
-	rec = record_json(set);
-	if (!rec)
-		return -ENOMEM;
+	vss_id_format(set_id, sid);
 	text = json_dumps(rec, JSON_INDENT(1) | JSON_SORT_KEYS);
-	json_decref(rec);
 	if (!text)
 		return -ENOMEM;
-	if (asprintf(&path, "%s/%s" RECORD_SUFFIX, sets_dir, set->sid) < 0) {
+	if (asprintf(&path, "%s/%s" RECORD_SUFFIX, sets_dir, sid) < 0) {
 		path = NULL;
 		goto fail;
 	}
-	if (asprintf(&tmp, "%s/.%s.tmp", sets_dir, set->sid) < 0) {
+	if (asprintf(&tmp, "%s/.%s.tmp", sets_dir, sid) < 0) {
 		tmp = NULL;
 		goto fail;
 	}
@@ -187,6 +187,20 @@ fail:
 }
 
 int
+setlog_write(const struct snapset *set)
+{
+	json_t *rec;
+	int r;
+
+	rec = record_json(set);
+	if (!rec)
+		return -ENOMEM;
+	r = setlog_store(&set->id, rec);
+	json_decref(rec);
+	return r;
+}
+
+int
 setlog_remove(const vss_id *set_id)
 {
 	char sid[VSS_ID_STRLEN];
@@ -218,10 +232,11 @@ static int
 recover_snapshot(const char *sid, const json_t *o)
 {
 	struct provider_snapshot snap = { 0 };
-	const struct provider_ops *ops;
+	const struct provider *ops;
 	const char *volume = json_str(o, "volume");
 	const char *device = json_str(o, "device");
 	char text[VSS_ID_STRLEN];
+	char err[256] = "";
 	vss_id provider_id;
 	int r;
 
@@ -237,7 +252,7 @@ recover_snapshot(const char *sid, const json_t *o)
 			  "registered", text, sid, json_str(o, "provider_id"));
 		return VSS_E_PROVIDER_NOT_REGISTERED;
 	}
-	if (!ops->delete_snapshot)
+	if (!ops->ops->delete_snapshot)
 		return 0;
 	/*
 	 * A record written before commit has no device: the provider may
@@ -251,7 +266,7 @@ recover_snapshot(const char *sid, const json_t *o)
 		provider_snapshot_release(&snap);
 		return -ENOMEM;
 	}
-	r = ops->delete_snapshot(&snap);
+	r = ops->ops->delete_snapshot(ops, &snap, err, sizeof(err));
 	if (r == 0)
 		log_warnx("removing shadow copy %s of set %s left by a "
 			  "previous run (%s)", text, sid,
@@ -260,14 +275,18 @@ recover_snapshot(const char *sid, const json_t *o)
 		log_debug("shadow copy %s of set %s was not made", text, sid);
 	else
 		log_warnx("shadow copy %s of set %s left by a previous run "
-			  "not deleted: %s", text, sid, vss_strerror(r));
+			  "not deleted: %s (%s)", text, sid, vss_strerror(r),
+			  err);
 	provider_snapshot_release(&snap);
 	if (r == VSS_E_OBJECT_NOT_FOUND)
 		return 0;
 	return r < 0 ? r : 1;
 }
 
-/* Deal with one record: 0 when its shadow copies are all gone. */
+/*
+ * Deal with one record: 0 when its shadow copies are all gone, 1 when
+ * they stay (a persistent set).
+ */
 static int
 recover_record(const char *path, const char *name)
 {
@@ -294,6 +313,13 @@ recover_record(const char *path, const char *name)
 		goto out;
 	}
 	vss_id_format(&set_id, sid);
+	/* A persistent set that was made stays, in the inventory. */
+	if (json_is_true(json_object_get(rec, "persistent")) &&
+	    json_str(rec, "state") &&
+	    strcmp(json_str(rec, "state"), "created") == 0) {
+		r = inventory_restore(rec, name) < 0 ? -EINVAL : 1;
+		goto out;
+	}
 	json_array_foreach(snaps, i, o) {
 		q = recover_snapshot(sid, o);
 		if (q == -EINVAL)
@@ -358,7 +384,9 @@ setlog_recover(void)
 			break;
 		}
 		r = recover_record(path, de->d_name);
-		if (r == 0) {
+		if (r == 1) {
+			/* Kept: the inventory rewrites it as it changes. */
+		} else if (r == 0) {
 			if (unlink(path) < 0)
 				log_warn("set record %s", de->d_name);
 		} else if (r == -EINVAL) {

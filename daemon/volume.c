@@ -35,9 +35,8 @@ unescape(char *s)
 	*out = '\0';
 }
 
-/* True when path is the mount point of a mountinfo entry. */
-static int
-is_mount_point(const char *path, bool *ret)
+int
+volume_is_mount_point(const char *path, bool *ret)
 {
 	char *line = NULL, *save, *field;
 	size_t cap = 0;
@@ -76,7 +75,7 @@ volume_normalise(const char *path, char **ret)
 	real = realpath(path, NULL);
 	if (!real)
 		return errno == ENOMEM ? -ENOMEM : VSS_E_OBJECT_NOT_FOUND;
-	r = is_mount_point(real, &mounted);
+	r = volume_is_mount_point(real, &mounted);
 	if (r < 0) {
 		free(real);
 		return r;

@@ -11,8 +11,10 @@ packages=(
 	libxml2-dev libjansson-dev uuid-dev libbtrfsutil-dev libinih-dev
 	# tests: unit tests, the CLI tests' JSON checks, fuzzers and sanitizers
 	libcmocka-dev python3 clang libclang-rt-14-dev
-	# integration tests and the daemon's volumes: loop-mounted btrfs
-	btrfs-progs util-linux mount
+	# integration tests and the daemon's volumes: loop-mounted btrfs; the
+	# exec provider's tests: ext4 and XFS images on a reflink XFS host,
+	# fsfreeze, cp --reflink
+	btrfs-progs util-linux mount e2fsprogs xfsprogs coreutils
 )
 
 missing=()

@@ -16,6 +16,11 @@
  * mount (a directory, a symbolic link, another user's subvolume, a mount
  * on top) is refused, never repaired: it is not ours to change.
  *
+ * A set that needs files removed after commit (SN-004) is committed as
+ * writable snapshots, which seal makes read-only once vssd is done.
+ * list finds every shadow copy by looking into the .vss-shadows of each
+ * mounted btrfs volume: a snapshot id there is one of ours.
+ *
  * btrfs snapshots are transactional: the snapshot ioctl commits the
  * running transaction, so no sync or freeze is needed around it, and it
  * would block on a file system frozen with FIFREEZE (commit_while_frozen
@@ -23,9 +28,13 @@
  * set->error for the coordinator to log once writers are thawed.
  */
 #include <btrfsutil.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/btrfs_tree.h>
 #include <linux/magic.h>
+#include <mntent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +42,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../provider.h"
@@ -85,18 +93,6 @@ static int
 btrfs_errno(void)
 {
 	return errno ? errno : EIO;
-}
-
-/* VSS_TIMESTAMP of now: 100 ns intervals since 1601-01-01 UTC. */
-static vss_timestamp
-timestamp_now(void)
-{
-	struct timespec ts;
-	vss_timestamp secs;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	secs = (vss_timestamp)ts.tv_sec + VSS_TIMESTAMP_UNIX_EPOCH_SECONDS;
-	return secs * 10000000 + ts.tv_nsec / 100;
 }
 
 /* <volume>/.vss-shadows/<name> in *ret (caller owns; free()). */
@@ -229,18 +225,32 @@ fail:
 	return r;
 }
 
+/* Open the existing .vss-shadows of volume (see shadows_open()). */
+static int
+shadows_find(char *err, size_t errlen, const char *volume, int *ret_fd)
+{
+	int vfd, r;
+
+	r = volume_open(err, errlen, volume, &vfd);
+	if (r < 0)
+		return r;
+	r = shadows_open(err, errlen, vfd, volume, false, ret_fd);
+	close(vfd);
+	return r;
+}
+
 /*
- * Delete the shadow copy of snap.  The device must be the path commit
- * gives it, so that a damaged record never deletes another subvolume; with
- * no device, that path is the one deleted.
+ * The name of snap's shadow copy in .vss-shadows, and its path in *ret
+ * (caller owns; free()).  The device must be that path, so that a damaged
+ * record never touches another subvolume; with no device, that path is
+ * the one meant.
  */
 static int
-snapshot_remove(const struct provider_snapshot *snap, char *err, size_t errlen)
+snapshot_locate(const struct provider_snapshot *snap, char *err,
+		size_t errlen, char name[VSS_ID_STRLEN], char **ret)
 {
-	char name[VSS_ID_STRLEN];
 	char *want = NULL;
-	int vfd = -1, sfd = -1, r;
-	enum btrfs_util_error e;
+	int r;
 
 	vss_id_format(&snap->snapshot_id, name);
 	r = snapshot_path(snap->volume, name, &want);
@@ -249,13 +259,26 @@ snapshot_remove(const struct provider_snapshot *snap, char *err, size_t errlen)
 	if (snap->device && strcmp(want, snap->device) != 0) {
 		report(err, errlen, 0, "'%s' is not a shadow copy of '%s'",
 		       snap->device, snap->volume);
-		r = -EINVAL;
-		goto fail;
+		free(want);
+		return -EINVAL;
 	}
-	r = volume_open(err, errlen, snap->volume, &vfd);
+	*ret = want;
+	return 0;
+}
+
+/* Delete the shadow copy of snap (see snapshot_locate()). */
+static int
+snapshot_remove(const struct provider_snapshot *snap, char *err, size_t errlen)
+{
+	char name[VSS_ID_STRLEN];
+	char *want = NULL;
+	int sfd = -1, r;
+	enum btrfs_util_error e;
+
+	r = snapshot_locate(snap, err, errlen, name, &want);
 	if (r < 0)
-		goto fail;
-	r = shadows_open(err, errlen, vfd, snap->volume, false, &sfd);
+		return r;
+	r = shadows_find(err, errlen, snap->volume, &sfd);
 	if (r < 0)
 		goto fail;
 	e = btrfs_util_delete_subvolume_fd(sfd, name, 0);
@@ -273,8 +296,6 @@ snapshot_remove(const struct provider_snapshot *snap, char *err, size_t errlen)
 fail:
 	if (sfd >= 0)
 		close(sfd);
-	if (vfd >= 0)
-		close(vfd);
 	free(want);
 	return r;
 }
@@ -285,11 +306,13 @@ fail:
  * what it cannot do.
  */
 static int
-btrfs_is_volume_supported(const char *mount, bool *ret)
+btrfs_is_volume_supported(const struct provider *p, const char *mount,
+			  bool *ret)
 {
 	enum btrfs_util_error e;
 	struct statfs sfs;
 
+	(void)p;
 	if (!mount || !ret)
 		return -EINVAL;
 	if (statfs(mount, &sfs) < 0)
@@ -318,10 +341,12 @@ btrfs_is_volume_supported(const char *mount, bool *ret)
  * is kept between calls, so a new set may start at any time (PV-022).
  */
 static int
-btrfs_begin_prepare(struct provider_set *set, struct provider_snapshot *snap)
+btrfs_begin_prepare(const struct provider *p, struct provider_set *set,
+		    struct provider_snapshot *snap)
 {
 	int vfd = -1, sfd = -1, r;
 
+	(void)p;
 	if (!set || !snap || !snap->volume)
 		return -EINVAL;
 	/*
@@ -388,13 +413,14 @@ commit_gather(struct provider_set *set, struct commit_slot *slot,
  * abort to delete (PV-020).
  */
 static int
-btrfs_commit(struct provider_set *set)
+btrfs_commit(const struct provider *p, struct provider_set *set)
 {
 	struct commit_slot *slots;
 	enum btrfs_util_error e;
+	int flags, r = 0;
 	size_t i;
-	int r = 0;
 
+	(void)p;
 	if (!set || (set->count && !set->snapshots))
 		return -EINVAL;
 	if (set->count == 0)
@@ -413,19 +439,21 @@ btrfs_commit(struct provider_set *set)
 		if (r < 0)
 			goto out;
 	}
+	/* SN-004: writable until seal when vssd has files to remove. */
+	flags = set->writable ? 0 : BTRFS_UTIL_CREATE_SNAPSHOT_READ_ONLY;
 	for (i = 0; i < set->count; i++) {
 		struct provider_snapshot *snap = &set->snapshots[i];
 
 		e = btrfs_util_create_snapshot_fd2(
 			slots[i].volume_fd, slots[i].shadows_fd, slots[i].name,
-			BTRFS_UTIL_CREATE_SNAPSHOT_READ_ONLY, NULL, NULL);
+			flags, NULL, NULL);
 		if (e != BTRFS_UTIL_OK) {
 			r = report(set->error, sizeof(set->error),
 				   btrfs_errno(), "cannot snapshot '%s' (%s)",
 				   snap->volume, btrfs_util_strerror(e));
 			goto out;
 		}
-		snap->created = timestamp_now();
+		snap->created = provider_timestamp_now();
 		snap->device = slots[i].device;
 		slots[i].device = NULL;
 	}
@@ -448,11 +476,12 @@ out:
  * does nothing.  The .vss-shadows subvolumes stay for later sets.
  */
 static int
-btrfs_abort(struct provider_set *set)
+btrfs_abort(const struct provider *p, struct provider_set *set)
 {
 	size_t i;
 	int first = 0, r;
 
+	(void)p;
 	if (!set || (set->count && !set->snapshots))
 		return -EINVAL;
 	for (i = 0; i < set->count; i++) {
@@ -462,39 +491,259 @@ btrfs_abort(struct provider_set *set)
 		if (!snap->device)
 			continue;
 		r = snapshot_remove(snap, err, sizeof(err));
-		if (r == 0 || r == VSS_E_OBJECT_NOT_FOUND) {
-			free(snap->device);
-			snap->device = NULL;
-			snap->created = 0;
-		} else if (first == 0) {
-			first = r;
-			memcpy(set->error, err, sizeof(err));
-		}
+		provider_abort_note(set, snap, r, err, &first);
 	}
 	return first;
 }
 
+/* Make the shadow copy of snap read-only (see snapshot_locate()). */
 static int
-btrfs_delete_snapshot(const struct provider_snapshot *snap)
+snapshot_seal(const struct provider_snapshot *snap, char *err, size_t errlen)
 {
-	char err[256];
+	char name[VSS_ID_STRLEN];
+	char *want = NULL;
+	int sfd = -1, fd = -1, r;
+	enum btrfs_util_error e;
 
-	if (!snap || !snap->volume)
+	if (!snap->volume)
 		return -EINVAL;
-	/* The op has no place for the message; the status says enough. */
-	return snapshot_remove(snap, err, sizeof(err));
+	if (!snap->device) {
+		report(err, errlen, 0, "no shadow copy of '%s' to seal",
+		       snap->volume);
+		return VSS_E_BAD_STATE;
+	}
+	r = snapshot_locate(snap, err, errlen, name, &want);
+	if (r < 0)
+		return r;
+	r = shadows_find(err, errlen, snap->volume, &sfd);
+	if (r < 0)
+		goto out;
+	fd = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = report(err, errlen, errno, "cannot open '%s'", want);
+		if (errno == ENOENT)
+			r = VSS_E_OBJECT_NOT_FOUND;
+		goto out;
+	}
+	/* The ioctl refuses anything but the root of a subvolume. */
+	e = btrfs_util_set_subvolume_read_only_fd(fd, true);
+	if (e != BTRFS_UTIL_OK) {
+		r = report(err, errlen, btrfs_errno(),
+			   "cannot make '%s' read-only (%s)", want,
+			   btrfs_util_strerror(e));
+		goto out;
+	}
+	r = 0;
+
+out:
+	if (fd >= 0)
+		close(fd);
+	if (sfd >= 0)
+		close(sfd);
+	free(want);
+	return r;
 }
 
-const struct provider_ops provider_btrfs = {
-	.size = sizeof(struct provider_ops),
-	.name = "btrfs",
-	/* bbe97604-214d-4547-adc1-ca48143ab1e9, for ever. */
-	.id = {{0xbb, 0xe9, 0x76, 0x04, 0x21, 0x4d, 0x45, 0x47, 0xad, 0xc1,
-		0xca, 0x48, 0x14, 0x3a, 0xb1, 0xe9}},
-	/* 55b26ffb-0a10-4005-a867-6bcd0a779486: version 1. */
-	.version_id = {{0x55, 0xb2, 0x6f, 0xfb, 0x0a, 0x10, 0x40, 0x05, 0xa8,
-			0x67, 0x6b, 0xcd, 0x0a, 0x77, 0x94, 0x86}},
-	.commit_while_frozen = false,
+/*
+ * SN-004: once vssd has removed the files not to snapshot from the
+ * writable shadow copies of the set, make them read-only, stopping at the
+ * first failure (the set is then aborted).
+ */
+static int
+btrfs_seal(const struct provider *p, struct provider_set *set)
+{
+	size_t i;
+	int r;
+
+	(void)p;
+	if (!set || (set->count && !set->snapshots))
+		return -EINVAL;
+	for (i = 0; i < set->count; i++) {
+		r = snapshot_seal(&set->snapshots[i], set->error,
+				  sizeof(set->error));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+btrfs_delete_snapshot(const struct provider *p,
+		      const struct provider_snapshot *snap, char *err,
+		      size_t errlen)
+{
+	(void)p;
+	if (!snap || !snap->volume)
+		return -EINVAL;
+	return snapshot_remove(snap, err, errlen);
+}
+
+/* What list has done so far. */
+struct list_walk {
+	provider_list_fn fn;
+	void *arg;
+	/* The subvolumes looked at, by device number (one each). */
+	dev_t *seen;
+	size_t nseen;
+	char *err;
+	size_t errlen;
+};
+
+/* Has the subvolume of dev been looked at?  If not, it now is. */
+static int
+list_seen(struct list_walk *w, dev_t dev, bool *ret)
+{
+	dev_t *v;
+	size_t i;
+
+	for (i = 0; i < w->nseen; i++) {
+		if (w->seen[i] == dev) {
+			*ret = true;
+			return 0;
+		}
+	}
+	v = reallocarray(w->seen, w->nseen + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	w->seen = v;
+	w->seen[w->nseen++] = dev;
+	*ret = false;
+	return 0;
+}
+
+/*
+ * Entry name of the .vss-shadows open at sfd: a shadow copy when it is a
+ * snapshot id in the form commit writes it, naming a subvolume.
+ */
+static int
+list_entry(struct list_walk *w, int sfd, const char *mount, const char *name)
+{
+	char form[VSS_ID_STRLEN], *device;
+	struct stat st;
+	vss_id id;
+	int r;
+
+	if (vss_id_parse(&id, name) < 0)
+		return 0;
+	vss_id_format(&id, form);
+	if (strcmp(form, name) != 0)
+		return 0;
+	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 :
+		       report(w->err, w->errlen, errno,
+			      "cannot examine '%s/%s/%s'", mount, SHADOWS_DIR,
+			      name);
+	if (!S_ISDIR(st.st_mode) || st.st_ino != BTRFS_FIRST_FREE_OBJECTID)
+		return 0;
+	r = snapshot_path(mount, name, &device);
+	if (r < 0)
+		return r;
+	w->fn(w->arg, &id, mount, device);
+	free(device);
+	return 0;
+}
+
+/*
+ * The shadow copies of the volume mounted at mount, unless its subvolume
+ * was looked at under another mount point.  A mount that is not the root
+ * of a subvolume, or whose .vss-shadows is missing or not ours, holds
+ * none of ours.
+ */
+static int
+list_volume(struct list_walk *w, const char *mount)
+{
+	char ignored[256];
+	struct dirent *d;
+	struct stat st;
+	bool seen = false;
+	int vfd, sfd = -1, r;
+	DIR *dir;
+
+	if (volume_open(ignored, sizeof(ignored), mount, &vfd) < 0)
+		return 0;
+	r = fstat(vfd, &st) < 0 ? -errno : list_seen(w, st.st_dev, &seen);
+	if (r == 0 && !seen)
+		r = shadows_open(ignored, sizeof(ignored), vfd, mount, false,
+				 &sfd);
+	close(vfd);
+	if (r == -ENOMEM)
+		return report(w->err, w->errlen, ENOMEM, "listing '%s'", mount);
+	if (r < 0 || seen)
+		return 0;
+	dir = fdopendir(sfd);
+	if (!dir) {
+		r = report(w->err, w->errlen, errno, "cannot read '%s/%s'",
+			   mount, SHADOWS_DIR);
+		close(sfd);
+		return r;
+	}
+	for (;;) {
+		errno = 0;
+		d = readdir(dir);
+		if (!d) {
+			if (errno != 0)
+				r = report(w->err, w->errlen, errno,
+					   "cannot read '%s/%s'", mount,
+					   SHADOWS_DIR);
+			break;
+		}
+		r = list_entry(w, dirfd(dir), mount, d->d_name);
+		if (r < 0)
+			break;
+	}
+	closedir(dir);
+	return r;
+}
+
+/* One pass over the mounted btrfs file systems, read-write or not. */
+static int
+list_mounts(struct list_walk *w, bool read_write)
+{
+	char buf[4 * PATH_MAX];
+	struct mntent ent;
+	int r = 0;
+	FILE *f;
+
+	f = setmntent("/proc/self/mounts", "re");
+	if (!f)
+		return report(w->err, w->errlen, errno,
+			      "cannot read /proc/self/mounts");
+	while (r == 0 && getmntent_r(f, &ent, buf, sizeof(buf))) {
+		if (strcmp(ent.mnt_type, "btrfs") != 0 ||
+		    (hasmntopt(&ent, "ro") == NULL) != read_write)
+			continue;
+		r = list_volume(w, ent.mnt_dir);
+	}
+	endmntent(f);
+	return r;
+}
+
+/*
+ * Every shadow copy in the .vss-shadows of every mounted btrfs volume.  A
+ * subvolume mounted at several places (bind mounts, a second subvol=
+ * mount) is reported once, under its first read-write mount point (where
+ * its shadow copies can have been made), else its first one.
+ */
+static int
+btrfs_list(const struct provider *p, provider_list_fn fn, void *arg,
+	   char *err, size_t errlen)
+{
+	struct list_walk w = {
+		.fn = fn, .arg = arg, .err = err, .errlen = errlen,
+	};
+	int r;
+
+	(void)p;
+	if (!fn)
+		return -EINVAL;
+	r = list_mounts(&w, true);
+	if (r == 0)
+		r = list_mounts(&w, false);
+	free(w.seen);
+	return r;
+}
+
+static const struct provider_ops btrfs_ops = {
 	.is_volume_supported = btrfs_is_volume_supported,
 	.begin_prepare = btrfs_begin_prepare,
 	/* begin_prepare finishes its work before returning: no rendezvous. */
@@ -507,6 +756,26 @@ const struct provider_ops provider_btrfs = {
 	.pre_commit = NULL,
 	.commit = btrfs_commit,
 	.post_commit = NULL,
+	.seal = btrfs_seal,
 	.abort = btrfs_abort,
 	.delete_snapshot = btrfs_delete_snapshot,
+	/* vssd bind-mounts the snapshot directory read-only. */
+	.expose = NULL,
+	.unexpose = NULL,
+	.list = btrfs_list,
+};
+
+const struct provider provider_btrfs = {
+	.name = "btrfs",
+	/* bbe97604-214d-4547-adc1-ca48143ab1e9, for ever. */
+	.id = {{0xbb, 0xe9, 0x76, 0x04, 0x21, 0x4d, 0x45, 0x47, 0xad, 0xc1,
+		0xca, 0x48, 0x14, 0x3a, 0xb1, 0xe9}},
+	/* 55b26ffb-0a10-4005-a867-6bcd0a779486: version 1. */
+	.version_id = {{0x55, 0xb2, 0x6f, 0xfb, 0x0a, 0x10, 0x40, 0x05, 0xa8,
+			0x67, 0x6b, 0xcd, 0x0a, 0x77, 0x94, 0x86}},
+	.version = "1",
+	.type = VSS_PROV_SYSTEM,
+	.commit_while_frozen = false,
+	.can_seal = true,
+	.ops = &btrfs_ops,
 };

@@ -10,7 +10,12 @@
  * [set_backup_options, set_previous_backup_stamp], prepare_for_backup,
  * do_snapshot_set, get_snapshot_properties, copy, set_backup_succeeded,
  * backup_complete, save_bcd, free.  A call out of order returns
- * VSS_E_BAD_STATE (BK-009).  Freeing the requester ends its session: vssd
+ * VSS_E_BAD_STATE (BK-009).  The shadow copy management calls (query,
+ * delete, expose, unexpose, query_providers, is_volume_snapshotted) have
+ * no place in that order: they may come at any time after
+ * initialize_for_backup while no long operation is under way, and change
+ * no phase, so one requester can manage shadow copies without making
+ * any (vssadmin, diskshadow).  Freeing the requester ends its session: vssd
  * sends BackupShutdown and releases auto-release shadow copies (BK-085,
  * BK-087); a requester that dies has the same effect.
  *
@@ -68,7 +73,13 @@ void vss_requester_free(vss_requester *r);
 
 /* InitializeForBackup; bcd_xml NULL for a new document (BK-002). */
 int vss_requester_initialize_for_backup(vss_requester *r, const char *bcd_xml);
-/* SetContext: once, before gathering metadata (BK-003). */
+/*
+ * SetContext: once, before gathering metadata (BK-003).  context is one
+ * VSS_CTX_* value, OR'ed with the attribute bits a requester may set
+ * (SN-001, checked by vssd when the context is first sent), or
+ * VSS_CTX_ALL, which serves only the management calls below:
+ * start_snapshot_set then fails with -EINVAL.
+ */
 int vss_requester_set_context(vss_requester *r, int32_t context);
 /* SetBackupState: before prepare_for_backup (BK-004). */
 int vss_requester_set_backup_state(vss_requester *r,
@@ -163,12 +174,120 @@ struct vss_snapshot_prop {
 	int state;                   /* VSS_SNAPSHOT_STATE: 12 = created */
 };
 /*
- * GetSnapshotProperties (SN-011): only once the set is made.  Strings
- * borrowed until the requester is freed.
+ * GetSnapshotProperties (SN-011): only once the set is made; of any
+ * shadow copy vssd knows, as it is now (VSS_E_OBJECT_NOT_FOUND for one
+ * deleted since, SN-021).  Strings borrowed until the requester is
+ * freed, also after a later call describes the shadow copy anew.
  */
 int vss_requester_get_snapshot_properties(vss_requester *r,
 					  const vss_id *snapshot_id,
 					  struct vss_snapshot_prop *ret);
+
+/* ---- shadow copy management ----------------------------------------- */
+
+/*
+ * These calls need initialize_for_backup and no long operation under way
+ * (VSS_E_BAD_STATE otherwise); they change no phase.  Each sees the
+ * shadow copies of the requester's context, every context with
+ * VSS_CTX_ALL (SN-010); without set_context that is VSS_CTX_BACKUP (or
+ * the context of the document given to initialize_for_backup).  A volume
+ * is named by its mount point (VSS_E_OBJECT_NOT_FOUND when the path is
+ * not one).  A connection lost on the way gives -ECONNRESET.
+ */
+
+/*
+ * Query (SN-010): the made shadow copies of the context matching every
+ * filter given (NULL: any): this shadow copy, the shadow copies of this
+ * set, those of this volume.  *ret and *ret_n are written on success,
+ * *ret also when no shadow copy matches.  Caller owns *ret, its strings
+ * included (unlike those of get_snapshot_properties); free with
+ * vss_snapshot_props_free().
+ */
+int vss_requester_query_snapshots(vss_requester *r, const vss_id *snapshot_id,
+				  const vss_id *set_id, const char *volume,
+				  struct vss_snapshot_prop **ret,
+				  size_t *ret_n);
+/* Free n properties from vss_requester_query_snapshots(); NULL is fine. */
+void vss_snapshot_props_free(struct vss_snapshot_prop *props, size_t n);
+
+/*
+ * DeleteSnapshots (SN-021): the shadow copy id (type VSS_OBJECT_SNAPSHOT)
+ * or every shadow copy of the set id (VSS_OBJECT_SNAPSHOT_SET) of the
+ * context; other types -EINVAL.  vssd deletes one at a time and stops at
+ * the first it cannot delete.  *ret_deleted is how many it deleted,
+ * *ret_non_deleted the one it stopped at (the null id when none).  Unlike
+ * other ret_ parameters, both are also written when the call fails with
+ * the failure of the shadow copy vssd stopped at, since some may be gone;
+ * other failures (VSS_E_OBJECT_NOT_FOUND: no such shadow copy or set of
+ * the context; arguments, state, connection, -ETIMEDOUT) leave them
+ * untouched.  An exposed shadow copy is unexposed first.  force asks the
+ * provider to do all it can; vssd always does.
+ */
+int vss_requester_delete_snapshots(vss_requester *r, const vss_id *id,
+				   enum vss_object_type type, bool force,
+				   long *ret_deleted, vss_id *ret_non_deleted);
+/*
+ * vssadmin delete shadows: every shadow copy of the context on volume,
+ * or only its oldest (oldest_only); with volume NULL, every shadow copy
+ * of the context (/all; oldest_only then -EINVAL).  Deleting nothing is
+ * a success with *ret_deleted 0.  The outputs and failures are those of
+ * vss_requester_delete_snapshots().
+ */
+int vss_requester_delete_volume_snapshots(vss_requester *r,
+					  const char *volume, bool oldest_only,
+					  long *ret_deleted,
+					  vss_id *ret_non_deleted);
+
+/*
+ * ExposeSnapshot, locally (SN-030, SN-031): make the shadow copy
+ * readable at path, an existing empty directory, or with path NULL at a
+ * directory vssd chooses.  A client-accessible shadow copy cannot be
+ * exposed (-EINVAL); one already exposed gives
+ * VSS_E_OBJECT_ALREADY_EXISTS, an unknown one VSS_E_OBJECT_NOT_FOUND.
+ * The exposure is read-only (SN-032).  Unlike Windows, which exposes only
+ * persistent shadow copies, vssd exposes auto-release ones too, so that
+ * a backup can hand its shadow copies to another program.  The exposure
+ * of a persistent shadow copy lasts until unexposed, that of another
+ * until this requester's session ends too.  *ret_exposed_name:
+ * where it is exposed; caller owns, free().
+ */
+int vss_requester_expose_snapshot(vss_requester *r, const vss_id *snapshot_id,
+				  const char *path, char **ret_exposed_name);
+/*
+ * UnexposeSnapshot (SN-033): undo the exposure; VSS_E_OBJECT_NOT_FOUND
+ * when the shadow copy is unknown or not exposed.
+ */
+int vss_requester_unexpose_snapshot(vss_requester *r,
+				    const vss_id *snapshot_id);
+
+/* VSS_PROVIDER_PROP */
+struct vss_provider_prop {
+	vss_id provider_id;
+	char *name;
+	enum vss_provider_type type;
+	char *version;       /* or NULL */
+	vss_id version_id;   /* the null id when the provider has none */
+};
+/*
+ * Query of providers (SN-010): every provider vssd has.  *ret and *ret_n
+ * written on success; caller owns *ret, free with
+ * vss_provider_props_free().
+ */
+int vss_requester_query_providers(vss_requester *r,
+				  struct vss_provider_prop **ret,
+				  size_t *ret_n);
+/* Free n properties from vss_requester_query_providers(); NULL is fine. */
+void vss_provider_props_free(struct vss_provider_prop *props, size_t n);
+
+/*
+ * IsVolumeSnapshotted (SN-012): whether the volume has shadow copies, of
+ * any context, and what they restrict on it: VSS_SNAPSHOT_COMPATIBILITY
+ * bits (0x1 defragmentation disabled, 0x2 content indexing disabled), 0
+ * when nothing.
+ */
+int vss_requester_is_volume_snapshotted(vss_requester *r, const char *volume,
+					bool *ret_snapshotted,
+					uint32_t *ret_compatibility);
 
 /* Phase timings of the last do_snapshot_set, in milliseconds. */
 struct vss_set_timings {

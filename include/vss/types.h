@@ -227,6 +227,44 @@ enum vss_snapshot_attr {
 	VSS_VOLSNAP_ATTR_FILE_SHARE = 0x4000000,
 };
 
+/* VSS_PROVIDER_TYPE */
+enum vss_provider_type {
+	VSS_PROV_UNKNOWN = 0,
+	VSS_PROV_SYSTEM = 1,   /* built in (btrfs here) */
+	VSS_PROV_SOFTWARE = 2,
+	VSS_PROV_HARDWARE = 3, /* storage-level: preferred (PV-010) */
+	VSS_PROV_FILESHARE = 4,
+};
+
+/* VSS_SNAPSHOT_STATE: requesters only ever see CREATED (SN-011). */
+enum vss_snapshot_state {
+	VSS_SS_UNKNOWN = 0,
+	VSS_SS_PREPARING = 1,
+	VSS_SS_PROCESSING_PREPARE = 2,
+	VSS_SS_PREPARED = 3,
+	VSS_SS_PROCESSING_PRECOMMIT = 4,
+	VSS_SS_PRECOMMITTED = 5,
+	VSS_SS_PROCESSING_COMMIT = 6,
+	VSS_SS_COMMITTED = 7,
+	VSS_SS_PROCESSING_POSTCOMMIT = 8,
+	VSS_SS_PROCESSING_PREFINALCOMMIT = 9,
+	VSS_SS_PREFINALCOMMITTED = 10,
+	VSS_SS_PROCESSING_POSTFINALCOMMIT = 11,
+	VSS_SS_CREATED = 12,
+	VSS_SS_ABORTED = 13,
+	VSS_SS_DELETED = 14,
+	VSS_SS_POSTCOMMITTED = 15,
+};
+
+/* VSS_OBJECT_TYPE: what an id names (DeleteSnapshots, Query). */
+enum vss_object_type {
+	VSS_OBJECT_UNKNOWN = 0,
+	VSS_OBJECT_NONE = 1, /* wildcard on input */
+	VSS_OBJECT_SNAPSHOT_SET = 2,
+	VSS_OBJECT_SNAPSHOT = 3,
+	VSS_OBJECT_PROVIDER = 4,
+};
+
 /* VSS_SNAPSHOT_CONTEXT: fixed combinations of the attribute bits. */
 #define VSS_CTX_BACKUP 0x00
 #define VSS_CTX_FILE_SHARE_BACKUP 0x10
@@ -268,6 +306,17 @@ int vss_file_restore_status_parse(enum vss_file_restore_status *ret,
 				  const char *s);
 const char *vss_rollforward_type_str(enum vss_rollforward_type v);
 int vss_rollforward_type_parse(enum vss_rollforward_type *ret, const char *s);
+/* "system", "software", "hardware", "fileshare", "unknown". */
+const char *vss_provider_type_str(enum vss_provider_type v);
+int vss_provider_type_parse(enum vss_provider_type *ret, const char *s);
+/*
+ * Snapshot contexts by name, as diskshadow and vshadow spell them:
+ * "backup", "file_share_backup", "nas_rollback", "app_rollback",
+ * "client_accessible", "client_accessible_writers", "all".  NULL / -EINVAL
+ * for a value that is not one context (modifier bits included).
+ */
+const char *vss_context_str(int32_t context);
+int vss_context_parse(int32_t *ret, const char *s);
 
 #pragma GCC visibility pop
 

@@ -102,6 +102,24 @@ static const struct enum_name rollforward_type_names[] = {
 	{VSS_RF_PARTIAL, "PARTIAL"},
 };
 
+static const struct enum_name provider_type_names[] = {
+	{VSS_PROV_UNKNOWN, "unknown"},
+	{VSS_PROV_SYSTEM, "system"},
+	{VSS_PROV_SOFTWARE, "software"},
+	{VSS_PROV_HARDWARE, "hardware"},
+	{VSS_PROV_FILESHARE, "fileshare"},
+};
+
+static const struct enum_name context_names[] = {
+	{VSS_CTX_BACKUP, "backup"},
+	{VSS_CTX_FILE_SHARE_BACKUP, "file_share_backup"},
+	{VSS_CTX_NAS_ROLLBACK, "nas_rollback"},
+	{VSS_CTX_APP_ROLLBACK, "app_rollback"},
+	{VSS_CTX_CLIENT_ACCESSIBLE, "client_accessible"},
+	{VSS_CTX_CLIENT_ACCESSIBLE_WRITERS, "client_accessible_writers"},
+	{VSS_CTX_ALL, "all"},
+};
+
 static const char *
 enum_str(const struct enum_name *table, size_t n, int value)
 {
@@ -162,6 +180,27 @@ ENUM_TEXT(backup_type)
 ENUM_TEXT(restore_type)
 ENUM_TEXT(file_restore_status)
 ENUM_TEXT(rollforward_type)
+ENUM_TEXT(provider_type)
+
+const char *
+vss_context_str(int32_t context)
+{
+	return enum_str(context_names, ARRAY_SIZE(context_names), context);
+}
+
+int
+vss_context_parse(int32_t *ret, const char *s)
+{
+	int v, r;
+
+	if (!ret)
+		return -EINVAL;
+	r = enum_parse(context_names, ARRAY_SIZE(context_names), s, &v);
+	if (r < 0)
+		return r;
+	*ret = v;
+	return 0;
+}
 
 /*
  * vssadmin's form: the number, then one of the six coarse states tools

@@ -509,7 +509,7 @@ transport_submit(vss_requester *r, json_t *msg, bool long_op,
 }
 
 int
-transport_call(vss_requester *r, json_t *msg, json_t **ret_reply)
+transport_call_any(vss_requester *r, json_t *msg, json_t **ret_reply)
 {
 	json_t *reply;
 	vss_async *a;
@@ -528,6 +528,17 @@ transport_call(vss_requester *r, json_t *msg, json_t **ret_reply)
 	requester_unlock(r);
 	async_unref(a);
 	requester_lock(r);
+	*ret_reply = reply;
+	return rc;
+}
+
+int
+transport_call(vss_requester *r, json_t *msg, json_t **ret_reply)
+{
+	json_t *reply = NULL;
+	int rc;
+
+	rc = transport_call_any(r, msg, &reply);
 	if (rc == 0 && ret_reply != NULL)
 		*ret_reply = reply;
 	else

@@ -20,9 +20,6 @@
 #include "requester/requester_internal.h"
 #include "util/array.h"
 
-/* VSS_SNAPSHOT_STATE of a made shadow copy (SN-011). */
-#define VSS_SS_CREATED 12
-
 static const char *const state_names[] = {
 	[RS_NEW] = "new",
 	[RS_INITIALIZED] = "initialized",
@@ -55,6 +52,7 @@ enum requester_call {
 	RC_BACKUP_COMPLETE,
 	RC_SAVE_BCD,
 	RC_ABORT,
+	RC_MANAGE, /* query, delete, expose...: manage.c */
 };
 
 /* What the reply of a long operation brings, before it is applied. */
@@ -112,6 +110,7 @@ requester_check(const vss_requester *r, enum requester_call call)
 	case RC_GATHER_STATUS:
 	case RC_IS_VOLUME_SUPPORTED:
 	case RC_ABORT:
+	case RC_MANAGE:
 		ok = s != RS_NEW;
 		break;
 	case RC_GATHER_METADATA:
@@ -244,12 +243,14 @@ statuses_free(struct vss_writer_status *s, size_t n)
 	free(s);
 }
 
-static void
-props_free(struct vss_snapshot_prop *p, size_t n)
+void
+vss_snapshot_props_free(struct vss_snapshot_prop *props, size_t n)
 {
+	if (props == NULL)
+		return;
 	for (size_t i = 0; i < n; i++)
-		prop_release(&p[i]);
-	free(p);
+		prop_release(&props[i]);
+	free(props);
 }
 
 static void
@@ -258,18 +259,16 @@ result_release(struct op_result *res)
 	wmds_free(res->wmds, res->wmd_count);
 	statuses_free(res->statuses, res->status_count);
 	vss_bcd_free(res->bcd);
-	props_free(res->snapshots, res->snapshot_count);
+	vss_snapshot_props_free(res->snapshots, res->snapshot_count);
 }
 
 /*
- * One shadow copy as vssd describes it: an entry of "snapshots", or the
- * reply of get_snapshot_properties.  set_id is its set when the object
- * names none; count the number of shadow copies in the set, 0 when not
- * known.
+ * The object's fields were checked by wire_check(); a shadow copy is
+ * CREATED unless vssd says otherwise (SN-011).
  */
-static int
-parse_snapshot(json_t *obj, const vss_id *set_id, long count,
-	       struct vss_snapshot_prop *ret)
+int
+snapshot_prop_parse(json_t *obj, const vss_id *set_id, long count,
+		    struct vss_snapshot_prop *ret)
 {
 	struct vss_snapshot_prop p = { .snapshot_count = count,
 				       .state = VSS_SS_CREATED };
@@ -280,16 +279,25 @@ parse_snapshot(json_t *obj, const vss_id *set_id, long count,
 	wire_get_id(obj, WF_SNAPSHOT_ID, &p.snapshot_id);
 	if (wire_get_id(obj, WF_SNAPSHOT_SET_ID, &p.snapshot_set_id) < 0)
 		p.snapshot_set_id = *set_id;
+	/* SN-013: the size of the set when it was made. */
+	if (wire_get_int(obj, WF_SNAPSHOT_COUNT, &v) == 0)
+		p.snapshot_count = (long)v;
 	wire_get_id(obj, WF_PROVIDER_ID, &p.provider_id);
 	if (wire_get_int(obj, WF_ATTRIBUTES, &v) == 0)
 		p.attributes = (uint32_t)v;
 	if (wire_get_int(obj, WF_CREATED, &v) == 0)
 		p.created = v;
+	if (wire_get_int(obj, WF_SNAPSHOT_STATE, &v) == 0)
+		p.state = (int)v;
 	/* Shadow copies are made and served by this machine. */
 	gethostname(host, sizeof(host) - 1);
 	rc = copy_field(obj, WF_DEVICE, &p.device);
 	if (rc == 0)
 		rc = copy_field(obj, WF_VOLUME, &p.original_volume);
+	if (rc == 0)
+		rc = copy_field(obj, WF_EXPOSED_NAME, &p.exposed_name);
+	if (rc == 0)
+		rc = copy_field(obj, WF_EXPOSED_PATH, &p.exposed_path);
 	if (rc == 0)
 		rc = copy_field(obj, WF_ORIGINATING_MACHINE,
 				&p.originating_machine);
@@ -435,7 +443,8 @@ parse_set(json_t *reply, const vss_id *set_id, struct op_result *res)
 	if (res->snapshots == NULL)
 		return -ENOMEM;
 	json_array_foreach(list, i, s) {
-		rc = parse_snapshot(s, set_id, (long)n, &res->snapshots[i]);
+		rc = snapshot_prop_parse(s, set_id, (long)n,
+					 &res->snapshots[i]);
 		if (rc < 0)
 			return rc;
 		res->snapshot_count++;
@@ -621,6 +630,34 @@ plain_op(vss_requester *r, enum requester_call call, enum wire_type type,
 	return rc;
 }
 
+/*
+ * The management calls change no phase and may come at any time after
+ * InitializeForBackup, between the long operations.  vssd shows them the
+ * shadow copies of the session's context (SN-010), which it learns from
+ * the first request that carries one and keeps (BK-003).  So the context
+ * goes with them only when the requester has one of its own: the default
+ * is vssd's too, and leaving it unsaid leaves set_context free to choose
+ * another one later.
+ */
+int
+requester_manage_request(vss_requester *r, enum wire_type type, json_t **ret)
+{
+	json_t *msg = NULL;
+	int rc;
+
+	rc = requester_check(r, RC_MANAGE);
+	if (rc == 0)
+		rc = request_new(r, type, &msg);
+	if (rc == 0 && (r->context_set || r->context != VSS_CTX_BACKUP))
+		rc = wire_set_int(msg, WF_CONTEXT, r->context);
+	if (rc < 0) {
+		json_decref(msg);
+		return rc;
+	}
+	*ret = msg;
+	return 0;
+}
+
 /* ---- the requester ------------------------------------------------------ */
 
 int
@@ -662,7 +699,7 @@ requester_release(vss_requester *r)
 	statuses_free(r->statuses, r->status_count);
 	r->statuses = NULL;
 	r->status_count = 0;
-	props_free(r->snapshots, r->snapshot_count);
+	vss_snapshot_props_free(r->snapshots, r->snapshot_count);
 	r->snapshots = NULL;
 	r->snapshot_count = r->snapshot_cap = 0;
 	requester_unlock(r);
@@ -1355,22 +1392,53 @@ out:
 	return rc;
 }
 
-/* Known properties of a shadow copy, or NULL.  Lock held. */
+/* The newest known properties of a shadow copy, or NULL.  Lock held. */
 static const struct vss_snapshot_prop *
 find_snapshot(const vss_requester *r, const vss_id *id)
 {
-	for (size_t i = 0; i < r->snapshot_count; i++)
-		if (vss_id_equal(&r->snapshots[i].snapshot_id, id))
-			return &r->snapshots[i];
+	for (size_t i = r->snapshot_count; i > 0; i--)
+		if (vss_id_equal(&r->snapshots[i - 1].snapshot_id, id))
+			return &r->snapshots[i - 1];
 	return NULL;
 }
 
-/* Ask vssd about a shadow copy the set's reply did not list; lock held. */
+static bool
+str_equal(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+prop_equal(const struct vss_snapshot_prop *a,
+	   const struct vss_snapshot_prop *b)
+{
+	return vss_id_equal(&a->snapshot_id, &b->snapshot_id) &&
+	       vss_id_equal(&a->snapshot_set_id, &b->snapshot_set_id) &&
+	       a->snapshot_count == b->snapshot_count &&
+	       str_equal(a->device, b->device) &&
+	       str_equal(a->original_volume, b->original_volume) &&
+	       str_equal(a->originating_machine, b->originating_machine) &&
+	       str_equal(a->service_machine, b->service_machine) &&
+	       str_equal(a->exposed_name, b->exposed_name) &&
+	       str_equal(a->exposed_path, b->exposed_path) &&
+	       vss_id_equal(&a->provider_id, &b->provider_id) &&
+	       a->attributes == b->attributes && a->created == b->created &&
+	       a->state == b->state;
+}
+
+/*
+ * Ask vssd what the shadow copy is now: one deleted since, even by
+ * another requester, is gone for good (SN-021).  The strings handed out
+ * before stay valid until the requester is freed, so a description that
+ * changed (an exposure) is added rather than replacing the old one.
+ * Lock held.
+ */
 static int
 query_snapshot(vss_requester *r, const vss_id *id,
 	       const struct vss_snapshot_prop **ret)
 {
 	static const vss_id null_id;
+	const struct vss_snapshot_prop *known;
 	struct vss_snapshot_prop p;
 	json_t *msg = NULL, *reply = NULL;
 	int rc;
@@ -1381,18 +1449,26 @@ query_snapshot(vss_requester *r, const vss_id *id,
 	if (rc == 0)
 		rc = transport_call(r, msg, &reply);
 	if (rc == 0)
-		rc = ARRAY_RESERVE(r->snapshots, r->snapshot_count,
-				   r->snapshot_cap);
-	if (rc == 0)
-		rc = parse_snapshot(reply, &null_id, 0, &p);
-	if (rc == 0) {
-		p.snapshot_id = *id;
-		r->snapshots[r->snapshot_count] = p;
-		*ret = &r->snapshots[r->snapshot_count++];
-	}
+		rc = snapshot_prop_parse(reply, &null_id, 0, &p);
 	json_decref(msg);
 	json_decref(reply);
-	return rc;
+	if (rc < 0)
+		return rc;
+	p.snapshot_id = *id;
+	known = find_snapshot(r, id);
+	if (known != NULL && prop_equal(known, &p)) {
+		prop_release(&p);
+		*ret = known;
+		return 0;
+	}
+	rc = ARRAY_RESERVE(r->snapshots, r->snapshot_count, r->snapshot_cap);
+	if (rc < 0) {
+		prop_release(&p);
+		return rc;
+	}
+	r->snapshots[r->snapshot_count] = p;
+	*ret = &r->snapshots[r->snapshot_count++];
+	return 0;
 }
 
 int
@@ -1407,14 +1483,10 @@ vss_requester_get_snapshot_properties(vss_requester *r,
 		return -EINVAL;
 	requester_lock(r);
 	rc = requester_check(r, RC_SNAPSHOT_PROPERTIES);
-	if (rc < 0)
-		goto out;
-	p = find_snapshot(r, snapshot_id);
-	if (p == NULL)
+	if (rc == 0)
 		rc = query_snapshot(r, snapshot_id, &p);
 	if (rc == 0)
 		*ret = *p;
-out:
 	requester_unlock(r);
 	return rc;
 }

@@ -1,8 +1,10 @@
 /*
  * lib/requester/requester_internal.h - the requester object shared by its
- * two halves: requester.c (the state machine, the backup components
- * document, the calls of vss/requester.h) and async.c (the connection,
- * the I/O thread that reads replies, and the vss_async handles).
+ * parts: requester.c (the state machine, the backup components document,
+ * the calls of vss/requester.h that make a backup), manage.c (the shadow
+ * copy management calls, which have no phase of their own) and async.c
+ * (the connection, the I/O thread that reads replies, and the vss_async
+ * handles).
  *
  * Threads: the caller's thread sends requests; one I/O thread per
  * requester reads replies and completes the matching vss_async.  One
@@ -121,6 +123,12 @@ int transport_submit(vss_requester *r, json_t *msg, bool long_op,
  * and *ret_reply (caller owns) when it is 0.
  */
 int transport_call(vss_requester *r, json_t *msg, json_t **ret_reply);
+/*
+ * The same, but *ret_reply is the reply whatever its status: a failure
+ * can carry results too (SN-021).  NULL when no reply came (the
+ * connection ended); untouched when msg could not be sent.
+ */
+int transport_call_any(vss_requester *r, json_t *msg, json_t **ret_reply);
 
 /*
  * End an operation taken off the pending list: 0 becomes
@@ -147,5 +155,21 @@ void requester_op_reply(vss_requester *r, vss_async *a, int status,
 			json_t *reply);
 /* Free what the backup job owns (not the transport).  Lock not held. */
 void requester_release(vss_requester *r);
+/*
+ * A new management request (manage.c): VSS_E_BAD_STATE unless the phase
+ * allows one now; the request carries the requester's context when vssd
+ * must be told it.  *ret caller owns.  Lock held.
+ */
+int requester_manage_request(vss_requester *r, enum wire_type type,
+			     json_t **ret);
+/*
+ * One shadow copy as vssd describes it: an entry of "snapshots" or the
+ * reply of get_snapshot_properties.  set_id is its set and count the size
+ * of the set when the object does not say (count 0: not known).  The
+ * strings of *ret are owned, freed with the array that holds it
+ * (vss_snapshot_props_free()).
+ */
+int snapshot_prop_parse(json_t *obj, const vss_id *set_id, long count,
+			struct vss_snapshot_prop *ret);
 
 #endif

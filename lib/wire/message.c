@@ -86,6 +86,14 @@ consistency_valid(const char *s)
 }
 
 static bool
+provider_type_valid(const char *s)
+{
+	enum vss_provider_type v;
+
+	return vss_provider_type_parse(&v, s) == 0;
+}
+
+static bool
 event_valid(const char *s)
 {
 	return wire_event_parse(s) != WIRE_EV_UNKNOWN;
@@ -146,21 +154,50 @@ static const struct field writer_fields[] = {
 #undef W_ENUM
 #undef W
 
-/* An entry of "snapshots" (post_snapshot, do_snapshot_set). */
-#define S(k, kd, req) FIELD_IN("snapshots[].", k, kd, req, NULL, NULL)
+/*
+ * The properties of a shadow copy but its volume and device, all optional,
+ * alike in an entry of "snapshots" and, flat, in the reply to
+ * get_snapshot_properties: P(key, kind) each.  The context is the one it
+ * was made in.
+ */
+#define SNAPSHOT_PROPS(P)                                                      \
+	P(WF_SNAPSHOT_ID, FK_ID)                                               \
+	P(WF_SNAPSHOT_SET_ID, FK_ID)                                           \
+	P(WF_SNAPSHOT_COUNT, FK_COUNT)                                         \
+	P(WF_PROVIDER_ID, FK_ID)                                               \
+	P(WF_ATTRIBUTES, FK_UINT32)                                            \
+	P(WF_CREATED, FK_INT64)                                                \
+	P(WF_ORIGINATING_MACHINE, FK_NAME)                                     \
+	P(WF_SERVICE_MACHINE, FK_NAME)                                         \
+	P(WF_EXPOSED_NAME, FK_NAME)                                            \
+	P(WF_EXPOSED_PATH, FK_NAME)                                            \
+	P(WF_SNAPSHOT_STATE, FK_COUNT)                                         \
+	P(WF_CONTEXT, FK_INT32)
+
+/* An entry of "snapshots" (post_snapshot, do_snapshot_set, query_snapshots). */
+#define S(k, kd, req) FIELD_IN("snapshots[].", k, kd, req, NULL, NULL),
+#define S_OPT(k, kd) S(k, kd, OPT)
 static const struct field snapshot_fields[] = {
-	S(WF_VOLUME, FK_NAME, REQ),
-	S(WF_DEVICE, FK_NAME, REQ),
-	S(WF_SNAPSHOT_ID, FK_ID, OPT),
-	S(WF_SNAPSHOT_SET_ID, FK_ID, OPT),
-	S(WF_PROVIDER_ID, FK_ID, OPT),
-	S(WF_ATTRIBUTES, FK_UINT32, OPT),
-	S(WF_CREATED, FK_INT64, OPT),
-	S(WF_ORIGINATING_MACHINE, FK_NAME, OPT),
-	S(WF_SERVICE_MACHINE, FK_NAME, OPT),
+	S(WF_VOLUME, FK_NAME, REQ)
+	S(WF_DEVICE, FK_NAME, REQ)
+	SNAPSHOT_PROPS(S_OPT)
 	FIELDS_END,
 };
+#undef S_OPT
 #undef S
+
+/* An entry of "providers" (query_providers). */
+#define P(k, kd, req) FIELD_IN("providers[].", k, kd, req, NULL, NULL)
+static const struct field provider_fields[] = {
+	P(WF_PROVIDER_ID, FK_ID, REQ),
+	P(WF_NAME, FK_NAME, REQ),
+	FIELD_IN("providers[].", WF_PROVIDER_TYPE, FK_ENUM, REQ,
+		 provider_type_valid, NULL),
+	P(WF_PROVIDER_VERSION, FK_NAME, OPT),
+	P(WF_VERSION_ID, FK_ID, OPT),
+	FIELDS_END,
+};
+#undef P
 
 static const struct field hello_fields[] = {
 	REQUEST_ID,
@@ -170,16 +207,14 @@ static const struct field hello_fields[] = {
 };
 
 /* The result fields of every request, side by side. */
+#define R_OPT(k, kd) FIELD(k, kd, OPT),
 static const struct field reply_fields[] = {
 	FIELD(WF_ID, FK_SERIAL, REQ),
 	FIELD(WF_STATUS, FK_INT32, REQ),
 	FIELD(WF_MESSAGE, FK_TEXT, OPT),
 	FIELD(WF_SESSION_ID, FK_ID, OPT),
 	OBJECTS_FIELD(WF_WRITERS, writer_fields),
-	FIELD(WF_SNAPSHOT_SET_ID, FK_ID, OPT),
 	FIELD(WF_SUPPORTED, FK_BOOL, OPT),
-	FIELD(WF_SNAPSHOT_ID, FK_ID, OPT),
-	FIELD(WF_PROVIDER_ID, FK_ID, OPT),
 	FIELD(WF_BCD, FK_XML, OPT),
 	OBJECTS_FIELD(WF_SNAPSHOTS, snapshot_fields),
 	ENUM_FIELD(WF_CONSISTENCY, OPT, consistency_valid),
@@ -187,12 +222,15 @@ static const struct field reply_fields[] = {
 	FIELD(WF_FREEZE_WINDOW_MS, FK_NUMBER, OPT),
 	FIELD(WF_VOLUME, FK_NAME, OPT),
 	FIELD(WF_DEVICE, FK_NAME, OPT),
-	FIELD(WF_ATTRIBUTES, FK_UINT32, OPT),
-	FIELD(WF_CREATED, FK_INT64, OPT),
-	FIELD(WF_ORIGINATING_MACHINE, FK_NAME, OPT),
-	FIELD(WF_SERVICE_MACHINE, FK_NAME, OPT),
+	SNAPSHOT_PROPS(R_OPT)
+	FIELD(WF_DELETED, FK_COUNT, OPT),
+	FIELD(WF_NON_DELETED_ID, FK_ID, OPT),
+	OBJECTS_FIELD(WF_PROVIDERS, provider_fields),
+	FIELD(WF_SNAPSHOTTED, FK_BOOL, OPT),
+	FIELD(WF_COMPATIBILITY, FK_UINT32, OPT),
 	FIELDS_END,
 };
+#undef R_OPT
 
 /*
  * Every event may carry the backup state of its session, so one list
@@ -301,6 +339,65 @@ static const struct field cancel_fields[] = {
 	FIELDS_END,
 };
 
+/*
+ * The management requests (SN-010 .. SN-033) may carry the requester's
+ * context, which selects the shadow copies they see (VSS_CTX_ALL: all).
+ * Which shadow copies query_snapshots and delete_snapshots are about: a
+ * query takes those that match every filter given.
+ */
+#define MANAGE_CONTEXT FIELD(WF_CONTEXT, FK_INT32, OPT)
+#define SNAPSHOT_FILTERS                                                       \
+	FIELD(WF_SNAPSHOT_ID, FK_ID, OPT),                                     \
+	FIELD(WF_SNAPSHOT_SET_ID, FK_ID, OPT),                                 \
+	FIELD(WF_VOLUME, FK_NAME, OPT)
+static const struct field query_snapshots_fields[] = {
+	REQUEST_ID,
+	MANAGE_CONTEXT,
+	SNAPSHOT_FILTERS,
+	FIELDS_END,
+};
+
+/* Exactly one of the filters or all: the daemon says -EINVAL. */
+static const struct field delete_snapshots_fields[] = {
+	REQUEST_ID,
+	MANAGE_CONTEXT,
+	SNAPSHOT_FILTERS,
+	FIELD(WF_OLDEST, FK_BOOL, OPT),
+	FIELD(WF_ALL, FK_BOOL, OPT),
+	FIELD(WF_FORCE, FK_BOOL, OPT),
+	FIELDS_END,
+};
+
+static const struct field expose_fields[] = {
+	REQUEST_ID,
+	MANAGE_CONTEXT,
+	FIELD(WF_SNAPSHOT_ID, FK_ID, REQ),
+	FIELD(WF_PATH, FK_NAME, OPT),
+	FIELDS_END,
+};
+
+static const struct field unexpose_fields[] = {
+	REQUEST_ID,
+	MANAGE_CONTEXT,
+	FIELD(WF_SNAPSHOT_ID, FK_ID, REQ),
+	FIELDS_END,
+};
+
+static const struct field query_providers_fields[] = {
+	REQUEST_ID,
+	MANAGE_CONTEXT,
+	FIELDS_END,
+};
+
+static const struct field snapshotted_fields[] = {
+	REQUEST_ID,
+	MANAGE_CONTEXT,
+	FIELD(WF_VOLUME, FK_NAME, REQ),
+	FIELDS_END,
+};
+#undef SNAPSHOT_FILTERS
+#undef MANAGE_CONTEXT
+
 static const struct field *const message_fields[WIRE_TYPE_COUNT] = {
 	[WIRE_HELLO] = hello_fields,
 	[WIRE_REPLY] = reply_fields,
@@ -320,6 +417,12 @@ static const struct field *const message_fields[WIRE_TYPE_COUNT] = {
 	[WIRE_ABORT_BACKUP] = id_only_fields,
 	[WIRE_CANCEL] = cancel_fields,
 	[WIRE_LIST_WRITERS] = id_only_fields,
+	[WIRE_QUERY_SNAPSHOTS] = query_snapshots_fields,
+	[WIRE_DELETE_SNAPSHOTS] = delete_snapshots_fields,
+	[WIRE_EXPOSE_SNAPSHOT] = expose_fields,
+	[WIRE_UNEXPOSE_SNAPSHOT] = unexpose_fields,
+	[WIRE_QUERY_PROVIDERS] = query_providers_fields,
+	[WIRE_IS_VOLUME_SNAPSHOTTED] = snapshotted_fields,
 };
 
 static bool

@@ -47,7 +47,13 @@
 	X(WIRE_BACKUP_COMPLETE, "backup_complete", "R")                        \
 	X(WIRE_ABORT_BACKUP, "abort_backup", "R")                              \
 	X(WIRE_CANCEL, "cancel", "R")                                          \
-	X(WIRE_LIST_WRITERS, "list_writers", "A")
+	X(WIRE_LIST_WRITERS, "list_writers", "A")                              \
+	X(WIRE_QUERY_SNAPSHOTS, "query_snapshots", "R")                        \
+	X(WIRE_DELETE_SNAPSHOTS, "delete_snapshots", "R")                      \
+	X(WIRE_EXPOSE_SNAPSHOT, "expose_snapshot", "R")                        \
+	X(WIRE_UNEXPOSE_SNAPSHOT, "unexpose_snapshot", "R")                    \
+	X(WIRE_QUERY_PROVIDERS, "query_providers", "R")                        \
+	X(WIRE_IS_VOLUME_SNAPSHOTTED, "is_volume_snapshotted", "R")
 
 #define WIRE_ENUM_ENTRY(e, name, who) e,
 enum wire_type {
@@ -137,6 +143,24 @@ enum wire_event {
 #define WF_TIMINGS "timings_ms" /* object: prepare_snapshot, freeze, commit,
                                    thaw, post_snapshot, total -> ms */
 #define WF_FREEZE_WINDOW_MS "freeze_window_ms"
+/* shadow copy inventory (query, delete, expose) */
+#define WF_SNAPSHOT_COUNT "snapshot_count" /* snapshots in the set at creation */
+#define WF_EXPOSED_NAME "exposed_name"     /* path the shadow copy is at */
+#define WF_EXPOSED_PATH "exposed_path"     /* shared sub-path (unused) */
+#define WF_SNAPSHOT_STATE "snapshot_state" /* enum vss_snapshot_state */
+#define WF_PATH "path"                     /* expose: where; absent: default */
+#define WF_OLDEST "oldest"                 /* delete: the oldest of volume */
+#define WF_ALL "all"                       /* delete: every shadow copy */
+#define WF_FORCE "force"
+#define WF_DELETED "deleted"               /* delete reply: count */
+#define WF_NON_DELETED_ID "non_deleted_id" /* delete reply: first failure */
+#define WF_PROVIDERS "providers"           /* array of provider objects */
+#define WF_NAME "name"
+#define WF_PROVIDER_TYPE "provider_type"   /* vss_provider_type_str() */
+#define WF_PROVIDER_VERSION "provider_version"
+#define WF_VERSION_ID "version_id"
+#define WF_SNAPSHOTTED "snapshotted"
+#define WF_COMPATIBILITY "compatibility"   /* VSS_SNAPSHOT_COMPATIBILITY bits */
 
 /* Name <-> enum of message types and events; NULL / *_UNKNOWN if none. */
 const char *wire_type_name(enum wire_type t);

@@ -1,15 +1,16 @@
 /*
  * tests/unit/test_btrfs_provider.c - the provider registry and selection
  * (BK-073, PV-010) and the btrfs provider on a real loop-mounted btrfs
- * file system (PV-020..PV-022, PV-041).  Needs root, loop devices and
+ * file system (PV-020..PV-022, PV-041; writable shadow copies sealed
+ * later, SN-004; listing what is on disk).  Needs root, loop devices and
  * mkfs.btrfs; skips with a message otherwise.
  *
  * The test runs in a mount namespace of its own, so its mounts go away
  * with the process however it dies; the loop device detaches itself
  * (LO_FLAGS_AUTOCLEAR) once its file system is gone, and its image is
  * unlinked as soon as it is attached.  Teardown, an atexit handler and
- * SIGINT/SIGTERM/SIGHUP undo it all explicitly as well; after SIGKILL only
- * empty directories remain.
+ * SIGINT/SIGTERM/SIGHUP undo it all explicitly as well (sys_fixture.h);
+ * after SIGKILL only empty directories remain.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,30 +22,23 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/loop.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "provider.h"
+#include "pset.h"
+#include "sys_fixture.h"
 #include "vss/status.h"
 
 #define IMAGE_SIZE (256LL << 20)
 
-/*
- * Fixed buffers only: cleanup() runs from a signal handler and must stay
- * async-signal-safe.
- */
 static struct {
 	char dir[64];
 	char image[96];
@@ -53,115 +47,7 @@ static struct {
 	char tmpfs[96]; /* a tmpfs; its name has a space for mountinfo */
 	char ro[96];	/* "sub" bound again, read-only */
 	char loop[32];
-	int loop_fd;
-	bool mounted_top, mounted_sub, mounted_tmpfs, mounted_ro;
-	const char *skip_reason;
-} env = {.loop_fd = -1};
-
-static void
-unmount(const char *path, bool *mounted)
-{
-	if (!*mounted)
-		return;
-	/* Lazily if busy: the namespace ends with the process anyway. */
-	if (umount2(path, 0) < 0 && errno == EBUSY)
-		umount2(path, MNT_DETACH);
-	*mounted = false;
-}
-
-static void
-cleanup(void)
-{
-	unmount(env.ro, &env.mounted_ro);
-	unmount(env.tmpfs, &env.mounted_tmpfs);
-	unmount(env.sub, &env.mounted_sub);
-	unmount(env.top, &env.mounted_top);
-	if (env.loop_fd >= 0) {
-		ioctl(env.loop_fd, LOOP_CLR_FD);
-		close(env.loop_fd);
-		env.loop_fd = -1;
-	}
-	if (env.dir[0]) {
-		rmdir(env.ro);
-		rmdir(env.tmpfs);
-		rmdir(env.sub);
-		rmdir(env.top);
-		unlink(env.image);
-		rmdir(env.dir);
-		env.dir[0] = '\0';
-	}
-}
-
-static void
-on_signal(int sig)
-{
-	cleanup();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Run a program quietly; its exit status, 127 when it is missing. */
-static int
-run(char *const argv[])
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-/* Attach image to a free loop device that detaches on last close. */
-static const char *
-loop_attach(void)
-{
-	struct loop_config cfg;
-	int ctl, backing, fd, n, tries;
-
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return "no /dev/loop-control";
-	backing = open(env.image, O_RDWR | O_CLOEXEC);
-	if (backing < 0) {
-		close(ctl);
-		return "cannot open the image";
-	}
-	/* Another test may take the same free device first: retry. */
-	for (tries = 0; tries < 32; tries++) {
-		n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		if (n < 0)
-			break;
-		snprintf(env.loop, sizeof(env.loop), "/dev/loop%d", n);
-		fd = open(env.loop, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			break;
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.fd = (uint32_t)backing;
-		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
-		if (ioctl(fd, LOOP_CONFIGURE, &cfg) == 0) {
-			env.loop_fd = fd;
-			break;
-		}
-		close(fd);
-		if (errno != EBUSY)
-			break;
-	}
-	close(backing);
-	close(ctl);
-	return env.loop_fd >= 0 ? NULL : "no free loop device";
-}
+} env;
 
 static void
 make_paths(void)
@@ -180,54 +66,31 @@ prepare(void)
 	char *mkfs[] = {"mkfs.btrfs", "-q", "-f", env.image, NULL};
 	char sub_path[128];
 	const char *why;
-	int fd, r;
 
-	if (geteuid() != 0)
-		return "needs root";
-	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return "cannot make a private mount namespace";
-	strcpy(env.dir, "/tmp/vss-btrfs-XXXXXX");
-	if (!mkdtemp(env.dir)) {
-		env.dir[0] = '\0';
+	if ((why = fx_private_namespace()))
+		return why;
+	if (fx_tempdir("btrfs", env.dir, sizeof(env.dir)) < 0)
 		return "cannot make a temporary directory";
-	}
 	make_paths();
-	if (mkdir(env.top, 0755) < 0 || mkdir(env.sub, 0755) < 0 ||
-	    mkdir(env.tmpfs, 0755) < 0 || mkdir(env.ro, 0755) < 0)
+	if (fx_mkdir(env.top) < 0 || fx_mkdir(env.sub) < 0 ||
+	    fx_mkdir(env.tmpfs) < 0 || fx_mkdir(env.ro) < 0)
 		return "cannot make mount points";
-	fd = open(env.image, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return "cannot create the image";
-	r = ftruncate(fd, IMAGE_SIZE);
-	close(fd);
-	if (r < 0)
-		return "cannot size the image";
-	r = run(mkfs);
-	if (r == 127)
-		return "no mkfs.btrfs";
-	if (r != 0)
-		return "mkfs.btrfs failed";
-	why = loop_attach();
-	if (why)
+	if ((why = fx_image_new(env.image, IMAGE_SIZE, mkfs)) ||
+	    (why = fx_loop_attach(env.image, env.loop, sizeof(env.loop))))
 		return why;
 	/* The loop device holds the file: nothing to leave behind. */
 	unlink(env.image);
-	if (mount(env.loop, env.top, "btrfs", 0, NULL) < 0)
+	if (fx_mount(env.loop, env.top, "btrfs", 0, NULL) < 0)
 		return "cannot mount btrfs";
-	env.mounted_top = true;
 	snprintf(sub_path, sizeof(sub_path), "%s/sub", env.top);
 	if (btrfs_util_create_subvolume(sub_path, 0, NULL, NULL))
 		return "cannot create a subvolume";
-	if (mount(env.loop, env.sub, "btrfs", 0, "subvol=sub") < 0)
+	if (fx_mount(env.loop, env.sub, "btrfs", 0, "subvol=sub") < 0)
 		return "cannot mount a subvolume";
-	env.mounted_sub = true;
-	if (mount("tmpfs", env.tmpfs, "tmpfs", 0, "size=1m") < 0)
+	if (fx_mount("tmpfs", env.tmpfs, "tmpfs", 0, "size=1m") < 0)
 		return "cannot mount tmpfs";
-	env.mounted_tmpfs = true;
-	if (mount(env.sub, env.ro, NULL, MS_BIND, NULL) < 0)
+	if (fx_mount(env.sub, env.ro, NULL, MS_BIND, NULL) < 0)
 		return "cannot bind mount";
-	env.mounted_ro = true;
 	if (mount(NULL, env.ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) <
 	    0)
 		return "cannot remount read-only";
@@ -237,75 +100,17 @@ prepare(void)
 static int
 group_setup(void **state)
 {
-	atexit(cleanup);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	env.skip_reason = prepare();
-	if (env.skip_reason) {
-		printf("skipping btrfs provider tests: %s\n", env.skip_reason);
-		cleanup();
-	}
+	if (provider_registry_init(NULL) < 0)
+		return -1;
+	fx_init();
+	fx_set_skip("btrfs provider tests", prepare());
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	cleanup();
-	return 0;
-}
-
-static void
-require_env(void)
-{
-	if (env.skip_reason)
-		skip();
-}
-
-/* path under dir, in a static buffer per slot. */
-static const char *
-join(const char *dir, const char *name)
-{
-	static char buf[4][256];
-	static int next;
-	char *p = buf[next++ % 4];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", dir, name);
-	return p;
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
 }
 
 static void
 expect_file(const char *path, const char *text)
 {
-	char buf[256] = "";
-	size_t n;
-	FILE *f = fopen(path, "re");
-
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	assert_string_equal(buf, text);
-}
-
-static void
-expect_absent(const char *path)
-{
-	struct stat st;
-
-	assert_int_equal(lstat(path, &st), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_string_equal(fx_read_file(path), text);
 }
 
 static void
@@ -342,68 +147,25 @@ expect_empty_dir(const char *path)
 	assert_int_equal(count_entries(path), 0);
 }
 
-static void
-pset_init(struct provider_set *set, struct provider_snapshot *snaps,
-	  const char *const *volumes, size_t n)
-{
-	size_t i;
+/* Where delete_snapshot says why it failed. */
+static char errbuf[256];
 
-	memset(set, 0, sizeof(*set));
-	vss_id_generate(&set->set_id);
-	set->context = VSS_CTX_BACKUP;
-	for (i = 0; i < n; i++) {
-		memset(&snaps[i], 0, sizeof(snaps[i]));
-		vss_id_generate(&snaps[i].snapshot_id);
-		snaps[i].volume = strdup(volumes[i]);
-		assert_non_null(snaps[i].volume);
-	}
-	set->snapshots = snaps;
-	set->count = n;
-}
-
-static void
-pset_release(struct provider_set *set)
-{
-	size_t i;
-
-	for (i = 0; i < set->count; i++)
-		provider_snapshot_release(&set->snapshots[i]);
-}
-
-/* The coordinator's call order up to commit (PV-020). */
+/* The coordinator's call order (PV-020). */
 static int
 create_set(struct provider_set *set)
 {
-	const struct provider_ops *p = &provider_btrfs;
-	size_t i;
+	const struct provider *p = &provider_btrfs;
 	int r;
 
-	for (i = 0; i < set->count; i++) {
-		r = p->begin_prepare(set, &set->snapshots[i]);
-		if (r < 0)
-			return r;
-	}
-	if (p->end_prepare && (r = p->end_prepare(set)) < 0)
-		return r;
-	if (p->pre_commit && (r = p->pre_commit(set)) < 0)
-		return r;
-	r = p->commit(set);
+	r = pset_prepare(p, set);
 	if (r < 0)
 		return r;
-	if (p->post_commit)
-		return p->post_commit(set);
+	r = p->ops->commit(p, set);
+	if (r < 0)
+		return r;
+	if (p->ops->post_commit)
+		return p->ops->post_commit(p, set);
 	return 0;
-}
-
-static vss_timestamp
-now_filetime(void)
-{
-	struct timespec ts;
-	vss_timestamp secs;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	secs = (vss_timestamp)ts.tv_sec + VSS_TIMESTAMP_UNIX_EPOCH_SECONDS;
-	return secs * 10000000 + ts.tv_nsec / 100;
 }
 
 static void
@@ -420,7 +182,7 @@ expect_shadow(const struct provider_snapshot *snap)
 	assert_int_equal(btrfs_util_get_subvolume_read_only(snap->device, &ro),
 			 BTRFS_UTIL_OK);
 	assert_true(ro);
-	assert_int_equal(open(join(snap->device, "new"),
+	assert_int_equal(open(fx_join(snap->device, "new"),
 			      O_WRONLY | O_CREAT | O_CLOEXEC, 0600),
 			 -1);
 	assert_int_equal(errno, EROFS);
@@ -428,28 +190,34 @@ expect_shadow(const struct provider_snapshot *snap)
 	 * Our own shadow copies are never inside a shadow copy: the nested
 	 * subvolume .vss-shadows leaves only an empty directory behind.
 	 */
-	expect_empty_dir(join(snap->device, ".vss-shadows"));
+	expect_empty_dir(fx_join(snap->device, ".vss-shadows"));
 }
 
 static void
 test_registry(void **state)
 {
-	const struct provider_ops *const *reg = provider_registry();
-	const struct provider_ops *p = &provider_btrfs;
+	const struct provider *const *reg;
+	const struct provider *p = &provider_btrfs;
 
+	/* With no exec provider configured, btrfs is the only one. */
+	reg = provider_registry();
 	assert_ptr_equal(reg[0], p);
 	assert_null(reg[1]);
-	assert_int_equal(p->size, sizeof(struct provider_ops));
 	assert_string_equal(p->name, "btrfs");
 	assert_false(vss_id_is_null(&p->id));
 	assert_false(vss_id_is_null(&p->version_id));
 	assert_false(vss_id_equal(&p->id, &p->version_id));
 	/* btrfs snapshots block on a frozen file system. */
 	assert_false(p->commit_while_frozen);
-	assert_non_null(p->is_volume_supported);
-	assert_non_null(p->commit);
-	assert_non_null(p->abort);
-	assert_non_null(p->delete_snapshot);
+	assert_non_null(p->ops->is_volume_supported);
+	assert_non_null(p->ops->commit);
+	assert_non_null(p->ops->abort);
+	assert_non_null(p->ops->delete_snapshot);
+	/* SN-004: writable until sealed, on request. */
+	assert_true(p->can_seal);
+	assert_non_null(p->ops->seal);
+	assert_non_null(p->ops->list);
+	assert_int_equal(p->type, VSS_PROV_SYSTEM);
 	provider_snapshot_release(NULL);
 }
 
@@ -459,7 +227,7 @@ test_registry(void **state)
  */
 static int
 select_for(const char *path, const vss_id *requested,
-	   const struct provider_ops **ret)
+	   const struct provider **ret)
 {
 	char *mount = NULL;
 	int r;
@@ -477,11 +245,11 @@ select_for(const char *path, const vss_id *requested,
 static void
 test_select(void **state)
 {
-	const struct provider_ops *p = NULL;
+	const struct provider *p = NULL;
 	vss_id unknown, null_id;
 	char with_slash[128], *mount = NULL;
 
-	require_env();
+	fx_require();
 	vss_id_generate(&unknown);
 	memset(&null_id, 0, sizeof(null_id));
 
@@ -501,10 +269,10 @@ test_select(void **state)
 
 	/* Not a mount point, nothing there at all, or not absolute. */
 	p = NULL;
-	assert_int_equal(mkdir(join(env.top, "dir"), 0755), 0);
-	assert_int_equal(select_for(join(env.top, "dir"), NULL, &p),
+	assert_int_equal(mkdir(fx_join(env.top, "dir"), 0755), 0);
+	assert_int_equal(select_for(fx_join(env.top, "dir"), NULL, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
-	assert_int_equal(select_for(join(env.top, "missing"), NULL, &p),
+	assert_int_equal(select_for(fx_join(env.top, "missing"), NULL, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
 	assert_int_equal(select_for(env.dir, &provider_btrfs.id, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
@@ -523,7 +291,7 @@ test_select(void **state)
 	assert_null(p);
 	assert_int_equal(provider_select(NULL, NULL, &p), -EINVAL);
 	assert_int_equal(provider_select(env.top, NULL, NULL), -EINVAL);
-	assert_int_equal(rmdir(join(env.top, "dir")), 0);
+	assert_int_equal(rmdir(fx_join(env.top, "dir")), 0);
 
 	assert_ptr_equal(provider_find(&provider_btrfs.id), &provider_btrfs);
 	assert_null(provider_find(&unknown));
@@ -533,29 +301,30 @@ test_select(void **state)
 static void
 test_is_volume_supported(void **state)
 {
-	const struct provider_ops *p = &provider_btrfs;
+	const struct provider *p = &provider_btrfs;
 	bool ok = true;
 
-	require_env();
-	assert_int_equal(p->is_volume_supported(env.top, &ok), 0);
+	fx_require();
+	assert_int_equal(p->ops->is_volume_supported(p, env.top, &ok), 0);
 	assert_true(ok);
-	assert_int_equal(p->is_volume_supported(env.sub, &ok), 0);
+	assert_int_equal(p->ops->is_volume_supported(p, env.sub, &ok), 0);
 	assert_true(ok);
 	/* On btrfs but not the root of a subvolume. */
-	assert_int_equal(mkdir(join(env.top, "plain"), 0755), 0);
-	assert_int_equal(p->is_volume_supported(join(env.top, "plain"), &ok),
-			 0);
+	assert_int_equal(mkdir(fx_join(env.top, "plain"), 0755), 0);
+	assert_int_equal(
+	    p->ops->is_volume_supported(p, fx_join(env.top, "plain"), &ok), 0);
 	assert_false(ok);
-	assert_int_equal(rmdir(join(env.top, "plain")), 0);
+	assert_int_equal(rmdir(fx_join(env.top, "plain")), 0);
 	ok = true;
-	assert_int_equal(p->is_volume_supported(env.tmpfs, &ok), 0);
+	assert_int_equal(p->ops->is_volume_supported(p, env.tmpfs, &ok), 0);
 	assert_false(ok);
 	ok = true;
-	assert_int_equal(p->is_volume_supported(env.ro, &ok), 0);
+	assert_int_equal(p->ops->is_volume_supported(p, env.ro, &ok), 0);
 	assert_false(ok);
-	assert_int_equal(p->is_volume_supported(join(env.top, "missing"), &ok),
-			 -ENOENT);
-	assert_int_equal(p->is_volume_supported(NULL, &ok), -EINVAL);
+	assert_int_equal(
+	    p->ops->is_volume_supported(p, fx_join(env.top, "missing"), &ok),
+	    -ENOENT);
+	assert_int_equal(p->ops->is_volume_supported(p, NULL, &ok), -EINVAL);
 }
 
 /*
@@ -573,12 +342,16 @@ delete_all(struct provider_set *set)
 
 		assert_non_null(device);
 		bare.device = NULL;
-		assert_int_equal(provider_btrfs.delete_snapshot(
-					 i % 2 ? &set->snapshots[i] : &bare),
+		assert_int_equal(provider_btrfs.ops->delete_snapshot(
+				     &provider_btrfs,
+				     i % 2 ? &set->snapshots[i] : &bare, errbuf,
+				     sizeof(errbuf)),
 				 0);
-		expect_absent(device);
-		assert_int_equal(provider_btrfs.delete_snapshot(
-					 i % 2 ? &bare : &set->snapshots[i]),
+		fx_expect_absent(device);
+		assert_int_equal(provider_btrfs.ops->delete_snapshot(
+				     &provider_btrfs,
+				     i % 2 ? &bare : &set->snapshots[i], errbuf,
+				     sizeof(errbuf)),
 				 VSS_E_OBJECT_NOT_FOUND);
 		free(device);
 	}
@@ -600,53 +373,55 @@ test_commit_two_volumes(void **state)
 	struct stat st;
 	size_t i;
 
-	require_env();
-	write_file(join(env.top, "data"), "top before");
-	write_file(join(env.sub, "data"), "sub before");
-	pset_init(&set, snaps, volumes, 2);
-	before = now_filetime();
+	fx_require();
+	fx_write_file(fx_join(env.top, "data"), "top before");
+	fx_write_file(fx_join(env.sub, "data"), "sub before");
+	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
+	before = provider_timestamp_now();
 	assert_int_equal(create_set(&set), 0);
-	after = now_filetime();
-	write_file(join(env.top, "data"), "top after");
-	write_file(join(env.sub, "data"), "sub after");
-	write_file(join(env.sub, "later"), "later");
+	after = provider_timestamp_now();
+	fx_write_file(fx_join(env.top, "data"), "top after");
+	fx_write_file(fx_join(env.sub, "data"), "sub after");
+	fx_write_file(fx_join(env.sub, "later"), "later");
 
 	for (i = 0; i < 2; i++) {
 		expect_shadow(&snaps[i]);
 		assert_true(snaps[i].created >= before);
 		assert_true(snaps[i].created <= after);
 	}
-	expect_file(join(snaps[0].device, "data"), "top before");
-	expect_file(join(snaps[1].device, "data"), "sub before");
-	expect_absent(join(snaps[1].device, "later"));
+	expect_file(fx_join(snaps[0].device, "data"), "top before");
+	expect_file(fx_join(snaps[1].device, "data"), "sub before");
+	fx_expect_absent(fx_join(snaps[1].device, "later"));
 	/* "sub" is a nested subvolume: an empty directory in top's copy. */
-	expect_empty_dir(join(snaps[0].device, "sub"));
+	expect_empty_dir(fx_join(snaps[0].device, "sub"));
 	/* "data" and the empty .vss-shadows. */
 	assert_int_equal(count_entries(snaps[1].device), 2);
 
 	/* The hidden location: our subvolume, only root may look in. */
-	assert_int_equal(btrfs_util_is_subvolume(join(env.top, ".vss-shadows")),
-			 BTRFS_UTIL_OK);
-	assert_int_equal(stat(join(env.sub, ".vss-shadows"), &st), 0);
+	assert_int_equal(
+	    btrfs_util_is_subvolume(fx_join(env.top, ".vss-shadows")),
+	    BTRFS_UTIL_OK);
+	assert_int_equal(stat(fx_join(env.sub, ".vss-shadows"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
 
 	/* A second commit of the same set is out of sequence. */
-	assert_int_equal(provider_btrfs.commit(&set), VSS_E_BAD_STATE);
+	assert_int_equal(provider_btrfs.ops->commit(&provider_btrfs, &set),
+			 VSS_E_BAD_STATE);
 	assert_non_null(strstr(set.error, "already committed"));
 
 	/* The next set does not carry the first one inside. */
-	pset_init(&set2, again, volumes, 2);
+	pset_init(&set2, again, volumes, 2, VSS_CTX_BACKUP);
 	assert_int_equal(create_set(&set2), 0);
 	for (i = 0; i < 2; i++)
 		expect_shadow(&again[i]);
-	expect_file(join(again[1].device, "data"), "sub after");
-	expect_file(join(again[1].device, "later"), "later");
+	expect_file(fx_join(again[1].device, "data"), "sub after");
+	expect_file(fx_join(again[1].device, "later"), "later");
 
 	delete_all(&set);
 	delete_all(&set2);
 	pset_release(&set);
 	pset_release(&set2);
-	assert_int_equal(unlink(join(env.sub, "later")), 0);
+	assert_int_equal(unlink(fx_join(env.sub, "later")), 0);
 }
 
 /* PV-021: abort deletes what the set made, and again does nothing. */
@@ -659,23 +434,23 @@ test_abort(void **state)
 	char *devices[2];
 	size_t i;
 
-	require_env();
-	pset_init(&set, snaps, volumes, 2);
+	fx_require();
+	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
 	/* Nothing made yet: nothing to do. */
-	assert_int_equal(provider_btrfs.abort(&set), 0);
+	assert_int_equal(provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
 	assert_int_equal(create_set(&set), 0);
 	for (i = 0; i < 2; i++) {
 		devices[i] = strdup(snaps[i].device);
 		assert_non_null(devices[i]);
 		expect_present(devices[i]);
 	}
-	assert_int_equal(provider_btrfs.abort(&set), 0);
+	assert_int_equal(provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
 	for (i = 0; i < 2; i++) {
 		assert_null(snaps[i].device);
-		expect_absent(devices[i]);
+		fx_expect_absent(devices[i]);
 		free(devices[i]);
 	}
-	assert_int_equal(provider_btrfs.abort(&set), 0);
+	assert_int_equal(provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
 	pset_release(&set);
 }
 
@@ -691,10 +466,14 @@ test_commit_fails_halfway(void **state)
 	struct provider_set set;
 	char name[VSS_ID_STRLEN], squatter[256], *first;
 
-	require_env();
-	pset_init(&set, snaps, volumes, 2);
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snaps[0]), 0);
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snaps[1]), 0);
+	fx_require();
+	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snaps[0]),
+	    0);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snaps[1]),
+	    0);
 	/* Something already sits where the second snapshot goes. */
 	vss_id_format(&snaps[1].snapshot_id, name);
 	snprintf(squatter, sizeof(squatter), "%s/.vss-shadows/%s", env.sub,
@@ -702,7 +481,8 @@ test_commit_fails_halfway(void **state)
 	assert_int_equal(btrfs_util_create_subvolume(squatter, 0, NULL, NULL),
 			 BTRFS_UTIL_OK);
 
-	assert_int_equal(provider_btrfs.commit(&set), VSS_E_PROVIDER_VETO);
+	assert_int_equal(provider_btrfs.ops->commit(&provider_btrfs, &set),
+			 VSS_E_PROVIDER_VETO);
 	assert_non_null(strstr(set.error, "cannot snapshot"));
 	assert_non_null(strstr(set.error, env.sub));
 	assert_non_null(snaps[0].device);
@@ -711,8 +491,8 @@ test_commit_fails_halfway(void **state)
 	assert_non_null(first);
 	expect_present(first);
 
-	assert_int_equal(provider_btrfs.abort(&set), 0);
-	expect_absent(first);
+	assert_int_equal(provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
+	fx_expect_absent(first);
 	expect_present(squatter);
 	free(first);
 	pset_release(&set);
@@ -730,54 +510,61 @@ test_foreign_shadows_dir(void **state)
 	struct provider_set set;
 	struct stat st;
 
-	require_env();
+	fx_require();
 	snprintf(odd, sizeof(odd), "%s/odd", env.top);
 	snprintf(shadows, sizeof(shadows), "%s/.vss-shadows", odd);
 	assert_int_equal(btrfs_util_create_subvolume(odd, 0, NULL, NULL),
 			 BTRFS_UTIL_OK);
 	volumes[0] = odd;
-	pset_init(&set, &snap, volumes, 1);
+	pset_init(&set, &snap, volumes, 1, VSS_CTX_BACKUP);
 
 	/* A plain directory would end up in every snapshot. */
 	assert_int_equal(mkdir(shadows, 0700), 0);
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap),
-			 VSS_E_PROVIDER_VETO);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap),
+	    VSS_E_PROVIDER_VETO);
 	assert_non_null(strstr(set.error, "not a subvolume"));
-	assert_int_equal(provider_btrfs.commit(&set), VSS_E_PROVIDER_VETO);
+	assert_int_equal(provider_btrfs.ops->commit(&provider_btrfs, &set),
+			 VSS_E_PROVIDER_VETO);
 	assert_null(snap.device);
 	assert_int_equal(rmdir(shadows), 0);
 
 	/* A symbolic link is never followed. */
 	assert_int_equal(symlink(env.dir, shadows), 0);
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap),
-			 VSS_E_PROVIDER_VETO);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap),
+	    VSS_E_PROVIDER_VETO);
 	assert_int_equal(unlink(shadows), 0);
 
 	/* Another user's subvolume. */
 	assert_int_equal(btrfs_util_create_subvolume(shadows, 0, NULL, NULL),
 			 BTRFS_UTIL_OK);
 	assert_int_equal(chown(shadows, 1000, 1000), 0);
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap),
-			 VSS_E_PROVIDER_VETO);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap),
+	    VSS_E_PROVIDER_VETO);
 	assert_non_null(strstr(set.error, "owned by uid 1000"));
 
 	/* Ours again, but open to all: fixed to 0700. */
 	assert_int_equal(chown(shadows, 0, 0), 0);
 	assert_int_equal(chmod(shadows, 0755), 0);
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap), 0);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap), 0);
 	assert_int_equal(stat(shadows, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
 
 	/* Not the root of a subvolume: the snapshot would be bigger. */
-	assert_int_equal(mkdir(join(env.top, "plain"), 0755), 0);
+	assert_int_equal(mkdir(fx_join(env.top, "plain"), 0755), 0);
 	free(snap.volume);
-	snap.volume = strdup(join(env.top, "plain"));
+	snap.volume = strdup(fx_join(env.top, "plain"));
 	assert_non_null(snap.volume);
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap),
-			 VSS_E_PROVIDER_VETO);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap),
+	    VSS_E_PROVIDER_VETO);
 	assert_non_null(strstr(set.error, "not the root of a btrfs subvolume"));
-	assert_int_equal(provider_btrfs.commit(&set), VSS_E_PROVIDER_VETO);
-	assert_int_equal(rmdir(join(env.top, "plain")), 0);
+	assert_int_equal(provider_btrfs.ops->commit(&provider_btrfs, &set),
+			 VSS_E_PROVIDER_VETO);
+	assert_int_equal(rmdir(fx_join(env.top, "plain")), 0);
 
 	pset_release(&set);
 	assert_int_equal(btrfs_util_delete_subvolume(
@@ -793,16 +580,19 @@ test_context(void **state)
 	struct provider_snapshot snap;
 	struct provider_set set;
 
-	require_env();
-	pset_init(&set, &snap, volumes, 1);
+	fx_require();
+	pset_init(&set, &snap, volumes, 1, VSS_CTX_BACKUP);
 	set.context = VSS_CTX_BACKUP | VSS_VOLSNAP_ATTR_PLEX;
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap),
-			 VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap),
+	    VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER);
 	set.context = VSS_CTX_APP_ROLLBACK | VSS_VOLSNAP_ATTR_TRANSPORTABLE;
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap),
-			 VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap),
+	    VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER);
 	set.context = VSS_CTX_APP_ROLLBACK | VSS_VOLSNAP_ATTR_DIFFERENTIAL;
-	assert_int_equal(provider_btrfs.begin_prepare(&set, &snap), 0);
+	assert_int_equal(
+	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap), 0);
 	pset_release(&set);
 }
 
@@ -813,7 +603,7 @@ test_delete_checks(void **state)
 	char victim[128], name[VSS_ID_STRLEN], path[256];
 	struct provider_snapshot snap;
 
-	require_env();
+	fx_require();
 	snprintf(victim, sizeof(victim), "%s/victim", env.top);
 	assert_int_equal(btrfs_util_create_subvolume(victim, 0, NULL, NULL),
 			 BTRFS_UTIL_OK);
@@ -821,32 +611,221 @@ test_delete_checks(void **state)
 	vss_id_generate(&snap.snapshot_id);
 	snap.volume = env.top;
 	snap.device = victim;
-	assert_int_equal(provider_btrfs.delete_snapshot(&snap), -EINVAL);
+	assert_int_equal(provider_btrfs.ops->delete_snapshot(
+			     &provider_btrfs, &snap, errbuf, sizeof(errbuf)),
+			 -EINVAL);
 	expect_present(victim);
 
 	/* Right form, but nothing there. */
 	vss_id_format(&snap.snapshot_id, name);
 	snprintf(path, sizeof(path), "%s/.vss-shadows/%s", env.top, name);
 	snap.device = path;
-	assert_int_equal(provider_btrfs.delete_snapshot(&snap),
+	assert_int_equal(provider_btrfs.ops->delete_snapshot(
+			     &provider_btrfs, &snap, errbuf, sizeof(errbuf)),
 			 VSS_E_OBJECT_NOT_FOUND);
 
 	/* A volume that never had a shadow copy. */
 	snap.volume = victim;
 	snprintf(path, sizeof(path), "%s/.vss-shadows/%s", victim, name);
-	assert_int_equal(provider_btrfs.delete_snapshot(&snap),
+	assert_int_equal(provider_btrfs.ops->delete_snapshot(
+			     &provider_btrfs, &snap, errbuf, sizeof(errbuf)),
 			 VSS_E_OBJECT_NOT_FOUND);
 	/* No device: where commit would have put it, still nothing. */
 	snap.device = NULL;
-	assert_int_equal(provider_btrfs.delete_snapshot(&snap),
+	assert_int_equal(provider_btrfs.ops->delete_snapshot(
+			     &provider_btrfs, &snap, errbuf, sizeof(errbuf)),
 			 VSS_E_OBJECT_NOT_FOUND);
-	expect_absent(join(victim, ".vss-shadows"));
+	fx_expect_absent(fx_join(victim, ".vss-shadows"));
 	expect_present(victim);
 
 	snap.volume = NULL;
-	assert_int_equal(provider_btrfs.delete_snapshot(&snap), -EINVAL);
-	assert_int_equal(provider_btrfs.delete_snapshot(NULL), -EINVAL);
+	assert_int_equal(provider_btrfs.ops->delete_snapshot(
+			     &provider_btrfs, &snap, errbuf, sizeof(errbuf)),
+			 -EINVAL);
+	assert_int_equal(provider_btrfs.ops->delete_snapshot(
+			     &provider_btrfs, NULL, errbuf, sizeof(errbuf)),
+			 -EINVAL);
 	assert_int_equal(btrfs_util_delete_subvolume(victim, 0), BTRFS_UTIL_OK);
+}
+
+static bool
+read_only(const char *path)
+{
+	bool ro = true;
+
+	assert_int_equal(btrfs_util_get_subvolume_read_only(path, &ro),
+			 BTRFS_UTIL_OK);
+	return ro;
+}
+
+/*
+ * SN-004, SN-060, SN-061: a writable set stays writable after commit, so
+ * the files not to snapshot can be removed from it (and only from it),
+ * then seal makes it read-only like any other shadow copy.
+ */
+static void
+test_writable_seal(void **state)
+{
+	const char *volumes[] = {env.top, env.sub};
+	struct provider_snapshot snaps[2], bad;
+	struct exclude_list list = {0};
+	struct provider_set set, one;
+	char victim[128];
+	size_t i, removed;
+
+	fx_require();
+	fx_write_file(fx_join(env.top, "top.tmp"), "scratch");
+	fx_write_file(fx_join(env.sub, "sub.tmp"), "scratch");
+	fx_write_file(fx_join(env.sub, "data"), "kept");
+	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
+	set.writable = true;
+	assert_int_equal(create_set(&set), 0);
+	assert_int_equal(exclude_parse(&list, "$AllVolumes$/*.tmp", true,
+				       errbuf, sizeof(errbuf)),
+			 0);
+	for (i = 0; i < 2; i++) {
+		assert_false(read_only(snaps[i].device));
+		removed = 0;
+		assert_int_equal(exclude_apply(&list, snaps[i].volume,
+					       snaps[i].device, &removed,
+					       errbuf, sizeof(errbuf)),
+				 0);
+		assert_int_equal(removed, 1);
+	}
+	exclude_list_release(&list);
+
+	assert_int_equal(provider_btrfs.ops->seal(&provider_btrfs, &set), 0);
+	for (i = 0; i < 2; i++)
+		expect_shadow(&snaps[i]);
+	fx_expect_absent(fx_join(snaps[0].device, "top.tmp"));
+	fx_expect_absent(fx_join(snaps[1].device, "sub.tmp"));
+	expect_file(fx_join(snaps[1].device, "data"), "kept");
+	/* The volumes themselves keep their files. */
+	expect_file(fx_join(env.top, "top.tmp"), "scratch");
+	expect_file(fx_join(env.sub, "sub.tmp"), "scratch");
+	/* Sealing again changes nothing. */
+	assert_int_equal(provider_btrfs.ops->seal(&provider_btrfs, &set), 0);
+
+	/* Only what commit made is sealed: not a subvolume elsewhere... */
+	snprintf(victim, sizeof(victim), "%s/victim", env.top);
+	assert_int_equal(btrfs_util_create_subvolume(victim, 0, NULL, NULL),
+			 BTRFS_UTIL_OK);
+	bad = snaps[0];
+	bad.device = victim;
+	memset(&one, 0, sizeof(one));
+	one.snapshots = &bad;
+	one.count = 1;
+	assert_int_equal(provider_btrfs.ops->seal(&provider_btrfs, &one),
+			 -EINVAL);
+	assert_non_null(strstr(one.error, "is not a shadow copy"));
+	assert_false(read_only(victim));
+	/* ...and nothing before commit. */
+	bad.device = NULL;
+	assert_int_equal(provider_btrfs.ops->seal(&provider_btrfs, &one),
+			 VSS_E_BAD_STATE);
+	assert_int_equal(btrfs_util_delete_subvolume(victim, 0), BTRFS_UTIL_OK);
+
+	delete_all(&set);
+	pset_release(&set);
+	assert_int_equal(unlink(fx_join(env.top, "top.tmp")), 0);
+	assert_int_equal(unlink(fx_join(env.sub, "sub.tmp")), 0);
+}
+
+/* What list reported under the test's own mounts. */
+struct listed {
+	vss_id id;
+	char volume[128];
+	char device[256];
+};
+
+static struct listed listed[8];
+static size_t nlisted;
+
+static void
+on_listed(void *arg, const vss_id *id, const char *volume, const char *device)
+{
+	size_t dlen = strlen(env.dir);
+
+	assert_ptr_equal(arg, &nlisted);
+	/* The machine may have btrfs volumes of its own. */
+	if (strncmp(volume, env.dir, dlen) != 0 || volume[dlen] != '/')
+		return;
+	assert_true(nlisted < sizeof(listed) / sizeof(listed[0]));
+	listed[nlisted].id = *id;
+	snprintf(listed[nlisted].volume, sizeof(listed[0].volume), "%s",
+		 volume);
+	snprintf(listed[nlisted].device, sizeof(listed[0].device), "%s",
+		 device);
+	nlisted++;
+}
+
+static void
+expect_listed(const struct provider_snapshot *snap)
+{
+	size_t i, found = 0;
+
+	for (i = 0; i < nlisted; i++) {
+		if (!vss_id_equal(&listed[i].id, &snap->snapshot_id))
+			continue;
+		found++;
+		assert_string_equal(listed[i].volume, snap->volume);
+		assert_string_equal(listed[i].device, snap->device);
+	}
+	assert_int_equal(found, 1);
+}
+
+/* List afresh; how many shadow copies list reported. */
+static size_t
+list_all(void)
+{
+	nlisted = 0;
+	assert_int_equal(provider_btrfs.ops->list(&provider_btrfs, on_listed,
+						  &nlisted, errbuf,
+						  sizeof(errbuf)),
+			 0);
+	return nlisted;
+}
+
+/*
+ * list reports each shadow copy on disk once, with its volume and device:
+ * "sub" is mounted twice (env.ro binds it again) and is reported under
+ * its read-write mount; neither .vss-shadows nor what else lies in it
+ * counts.
+ */
+static void
+test_list(void **state)
+{
+	const char *volumes[] = {env.top, env.sub};
+	struct provider_snapshot snaps[2];
+	char stray[256], fake[256], name[VSS_ID_STRLEN];
+	struct provider_set set;
+	vss_id id;
+
+	fx_require();
+	assert_int_equal(list_all(), 0);
+
+	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
+	assert_int_equal(create_set(&set), 0);
+	/* A directory with another name, and a plain one with an id name. */
+	snprintf(stray, sizeof(stray), "%s/.vss-shadows/stray", env.top);
+	assert_int_equal(mkdir(stray, 0700), 0);
+	vss_id_generate(&id);
+	vss_id_format(&id, name);
+	snprintf(fake, sizeof(fake), "%s/.vss-shadows/%s", env.sub, name);
+	assert_int_equal(mkdir(fake, 0700), 0);
+
+	assert_int_equal(list_all(), 2);
+	expect_listed(&snaps[0]);
+	expect_listed(&snaps[1]);
+
+	assert_int_equal(provider_btrfs.ops->list(&provider_btrfs, NULL, NULL,
+						  errbuf, sizeof(errbuf)),
+			 -EINVAL);
+	assert_int_equal(rmdir(stray), 0);
+	assert_int_equal(rmdir(fake), 0);
+	delete_all(&set);
+	pset_release(&set);
+	assert_int_equal(list_all(), 0);
 }
 
 static double
@@ -875,16 +854,20 @@ test_commit_time(void **state)
 	double ms[10];
 	size_t i;
 
-	require_env();
+	fx_require();
 	for (i = 0; i < 10; i++) {
-		pset_init(&set, &snap, volumes, 1);
-		assert_int_equal(provider_btrfs.begin_prepare(&set, &snap), 0);
-		write_file(join(env.sub, "data"), "dirty before commit");
+		pset_init(&set, &snap, volumes, 1, VSS_CTX_BACKUP);
+		assert_int_equal(provider_btrfs.ops->begin_prepare(
+				     &provider_btrfs, &set, &snap),
+				 0);
+		fx_write_file(fx_join(env.sub, "data"), "dirty before commit");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		assert_int_equal(provider_btrfs.commit(&set), 0);
+		assert_int_equal(
+		    provider_btrfs.ops->commit(&provider_btrfs, &set), 0);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms[i] = elapsed_ms(&t0, &t1);
-		assert_int_equal(provider_btrfs.abort(&set), 0);
+		assert_int_equal(
+		    provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
 		pset_release(&set);
 	}
 	printf("commit of one volume: first %.3f ms", ms[0]);
@@ -906,8 +889,10 @@ main(void)
 		cmocka_unit_test(test_foreign_shadows_dir),
 		cmocka_unit_test(test_context),
 		cmocka_unit_test(test_delete_checks),
+		cmocka_unit_test(test_writable_seal),
+		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_commit_time),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fx_group_teardown);
 }

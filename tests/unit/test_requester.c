@@ -9,7 +9,11 @@
  * writer lists (BK-005), component checks (BK-014, SEL-002, SEL-004), the
  * document replaced by each step (BK-020), and vss_async: wait with a
  * timeout, the fd, cancel in every case, freeing a pending handle
- * (AS-001 .. AS-004), and the connection ending under an operation.
+ * (AS-001 .. AS-004), and the connection ending under an operation.  The
+ * shadow copy management calls: what they send and read back (SN-010 ..
+ * SN-013, SN-021, SN-030, SN-033), their argument checks, contexts
+ * (SN-001, VSS_CTX_ALL), malformed replies, and that they fit in every
+ * phase without changing it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,6 +48,7 @@ enum mode {
 	MODE_FAIL,       /* answer with fail_status */
 	MODE_HOLD,       /* answer when released, or cancelled */
 	MODE_DISCONNECT, /* hang up */
+	MODE_CANNED,     /* answer with fail_status and the canned fields */
 };
 
 struct fake {
@@ -68,11 +73,16 @@ struct fake {
 	json_t *volumes;      /* [{volume, snapshot_id}] added */
 	vss_id set_id;
 	vss_id extra_snapshot; /* known to get_snapshot_properties only */
+	json_t *canned[WIRE_TYPE_COUNT]; /* MODE_CANNED fields, owned */
+	char exposed_at[64];  /* where the set's shadow copies are exposed */
+	vss_id deleted;       /* a shadow copy of the set deleted since */
 };
 
 /* Ids of the writers the fake knows. */
 static vss_id class_a, instance_a, class_b, instance_b, class_c, instance_c,
 	class_d, instance_d, provider_id;
+/* The inventory query_snapshots reports: one set of two; a provider. */
+static vss_id inv_set, inv_snap[2], provider2_id, version_id;
 
 static void
 send_msg(struct fake *f, json_t *msg)
@@ -161,6 +171,79 @@ snapshot_json(const char *volume, const vss_id *id, const vss_id *set_id)
 	wire_set_int(s, WF_ATTRIBUTES, VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE);
 	wire_set_int(s, WF_CREATED, 133000000000000000LL);
 	return s;
+}
+
+/*
+ * What vssd knows: two shadow copies of one persistent set (SN-013: made
+ * as a set of two), the first exposed and described by other machines.
+ */
+static json_t *
+inventory_json(void)
+{
+	json_t *list = json_array();
+	json_t *a = snapshot_json("/data", &inv_snap[0], &inv_set);
+	json_t *b = snapshot_json("/home", &inv_snap[1], &inv_set);
+
+	wire_set_int(a, WF_SNAPSHOT_COUNT, 2);
+	wire_set_str(a, WF_EXPOSED_NAME, "/run/vss/exposed/a");
+	wire_set_str(a, WF_ORIGINATING_MACHINE, "host-o");
+	wire_set_str(a, WF_SERVICE_MACHINE, "host-s");
+	wire_set_int(a, WF_SNAPSHOT_STATE, VSS_SS_CREATED);
+	wire_set_int(a, WF_CONTEXT, VSS_CTX_NAS_ROLLBACK);
+	wire_set_int(b, WF_SNAPSHOT_COUNT, 2);
+	wire_set_int(b, WF_ATTRIBUTES, VSS_VOLSNAP_ATTR_PERSISTENT);
+	json_array_append_new(list, a);
+	json_array_append_new(list, b);
+	return list;
+}
+
+/* A system provider with a version, a software one without. */
+static json_t *
+providers_json(void)
+{
+	json_t *list = json_array();
+	json_t *a = json_object(), *b = json_object();
+
+	wire_set_id(a, WF_PROVIDER_ID, &provider_id);
+	wire_set_str(a, WF_NAME, "btrfs");
+	wire_set_str(a, WF_PROVIDER_TYPE, "system");
+	wire_set_str(a, WF_PROVIDER_VERSION, "1.0");
+	wire_set_id(a, WF_VERSION_ID, &version_id);
+	wire_set_id(b, WF_PROVIDER_ID, &provider2_id);
+	wire_set_str(b, WF_NAME, "exec");
+	wire_set_str(b, WF_PROVIDER_TYPE, "software");
+	json_array_append_new(list, a);
+	json_array_append_new(list, b);
+	return list;
+}
+
+/*
+ * A shadow copy of the set made, as get_snapshot_properties describes it
+ * (exposed at f->exposed_at when set), or NULL: not one, or deleted.
+ */
+static json_t *
+set_snapshot_json(struct fake *f, const vss_id *id)
+{
+	const char *volume;
+	json_t *v, *s;
+	vss_id vid;
+	size_t i;
+
+	if (vss_id_equal(id, &f->deleted))
+		return NULL;
+	json_array_foreach(f->volumes, i, v) {
+		wire_get_id(v, WF_SNAPSHOT_ID, &vid);
+		if (!vss_id_equal(&vid, id))
+			continue;
+		wire_get_str(v, WF_VOLUME, &volume);
+		s = snapshot_json(volume, id, &f->set_id);
+		wire_set_int(s, WF_SNAPSHOT_COUNT,
+			     (int64_t)json_array_size(f->volumes));
+		wire_set_str(s, WF_EXPOSED_NAME,
+			     f->exposed_at[0] ? f->exposed_at : NULL);
+		return s;
+	}
+	return NULL;
 }
 
 /* The successful reply to req; lock held. */
@@ -254,6 +337,12 @@ success_reply(struct fake *f, json_t *req)
 		break;
 	case WIRE_GET_SNAPSHOT_PROPERTIES:
 		wire_get_id(req, WF_SNAPSHOT_ID, &id);
+		v = set_snapshot_json(f, &id);
+		if (v != NULL) {
+			json_object_update(reply, v);
+			json_decref(v);
+			break;
+		}
 		if (!vss_id_equal(&id, &f->extra_snapshot)) {
 			json_decref(reply);
 			return wire_reply_new((uint64_t)msg_id(req),
@@ -264,9 +353,34 @@ success_reply(struct fake *f, json_t *req)
 		json_decref(v);
 		wire_set_str(reply, WF_ORIGINATING_MACHINE, "host-o");
 		wire_set_str(reply, WF_SERVICE_MACHINE, "host-s");
+		wire_set_int(reply, WF_SNAPSHOT_COUNT, 3);
+		wire_set_str(reply, WF_EXPOSED_NAME, "/mnt/exposed");
+		wire_set_str(reply, WF_EXPOSED_PATH, "share");
+		wire_set_int(reply, WF_SNAPSHOT_STATE, VSS_SS_CREATED);
 		break;
 	case WIRE_BACKUP_COMPLETE:
 		json_object_set(reply, WF_BCD, json_object_get(req, WF_BCD));
+		break;
+	case WIRE_QUERY_SNAPSHOTS:
+		json_object_set_new(reply, WF_SNAPSHOTS, inventory_json());
+		break;
+	case WIRE_DELETE_SNAPSHOTS:
+		wire_set_int(reply, WF_DELETED, 2);
+		break;
+	case WIRE_EXPOSE_SNAPSHOT:
+		if (wire_get_str(req, WF_PATH, &volume) < 0)
+			volume = "/run/vss/exposed/default";
+		wire_set_str(reply, WF_EXPOSED_NAME, volume);
+		break;
+	case WIRE_QUERY_PROVIDERS:
+		json_object_set_new(reply, WF_PROVIDERS, providers_json());
+		break;
+	case WIRE_IS_VOLUME_SNAPSHOTTED:
+		wire_get_str(req, WF_VOLUME, &volume);
+		wire_set_bool(reply, WF_SNAPSHOTTED,
+			      strcmp(volume, "/data") == 0);
+		wire_set_int(reply, WF_COMPATIBILITY,
+			     strcmp(volume, "/data") == 0 ? 2 : 0);
 		break;
 	default:
 		break;
@@ -352,6 +466,13 @@ handle_request(struct fake *f, json_t *req)
 		break;
 	case MODE_DISCONNECT:
 		hang_up(f);
+		break;
+	case MODE_CANNED:
+		reply = wire_reply_new((uint64_t)msg_id(req),
+				       f->fail_status[type], NULL);
+		json_object_update(reply, f->canned[type]);
+		send_msg(f, reply);
+		json_decref(reply);
 		break;
 	}
 out:
@@ -570,6 +691,8 @@ fake_stop(struct fake *f)
 	json_decref(f->held);
 	json_decref(f->volumes);
 	json_decref(f->writers);
+	for (int i = 0; i < WIRE_TYPE_COUNT; i++)
+		json_decref(f->canned[i]);
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->cond);
 }
@@ -579,6 +702,24 @@ fake_mode(struct fake *f, enum wire_type type, enum mode mode, int status)
 {
 	pthread_mutex_lock(&f->lock);
 	f->modes[type] = mode;
+	f->fail_status[type] = status;
+	pthread_mutex_unlock(&f->lock);
+}
+
+/*
+ * Answer requests of type with status and the fields of json (the fake
+ * does not check them: a reply may be malformed on purpose).
+ */
+static void
+fake_canned(struct fake *f, enum wire_type type, int status, const char *json)
+{
+	json_t *fields = json_loads(json, 0, NULL);
+
+	assert_non_null(fields);
+	pthread_mutex_lock(&f->lock);
+	json_decref(f->canned[type]);
+	f->canned[type] = fields;
+	f->modes[type] = MODE_CANNED;
 	f->fail_status[type] = status;
 	pthread_mutex_unlock(&f->lock);
 }
@@ -673,6 +814,11 @@ setup(void **state)
 	vss_id_generate(&class_d);
 	vss_id_generate(&instance_d);
 	vss_id_generate(&provider_id);
+	vss_id_generate(&provider2_id);
+	vss_id_generate(&version_id);
+	vss_id_generate(&inv_set);
+	vss_id_generate(&inv_snap[0]);
+	vss_id_generate(&inv_snap[1]);
 	fake_start(&t->f);
 	assert_int_equal(vss_requester_new(&t->r, t->f.path), 0);
 	*state = t;
@@ -801,6 +947,13 @@ enum call {
 	C_BACKUP_COMPLETE,
 	C_SAVE_BCD,
 	C_ABORT,
+	C_QUERY_SNAPSHOTS, /* the management calls, which have no phase */
+	C_DELETE_SNAPSHOTS,
+	C_DELETE_VOLUME_SNAPSHOTS,
+	C_EXPOSE,
+	C_UNEXPOSE,
+	C_QUERY_PROVIDERS,
+	C_IS_VOLUME_SNAPSHOTTED,
 	C_COUNT
 };
 
@@ -811,19 +964,24 @@ static const char *const call_names[C_COUNT] = {
 	"start_snapshot_set", "is_volume_supported", "add_to_snapshot_set",
 	"prepare_for_backup", "do_snapshot_set", "get_snapshot_properties",
 	"set_timings", "set_backup_succeeded", "backup_complete", "save_bcd",
-	"abort_backup",
+	"abort_backup", "query_snapshots", "delete_snapshots",
+	"delete_volume_snapshots", "expose_snapshot", "unexpose_snapshot",
+	"query_providers", "is_volume_snapshotted",
 };
 
 /* Make call c with valid arguments; returns its status. */
 static int
 call(vss_requester *r, enum call c)
 {
-	struct vss_snapshot_prop prop;
+	struct vss_snapshot_prop prop, *props = NULL;
+	struct vss_provider_prop *providers = NULL;
 	struct vss_set_timings timings;
 	vss_async *a = NULL;
 	vss_id id;
 	char *xml = NULL;
 	size_t len;
+	uint32_t compat;
+	long deleted;
 	bool ok;
 	int rc = -ENOSYS;
 
@@ -895,11 +1053,55 @@ call(vss_requester *r, enum call c)
 	case C_ABORT:
 		rc = vss_requester_abort_backup(r);
 		break;
+	case C_QUERY_SNAPSHOTS:
+		rc = vss_requester_query_snapshots(r, NULL, NULL, NULL, &props,
+						   &len);
+		if (rc == 0)
+			vss_snapshot_props_free(props, len);
+		break;
+	case C_DELETE_SNAPSHOTS:
+		rc = vss_requester_delete_snapshots(r, &inv_snap[1],
+						    VSS_OBJECT_SNAPSHOT, false,
+						    &deleted, &id);
+		break;
+	case C_DELETE_VOLUME_SNAPSHOTS:
+		rc = vss_requester_delete_volume_snapshots(r, "/home", true,
+							   &deleted, &id);
+		break;
+	case C_EXPOSE:
+		rc = vss_requester_expose_snapshot(r, &inv_snap[0], NULL, &xml);
+		free(xml);
+		break;
+	case C_UNEXPOSE:
+		rc = vss_requester_unexpose_snapshot(r, &inv_snap[0]);
+		break;
+	case C_QUERY_PROVIDERS:
+		rc = vss_requester_query_providers(r, &providers, &len);
+		if (rc == 0)
+			vss_provider_props_free(providers, len);
+		break;
+	case C_IS_VOLUME_SNAPSHOTTED:
+		rc = vss_requester_is_volume_snapshotted(r, "/data", &ok,
+							 &compat);
+		break;
 	case C_COUNT:
 		break;
 	}
 	vss_async_free(a);
 	return rc;
+}
+
+/* The management calls: allowed now, and each does what it says. */
+static void
+expect_manage_ok(vss_requester *r)
+{
+	for (int c = C_QUERY_SNAPSHOTS; c < C_COUNT; c++) {
+		int rc = call(r, c);
+
+		if (rc != 0)
+			fail_msg("%s: %s (%d), expected success",
+				 call_names[c], vss_strerror(rc), rc);
+	}
 }
 
 /* Each call in the list (ended by C_COUNT) must be refused. */
@@ -1067,6 +1269,10 @@ test_happy_path(void **state)
 	assert_string_equal(prop.device, "/snap/other");
 	assert_string_equal(prop.originating_machine, "host-o");
 	assert_string_equal(prop.service_machine, "host-s");
+	assert_int_equal(prop.snapshot_count, 3);
+	assert_string_equal(prop.exposed_name, "/mnt/exposed");
+	assert_string_equal(prop.exposed_path, "share");
+	assert_int_equal(prop.state, VSS_SS_CREATED);
 	vss_id_generate(&unknown);
 	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &unknown,
 							       &prop),
@@ -1102,7 +1308,7 @@ test_happy_path(void **state)
 			    "add_to_snapshot_set,prepare_for_backup,"
 			    "gather_writer_status,do_snapshot_set,"
 			    "get_snapshot_properties,get_snapshot_properties,"
-			    "backup_complete");
+			    "get_snapshot_properties,backup_complete");
 	free(types);
 
 	req = find_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
@@ -1418,7 +1624,9 @@ test_bad_state_while_pending(void **state)
 		C_SET_BACKUP_STATE, C_GATHER_STATUS, C_ADD_COMPONENT,
 		C_SET_BACKUP_OPTIONS, C_ADD_TO_SET, C_PREPARE,
 		C_DO_SNAPSHOT_SET, C_IS_VOLUME_SUPPORTED, C_SAVE_BCD,
-		C_COUNT,
+		C_QUERY_SNAPSHOTS, C_DELETE_SNAPSHOTS,
+		C_DELETE_VOLUME_SNAPSHOTS, C_EXPOSE, C_UNEXPOSE,
+		C_QUERY_PROVIDERS, C_IS_VOLUME_SNAPSHOTTED, C_COUNT,
 	};
 	static const enum call prepared[] = {
 		C_SET_BACKUP_STATE, C_SET_BACKUP_OPTIONS,
@@ -1752,6 +1960,764 @@ test_connect_failure(void **state)
 	vss_requester_free(NULL);
 }
 
+/* ---- shadow copy management ---------------------------------------------- */
+
+/* The field key of the nth request of type is absent. */
+static void
+assert_no_field(struct fake *f, enum wire_type type, size_t nth,
+		const char *key)
+{
+	json_t *req = fake_wait_request(f, type, nth);
+
+	assert_non_null(req);
+	if (json_object_get(req, key) != NULL)
+		fail_msg("%s #%zu carries \"%s\"", wire_type_name(type), nth,
+			 key);
+	json_decref(req);
+}
+
+static void
+assert_id_field(struct fake *f, enum wire_type type, size_t nth,
+		const char *key, const vss_id *want)
+{
+	json_t *req = fake_wait_request(f, type, nth);
+	vss_id id;
+
+	assert_non_null(req);
+	assert_int_equal(wire_get_id(req, key, &id), 0);
+	assert_true(vss_id_equal(&id, want));
+	json_decref(req);
+}
+
+static void
+assert_str_field(struct fake *f, enum wire_type type, size_t nth,
+		 const char *key, const char *want)
+{
+	json_t *req = fake_wait_request(f, type, nth);
+	const char *s = NULL;
+
+	assert_non_null(req);
+	assert_int_equal(wire_get_str(req, key, &s), 0);
+	assert_string_equal(s, want);
+	json_decref(req);
+}
+
+static void
+assert_bool_field(struct fake *f, enum wire_type type, size_t nth,
+		  const char *key, bool want)
+{
+	json_t *req = fake_wait_request(f, type, nth);
+	bool v = !want;
+
+	assert_non_null(req);
+	assert_int_equal(wire_get_bool(req, key, &v), 0);
+	assert_int_equal(v, want);
+	json_decref(req);
+}
+
+static void
+assert_int_field(struct fake *f, enum wire_type type, size_t nth,
+		 const char *key, int64_t want)
+{
+	json_t *req = fake_wait_request(f, type, nth);
+	int64_t v = 0;
+
+	assert_non_null(req);
+	assert_int_equal(wire_get_int(req, key, &v), 0);
+	assert_int_equal(v, want);
+	json_decref(req);
+}
+
+/*
+ * The management requests received from the from-th request (of any
+ * type) on: each
+ * carries the context want (with_context) or none.  Returns how many.
+ */
+static size_t
+manage_requests_since(struct fake *f, size_t from, bool with_context,
+		      int64_t want)
+{
+	const char *bad = NULL;
+	json_t *req;
+	int64_t context;
+	size_t i, n = 0;
+
+	pthread_mutex_lock(&f->lock);
+	json_array_foreach(f->received, i, req) {
+		enum wire_type type = msg_type(req);
+		int rc;
+
+		if (i < from || type < WIRE_QUERY_SNAPSHOTS ||
+		    type > WIRE_IS_VOLUME_SNAPSHOTTED)
+			continue;
+		rc = wire_get_int(req, WF_CONTEXT, &context);
+		if (with_context ? rc != 0 || context != want : rc != -ENOENT)
+			bad = wire_type_name(type);
+		n++;
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (bad != NULL)
+		fail_msg("%s: %s", bad,
+			 with_context ? "wrong or no context" : "a context");
+	return n;
+}
+
+/*
+ * SN-011, SN-021: properties are vssd's of now; what was handed out
+ * before stays valid (borrowed until the requester is freed).
+ */
+static void
+test_snapshot_properties_fresh(void **state)
+{
+	struct ctx *t = *state;
+	struct vss_snapshot_prop p1, p2, p3;
+	vss_id snap = run_to_snapshot_done(t);
+
+	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &snap,
+							       &p1),
+			 0);
+	assert_null(p1.exposed_name);
+	assert_int_equal(p1.snapshot_count, 1);
+	pthread_mutex_lock(&t->f.lock);
+	strcpy(t->f.exposed_at, "/mnt/x");
+	pthread_mutex_unlock(&t->f.lock);
+	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &snap,
+							       &p2),
+			 0);
+	assert_string_equal(p2.exposed_name, "/mnt/x");
+	assert_null(p1.exposed_name);
+	assert_string_equal(p1.device, "/snap/data");
+	/* Unchanged: the same description, nothing new kept. */
+	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &snap,
+							       &p3),
+			 0);
+	assert_ptr_equal(p3.device, p2.device);
+	assert_ptr_equal(p3.exposed_name, p2.exposed_name);
+	/* Deleted since: not found, though seen before. */
+	pthread_mutex_lock(&t->f.lock);
+	t->f.deleted = snap;
+	pthread_mutex_unlock(&t->f.lock);
+	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &snap,
+							       &p3),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_string_equal(p1.original_volume, "/data");
+	assert_string_equal(p2.exposed_name, "/mnt/x");
+	/* Every call asked vssd. */
+	assert_id_field(&t->f, WIRE_GET_SNAPSHOT_PROPERTIES, 3,
+			WF_SNAPSHOT_ID, &snap);
+}
+
+/* BK-009: none of them before InitializeForBackup, and nothing is sent. */
+static void
+test_manage_before_initialize(void **state)
+{
+	struct ctx *t = *state;
+	char *types;
+
+	for (int c = C_QUERY_SNAPSHOTS; c < C_COUNT; c++)
+		if (call(t->r, c) != VSS_E_BAD_STATE)
+			fail_msg("%s allowed before initialize_for_backup",
+				 call_names[c]);
+	types = received_types(&t->f);
+	assert_string_equal(types, "hello");
+	free(types);
+}
+
+/* SN-010, SN-011, SN-013: the inventory with every property. */
+static void
+test_query_snapshots(void **state)
+{
+	struct ctx *t = *state;
+	struct vss_snapshot_prop *props = NULL;
+	char host[256] = "";
+	size_t n = 99;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL, NULL,
+						       &props, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_true(vss_id_equal(&props[0].snapshot_id, &inv_snap[0]));
+	assert_true(vss_id_equal(&props[0].snapshot_set_id, &inv_set));
+	assert_int_equal(props[0].snapshot_count, 2);
+	assert_string_equal(props[0].device, "/snap/data");
+	assert_string_equal(props[0].original_volume, "/data");
+	assert_string_equal(props[0].originating_machine, "host-o");
+	assert_string_equal(props[0].service_machine, "host-s");
+	assert_string_equal(props[0].exposed_name, "/run/vss/exposed/a");
+	assert_null(props[0].exposed_path);
+	assert_true(vss_id_equal(&props[0].provider_id, &provider_id));
+	assert_int_equal(props[0].attributes, VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE);
+	assert_true(props[0].created == 133000000000000000LL);
+	assert_int_equal(props[0].state, VSS_SS_CREATED);
+	assert_true(vss_id_equal(&props[1].snapshot_id, &inv_snap[1]));
+	assert_string_equal(props[1].original_volume, "/home");
+	assert_null(props[1].exposed_name);
+	assert_int_equal(props[1].attributes, VSS_VOLSNAP_ATTR_PERSISTENT);
+	/* Machines vssd does not name are this one. */
+	gethostname(host, sizeof(host) - 1);
+	assert_string_equal(props[1].originating_machine, host);
+	assert_string_equal(props[1].service_machine, host);
+	vss_snapshot_props_free(props, n);
+	/* No filter and no context of its own: the request says neither. */
+	assert_no_field(&t->f, WIRE_QUERY_SNAPSHOTS, 0, WF_SNAPSHOT_ID);
+	assert_no_field(&t->f, WIRE_QUERY_SNAPSHOTS, 0, WF_SNAPSHOT_SET_ID);
+	assert_no_field(&t->f, WIRE_QUERY_SNAPSHOTS, 0, WF_VOLUME);
+	assert_no_field(&t->f, WIRE_QUERY_SNAPSHOTS, 0, WF_CONTEXT);
+
+	/* Every filter goes to vssd, which applies them. */
+	props = NULL;
+	assert_int_equal(vss_requester_query_snapshots(t->r, &inv_snap[1],
+						       &inv_set, "/home",
+						       &props, &n),
+			 0);
+	vss_snapshot_props_free(props, n);
+	assert_id_field(&t->f, WIRE_QUERY_SNAPSHOTS, 1, WF_SNAPSHOT_ID,
+			&inv_snap[1]);
+	assert_id_field(&t->f, WIRE_QUERY_SNAPSHOTS, 1, WF_SNAPSHOT_SET_ID,
+			&inv_set);
+	assert_str_field(&t->f, WIRE_QUERY_SNAPSHOTS, 1, WF_VOLUME, "/home");
+
+	/* Nothing matches: an empty array, still the caller's. */
+	fake_canned(&t->f, WIRE_QUERY_SNAPSHOTS, 0, "{\"snapshots\":[]}");
+	props = NULL;
+	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL, NULL,
+						       &props, &n),
+			 0);
+	assert_int_equal(n, 0);
+	assert_non_null(props);
+	vss_snapshot_props_free(props, n);
+	vss_snapshot_props_free(NULL, 3);
+}
+
+/* Failures, argument checks and replies that lack what they must say. */
+static void
+test_query_snapshots_errors(void **state)
+{
+	struct ctx *t = *state;
+	struct vss_snapshot_prop *props = NULL;
+	size_t n = 99;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_query_snapshots(NULL, NULL, NULL, NULL,
+						       &props, &n),
+			 -EINVAL);
+	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL, NULL,
+						       NULL, &n),
+			 -EINVAL);
+	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL, NULL,
+						       &props, NULL),
+			 -EINVAL);
+	/* Not UTF-8: refused before it is sent. */
+	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL,
+						       "/\xff", &props, &n),
+			 -EINVAL);
+	assert_null(find_request(&t->f, WIRE_QUERY_SNAPSHOTS, 0));
+
+	fake_mode(&t->f, WIRE_QUERY_SNAPSHOTS, MODE_FAIL,
+		  VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL,
+						       "/nowhere", &props, &n),
+			 VSS_E_OBJECT_NOT_FOUND);
+	/* A success without the list, or an entry without its ids. */
+	fake_canned(&t->f, WIRE_QUERY_SNAPSHOTS, 0, "{}");
+	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL, NULL,
+						       &props, &n),
+			 -EBADMSG);
+	fake_canned(&t->f, WIRE_QUERY_SNAPSHOTS, 0,
+		    "{\"snapshots\":[{\"volume\":\"/data\","
+		    "\"device\":\"/snap/data\","
+		    "\"snapshot_set_id\":\"6f1ac5d1-2b3c-4d5e-8f90-"
+		    "a1b2c3d4e5f6\"}]}");
+	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL, NULL,
+						       &props, &n),
+			 -EBADMSG);
+	assert_null(props);
+	assert_int_equal(n, 99);
+}
+
+/* SN-021: what a delete sends and what it reads back, also on failure. */
+static void
+test_delete_snapshots(void **state)
+{
+	struct ctx *t = *state;
+	vss_id non_deleted, sentinel;
+	long deleted = -1;
+
+	vss_id_generate(&sentinel);
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	non_deleted = sentinel;
+	assert_int_equal(vss_requester_delete_snapshots(t->r, &inv_snap[0],
+							VSS_OBJECT_SNAPSHOT,
+							true, &deleted,
+							&non_deleted),
+			 0);
+	assert_int_equal(deleted, 2);
+	assert_true(vss_id_is_null(&non_deleted));
+	assert_id_field(&t->f, WIRE_DELETE_SNAPSHOTS, 0, WF_SNAPSHOT_ID,
+			&inv_snap[0]);
+	assert_no_field(&t->f, WIRE_DELETE_SNAPSHOTS, 0, WF_SNAPSHOT_SET_ID);
+	assert_bool_field(&t->f, WIRE_DELETE_SNAPSHOTS, 0, WF_FORCE, true);
+	assert_int_equal(vss_requester_delete_snapshots(t->r, &inv_set,
+							VSS_OBJECT_SNAPSHOT_SET,
+							false, &deleted,
+							&non_deleted),
+			 0);
+	assert_id_field(&t->f, WIRE_DELETE_SNAPSHOTS, 1, WF_SNAPSHOT_SET_ID,
+			&inv_set);
+	assert_no_field(&t->f, WIRE_DELETE_SNAPSHOTS, 1, WF_SNAPSHOT_ID);
+	assert_bool_field(&t->f, WIRE_DELETE_SNAPSHOTS, 1, WF_FORCE, false);
+
+	/* Stopped at the second: the count and the id come back anyway. */
+	fake_canned(&t->f, WIRE_DELETE_SNAPSHOTS, VSS_E_PROVIDER_VETO,
+		    "{\"deleted\":1,\"non_deleted_id\":\""
+		    "6f1ac5d1-2b3c-4d5e-8f90-a1b2c3d4e5f6\"}");
+	deleted = -1;
+	non_deleted = sentinel;
+	assert_int_equal(vss_requester_delete_snapshots(t->r, &inv_set,
+							VSS_OBJECT_SNAPSHOT_SET,
+							false, &deleted,
+							&non_deleted),
+			 VSS_E_PROVIDER_VETO);
+	assert_int_equal(deleted, 1);
+	assert_int_equal(vss_id_parse(&sentinel,
+				      "6f1ac5d1-2b3c-4d5e-8f90-a1b2c3d4e5f6"),
+			 0);
+	assert_true(vss_id_equal(&non_deleted, &sentinel));
+
+	/* A failure before any delete leaves the outputs alone. */
+	vss_id_generate(&sentinel);
+	non_deleted = sentinel;
+	deleted = -1;
+	fake_mode(&t->f, WIRE_DELETE_SNAPSHOTS, MODE_FAIL,
+		  VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_delete_snapshots(t->r, &inv_snap[0],
+							VSS_OBJECT_SNAPSHOT,
+							false, &deleted,
+							&non_deleted),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(deleted, -1);
+	assert_true(vss_id_equal(&non_deleted, &sentinel));
+	/* A success must say how many. */
+	fake_canned(&t->f, WIRE_DELETE_SNAPSHOTS, 0, "{}");
+	assert_int_equal(vss_requester_delete_snapshots(t->r, &inv_snap[0],
+							VSS_OBJECT_SNAPSHOT,
+							false, &deleted,
+							&non_deleted),
+			 -EBADMSG);
+	assert_int_equal(deleted, -1);
+	assert_true(vss_id_equal(&non_deleted, &sentinel));
+}
+
+static void
+test_delete_snapshots_arguments(void **state)
+{
+	struct ctx *t = *state;
+	static const enum vss_object_type bad_types[] = {
+		VSS_OBJECT_UNKNOWN, VSS_OBJECT_NONE, VSS_OBJECT_PROVIDER,
+		(enum vss_object_type)5,
+	};
+	vss_id non_deleted;
+	long deleted;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++)
+		assert_int_equal(vss_requester_delete_snapshots(
+					 t->r, &inv_set, bad_types[i], false,
+					 &deleted, &non_deleted),
+				 -EINVAL);
+	assert_int_equal(vss_requester_delete_snapshots(NULL, &inv_set,
+							VSS_OBJECT_SNAPSHOT,
+							false, &deleted,
+							&non_deleted),
+			 -EINVAL);
+	assert_int_equal(vss_requester_delete_snapshots(t->r, NULL,
+							VSS_OBJECT_SNAPSHOT,
+							false, &deleted,
+							&non_deleted),
+			 -EINVAL);
+	assert_int_equal(vss_requester_delete_snapshots(t->r, &inv_set,
+							VSS_OBJECT_SNAPSHOT,
+							false, NULL,
+							&non_deleted),
+			 -EINVAL);
+	assert_int_equal(vss_requester_delete_snapshots(t->r, &inv_set,
+							VSS_OBJECT_SNAPSHOT,
+							false, &deleted, NULL),
+			 -EINVAL);
+	/* /oldest needs a volume. */
+	assert_int_equal(vss_requester_delete_volume_snapshots(t->r, NULL,
+							       true, &deleted,
+							       &non_deleted),
+			 -EINVAL);
+	assert_int_equal(vss_requester_delete_volume_snapshots(NULL, "/data",
+							       false, &deleted,
+							       &non_deleted),
+			 -EINVAL);
+	assert_int_equal(vss_requester_delete_volume_snapshots(t->r, "/data",
+							       false, NULL,
+							       &non_deleted),
+			 -EINVAL);
+	assert_null(find_request(&t->f, WIRE_DELETE_SNAPSHOTS, 0));
+}
+
+/* vssadmin delete shadows /for= [/oldest] and /all. */
+static void
+test_delete_volume_snapshots(void **state)
+{
+	struct ctx *t = *state;
+	vss_id non_deleted;
+	long deleted = -1;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_delete_volume_snapshots(t->r, "/data",
+							       true, &deleted,
+							       &non_deleted),
+			 0);
+	assert_int_equal(deleted, 2);
+	assert_str_field(&t->f, WIRE_DELETE_SNAPSHOTS, 0, WF_VOLUME, "/data");
+	assert_bool_field(&t->f, WIRE_DELETE_SNAPSHOTS, 0, WF_OLDEST, true);
+	assert_no_field(&t->f, WIRE_DELETE_SNAPSHOTS, 0, WF_ALL);
+	assert_no_field(&t->f, WIRE_DELETE_SNAPSHOTS, 0, WF_SNAPSHOT_ID);
+	assert_int_equal(vss_requester_delete_volume_snapshots(t->r, "/home",
+							       false, &deleted,
+							       &non_deleted),
+			 0);
+	assert_str_field(&t->f, WIRE_DELETE_SNAPSHOTS, 1, WF_VOLUME, "/home");
+	assert_no_field(&t->f, WIRE_DELETE_SNAPSHOTS, 1, WF_OLDEST);
+	assert_no_field(&t->f, WIRE_DELETE_SNAPSHOTS, 1, WF_ALL);
+	assert_int_equal(vss_requester_delete_volume_snapshots(t->r, NULL,
+							       false, &deleted,
+							       &non_deleted),
+			 0);
+	assert_bool_field(&t->f, WIRE_DELETE_SNAPSHOTS, 2, WF_ALL, true);
+	assert_no_field(&t->f, WIRE_DELETE_SNAPSHOTS, 2, WF_VOLUME);
+	/* Nothing to delete is no failure. */
+	fake_canned(&t->f, WIRE_DELETE_SNAPSHOTS, 0, "{\"deleted\":0}");
+	assert_int_equal(vss_requester_delete_volume_snapshots(t->r, "/data",
+							       false, &deleted,
+							       &non_deleted),
+			 0);
+	assert_int_equal(deleted, 0);
+	assert_true(vss_id_is_null(&non_deleted));
+}
+
+/* SN-030, SN-033. */
+static void
+test_expose_unexpose(void **state)
+{
+	struct ctx *t = *state;
+	char *name = NULL;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_expose_snapshot(t->r, &inv_snap[0],
+						       "/mnt/x", &name),
+			 0);
+	assert_string_equal(name, "/mnt/x");
+	free(name);
+	assert_id_field(&t->f, WIRE_EXPOSE_SNAPSHOT, 0, WF_SNAPSHOT_ID,
+			&inv_snap[0]);
+	assert_str_field(&t->f, WIRE_EXPOSE_SNAPSHOT, 0, WF_PATH, "/mnt/x");
+	/* No path: where vssd chooses. */
+	name = NULL;
+	assert_int_equal(vss_requester_expose_snapshot(t->r, &inv_snap[1],
+						       NULL, &name),
+			 0);
+	assert_string_equal(name, "/run/vss/exposed/default");
+	free(name);
+	assert_no_field(&t->f, WIRE_EXPOSE_SNAPSHOT, 1, WF_PATH);
+	assert_int_equal(vss_requester_unexpose_snapshot(t->r, &inv_snap[1]),
+			 0);
+	assert_id_field(&t->f, WIRE_UNEXPOSE_SNAPSHOT, 0, WF_SNAPSHOT_ID,
+			&inv_snap[1]);
+
+	/* vssd's refusals come back as they are; *ret stays untouched. */
+	name = NULL;
+	fake_mode(&t->f, WIRE_EXPOSE_SNAPSHOT, MODE_FAIL,
+		  VSS_E_OBJECT_ALREADY_EXISTS);
+	assert_int_equal(vss_requester_expose_snapshot(t->r, &inv_snap[0],
+						       NULL, &name),
+			 VSS_E_OBJECT_ALREADY_EXISTS);
+	assert_null(name);
+	fake_mode(&t->f, WIRE_UNEXPOSE_SNAPSHOT, MODE_FAIL,
+		  VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_unexpose_snapshot(t->r, &inv_snap[1]),
+			 VSS_E_OBJECT_NOT_FOUND);
+	/* A success must say where. */
+	fake_canned(&t->f, WIRE_EXPOSE_SNAPSHOT, 0, "{}");
+	assert_int_equal(vss_requester_expose_snapshot(t->r, &inv_snap[0],
+						       NULL, &name),
+			 -EBADMSG);
+	assert_null(name);
+
+	assert_int_equal(vss_requester_expose_snapshot(NULL, &inv_snap[0],
+						       NULL, &name),
+			 -EINVAL);
+	assert_int_equal(vss_requester_expose_snapshot(t->r, NULL, NULL,
+						       &name),
+			 -EINVAL);
+	assert_int_equal(vss_requester_expose_snapshot(t->r, &inv_snap[0],
+						       NULL, NULL),
+			 -EINVAL);
+	assert_int_equal(vss_requester_unexpose_snapshot(NULL, &inv_snap[0]),
+			 -EINVAL);
+	assert_int_equal(vss_requester_unexpose_snapshot(t->r, NULL),
+			 -EINVAL);
+	assert_null(find_request(&t->f, WIRE_EXPOSE_SNAPSHOT, 4));
+	assert_null(find_request(&t->f, WIRE_UNEXPOSE_SNAPSHOT, 2));
+}
+
+/* SN-010: Query of providers. */
+static void
+test_query_providers(void **state)
+{
+	struct ctx *t = *state;
+	struct vss_provider_prop *p = NULL;
+	size_t n = 99;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_query_providers(t->r, &p, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(vss_id_equal(&p[0].provider_id, &provider_id));
+	assert_string_equal(p[0].name, "btrfs");
+	assert_int_equal(p[0].type, VSS_PROV_SYSTEM);
+	assert_string_equal(p[0].version, "1.0");
+	assert_true(vss_id_equal(&p[0].version_id, &version_id));
+	assert_true(vss_id_equal(&p[1].provider_id, &provider2_id));
+	assert_string_equal(p[1].name, "exec");
+	assert_int_equal(p[1].type, VSS_PROV_SOFTWARE);
+	assert_null(p[1].version);
+	assert_true(vss_id_is_null(&p[1].version_id));
+	vss_provider_props_free(p, n);
+	vss_provider_props_free(NULL, 1);
+
+	assert_int_equal(vss_requester_query_providers(NULL, &p, &n), -EINVAL);
+	assert_int_equal(vss_requester_query_providers(t->r, NULL, &n),
+			 -EINVAL);
+	assert_int_equal(vss_requester_query_providers(t->r, &p, NULL),
+			 -EINVAL);
+	p = NULL;
+	n = 99;
+	fake_canned(&t->f, WIRE_QUERY_PROVIDERS, 0, "{}");
+	assert_int_equal(vss_requester_query_providers(t->r, &p, &n),
+			 -EBADMSG);
+	assert_null(p);
+	assert_int_equal(n, 99);
+	fake_mode(&t->f, WIRE_QUERY_PROVIDERS, MODE_FAIL, -EACCES);
+	assert_int_equal(vss_requester_query_providers(t->r, &p, &n),
+			 -EACCES);
+	assert_null(p);
+}
+
+/* SN-012. */
+static void
+test_is_volume_snapshotted(void **state)
+{
+	struct ctx *t = *state;
+	uint32_t compat = 99;
+	bool snapped = false;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_is_volume_snapshotted(t->r, "/data",
+							     &snapped,
+							     &compat),
+			 0);
+	assert_true(snapped);
+	assert_int_equal(compat, 2);
+	assert_str_field(&t->f, WIRE_IS_VOLUME_SNAPSHOTTED, 0, WF_VOLUME,
+			 "/data");
+	assert_int_equal(vss_requester_is_volume_snapshotted(t->r, "/home",
+							     &snapped,
+							     &compat),
+			 0);
+	assert_false(snapped);
+	assert_int_equal(compat, 0);
+
+	assert_int_equal(vss_requester_is_volume_snapshotted(NULL, "/data",
+							     &snapped,
+							     &compat),
+			 -EINVAL);
+	assert_int_equal(vss_requester_is_volume_snapshotted(t->r, NULL,
+							     &snapped,
+							     &compat),
+			 -EINVAL);
+	assert_int_equal(vss_requester_is_volume_snapshotted(t->r, "/data",
+							     NULL, &compat),
+			 -EINVAL);
+	assert_int_equal(vss_requester_is_volume_snapshotted(t->r, "/data",
+							     &snapped, NULL),
+			 -EINVAL);
+	/* Both results are required; the outputs stay as they were. */
+	fake_canned(&t->f, WIRE_IS_VOLUME_SNAPSHOTTED, 0,
+		    "{\"snapshotted\":true}");
+	assert_int_equal(vss_requester_is_volume_snapshotted(t->r, "/data",
+							     &snapped,
+							     &compat),
+			 -EBADMSG);
+	assert_false(snapped);
+	assert_int_equal(compat, 0);
+	fake_mode(&t->f, WIRE_IS_VOLUME_SNAPSHOTTED, MODE_FAIL,
+		  VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_is_volume_snapshotted(t->r, "/nope",
+							     &snapped,
+							     &compat),
+			 VSS_E_OBJECT_NOT_FOUND);
+}
+
+/*
+ * SN-001 is vssd's to check: set_context takes the persistent contexts
+ * and VSS_CTX_ALL, and the management calls carry the context once the
+ * requester has one of its own (SN-010).
+ */
+static void
+test_manage_contexts(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+
+	size_t first;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	expect_manage_ok(t->r);
+	assert_int_equal(manage_requests_since(&t->f, 0, false, 0),
+			 C_COUNT - C_QUERY_SNAPSHOTS);
+	assert_int_equal(vss_requester_set_context(t->r, VSS_CTX_ALL), 0);
+	pthread_mutex_lock(&t->f.lock);
+	first = json_array_size(t->f.received);
+	pthread_mutex_unlock(&t->f.lock);
+	expect_manage_ok(t->r);
+	assert_int_equal(manage_requests_since(&t->f, first, true,
+					       VSS_CTX_ALL),
+			 C_COUNT - C_QUERY_SNAPSHOTS);
+	/* The context also goes with the gathering, as it always did. */
+	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_field(&t->f, WIRE_GATHER_WRITER_METADATA, 0, WF_CONTEXT,
+			 VSS_CTX_ALL);
+}
+
+/* The persistent contexts, modifiers included, are the requester's too. */
+static void
+test_persistent_contexts(void **state)
+{
+	struct ctx *t = *state;
+	static const int32_t contexts[] = {
+		VSS_CTX_NAS_ROLLBACK, VSS_CTX_APP_ROLLBACK,
+		VSS_CTX_CLIENT_ACCESSIBLE, VSS_CTX_CLIENT_ACCESSIBLE_WRITERS,
+		VSS_CTX_APP_ROLLBACK | VSS_VOLSNAP_ATTR_TRANSPORTABLE |
+			VSS_VOLSNAP_ATTR_DIFFERENTIAL,
+	};
+
+	/* The fake serves one connection at a time. */
+	vss_requester_free(t->r);
+	t->r = NULL;
+	for (size_t i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++) {
+		vss_requester *r = NULL;
+		struct vss_snapshot_prop *props = NULL;
+		size_t n;
+
+		assert_int_equal(vss_requester_new(&r, t->f.path), 0);
+		assert_int_equal(vss_requester_initialize_for_backup(r, NULL),
+				 0);
+		assert_int_equal(vss_requester_set_context(r, contexts[i]), 0);
+		assert_int_equal(vss_requester_query_snapshots(r, NULL, NULL,
+							       NULL, &props,
+							       &n),
+				 0);
+		vss_snapshot_props_free(props, n);
+		vss_requester_free(r);
+		assert_int_field(&t->f, WIRE_QUERY_SNAPSHOTS, i, WF_CONTEXT,
+				 contexts[i]);
+	}
+}
+
+/* The context of a loaded document counts as the requester's own. */
+static void
+test_manage_context_from_document(void **state)
+{
+	struct ctx *t = *state;
+	vss_bcd *bcd = NULL;
+	char *xml = NULL;
+	size_t len;
+
+	assert_int_equal(vss_bcd_new(&bcd), 0);
+	assert_int_equal(vss_bcd_set_context(bcd, VSS_CTX_APP_ROLLBACK), 0);
+	assert_int_equal(vss_bcd_save_xml(bcd, &xml, &len), 0);
+	vss_bcd_free(bcd);
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, xml), 0);
+	free(xml);
+	assert_int_equal(call(t->r, C_QUERY_SNAPSHOTS), 0);
+	assert_int_field(&t->f, WIRE_QUERY_SNAPSHOTS, 0, WF_CONTEXT,
+			 VSS_CTX_APP_ROLLBACK);
+}
+
+/*
+ * In every phase of a backup, and after it, the management calls work
+ * and leave the phase as it was.
+ */
+static void
+test_manage_any_phase(void **state)
+{
+	struct ctx *t = *state;
+	vss_async *a = NULL;
+	vss_id snap;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	assert_int_equal(vss_requester_set_backup_state(t->r,
+							&full_components),
+			 0);
+	expect_manage_ok(t->r);
+	do_gather(t);
+	expect_manage_ok(t->r);
+	assert_int_equal(vss_requester_add_component(t->r, &instance_a,
+						     &class_a, VSS_CT_DATABASE,
+						     NULL, "db"),
+			 0);
+	assert_int_equal(vss_requester_start_snapshot_set(t->r, &snap), 0);
+	expect_manage_ok(t->r);
+	assert_int_equal(vss_requester_add_to_snapshot_set(t->r, "/data",
+							   NULL, &snap),
+			 0);
+	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	expect_manage_ok(t->r);
+	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	expect_manage_ok(t->r);
+	assert_int_equal(call(t->r, C_SNAPSHOT_PROPERTIES),
+			 VSS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(vss_requester_backup_complete(t->r, &a), 0);
+	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	expect_manage_ok(t->r);
+	assert_int_equal(call(t->r, C_SAVE_BCD), 0);
+	assert_int_equal(vss_requester_abort_backup(t->r), 0);
+	expect_manage_ok(t->r);
+}
+
+/*
+ * A reply of the wrong shape ends the connection like any bad frame
+ * (SEC-005): the call and every later one fail.
+ */
+static void
+test_manage_malformed_frame(void **state)
+{
+	struct ctx *t = *state;
+	struct vss_provider_prop *p = NULL;
+	size_t n = 99;
+
+	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
+	fake_canned(&t->f, WIRE_QUERY_PROVIDERS, 0,
+		    "{\"providers\":[{\"provider_id\":\""
+		    "6f1ac5d1-2b3c-4d5e-8f90-a1b2c3d4e5f6\","
+		    "\"name\":\"tape\",\"provider_type\":\"tape\"}]}");
+	assert_int_equal(vss_requester_query_providers(t->r, &p, &n),
+			 -EBADMSG);
+	assert_null(p);
+	assert_int_equal(n, 99);
+	assert_int_equal(call(t->r, C_QUERY_SNAPSHOTS), -EBADMSG);
+}
+
+
 int
 main(void)
 {
@@ -1777,6 +2743,21 @@ main(void)
 		T(test_requester_free_pending),
 		T(test_disconnect_mid_operation),
 		T(test_connect_failure),
+		T(test_snapshot_properties_fresh),
+		T(test_manage_before_initialize),
+		T(test_query_snapshots),
+		T(test_query_snapshots_errors),
+		T(test_delete_snapshots),
+		T(test_delete_snapshots_arguments),
+		T(test_delete_volume_snapshots),
+		T(test_expose_unexpose),
+		T(test_query_providers),
+		T(test_is_volume_snapshotted),
+		T(test_manage_contexts),
+		T(test_persistent_contexts),
+		T(test_manage_context_from_document),
+		T(test_manage_any_phase),
+		T(test_manage_malformed_frame),
 #undef T
 	};
 

@@ -507,6 +507,54 @@ test_component_flag(void **state)
 	vss_wmd_free(wmd);
 }
 
+/* SN-060: what the writer wants out of the shadow copies. */
+static void
+test_exclude_from_snapshot_flag(void **state)
+{
+	struct tw_config *cfg = *state;
+	char *argv[] = {
+		"vss-test-writer",
+		"--exclude-from-snapshot", "/srv/scratch/*.bin",
+		"--exclude-from-snapshot", "/srv/cache/*:r",
+		"--exclude-from-snapshot", "/x.bin",
+		NULL,
+	};
+	static const char *const bad[] = { "rel/x", "/dir/", "/:r", "" };
+	const struct tw_file_set *f;
+	struct vss_error err;
+	vss_wmd *wmd;
+	size_t i;
+
+	assert_int_equal(tw_config_parse_args(cfg, ARGC(argv), argv, &err),
+			 0);
+	assert_int_equal(cfg->excludes_from_snapshot.count, 3);
+	f = &cfg->excludes_from_snapshot.items[0];
+	assert_string_equal(f->path, "/srv/scratch");
+	assert_string_equal(f->filespec, "*.bin");
+	assert_false(f->recursive);
+	f = &cfg->excludes_from_snapshot.items[1];
+	assert_string_equal(f->path, "/srv/cache");
+	assert_string_equal(f->filespec, "*");
+	assert_true(f->recursive);
+	f = &cfg->excludes_from_snapshot.items[2];
+	assert_string_equal(f->path, "/");
+	assert_string_equal(f->filespec, "x.bin");
+	assert_int_equal(tw_config_new_wmd(cfg, &wmd, &err), 0);
+	assert_int_equal(vss_wmd_exclude_from_snapshot_count(wmd), 3);
+	vss_wmd_free(wmd);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tw_config c;
+		char *av[] = {"tw", "--exclude-from-snapshot", (char *)bad[i],
+			      NULL};
+
+		assert_int_equal(tw_config_init(&c), 0);
+		if (tw_config_parse_args(&c, ARGC(av), av, &err) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(c.excludes_from_snapshot.count, 0);
+		tw_config_release(&c);
+	}
+}
+
 static void
 test_bad_component_flags(void **state)
 {
@@ -716,6 +764,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_long_line, setup,
 						teardown),
 		cmocka_unit_test(test_wmd_errors),
+		cmocka_unit_test_setup_teardown(test_exclude_from_snapshot_flag,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_component_flag, setup,
 						teardown),
 		cmocka_unit_test(test_bad_component_flags),

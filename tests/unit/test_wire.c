@@ -629,6 +629,64 @@ static const struct sample samples[] = {
 	  "\"level\":\"system\",\"freeze_timeout_ms\":0,\"state\":1,"
 	  "\"event_ms\":{}}]}",
 	  WIRE_REPLY, "id status" },
+	/* The shadow copy inventory (SN-010 .. SN-033). */
+	{ "{\"type\":\"query_snapshots\",\"id\":14,\"context\":-1,"
+	  "\"snapshot_id\":\"" G1 "\",\"snapshot_set_id\":\"" G2 "\","
+	  "\"volume\":\"/mnt/a\"}",
+	  WIRE_QUERY_SNAPSHOTS, "id" },
+	{ "{\"type\":\"reply\",\"id\":14,\"status\":0,"
+	  "\"snapshots\":[{\"snapshot_id\":\"" G1 "\","
+	  "\"snapshot_set_id\":\"" G2 "\",\"snapshot_count\":2,"
+	  "\"volume\":\"/mnt/a\",\"device\":\"/mnt/a/.vss/x\","
+	  "\"originating_machine\":\"host\",\"service_machine\":\"host\","
+	  "\"exposed_name\":\"/run/vss/exposed/x\",\"exposed_path\":\"sub\","
+	  "\"provider_id\":\"" G1 "\",\"attributes\":1048601,"
+	  "\"created\":133000000000000000,\"snapshot_state\":12,"
+	  "\"context\":25}]}",
+	  WIRE_REPLY, "id status" },
+	{ "{\"type\":\"delete_snapshots\",\"id\":15,\"context\":25,"
+	  "\"snapshot_set_id\":\"" G2 "\",\"force\":true}",
+	  WIRE_DELETE_SNAPSHOTS, "id" },
+	{ "{\"type\":\"delete_snapshots\",\"id\":16,\"volume\":\"/mnt/a\","
+	  "\"oldest\":true}",
+	  WIRE_DELETE_SNAPSHOTS, "id" },
+	/* Types only: that exactly one selector is given is vssd's check. */
+	{ "{\"type\":\"delete_snapshots\",\"id\":17,\"all\":true,"
+	  "\"snapshot_id\":\"" G1 "\"}",
+	  WIRE_DELETE_SNAPSHOTS, "id" },
+	/* SN-021: a delete that stopped still says how far it got. */
+	{ "{\"type\":\"reply\",\"id\":15,\"status\":-2147212530,"
+	  "\"deleted\":1,\"non_deleted_id\":\"" G1 "\"}",
+	  WIRE_REPLY, "id status" },
+	{ "{\"type\":\"expose_snapshot\",\"id\":18,\"context\":9,"
+	  "\"snapshot_id\":\"" G1 "\",\"path\":\"/mnt/exposed\"}",
+	  WIRE_EXPOSE_SNAPSHOT, "id snapshot_id" },
+	{ "{\"type\":\"reply\",\"id\":18,\"status\":0,"
+	  "\"exposed_name\":\"/mnt/exposed\"}",
+	  WIRE_REPLY, "id status" },
+	{ "{\"type\":\"unexpose_snapshot\",\"id\":19,"
+	  "\"snapshot_id\":\"" G1 "\"}",
+	  WIRE_UNEXPOSE_SNAPSHOT, "id snapshot_id" },
+	{ "{\"type\":\"query_providers\",\"id\":20}", WIRE_QUERY_PROVIDERS,
+	  "id" },
+	{ "{\"type\":\"reply\",\"id\":20,\"status\":0,\"providers\":["
+	  "{\"provider_id\":\"" G1 "\",\"name\":\"btrfs\","
+	  "\"provider_type\":\"system\",\"provider_version\":\"1.0\","
+	  "\"version_id\":\"" G2 "\"}]}",
+	  WIRE_REPLY, "id status" },
+	{ "{\"type\":\"is_volume_snapshotted\",\"id\":21,\"context\":0,"
+	  "\"volume\":\"/mnt/a\"}",
+	  WIRE_IS_VOLUME_SNAPSHOTTED, "id volume" },
+	{ "{\"type\":\"reply\",\"id\":21,\"status\":0,"
+	  "\"snapshotted\":true,\"compatibility\":3}",
+	  WIRE_REPLY, "id status" },
+	/* get_snapshot_properties: the fields of a query entry. */
+	{ "{\"type\":\"reply\",\"id\":22,\"status\":0,\"snapshot_id\":\"" G1
+	  "\",\"snapshot_set_id\":\"" G2 "\",\"snapshot_count\":1,"
+	  "\"volume\":\"/mnt/a\",\"device\":\"/mnt/a/.vss/x\","
+	  "\"exposed_name\":\"/mnt/x\",\"exposed_path\":\"sub\","
+	  "\"snapshot_state\":12,\"context\":0}",
+	  WIRE_REPLY, "id status" },
 };
 #define SAMPLE_COUNT (sizeof(samples) / sizeof(samples[0]))
 
@@ -712,8 +770,17 @@ wrong_type(json_t *v)
 static void
 test_check_accepts_every_message(void **state)
 {
+	bool seen[WIRE_TYPE_COUNT] = { false };
 	size_t i;
+	int t;
 
+	for (i = 0; i < SAMPLE_COUNT; i++)
+		seen[samples[i].type] = true;
+	/* A type without a sample could lack its table of fields. */
+	for (t = 1; t < WIRE_TYPE_COUNT; t++)
+		if (!seen[t])
+			fail_msg("no sample of \"%s\"",
+				 wire_type_name((enum wire_type)t));
 	for (i = 0; i < SAMPLE_COUNT; i++) {
 		json_t *msg = parse(samples[i].json);
 
@@ -825,6 +892,15 @@ test_check_required_fields(void **state)
 	expect_refused_text("{\"type\":\"event\",\"id\":1,\"event\":\"thaw\","
 			   "\"snapshots\":[{\"volume\":\"/\"}]}",
 			   "snapshots[].device");
+	/* Entries of "providers" need their id, name and type. */
+	expect_refused_text("{\"type\":\"reply\",\"id\":1,\"status\":0,"
+			   "\"providers\":[{\"provider_id\":\"" G1 "\","
+			   "\"provider_type\":\"system\"}]}",
+			   "providers[].name");
+	expect_refused_text("{\"type\":\"reply\",\"id\":1,\"status\":0,"
+			   "\"providers\":[{\"provider_id\":\"" G1 "\","
+			   "\"name\":\"p\"}]}",
+			   "providers[].provider_type");
 }
 
 /* A message with one field replaced by the JSON text value. */
@@ -928,6 +1004,39 @@ test_check_values(void **state)
 	expect_field(REPLY, WF_WRITERS, "[null]", false);
 	expect_field(REPLY, WF_TIMINGS, "{\"freeze\":null}", false);
 	expect_field(EVENT, WF_VOLUMES, "[\"/\",[]]", false);
+	/* The shadow copy inventory. */
+	expect_field(REPLY, WF_PROVIDERS,
+		     "[{\"provider_id\":\"" G1 "\",\"name\":\"p\","
+		     "\"provider_type\":\"hardware\"}]",
+		     true);
+	expect_field(REPLY, WF_PROVIDERS,
+		     "[{\"provider_id\":\"" G1 "\",\"name\":\"p\","
+		     "\"provider_type\":\"tape\"}]",
+		     false);
+	expect_field(REPLY, WF_DELETED, "0", true);
+	expect_field(REPLY, WF_DELETED, "-1", false);
+	expect_field(REPLY, WF_NON_DELETED_ID, "\"" NULL_ID "\"", true);
+	expect_field(REPLY, WF_NON_DELETED_ID, "\"first\"", false);
+	expect_field(REPLY, WF_COMPATIBILITY, "4294967295", true);
+	expect_field(REPLY, WF_COMPATIBILITY, "4294967296", false);
+	expect_field(REPLY, WF_SNAPSHOT_STATE, "-1", false);
+	expect_field(REPLY, WF_SNAPSHOT_COUNT, "-1", false);
+	expect_field(REPLY, WF_SNAPSHOTS,
+		     "[{\"volume\":\"/\",\"device\":\"/d\","
+		     "\"snapshot_state\":-1}]",
+		     false);
+	expect_field("{\"type\":\"query_snapshots\",\"id\":1}", WF_CONTEXT,
+		     "-1", true);
+	expect_field("{\"type\":\"query_snapshots\",\"id\":1}", WF_CONTEXT,
+		     "4294967295", false);
+	expect_field("{\"type\":\"delete_snapshots\",\"id\":1}", WF_ALL,
+		     "1", false);
+	expect_field("{\"type\":\"expose_snapshot\",\"id\":1,"
+		     "\"snapshot_id\":\"" G1 "\"}",
+		     WF_PATH, "\"\"", true);
+	expect_field("{\"type\":\"is_volume_snapshotted\",\"id\":1,"
+		     "\"volume\":\"/\"}",
+		     WF_VOLUME, "[\"/\"]", false);
 
 	/* Names are bounded, documents only by the frame. */
 	memset(name, 'n', 4098);
