@@ -1157,6 +1157,7 @@ enum {
 	OPT_SOURCE,
 	OPT_FREEZE_TIMEOUT,
 	OPT_COMPONENT,
+	OPT_EXCLUDE_FROM_SNAPSHOT,
 	OPT_FAIL,
 	OPT_STALL,
 	OPT_LOG,
@@ -1178,6 +1179,8 @@ static const struct option long_options[] = {
 	{"source", required_argument, NULL, OPT_SOURCE},
 	{"freeze-timeout-ms", required_argument, NULL, OPT_FREEZE_TIMEOUT},
 	{"component", required_argument, NULL, OPT_COMPONENT},
+	{"exclude-from-snapshot", required_argument, NULL,
+	 OPT_EXCLUDE_FROM_SNAPSHOT},
 	{"fail", required_argument, NULL, OPT_FAIL},
 	{"stall", required_argument, NULL, OPT_STALL},
 	{"log", required_argument, NULL, OPT_LOG},
@@ -1238,6 +1241,51 @@ parse_component_flag(struct tw_config *cfg, const char *spec,
 	    (r = GROW(c->files.items, c->files.count, c->files.cap)) < 0)
 		goto fail;
 	c->files.items[c->files.count++] = fs;
+	free(copy);
+	return 0;
+fail:
+	file_set_release(&fs);
+	free(copy);
+	return r;
+}
+
+/*
+ * --exclude-from-snapshot /PATH/FILESPEC[:r]: files the writer declares
+ * with AddExcludeFilesFromSnapshot (SN-060); ":r" for the directories
+ * below PATH too.  PATH is everything before the last '/'.
+ */
+static int
+parse_exclude_flag(struct tw_config *cfg, const char *spec,
+		   struct vss_error *err)
+{
+	struct tw_file_set fs = {0};
+	char *copy, *slash;
+	size_t len;
+	int r;
+
+	copy = strdup(spec);
+	if (!copy)
+		return -ENOMEM;
+	len = strlen(copy);
+	if (len > 2 && strcmp(copy + len - 2, ":r") == 0) {
+		fs.recursive = true;
+		copy[len - 2] = '\0';
+	}
+	slash = strrchr(copy, '/');
+	if (copy[0] != '/' || !slash || !slash[1]) {
+		seterr(err, "expected /PATH/FILESPEC[:r]");
+		r = -EINVAL;
+		goto fail;
+	}
+	*slash = '\0';
+	if ((r = set_str(&fs.path, slash == copy ? "/" : copy)) < 0 ||
+	    (r = set_str(&fs.filespec, slash + 1)) < 0 ||
+	    (r = GROW(cfg->excludes_from_snapshot.items,
+		      cfg->excludes_from_snapshot.count,
+		      cfg->excludes_from_snapshot.cap)) < 0)
+		goto fail;
+	cfg->excludes_from_snapshot.items[cfg->excludes_from_snapshot.count++] =
+		fs;
 	free(copy);
 	return 0;
 fail:
@@ -1349,6 +1397,8 @@ apply_flag(struct tw_config *cfg, int opt, const char *arg,
 				      err);
 	case OPT_COMPONENT:
 		return parse_component_flag(cfg, arg, err);
+	case OPT_EXCLUDE_FROM_SNAPSHOT:
+		return parse_exclude_flag(cfg, arg, err);
 	case OPT_FAIL:
 		return parse_fail_flag(cfg, arg, err);
 	case OPT_STALL:

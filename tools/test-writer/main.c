@@ -398,6 +398,7 @@ print_usage(FILE *f)
 		"         [--usage USAGE] [--source SOURCE] "
 		"[--freeze-timeout-ms MS]\n"
 		"         [--component LOGICAL/PATH/NAME=DIR]...\n"
+		"         [--exclude-from-snapshot /PATH/FILESPEC[:r]]...\n"
 		"         [--fail EVENT[:FAILURE][:COUNT|always][:nonfatal]]"
 		"...\n"
 		"         [--stall EVENT:SECONDS]... [--log FILE] "
