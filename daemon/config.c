@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct config *conf;
@@ -349,6 +350,32 @@ out:
 	return r < 0 ? 0 : 1;
 }
 
+/*
+ * Exec providers' commands run as root: a file that names them must be
+ * ours and writable by nobody else, or anyone who can edit it runs
+ * commands as root.
+ */
+static int
+check_commands_trusted(const struct config *c, const char *path)
+{
+	struct stat st;
+
+	if (!c->exec_providers)
+		return 0;
+	if (stat(path, &st) < 0) {
+		log_warn("%s", path);
+		return -errno;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_warnx("%s: names provider commands but is owned by uid %u "
+			  "or writable by others (mode %04o): refused",
+			  path, (unsigned)st.st_uid,
+			  (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 int
 config_load(const char *path, struct config **ret)
 {
@@ -375,6 +402,9 @@ config_load(const char *path, struct config **ret)
 		goto fail;
 	}
 	r = exec_conf_check(c->exec_providers, p.path);
+	if (r < 0)
+		goto fail;
+	r = check_commands_trusted(c, p.path);
 	if (r < 0)
 		goto fail;
 	r = parse_excludes(&p);

@@ -379,6 +379,35 @@ write_unit_conf(void)
 			 0);
 }
 
+/*
+ * Provider commands run as root: a file naming them that others may
+ * write is refused; the same file without providers is fine.
+ */
+static void
+test_conf_trust(void **state)
+{
+	static const char text[] =
+		"[provider p]\n"
+		"id = 0e7ba0f4-3b0e-4c1b-9f7e-6d3c2b1a00f1\n"
+		"volumes = /srv\ncommit = true\ndelete = true\n";
+	struct config *c = NULL;
+
+	(void)state;
+	assert_int_equal(load_conf(text, &c), 0);
+	config_free(c);
+	c = NULL;
+	assert_int_equal(chmod(env.conf, 0664), 0);
+	assert_int_equal(config_load(env.conf, &c), -EPERM);
+	assert_null(c);
+	assert_int_equal(chmod(env.conf, 0646), 0);
+	assert_int_equal(config_load(env.conf, &c), -EPERM);
+	fx_write_file(env.conf, "[vssd]\nmax_writers = 3\n");
+	assert_int_equal(chmod(env.conf, 0666), 0);
+	assert_int_equal(config_load(env.conf, &c), 0);
+	config_free(c);
+	assert_int_equal(chmod(env.conf, 0644), 0);
+}
+
 /* Keys, their defaults, and the ops present only when configured. */
 static void
 test_conf_providers(void **state)
@@ -1270,6 +1299,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conf_providers),
+		cmocka_unit_test(test_conf_trust),
 		cmocka_unit_test(test_registry_order),
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_command_contract),
