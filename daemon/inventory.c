@@ -64,10 +64,9 @@ inventory_forget(struct shadow *sh)
 
 /* SN-001: the bits a requester may add to a context. */
 #define CONTEXT_BASE(c)                                                        \
-	((uint32_t)(c) & (VSS_VOLSNAP_ATTR_PERSISTENT |                        \
-			  VSS_VOLSNAP_ATTR_CLIENT_ACCESSIBLE |                 \
-			  VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE |                   \
-			  VSS_VOLSNAP_ATTR_NO_WRITERS))
+	((uint32_t)(c) &                                                       \
+	 (VSS_VOLSNAP_ATTR_PERSISTENT | VSS_VOLSNAP_ATTR_CLIENT_ACCESSIBLE |   \
+	  VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE | VSS_VOLSNAP_ATTR_NO_WRITERS))
 
 bool
 inventory_context_matches(const struct shadow *sh, int32_t context)
@@ -94,8 +93,8 @@ inventory_find(const vss_id *id)
 	struct shadow *sh;
 
 	TAILQ_FOREACH(sh, &shadows, entry)
-		if (vss_id_equal(&sh->id, id))
-			return sh;
+	if (vss_id_equal(&sh->id, id))
+		return sh;
 	return NULL;
 }
 
@@ -106,8 +105,8 @@ inventory_count_volume(const char *volume)
 	size_t n = 0;
 
 	TAILQ_FOREACH(sh, &shadows, entry)
-		if (strcmp(sh->volume, volume) == 0)
-			n++;
+	if (strcmp(sh->volume, volume) == 0)
+		n++;
 	return n;
 }
 
@@ -137,7 +136,8 @@ shadow_properties_json(const struct shadow *sh, json_t *o)
 	    wire_set_str(o, WF_DEVICE, sh->device) < 0 ||
 	    wire_set_str(o, WF_ORIGINATING_MACHINE, sh->machine) < 0 ||
 	    wire_set_str(o, WF_SERVICE_MACHINE, sh->machine) < 0 ||
-	    (sh->exposed && wire_set_str(o, WF_EXPOSED_NAME, sh->exposed) < 0) ||
+	    (sh->exposed &&
+	     wire_set_str(o, WF_EXPOSED_NAME, sh->exposed) < 0) ||
 	    wire_set_id(o, WF_PROVIDER_ID, &sh->provider->id) < 0 ||
 	    wire_set_int(o, WF_ATTRIBUTES, shadow_attributes(sh)) < 0 ||
 	    wire_set_int(o, WF_CREATED, sh->created) < 0 ||
@@ -161,9 +161,9 @@ shadow_record_json(const struct shadow *sh)
 	    wire_set_str(o, "device", sh->device) < 0 ||
 	    wire_set_int(o, "created", sh->created) < 0 ||
 	    wire_set_int(o, "attributes", sh->attributes) < 0 ||
-	    (sh->exposed && (wire_set_str(o, "exposed", sh->exposed) < 0 ||
-			     wire_set_bool(o, "exposed_default",
-					   sh->exposed_default) < 0))) {
+	    (sh->exposed &&
+	     (wire_set_str(o, "exposed", sh->exposed) < 0 ||
+	      wire_set_bool(o, "exposed_default", sh->exposed_default) < 0))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -188,7 +188,8 @@ inventory_store_set(const vss_id *set_id)
 	list = json_array();
 	if (!rec || !list)
 		goto out;
-	TAILQ_FOREACH(sh, &shadows, entry) {
+	TAILQ_FOREACH(sh, &shadows, entry)
+	{
 		if (!vss_id_equal(&sh->set_id, set_id))
 			continue;
 		any = sh;
@@ -253,7 +254,8 @@ inventory_add_set(const struct snapset *set, const vss_id *owner)
 		sh->context = set->context;
 		sh->attributes = set_attributes(set, ss->provider);
 		sh->created = ss->snap->created;
-		if (!((uint32_t)set->context & VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE))
+		if (!((uint32_t)set->context &
+		      VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE))
 			sh->owner = *owner;
 		TAILQ_INSERT_TAIL(&shadows, sh, entry);
 	}
@@ -281,7 +283,8 @@ json_str(const json_t *o, const char *key)
 static struct shadow *
 shadow_from_record(const json_t *rec, const json_t *o, const char *sid)
 {
-	const char *volume = json_str(o, "volume"), *device = json_str(o, "device");
+	const char *volume = json_str(o, "volume"),
+		   *device = json_str(o, "device");
 	const char *exposed = json_str(o, "exposed");
 	struct shadow *sh;
 	vss_id provider_id;
@@ -302,15 +305,15 @@ shadow_from_record(const json_t *rec, const json_t *o, const char *sid)
 	sh->provider = provider_find(&provider_id);
 	if (!sh->provider) {
 		log_warnx("set record %s: provider %s is not configured: its "
-			  "shadow copy on %s is not listed", sid,
-			  json_str(o, "provider_id"), volume);
+			  "shadow copy on %s is not listed",
+			  sid, json_str(o, "provider_id"), volume);
 		goto fail;
 	}
 	if (!(sh->volume = strdup(volume)) || !(sh->device = strdup(device)) ||
 	    (exposed && !(sh->exposed = strdup(exposed))))
 		goto fail;
-	sh->machine = strdup(json_str(rec, "machine") ? json_str(rec, "machine")
-						     : "");
+	sh->machine =
+	    strdup(json_str(rec, "machine") ? json_str(rec, "machine") : "");
 	if (!sh->machine)
 		goto fail;
 	if (wire_get_int((json_t *)rec, "snapshot_count", &n) == 0)
@@ -338,7 +341,8 @@ inventory_restore(const json_t *rec, const char *name)
 
 	if (!json_is_array(list))
 		return -EINVAL;
-	json_array_foreach(list, i, o) {
+	json_array_foreach(list, i, o)
+	{
 		sh = shadow_from_record(rec, o, name);
 		if (sh)
 			TAILQ_INSERT_TAIL(&shadows, sh, entry);
@@ -426,8 +430,9 @@ static void
 reexpose(struct shadow *sh)
 {
 	struct provider_snapshot snap = {
-		.snapshot_id = sh->id, .volume = sh->volume,
-		.device = sh->device,
+	    .snapshot_id = sh->id,
+	    .volume = sh->volume,
+	    .device = sh->device,
 	};
 	char err[256] = "", *path = NULL;
 	int r;
@@ -442,12 +447,11 @@ reexpose(struct shadow *sh)
 				      sizeof(err));
 	if (r == 0)
 		r = sh->provider->ops->expose
-			    ? sh->provider->ops->expose(sh->provider, &snap,
-							path, err, sizeof(err))
-			    : expose_bind(sh->device, path, err, sizeof(err));
+			? sh->provider->ops->expose(sh->provider, &snap, path,
+						    err, sizeof(err))
+			: expose_bind(sh->device, path, err, sizeof(err));
 	if (r == 0) {
-		log_info("shadow copy %s exposed again at %s", sh->sid,
-			 path);
+		log_info("shadow copy %s exposed again at %s", sh->sid, path);
 	} else {
 		log_warnx("shadow copy %s: not exposed again at %s: %s (%s)",
 			  sh->sid, sh->exposed, vss_strerror(r), err);
@@ -463,7 +467,7 @@ inventory_reconcile(void)
 {
 	const struct provider *const *reg = provider_registry();
 	const struct provider *listed[64];
-	struct holdings h = { 0 };
+	struct holdings h = {0};
 	struct shadow *sh, *next;
 	char err[256];
 	size_t i, nlisted = 0;
@@ -479,7 +483,8 @@ inventory_reconcile(void)
 				      sizeof(err));
 		if (r < 0 || h.failed) {
 			log_warnx("provider %s: shadow copies not listed: %s "
-				  "(%s)", reg[i]->name, vss_strerror(r), err);
+				  "(%s)",
+				  reg[i]->name, vss_strerror(r), err);
 			continue;
 		}
 		listed[nlisted++] = reg[i];
@@ -489,8 +494,8 @@ inventory_reconcile(void)
 		if (shadow_present(sh, &h, listed, nlisted))
 			continue;
 		log_warnx("shadow copy %s of %s (%s) was deleted behind "
-			  "vssd's back: dropped", sh->sid, sh->volume,
-			  sh->device);
+			  "vssd's back: dropped",
+			  sh->sid, sh->volume, sh->device);
 		{
 			vss_id set_id = sh->set_id;
 
@@ -506,8 +511,9 @@ inventory_reconcile(void)
 		vss_id_format(&h.v[i].id, text);
 		log_warnx("orphan: provider %s holds shadow copy %s of %s "
 			  "(%s) that no record names: left alone; delete it "
-			  "by hand if it is not wanted", h.v[i].provider->name, text,
-			  h.v[i].volume, h.v[i].device);
+			  "by hand if it is not wanted",
+			  h.v[i].provider->name, text, h.v[i].volume,
+			  h.v[i].device);
 	}
 	for (i = 0; i < h.n; i++) {
 		free(h.v[i].volume);
@@ -515,8 +521,8 @@ inventory_reconcile(void)
 	}
 	free(h.v);
 	TAILQ_FOREACH(sh, &shadows, entry)
-		if (sh->exposed)
-			reexpose(sh);
+	if (sh->exposed)
+		reexpose(sh);
 	log_info("%zu persistent shadow copies in the inventory",
 		 inventory_count_all());
 }
@@ -528,7 +534,7 @@ inventory_count_all(void)
 	size_t n = 0;
 
 	TAILQ_FOREACH(sh, &shadows, entry)
-		n++;
+	n++;
 	return n;
 }
 

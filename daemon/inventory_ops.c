@@ -33,7 +33,7 @@ enum item_action {
 struct item {
 	const struct provider *provider;
 	struct provider_snapshot snap; /* id, volume, device: copies */
-	char *exposed;                 /* current exposure, or NULL */
+	char *exposed;		       /* current exposure, or NULL */
 	bool exposed_default;
 	unsigned actions;
 	/* expose: the path asked, NULL for the default one */
@@ -115,19 +115,17 @@ item_expose(struct op *op, struct item *it)
 	int r;
 
 	if (it->want_path)
-		r = expose_check_path(it->want_path,
-				      (const char *const *)op->forbidden,
-				      op->nforbidden, &path, it->err,
-				      sizeof(it->err));
+		r = expose_check_path(
+		    it->want_path, (const char *const *)op->forbidden,
+		    op->nforbidden, &path, it->err, sizeof(it->err));
 	else
 		r = expose_default_path(conf->expose_dir, &it->snap.snapshot_id,
 					&path, it->err, sizeof(it->err));
 	if (r < 0)
 		return r;
-	r = p->ops->expose ? p->ops->expose(p, &it->snap, path, it->err,
-					    sizeof(it->err))
-			   : expose_bind(it->snap.device, path, it->err,
-					 sizeof(it->err));
+	r = p->ops->expose
+		? p->ops->expose(p, &it->snap, path, it->err, sizeof(it->err))
+		: expose_bind(it->snap.device, path, it->err, sizeof(it->err));
 	if (r < 0) {
 		if (!it->want_path)
 			(void)rmdir(path);
@@ -153,9 +151,9 @@ item_run(struct op *op, struct item *it)
 	}
 	if (it->actions & ITEM_DELETE) {
 		r = p->ops->delete_snapshot
-			    ? p->ops->delete_snapshot(p, &it->snap, it->err,
-						      sizeof(it->err))
-			    : 0;
+			? p->ops->delete_snapshot(p, &it->snap, it->err,
+						  sizeof(it->err))
+			: 0;
 		/* Already gone counts as deleted, as in abort. */
 		if (r < 0 && r != VSS_E_OBJECT_NOT_FOUND)
 			return r;
@@ -185,7 +183,7 @@ op_work(struct job *j)
 static int
 op_apply(struct op *op, json_t *fields)
 {
-	vss_id non_deleted = { 0 };
+	vss_id non_deleted = {0};
 	long deleted = 0;
 	int status = 0;
 	size_t i;
@@ -278,7 +276,8 @@ op_timeout(struct timer *t)
 	struct op *op = t->arg;
 
 	log_warnx("inventory: %s did not finish in time; its results are "
-		  "applied when it does", op->what);
+		  "applied when it does",
+		  op->what);
 	op_finish(op, -ETIMEDOUT, NULL);
 }
 
@@ -297,7 +296,7 @@ op_next(void)
 		}
 		running = op;
 		timer_arm(&op->timer, (uint64_t)conf->provider_timeout_ms *
-					      (op->count ? op->count : 1));
+					  (op->count ? op->count : 1));
 	}
 }
 
@@ -387,9 +386,9 @@ oldest_of(const char *volume, const struct op *skip, int32_t context)
 			continue;
 		taken = false;
 		for (i = 0; skip && i < skip->count; i++)
-			taken = taken || vss_id_equal(&skip->items[i]
-								.snap.snapshot_id,
-						      &sh->id);
+			taken = taken ||
+				vss_id_equal(&skip->items[i].snap.snapshot_id,
+					     &sh->id);
 		if (!taken && (!best || sh->created < best->created))
 			best = sh;
 	}
@@ -408,8 +407,7 @@ inventory_delete(const struct inventory_select *sel, inventory_done_fn done,
 		n += delete_matches(sh, sel);
 	if (sel->kind == SELECT_OLDEST && n > 1)
 		n = 1;
-	if (n == 0 && (sel->kind == SELECT_SNAPSHOT ||
-		       sel->kind == SELECT_SET))
+	if (n == 0 && (sel->kind == SELECT_SNAPSHOT || sel->kind == SELECT_SET))
 		return VSS_E_OBJECT_NOT_FOUND;
 	op = op_new("delete", n, done, arg);
 	if (!op)
@@ -566,8 +564,8 @@ inventory_cancel(void *arg)
 	if (running && running->arg == arg)
 		running->done = NULL;
 	STAILQ_FOREACH(op, &queue, entry)
-		if (op->arg == arg)
-			op->done = NULL;
+	if (op->arg == arg)
+		op->done = NULL;
 }
 
 bool

@@ -95,7 +95,7 @@ reply_query(struct session *s, json_t *msg, const char *volume)
 static int
 reply_delete(struct session *s, json_t *msg, const char *volume)
 {
-	struct inventory_select sel = { .context = s->context };
+	struct inventory_select sel = {.context = s->context};
 	bool all = false, oldest = false;
 	int given = 0, r;
 
@@ -199,8 +199,7 @@ reply_snapshotted(struct session *s, const char *volume)
 
 /* Serve a request whose volume, if any, is known. */
 static int
-serve(struct session *s, enum wire_type type, json_t *msg,
-      const char *volume)
+serve(struct session *s, enum wire_type type, json_t *msg, const char *volume)
 {
 	switch (type) {
 	case WIRE_QUERY_SNAPSHOTS:
@@ -259,9 +258,9 @@ manage_request(struct session *s, enum wire_type type, json_t *msg)
 	(void)wire_get_str(msg, WF_VOLUME, &path);
 	if (type == WIRE_IS_VOLUME_SNAPSHOTTED && !path)
 		return session_fail(s, -EINVAL, "volume is required");
-	if (!path || (type != WIRE_QUERY_SNAPSHOTS &&
-		      type != WIRE_DELETE_SNAPSHOTS &&
-		      type != WIRE_IS_VOLUME_SNAPSHOTTED))
+	if (!path ||
+	    (type != WIRE_QUERY_SNAPSHOTS && type != WIRE_DELETE_SNAPSHOTS &&
+	     type != WIRE_IS_VOLUME_SNAPSHOTTED))
 		return serve(s, type, msg, NULL);
 	l = calloc(1, sizeof(*l));
 	if (!l || !(l->path = strdup(path))) {

@@ -37,6 +37,29 @@ status_text(int status)
 
 #define assert_ok(actual) assert_status(actual, 0)
 
+/* fx_make_set() of n volumes, failing the test with the step and status. */
+static inline void
+make_set_or_fail(const struct fx *fx, int32_t context,
+		 const char *const *vols, size_t n, bool keep,
+		 struct fx_backup *b)
+{
+	int rc = fx_make_set(fx, context, vols, n, keep, b);
+
+	if (rc != 0)
+		fail_msg("context 0x%x: %s failed: %s (%d)", (unsigned)context,
+			 fx_step_name(b->failed_step), status_text(rc), rc);
+}
+
+/* A requester of context for management calls, or the test fails. */
+static inline vss_requester *
+requester_or_fail(struct fx *fx, int32_t context)
+{
+	vss_requester *r = NULL;
+
+	assert_ok(fx_requester_new(fx, context, &r));
+	return r;
+}
+
 /* The status of a writer by name in the last gathered statuses. */
 static inline const struct vss_writer_status *
 find_status(const vss_requester *r, const char *name)

@@ -1,12 +1,13 @@
 /*
- * tests/integration/fixture.c - temporary vssd, loop-mounted btrfs volumes
- * and test writer processes; see fixture.h.
+ * tests/integration/fixture.c - temporary vssd, loop-mounted volumes and
+ * test writer processes; see fixture.h.
  */
 #include <assert.h>
 #include <btrfsutil.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/fs.h>
 #include <linux/loop.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,9 @@
 #define START_TIMEOUT_MS 10000
 #define STOP_TIMEOUT_MS 10000
 #define WRITER_STOP_TIMEOUT_MS 5000
+#define CLEAN_UP_TIMEOUT_MS 10000
+/* The mkfs program and its options in struct fx_image, at most. */
+#define MKFS_MAX_ARGS 16
 
 /*
  * The fixture that the exit and signal handlers clean up, and the process
@@ -39,7 +43,6 @@
 static struct fx *fx_active;
 static pid_t fx_owner;
 static const int fx_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT};
-static char mkfs_path[PATH_MAX];
 
 static_assert(sizeof(((struct fx *)0)->socket) ==
 		      sizeof(((struct sockaddr_un *)0)->sun_path),
@@ -91,16 +94,23 @@ find_program(const char *name, char *out, size_t size)
 }
 
 const char *
-fx_unavailable(void)
+fx_unavailable_with(const char *const *mkfs)
 {
+	static char why[128];
+	char path[PATH_MAX];
 	const char *v;
+	size_t i;
 
 	if (geteuid() != 0)
 		return "not root: loop devices and mounts need root";
 	if (access("/dev/loop-control", F_OK) < 0)
 		return "no /dev/loop-control: loop devices are not available";
-	if (!find_program("mkfs.btrfs", mkfs_path, sizeof(mkfs_path)))
-		return "no mkfs.btrfs in PATH";
+	for (i = 0; mkfs && mkfs[i]; i++) {
+		if (!find_program(mkfs[i], path, sizeof(path))) {
+			snprintf(why, sizeof(why), "no %s in PATH", mkfs[i]);
+			return why;
+		}
+	}
 	v = getenv("VSSD");
 	if (!v || access(v, X_OK) < 0)
 		return "$VSSD does not name the vssd program";
@@ -108,6 +118,14 @@ fx_unavailable(void)
 	if (!v || access(v, X_OK) < 0)
 		return "$VSS_TEST_WRITER does not name vss-test-writer";
 	return NULL;
+}
+
+const char *
+fx_unavailable(void)
+{
+	static const char *const mkfs[] = {"mkfs.btrfs", NULL};
+
+	return fx_unavailable_with(mkfs);
 }
 
 /* ---- processes --------------------------------------------------------- */
@@ -203,14 +221,40 @@ terminate(pid_t pid, int timeout_ms)
 	return st;
 }
 
-/* Run argv to the end, its output discarded; 0 if it exited 0. */
+/* The last 2 KiB of the file at path to stderr, if there is any. */
+static void
+print_tail(const char *path)
+{
+	char buf[2048];
+	ssize_t n;
+	off_t size;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	lseek(fd, size > (off_t)sizeof(buf) - 1 ?
+		      size - (off_t)sizeof(buf) + 1 : 0, SEEK_SET);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		fprintf(stderr, "--- %s\n%s---\n", path, buf);
+	}
+}
+
+/*
+ * Run argv to the end, its output appended to the file out; 0 if it
+ * exited 0, else the end of out is printed.
+ */
 static int
-run_command(char *const argv[])
+run_command(char *const argv[], const char *out)
 {
 	pid_t pid;
 	int st, r;
 
-	r = spawn(argv, "/dev/null", &pid);
+	r = spawn(argv, out, &pid);
 	if (r < 0)
 		return r;
 	while (waitpid(pid, &st, 0) < 0)
@@ -219,9 +263,158 @@ run_command(char *const argv[])
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "fixture: '%s' failed (wait status 0x%x)\n",
 			argv[0], (unsigned int)st);
+		print_tail(out);
 		return -EIO;
 	}
 	return 0;
+}
+
+/* ---- mounts ------------------------------------------------------------ */
+
+/* mountinfo of a machine running many tests at once fits in this. */
+#define MOUNTINFO_MAX (4u << 20)
+
+/*
+ * Read /proc/self/mountinfo into buf with each newline made a NUL: its
+ * length, or -1 (unreadable or larger than buf).  Async-signal-safe.
+ */
+static ssize_t
+mountinfo_load(char *buf, size_t size)
+{
+	size_t len = 0, i;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len == size - 1)
+		return -1;
+	buf[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\n')
+			buf[i] = '\0';
+	return (ssize_t)len;
+}
+
+/*
+ * The mount point (fifth field) of one mountinfo line into out, its octal
+ * escapes ("\040" for a blank) undone; false if there is none or it does
+ * not fit.  Async-signal-safe.
+ */
+static bool
+mount_point_of(const char *line, char *out, size_t size)
+{
+	const char *p = line;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return false;
+		p++;
+	}
+	for (; *p && *p != ' '; n++) {
+		if (n + 1 >= size)
+			return false;
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' &&
+		    p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+			out[n] = (char)((p[1] - '0') << 6 | (p[2] - '0') << 3 |
+					(p[3] - '0'));
+			p += 4;
+		} else {
+			out[n] = *p++;
+		}
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/* The line before the one at line in a buffer of NUL-ended lines. */
+static const char *
+line_before(const char *buf, const char *line)
+{
+	const char *p = line - 1;
+
+	while (p > buf && p[-1] != '\0')
+		p--;
+	return p;
+}
+
+bool
+fx_is_mount_point(const char *path)
+{
+	char mp[PATH_MAX], *buf;
+	const char *line;
+	ssize_t len;
+	bool found = false;
+
+	if (!path)
+		return false;
+	buf = malloc(MOUNTINFO_MAX);
+	if (!buf)
+		return false;
+	len = mountinfo_load(buf, MOUNTINFO_MAX);
+	for (line = buf; len > 0 && !found && line < buf + len;
+	     line += strlen(line) + 1)
+		found = mount_point_of(line, mp, sizeof(mp)) &&
+			strcmp(mp, path) == 0;
+	free(buf);
+	return found;
+}
+
+/* Is mp one of the fixture's volumes? */
+static bool
+is_volume_mount(const struct fx *fx, const char *mp)
+{
+	size_t i;
+
+	for (i = 0; i < fx->n_vols; i++)
+		if (fx->vols[i].mounted && strcmp(fx->vols[i].mnt, mp) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Lazily unmount whatever is mounted below the fixture's directory but
+ * its volumes, last mounted first: exposures a test or vssd left (they
+ * would keep the loop devices busy).  quiet: from a signal handler,
+ * async-signal-safe; otherwise each one is reported, as a test should
+ * have removed it.
+ */
+static void
+unmount_extras(const struct fx *fx, bool quiet)
+{
+	static char buf[MOUNTINFO_MAX];
+	size_t dlen = strlen(fx->dir);
+	char mp[PATH_MAX];
+	const char *line;
+	ssize_t len;
+
+	len = mountinfo_load(buf, sizeof(buf));
+	if (len <= 0 || dlen == 0)
+		return;
+	for (line = line_before(buf, buf + len); ;
+	     line = line_before(buf, line)) {
+		if (mount_point_of(line, mp, sizeof(mp)) &&
+		    strncmp(mp, fx->dir, dlen) == 0 && mp[dlen] == '/' &&
+		    !is_volume_mount(fx, mp) && umount2(mp, MNT_DETACH) == 0 &&
+		    !quiet)
+			fprintf(stderr, "fixture: unmounted '%s' left "
+				"mounted\n", mp);
+		if (line == buf)
+			break;
+	}
 }
 
 /* ---- cleanup ----------------------------------------------------------- */
@@ -247,7 +440,36 @@ loop_detach(const struct fx_volume *v)
 	close(fd);
 }
 
-/* Async-signal-safe: kill, unmount lazily, detach, and that is all. */
+void
+fx_thaw(const char *mnt)
+{
+	int fd;
+
+	if (!mnt || !mnt[0])
+		return;
+	fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ioctl(fd, FITHAW, 0);
+	close(fd);
+}
+
+/*
+ * A volume left frozen (by a vssd killed in its freeze window, or a test)
+ * can be unmounted lazily but never released: thaw them all first.
+ * Async-signal-safe.
+ */
+static void
+thaw_volumes(const struct fx *fx)
+{
+	size_t i;
+
+	for (i = 0; i < fx->n_vols; i++)
+		if (fx->vols[i].mounted)
+			fx_thaw(fx->vols[i].mnt);
+}
+
+/* Async-signal-safe: kill, thaw, unmount lazily, detach, and that is all. */
 static void
 emergency_cleanup(struct fx *fx)
 {
@@ -258,6 +480,8 @@ emergency_cleanup(struct fx *fx)
 			kill(fx->writers[i].pid, SIGKILL);
 	if (fx->vssd > 0)
 		kill(fx->vssd, SIGKILL);
+	thaw_volumes(fx);
+	unmount_extras(fx, true);
 	for (i = fx->n_vols; i-- > 0;) {
 		struct fx_volume *v = &fx->vols[i];
 
@@ -265,6 +489,7 @@ emergency_cleanup(struct fx *fx)
 			umount2(v->mnt, MNT_DETACH);
 		if (v->attached)
 			loop_detach(v);
+		/* An inner image goes before its host, last added first. */
 		unlink(v->image);
 		rmdir(v->mnt);
 	}
@@ -333,6 +558,13 @@ remove_entry(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
+void
+fx_remove_tree(const char *path)
+{
+	if (path)
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
 static void
 volume_release(struct fx_volume *v)
 {
@@ -369,14 +601,16 @@ fx_free(struct fx *fx)
 	fx_writers_stop_all(fx);
 	if (fx->vssd > 0)
 		fx_stop_vssd(fx);
+	thaw_volumes(fx);
+	if (fx->dir[0])
+		unmount_extras(fx, false);
 	for (i = fx->n_vols; i-- > 0;)
 		volume_release(&fx->vols[i]);
 	if (fx->dir[0]) {
 		if (getenv("VSS_TEST_KEEP"))
 			fprintf(stderr, "fixture: kept '%s'\n", fx->dir);
 		else
-			nftw(fx->dir, remove_entry, 16,
-			     FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+			fx_remove_tree(fx->dir);
 	}
 	if (fx_active == fx)
 		fx_active = NULL;
@@ -475,44 +709,81 @@ loop_attach(struct fx_volume *v, int image_fd, int *ret_fd)
 	return fail_errno(err, "cannot attach a loop device to", v->image);
 }
 
+/* mkfs (struct fx_image) on dev, its output to <dir>/mkfs.log. */
 static int
-make_btrfs(char *dev)
+make_fs(const struct fx *fx, const char *const *mkfs, const char *dev)
 {
-	char *argv[] = {mkfs_path, "-q", "-f", dev, NULL};
+	char *argv[MKFS_MAX_ARGS + 2];
+	char prog[PATH_MAX], log[sizeof(fx->dir) + 16];
+	size_t n;
 
-	/* Found by fx_unavailable(), unless the caller skipped it. */
-	if (!mkfs_path[0] &&
-	    !find_program("mkfs.btrfs", mkfs_path, sizeof(mkfs_path)))
-		return fail_errno(ENOENT, "cannot find", "mkfs.btrfs");
-	return run_command(argv);
+	if (!find_program(mkfs[0], prog, sizeof(prog)))
+		return fail_errno(ENOENT, "cannot find", mkfs[0]);
+	argv[0] = prog;
+	for (n = 1; mkfs[n]; n++) {
+		if (n == MKFS_MAX_ARGS)
+			return fail_errno(E2BIG, "too many options for",
+					  mkfs[0]);
+		argv[n] = (char *)mkfs[n];
+	}
+	argv[n++] = (char *)dev;
+	argv[n] = NULL;
+	snprintf(log, sizeof(log), "%s/mkfs.log", fx->dir);
+	return run_command(argv, log);
+}
+
+/* path, or <dir>/vol<index><suffix> when it is NULL, into out. */
+static int
+volume_path(char *out, size_t size, const char *path, const char *dir,
+	    size_t index, const char *suffix)
+{
+	int n;
+
+	if (path)
+		n = snprintf(out, size, "%s", path);
+	else
+		n = snprintf(out, size, "%s/vol%zu%s", dir, index, suffix);
+	if (n < 0 || (size_t)n >= size)
+		return fail_errno(ENAMETOOLONG, "path too long",
+				  path ? path : dir);
+	return 0;
 }
 
 int
-fx_add_volume(struct fx *fx, unsigned size_mb, const char **ret_mnt)
+fx_add_image(struct fx *fx, const struct fx_image *img,
+	     struct fx_volume **ret)
 {
 	char dir[sizeof(fx->dir)];
 	struct fx_volume *v;
 	struct stat st;
 	int image_fd = -1, loop_fd = -1, r;
 
-	if (!fx || !ret_mnt || fx->n_vols == FX_MAX_VOLUMES || size_mb == 0)
+	if (!fx || !img || !ret || fx->n_vols == FX_MAX_VOLUMES ||
+	    img->size_mb == 0 || !img->fstype || !img->mkfs || !img->mkfs[0])
 		return -EINVAL;
 	/* A copy: GCC cannot tell fx->dir from *v for -Wrestrict. */
 	snprintf(dir, sizeof(dir), "%s", fx->dir);
 	v = &fx->vols[fx->n_vols];
 	memset(v, 0, sizeof(*v));
-	snprintf(v->image, sizeof(v->image), "%s/vol%zu.img", dir, fx->n_vols);
-	snprintf(v->mnt, sizeof(v->mnt), "%s/vol%zu", dir, fx->n_vols);
-	/* Counted now so that a failure below is cleaned up too. */
-	fx->n_vols++;
+	r = volume_path(v->image, sizeof(v->image), img->image, dir,
+			fx->n_vols, ".img");
+	if (r == 0)
+		r = volume_path(v->mnt, sizeof(v->mnt), img->mnt, dir,
+				fx->n_vols, "");
+	if (r == 0 && (size_t)snprintf(v->fstype, sizeof(v->fstype), "%s",
+				       img->fstype) >= sizeof(v->fstype))
+		r = fail_errno(ENAMETOOLONG, "file system type too long",
+			       img->fstype);
+	if (r < 0)
+		return r;
 
 	image_fd = open(v->image, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (image_fd < 0) {
-		r = fail_errno(errno, "cannot create", v->image);
-		goto fail;
-	}
+	if (image_fd < 0)
+		return fail_errno(errno, "cannot create", v->image);
+	/* Counted once the image is ours: a failure below is undone too. */
+	fx->n_vols++;
 	if (fstat(image_fd, &st) < 0 ||
-	    ftruncate(image_fd, (off_t)size_mb << 20) < 0) {
+	    ftruncate(image_fd, (off_t)img->size_mb << 20) < 0) {
 		r = fail_errno(errno, "cannot size", v->image);
 		goto fail;
 	}
@@ -521,28 +792,78 @@ fx_add_volume(struct fx *fx, unsigned size_mb, const char **ret_mnt)
 	r = loop_attach(v, image_fd, &loop_fd);
 	if (r < 0)
 		goto fail;
-	r = make_btrfs(v->loop);
+	r = make_fs(fx, img->mkfs, v->loop);
 	if (r < 0)
 		goto fail;
 	if (mkdir(v->mnt, 0755) < 0) {
 		r = fail_errno(errno, "cannot create", v->mnt);
 		goto fail;
 	}
-	if (mount(v->loop, v->mnt, "btrfs", 0, NULL) < 0) {
+	if (mount(v->loop, v->mnt, v->fstype, 0, NULL) < 0) {
 		r = fail_errno(errno, "cannot mount", v->loop);
 		goto fail;
 	}
 	v->mounted = true;
 	close(loop_fd);
 	close(image_fd);
-	*ret_mnt = v->mnt;
+	*ret = v;
 	return 0;
 fail:
 	if (loop_fd >= 0)
 		close(loop_fd);
-	if (image_fd >= 0)
-		close(image_fd);
+	close(image_fd);
 	return r;
+}
+
+int
+fx_add_volume(struct fx *fx, unsigned size_mb, const char **ret_mnt)
+{
+	static const char *const mkfs[] = {"mkfs.btrfs", "-q", "-f", NULL};
+	const struct fx_image img = {
+		.size_mb = size_mb,
+		.fstype = "btrfs",
+		.mkfs = mkfs,
+	};
+	struct fx_volume *v;
+	int r;
+
+	if (!ret_mnt)
+		return -EINVAL;
+	r = fx_add_image(fx, &img, &v);
+	if (r < 0)
+		return r;
+	*ret_mnt = v->mnt;
+	return 0;
+}
+
+int
+fx_add_volumes(struct fx *fx, size_t n, unsigned size_mb,
+	       const char **ret_mnts)
+{
+	size_t i;
+	int r;
+
+	if (n > 0 && !ret_mnts)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		r = fx_add_volume(fx, size_mb, &ret_mnts[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+fx_shadow_path(const char *volume, const vss_id *id, char *out, size_t size)
+{
+	char text[VSS_ID_STRLEN];
+	int n;
+
+	if (!volume || !id || !out)
+		return -EINVAL;
+	vss_id_format(id, text);
+	n = snprintf(out, size, "%s/" FX_SHADOWS_DIR "/%s", volume, text);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 int
@@ -584,7 +905,41 @@ fx_snapshot_count(const char *mnt, char *first, size_t size)
 	return n;
 }
 
+int
+fx_wait_gone(const char *path, int timeout_ms)
+{
+	uint64_t end = fx_now_ns() + (uint64_t)timeout_ms * 1000000u;
+
+	if (!path)
+		return -EINVAL;
+	while (access(path, F_OK) == 0) {
+		if (fx_now_ns() >= end)
+			return -ETIMEDOUT;
+		fx_sleep_ms(5);
+	}
+	return 0;
+}
+
 /* ---- vssd -------------------------------------------------------------- */
+
+size_t
+fx_vssd_log_count(const struct fx *fx, const char *text, const char *also)
+{
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	FILE *f;
+
+	if (!fx || !text)
+		return 0;
+	f = fopen(fx->vssd_log, "re");
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0)
+		n += strstr(line, text) && (!also || strstr(line, also));
+	free(line);
+	fclose(f);
+	return n;
+}
 
 static int
 write_file(const char *path, const char *text)
@@ -667,13 +1022,17 @@ config_text(const struct fx_vssd_config *cfg, char *buf, size_t size)
 	if (len < size && cfg->max_frame)
 		len += (size_t)snprintf(buf + len, size - len,
 					"max_frame = %u\n", cfg->max_frame);
+	/* More of [vssd], then whole sections of the test's own. */
+	if (len < size && cfg->extra)
+		len += (size_t)snprintf(buf + len, size - len, "%s\n",
+					cfg->extra);
 	return len < size ? 0 : -ENOBUFS;
 }
 
 int
 fx_start_vssd(struct fx *fx, const struct fx_vssd_config *cfg)
 {
-	char config[2048];
+	char config[16384];
 	char *argv[] = {
 		(char *)getenv("VSSD"), "--foreground",
 		"--socket", fx->socket,
@@ -751,14 +1110,13 @@ fx_setup(struct fx **ret, size_t n_vols, unsigned size_mb,
 	 const char **ret_mnts, const struct fx_vssd_config *cfg)
 {
 	struct fx *fx = NULL;
-	size_t i;
 	int r;
 
 	if (!ret || n_vols > FX_MAX_VOLUMES || (n_vols > 0 && !ret_mnts))
 		return -EINVAL;
 	r = fx_new(&fx);
-	for (i = 0; r == 0 && i < n_vols; i++)
-		r = fx_add_volume(fx, size_mb, &ret_mnts[i]);
+	if (r == 0)
+		r = fx_add_volumes(fx, n_vols, size_mb, ret_mnts);
 	if (r == 0)
 		r = fx_start_vssd(fx, cfg);
 	if (r < 0) {
@@ -783,31 +1141,65 @@ fx_teardown(struct fx *fx)
 	return 0;
 }
 
+/* Do the btrfs volumes hold no shadow copy (fx_snapshot_count())? */
+static bool
+no_shadow_copies(const struct fx *fx)
+{
+	size_t i;
+
+	for (i = 0; i < fx->n_vols; i++)
+		if (fx->vols[i].mounted &&
+		    strcmp(fx->vols[i].fstype, "btrfs") == 0 &&
+		    fx_snapshot_count(fx->vols[i].mnt, NULL, 0) != 0)
+			return false;
+	return true;
+}
+
+int
+fx_clean_up(struct fx *fx, const struct fx_vssd_config *cfg)
+{
+	vss_requester *r = NULL;
+	vss_id non_deleted;
+	long deleted;
+	uint64_t end;
+	int rc;
+
+	if (!fx)
+		return -EINVAL;
+	fx_writers_stop_all(fx);
+	if (!fx_vssd_alive(fx)) {
+		rc = fx_start_vssd(fx, cfg);
+		if (rc < 0)
+			return rc;
+	}
+	/* A delete unexposes first. */
+	rc = fx_requester_new(fx, VSS_CTX_ALL, &r);
+	if (rc == 0)
+		rc = vss_requester_delete_volume_snapshots(r, NULL, false,
+							   &deleted,
+							   &non_deleted);
+	vss_requester_free(r);
+	if (rc < 0) {
+		fprintf(stderr, "fixture: clean-up: delete of everything "
+			"failed: %s\n", vss_strerror(rc));
+		return rc;
+	}
+	/* Releases of sessions the test ended may still be on their way. */
+	end = fx_now_ns() + CLEAN_UP_TIMEOUT_MS * 1000000ull;
+	while (!no_shadow_copies(fx)) {
+		if (fx_now_ns() >= end) {
+			fprintf(stderr, "fixture: clean-up: shadow copies left "
+				"on the volumes\n");
+			return -EBUSY;
+		}
+		fx_sleep_ms(10);
+	}
+	return 0;
+}
+
 /* ---- writers ----------------------------------------------------------- */
 
 #define WRITER_MAX_ARGS 64
-
-static void
-print_tail(const char *path)
-{
-	char buf[2048];
-	ssize_t n;
-	off_t size;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size = lseek(fd, 0, SEEK_END);
-	lseek(fd, size > (off_t)sizeof(buf) - 1 ?
-		      size - (off_t)sizeof(buf) + 1 : 0, SEEK_SET);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		fprintf(stderr, "--- %s\n%s---\n", path, buf);
-	}
-}
 
 int
 fx_writer_wait_ready(struct fx_writer *w, int timeout_ms)
@@ -1096,6 +1488,7 @@ fx_step_name(enum fx_step s)
 	static const char *const names[FX_STEP_COUNT] = {
 		[FX_STEP_NEW] = "new",
 		[FX_STEP_INITIALIZE] = "initialize_for_backup",
+		[FX_STEP_SET_CONTEXT] = "set_context",
 		[FX_STEP_SET_STATE] = "set_backup_state",
 		[FX_STEP_DISABLE] = "disable_writer_classes",
 		[FX_STEP_GATHER_METADATA] = "gather_writer_metadata",
@@ -1128,6 +1521,27 @@ fx_async_finish(vss_async *a, int timeout_ms)
 	return st == VSS_S_ASYNC_FINISHED ? 0 : st;
 }
 
+/* Is step s left out of b's run? */
+static bool
+backup_skips(const struct fx_backup *b, enum fx_step s)
+{
+	bool no_writers = (uint32_t)b->context & VSS_VOLSNAP_ATTR_NO_WRITERS;
+
+	switch (s) {
+	case FX_STEP_SET_CONTEXT:
+		return b->context == VSS_CTX_BACKUP;
+	case FX_STEP_DISABLE:
+		return b->n_disabled == 0;
+	case FX_STEP_GATHER_METADATA:
+	case FX_STEP_PREPARE:
+	case FX_STEP_GATHER_STATUS:
+	case FX_STEP_BACKUP_COMPLETE:
+		return no_writers;
+	default:
+		return false;
+	}
+}
+
 /* Make the call of one step; *ret_async for the asynchronous ones. */
 static int
 backup_step(struct fx_backup *b, enum fx_step s, vss_requester **r,
@@ -1145,6 +1559,8 @@ backup_step(struct fx_backup *b, enum fx_step s, vss_requester **r,
 		return vss_requester_new(r, b->socket);
 	case FX_STEP_INITIALIZE:
 		return vss_requester_initialize_for_backup(*r, NULL);
+	case FX_STEP_SET_CONTEXT:
+		return vss_requester_set_context(*r, b->context);
 	case FX_STEP_SET_STATE:
 		return vss_requester_set_backup_state(*r, &state);
 	case FX_STEP_DISABLE:
@@ -1199,7 +1615,7 @@ fx_backup_run(struct fx_backup *b)
 		vss_async *a = NULL;
 		uint64_t t0;
 
-		if (s == FX_STEP_DISABLE && b->n_disabled == 0)
+		if (backup_skips(b, s))
 			continue;
 		if (s == FX_STEP_FREE && b->keep) {
 			b->requester = r;
@@ -1241,4 +1657,43 @@ stop:
 	else
 		vss_requester_free(r);
 	return rc;
+}
+
+int
+fx_make_set(const struct fx *fx, int32_t context, const char *const *volumes,
+	    size_t n, bool keep, struct fx_backup *b)
+{
+	size_t i;
+
+	if (!fx || !b || n > FX_MAX_VOLUMES || (n > 0 && !volumes))
+		return -EINVAL;
+	memset(b, 0, sizeof(*b));
+	b->socket = fx->socket;
+	b->context = context;
+	b->keep = keep;
+	for (i = 0; i < n; i++)
+		b->volumes[i] = volumes[i];
+	b->n_volumes = n;
+	return fx_backup_run(b);
+}
+
+int
+fx_requester_new(const struct fx *fx, int32_t context, vss_requester **ret)
+{
+	vss_requester *r = NULL;
+	int rc;
+
+	if (!fx || !ret)
+		return -EINVAL;
+	rc = vss_requester_new(&r, fx->socket);
+	if (rc == 0)
+		rc = vss_requester_initialize_for_backup(r, NULL);
+	if (rc == 0 && context != VSS_CTX_BACKUP)
+		rc = vss_requester_set_context(r, context);
+	if (rc < 0) {
+		vss_requester_free(r);
+		return rc;
+	}
+	*ret = r;
+	return 0;
 }

@@ -1,13 +1,17 @@
 /*
  * tests/integration/fixture.h - a private vssd on a temporary socket and
- * state directory, loop-mounted btrfs volumes and vss-test-writer
- * processes, for the integration tests and bench-freeze-window.
+ * state directory, loop-mounted volumes (btrfs, or any file system a
+ * mkfs makes) and vss-test-writer processes, for the integration tests
+ * and bench-freeze-window.
  *
  * One fixture per process.  Everything it made (processes, mounts, loop
  * devices, the temporary directory) is undone by fx_free(), at exit, and
  * on SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGABRT, so a failing or interrupted
- * run leaves nothing mounted.  Processes it starts die with it
- * (PR_SET_PDEATHSIG).  The programs come from $VSSD and $VSS_TEST_WRITER.
+ * run leaves nothing mounted: processes stopped, volumes thawed, other
+ * mounts below the directory (exposures) unmounted, then the volumes,
+ * the last added first, and their loop devices detached.  Processes it
+ * starts die with it (PR_SET_PDEATHSIG).  The programs come from $VSSD
+ * and $VSS_TEST_WRITER.
  * Errors are printed to stderr (lower case, "fixture: ...") and returned
  * as negative errno values.
  */
@@ -30,6 +34,7 @@ struct fx_volume {
 	char image[PATH_MAX];
 	char loop[64];
 	char mnt[PATH_MAX];
+	char fstype[16];       /* as mount(2) takes it: "btrfs", "xfs"... */
 	dev_t image_dev;       /* to tell our loop device from a reused one */
 	ino_t image_ino;
 	bool attached;
@@ -63,9 +68,12 @@ struct fx {
 
 /*
  * Why the fixture cannot run on this machine (not root, no loop devices,
- * no mkfs.btrfs, $VSSD or $VSS_TEST_WRITER unset or not executable), or
- * NULL when it can.  Static string.
+ * $VSSD or $VSS_TEST_WRITER unset or not executable, one of the mkfs
+ * programs named in the NULL-terminated list mkfs not found), or NULL
+ * when it can.  mkfs may be NULL: no file system is made.  Static string.
  */
+const char *fx_unavailable_with(const char *const *mkfs);
+/* fx_unavailable_with() mkfs.btrfs: what fx_add_volume() needs. */
 const char *fx_unavailable(void);
 
 /* A fixture with its temporary directory.  Caller owns; free with
@@ -74,12 +82,47 @@ int fx_new(struct fx **ret);
 /* Stop every process, unmount, detach, remove the directory. */
 void fx_free(struct fx *fx);
 
+/* A file system in an image file on a loop device, for fx_add_image(). */
+struct fx_image {
+	/*
+	 * The image file and the mount point, both created (neither may
+	 * exist); the image may lie in an earlier volume.  NULL:
+	 * <dir>/vol<N>.img and <dir>/vol<N>, N the volume's index.
+	 */
+	const char *image;
+	const char *mnt;
+	unsigned size_mb;
+	const char *fstype;         /* for mount(2): "btrfs", "xfs", "ext4" */
+	/*
+	 * The mkfs program (looked up in $PATH, /usr/sbin and /sbin) and
+	 * its options, NULL-terminated; the loop device is appended.  Its
+	 * output goes to <dir>/mkfs.log.
+	 */
+	const char *const *mkfs;
+};
+
 /*
- * Create a btrfs file system of size_mb MiB on a loop device and mount it
- * under the fixture's directory.  *ret_mnt borrowed: valid until
- * fx_free().
+ * Create the image, attach it to a loop device (autoclear), make the file
+ * system and mount it.  On failure what was made stays registered and is
+ * undone with the fixture.  *ret borrowed: valid until fx_free().
+ */
+int fx_add_image(struct fx *fx, const struct fx_image *img,
+		 struct fx_volume **ret);
+/*
+ * A btrfs volume of size_mb MiB at <dir>/vol<N> (fx_add_image()).
+ * *ret_mnt borrowed: valid until fx_free().
  */
 int fx_add_volume(struct fx *fx, unsigned size_mb, const char **ret_mnt);
+/* n fx_add_volume()s: their mount points in ret_mnts[0..n). */
+int fx_add_volumes(struct fx *fx, size_t n, unsigned size_mb,
+		   const char **ret_mnts);
+/* FITHAW the file system mounted at mnt, frozen or not; async-signal-safe. */
+void fx_thaw(const char *mnt);
+/*
+ * Remove path and everything below it, not crossing into other file
+ * systems; what cannot be removed stays.
+ */
+void fx_remove_tree(const char *path);
 
 /* What the tests and the benchmark set in vssd.conf; 0: the default. */
 struct fx_vssd_config {
@@ -88,6 +131,11 @@ struct fx_vssd_config {
 	unsigned max_writers;       /* 0: vssd's default */
 	unsigned max_connections;   /* 0: vssd's default */
 	unsigned max_frame;         /* bytes, 0: vssd's default */
+	/*
+	 * Appended as is: more [vssd] keys first ("max_shadow_copies = 2\n"),
+	 * then any sections ("[provider x]\n...").  NULL: none.
+	 */
+	const char *extra;
 };
 
 /*
@@ -120,6 +168,15 @@ int fx_setup(struct fx **ret, size_t n_vols, unsigned size_mb,
  * negative errno (-ECHILD for an unclean exit), its status printed.
  */
 int fx_teardown(struct fx *fx);
+/*
+ * What a test leaves is undone for the next one: writers stopped, vssd
+ * started with cfg if it is down, every shadow copy deleted through it
+ * (VSS_CTX_ALL, so its inventory is empty too, and exposures go with
+ * them), and a wait (10 s at most) until the btrfs volumes hold none,
+ * as releases of sessions the test ended may still be on their way.
+ * 0, or a negative errno or VSS status, printed.
+ */
+int fx_clean_up(struct fx *fx, const struct fx_vssd_config *cfg);
 
 struct fx_writer_opts {
 	const char *name;          /* required, unique in the fixture */
@@ -183,6 +240,28 @@ void fx_events_sequence(const struct fx_event *ev, size_t n, size_t from,
 #define FX_SHADOWS_DIR ".vss-shadows"
 
 /*
+ * Where the btrfs provider keeps shadow copy id of volume, into out: 0, or
+ * -ENAMETOOLONG.
+ */
+int fx_shadow_path(const char *volume, const vss_id *id, char *out,
+		   size_t size);
+
+/*
+ * Is path (absolute, without symbolic links) a mount point in our mount
+ * namespace?  Read from /proc/self/mountinfo; false when it cannot be.
+ */
+bool fx_is_mount_point(const char *path);
+/* Wait until path no longer exists: 0, or -ETIMEDOUT. */
+int fx_wait_gone(const char *path, int timeout_ms);
+/*
+ * Lines of vssd's log (fx->daemon_log_to_file) holding text, and also
+ * also unless it is NULL.  The log is appended to across restarts:
+ * compare counts before and after.
+ */
+size_t fx_vssd_log_count(const struct fx *fx, const char *text,
+			 const char *also);
+
+/*
  * Subvolumes below the mount point mnt other than FX_SHADOWS_DIR itself:
  * shadow copies, made or half-made.  Returns the count or a negative
  * errno; names the first in first (may be NULL).
@@ -199,6 +278,7 @@ void fx_sleep_ms(unsigned ms);
 enum fx_step {
 	FX_STEP_NEW,
 	FX_STEP_INITIALIZE,
+	FX_STEP_SET_CONTEXT, /* only with a context other than backup */
 	FX_STEP_SET_STATE,
 	FX_STEP_DISABLE,     /* only with disabled classes */
 	FX_STEP_GATHER_METADATA,
@@ -222,6 +302,12 @@ struct fx_backup {
 	size_t n_volumes;
 	const vss_id *disabled_classes;
 	size_t n_disabled;
+	/*
+	 * VSS_CTX_* with modifier bits; 0 (backup): set_context is not
+	 * called.  With NO_WRITERS the writer steps are left out (BK-078):
+	 * gather metadata, prepare, gather status, backup complete.
+	 */
+	int32_t context;
 	int async_timeout_ms;         /* per asynchronous call; 0: 60000 */
 	/*
 	 * Stop before FX_STEP_FREE, and on a failure without calling
@@ -248,12 +334,31 @@ struct fx_backup {
 
 /*
  * Run a backup in the order of backup.md §2 in non-component mode (every
- * writer takes part): new, initialize, set backup state (full), disable
- * classes, gather metadata, start set, add volumes, prepare, do snapshot
- * set, gather status, backup complete, free.  Returns 0, the hook's value
- * or the first failing status (also in b->status with b->failed_step).
+ * writer takes part): new, initialize, set context, set backup state
+ * (full), disable classes, gather metadata, start set, add volumes,
+ * prepare, do snapshot set, gather status, backup complete, free.
+ * Returns 0, the hook's value or the first failing status (also in
+ * b->status with b->failed_step).
  */
 int fx_backup_run(struct fx_backup *b);
+
+/*
+ * A set of the volumes (n at most FX_MAX_VOLUMES) in context, made with
+ * fx_backup_run() on the fixture's vssd: *b is reset, filled from the
+ * arguments and run.  With keep the requester stays in b->requester
+ * (caller owns), so do its auto-release shadow copies.
+ */
+int fx_make_set(const struct fx *fx, int32_t context,
+		const char *const *volumes, size_t n, bool keep,
+		struct fx_backup *b);
+
+/*
+ * A requester for the management calls (query, delete, expose...) in
+ * context: new, initialize_for_backup, and set_context unless context is
+ * VSS_CTX_BACKUP.  Caller owns; free with vss_requester_free().
+ */
+int fx_requester_new(const struct fx *fx, int32_t context,
+		     vss_requester **ret);
 
 /*
  * Wait for an asynchronous call and take its outcome: 0 when it finished,
