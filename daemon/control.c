@@ -206,7 +206,7 @@ client_free(void *arg)
 	free(c);
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 client_close_v(struct client *c, bool quiet, const char *fmt, va_list ap)
 {
 	char why[512];

@@ -25,7 +25,7 @@ log_init(bool foreground, bool debug)
 		openlog("vssd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vwrite(int priority, const char *fmt, va_list ap, int errnum)
 {
 	static const char *const prefix[] = {

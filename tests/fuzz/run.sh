@@ -1,7 +1,7 @@
 #!/bin/sh
-# tests/fuzz/run.sh [SECONDS] - fuzz the WMD and BCD loaders and the wire
-# frame and message decoders for SECONDS each (default 60) and exit
-# non-zero if any crashes.
+# tests/fuzz/run.sh [SECONDS] - fuzz the WMD and BCD loaders, the wire
+# frame and message decoders and vssd's configuration parser for SECONDS
+# each (default 60) and exit non-zero if any crashes.
 #
 # Needs clang with libFuzzer.  The build directory (build-fuzz at the top
 # of the tree, or $VSS_FUZZ_BUILD) is configured when missing, as:
@@ -37,7 +37,7 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Dc_args=-fsanitize=fuzzer-no-link
 fi
 # The targets of tests/fuzz/meson.build; each has tests/fuzz/corpus/NAME.
-targets="wmd bcd frame message"
+targets="wmd bcd frame message config"
 ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz_$t"; done)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vss-fuzz.XXXXXX")
@@ -340,6 +340,34 @@ cat >"$work/json.dict" <<'DICT'
 "\xff\xff\xff\xff"
 DICT
 
+# Sections, keys and values of vssd's configuration, for config.
+cat >"$work/ini.dict" <<'DICT'
+"[vssd]"
+"[provider "
+"[files-not-to-snapshot]"
+"id = "
+"type = hardware"
+"volumes = "
+"freeze = no"
+"commit = "
+"delete = "
+"expose = "
+"unexpose = "
+"list = "
+"timeout_ms = "
+"commit_timeout_ms = "
+"max_shadow_copies = "
+"max_shadow_copies_action = delete-oldest"
+"expose_dir = "
+"disable_user_profile_expansion = yes"
+"$AllVolumes$"
+"$UserProfile$"
+" /s"
+";"
+"*.tmp"
+"0e7ba0f4-3b0e-4c1b-9f7e-6d3c2b1a0001"
+DICT
+
 # UBSan reports abort, so that libFuzzer sees them as crashes.
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export UBSAN_OPTIONS
@@ -348,6 +376,7 @@ status=0
 for t in $targets; do
 	case $t in
 	wmd | bcd) dict=xml.dict ;;
+	config) dict=ini.dict ;;
 	*) dict=json.dict ;;
 	esac
 	mkdir "$work/$t"
