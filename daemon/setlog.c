@@ -29,6 +29,8 @@
 
 #include <vss/status.h>
 
+#include "expose.h"
+
 #define SETS_DIR "sets"
 #define RECORD_SUFFIX ".json"
 
@@ -225,6 +227,39 @@ json_str(const json_t *o, const char *key)
 }
 
 /*
+ * Take away the exposure a record names, if it is still there (an
+ * auto-release shadow copy exposed when vssd died).  0 or the failure,
+ * logged.
+ */
+static int
+recover_exposure(const struct provider *p, const struct provider_snapshot *snap,
+		 const json_t *o, const char *text)
+{
+	const char *path = json_str(o, "exposed");
+	bool remove_dir = json_is_true(json_object_get(o, "exposed_default"));
+	char err[256] = "";
+	int r;
+
+	if (!path || !expose_is_mounted(path))
+		return 0;
+	if (p->ops->unexpose) {
+		r = p->ops->unexpose(p, snap, path, err, sizeof(err));
+		if (r == 0 && remove_dir)
+			(void)rmdir(path);
+	} else {
+		r = expose_unmount(path, remove_dir, err, sizeof(err));
+	}
+	if (r < 0 && r != VSS_E_OBJECT_NOT_FOUND) {
+		log_warnx("shadow copy %s: exposure at %s not taken away: %s "
+			  "(%s)", text, path, vss_strerror(r), err);
+		return r;
+	}
+	log_warnx("shadow copy %s: exposure at %s left by a previous run "
+		  "taken away", text, path);
+	return 0;
+}
+
+/*
  * Delete one shadow copy of a record: 1 when deleted, 0 when it was not
  * there, -EINVAL for a malformed entry, or another negative status.
  */
@@ -266,7 +301,10 @@ recover_snapshot(const char *sid, const json_t *o)
 		provider_snapshot_release(&snap);
 		return -ENOMEM;
 	}
-	r = ops->ops->delete_snapshot(ops, &snap, err, sizeof(err));
+	/* An exposure would keep the shadow copy busy: it goes first. */
+	r = recover_exposure(ops, &snap, o, text);
+	if (r == 0)
+		r = ops->ops->delete_snapshot(ops, &snap, err, sizeof(err));
 	if (r == 0)
 		log_warnx("removing shadow copy %s of set %s left by a "
 			  "previous run (%s)", text, sid,

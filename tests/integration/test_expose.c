@@ -479,6 +479,41 @@ test_expose_survives_restart(void **state)
 	free(n2);
 }
 
+/*
+ * SN-020, BK-087: an auto-release shadow copy exposed when vssd dies
+ * (kill -9) is unexposed and deleted at the next start: the exposure
+ * would otherwise keep it busy for ever.
+ */
+static void
+test_exposed_auto_release_after_crash(void **state)
+{
+	char at[PATH_MAX], def[PATH_MAX], dev[PATH_MAX];
+	struct fx_backup own;
+	char *n1, *n2;
+
+	make_set_or_fail(fx, VSS_CTX_BACKUP, vol, 2, true, &own);
+	device_path(vol[0], &own.snapshot_ids[0], dev, sizeof(dev));
+	empty_dir("mnt-crash", at, sizeof(at));
+	default_path(&own.snapshot_ids[1], def, sizeof(def));
+	n1 = expose(own.requester, &own.snapshot_ids[0], at);
+	n2 = expose(own.requester, &own.snapshot_ids[1], NULL);
+	assert_true(fx_is_mount_point(at));
+	assert_true(fx_is_mount_point(def));
+
+	assert_true(fx_kill_vssd(fx) != 0);
+	vss_requester_free(own.requester);
+	assert_ok(fx_start_vssd(fx, &vssd_cfg));
+	assert_false(fx_is_mount_point(at));
+	assert_false(fx_is_mount_point(def));
+	assert_false(exists(def));
+	assert_false(exists(dev));
+	assert_int_equal(fx_vssd_log_count(fx, "left by a previous run",
+					   "taken away"),
+			 2);
+	free(n1);
+	free(n2);
+}
+
 /* SN-021, SN-033: deleting an exposed shadow copy unexposes it first. */
 static void
 test_delete_exposed(void **state)
@@ -654,6 +689,8 @@ main(void)
 		cmocka_unit_test_teardown(test_expose_ends_with_session,
 					  clean_up),
 		cmocka_unit_test_teardown(test_expose_survives_restart,
+					  clean_up),
+		cmocka_unit_test_teardown(test_exposed_auto_release_after_crash,
 					  clean_up),
 		cmocka_unit_test_teardown(test_delete_exposed, clean_up),
 		cmocka_unit_test_teardown(test_files_not_to_snapshot,
