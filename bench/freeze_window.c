@@ -8,16 +8,26 @@
  * the freeze window of each cycle (first freeze received .. last thaw
  * received) and of each writer (its freeze .. its thaw).  Also the whole
  * create cycle, do_snapshot_set, the window vssd reports, and as the floor
- * a bare read-only btrfs snapshot of the same volume.  Needs root
- * (bench/README.md).
+ * a bare read-only btrfs snapshot of the same volume.
+ *
+ * With -p exec, the same runs also on an ext4 volume in an image file on
+ * a reflink xfs host, through the exec provider of examples/exec-provider
+ * (FIFREEZE, cp --reflink of the image, FITHAW), after the btrfs run of
+ * each writer count as its baseline; its floor is FIFREEZE, an FICLONE of
+ * the image and FITHAW, in process.  Needs root (bench/README.md).
  */
 #include <btrfsutil.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <vss/requester.h>
 #include <vss/status.h>
@@ -29,11 +39,28 @@
 #define MAX_CYCLES 10000
 #define MAX_COUNTS 16
 
+/* The exec provider's volume and the xfs host of its image. */
+#define HOST_MB 2048
+#define EXT4_MB 1024 /* as the btrfs volume */
+#define PROVIDER_ID "5d0c3a7e-61b2-4f89-9e4d-2a7b8c1f0e35"
+
 static const unsigned default_counts[] = {1, 16, 64, 256};
 
 struct samples {
 	double *v;
 	size_t n, cap;
+};
+
+/* A volume the backups are made of, and how its floor is timed. */
+struct target {
+	const char *tag;   /* "btrfs", "exec": first column of the output */
+	const char *mnt;
+	const char *floor; /* the label of the floor line */
+	/* exec: the volume's image, and where the floor clones it to */
+	const char *image;
+	char clone[PATH_MAX];
+	int (*time_floor)(const struct target *t, unsigned cycles,
+			  struct samples *out);
 };
 
 static int
@@ -70,22 +97,26 @@ percentile(const struct samples *s, unsigned p)
 }
 
 static void
-print_stat(unsigned n_writers, const char *what, struct samples *s)
+print_stat(const struct target *t, unsigned n_writers, const char *what,
+	   struct samples *s)
 {
 	if (s->n == 0) {
-		printf("writers %-4u %-26s no samples\n", n_writers, what);
+		printf("%-5s writers %-4u %-26s no samples\n", t->tag,
+		       n_writers, what);
 		return;
 	}
 	qsort(s->v, s->n, sizeof(*s->v), cmp_double);
-	printf("writers %-4u %-26s p50 %9.3f ms  p95 %9.3f ms  max %9.3f ms"
-	       "  n %zu\n", n_writers, what, percentile(s, 50),
-	       percentile(s, 95), s->v[s->n - 1], s->n);
+	printf("%-5s writers %-4u %-26s p50 %9.3f ms  p95 %9.3f ms  max "
+	       "%9.3f ms  n %zu\n", t->tag, n_writers, what,
+	       percentile(s, 50), percentile(s, 95), s->v[s->n - 1], s->n);
 }
 
 /* The floor: R read-only snapshots of the volume, deleted untimed. */
 static int
-time_bare_snapshots(const char *mnt, unsigned cycles, struct samples *out)
+time_bare_snapshots(const struct target *t, unsigned cycles,
+		    struct samples *out)
 {
+	const char *mnt = t->mnt;
 	char path[PATH_MAX + 32];
 	enum btrfs_util_error e;
 	unsigned i;
@@ -114,11 +145,69 @@ time_bare_snapshots(const char *mnt, unsigned cycles, struct samples *out)
 	return 0;
 }
 
+/*
+ * What the exec provider's commit does at the least, with vssd's freeze
+ * around it: FIFREEZE the volume, FICLONE its image (cp --reflink), FITHAW.
+ */
+static int
+clone_frozen(const struct target *t, double *ret_ms)
+{
+	int vol, src, dst = -1, r = 0;
+	uint64_t t0 = fx_now_ns();
+
+	vol = open(t->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (vol < 0)
+		return -errno;
+	src = open(t->image, O_RDONLY | O_CLOEXEC);
+	if (src < 0 || ioctl(vol, FIFREEZE, 0) < 0) {
+		r = -errno;
+		goto out;
+	}
+	dst = open(t->clone, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+	if (dst < 0 || ioctl(dst, FICLONE, src) < 0)
+		r = -errno;
+	if (ioctl(vol, FITHAW, 0) < 0 && r == 0)
+		r = -errno;
+	if (r == 0)
+		*ret_ms = (double)(fx_now_ns() - t0) / 1e6;
+out:
+	if (dst >= 0)
+		close(dst);
+	if (src >= 0)
+		close(src);
+	close(vol);
+	return r;
+}
+
+/* The exec floor: R clones of the frozen volume's image, removed untimed. */
+static int
+time_bare_clones(const struct target *t, unsigned cycles,
+		 struct samples *out)
+{
+	unsigned i;
+	double ms = 0;
+	int r;
+
+	for (i = 0; i < cycles; i++) {
+		r = clone_frozen(t, &ms);
+		unlink(t->clone);
+		if (r < 0) {
+			fprintf(stderr, PROG ": clone of '%s' frozen: %s\n",
+				t->image, strerror(-r));
+			return r;
+		}
+		if (samples_add(out, ms) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 struct cycle {
 	vss_id set_id;
 	double cycle_ms;
 	double do_snapshot_ms;
 	double vssd_window_ms;
+	double commit_ms;
 	uint64_t first_freeze, last_thaw; /* from the writers' logs */
 	size_t frozen;                    /* writers with freeze and thaw */
 };
@@ -131,8 +220,10 @@ timings_hook(struct fx_backup *b, enum fx_step step, bool done,
 	struct vss_set_timings t;
 
 	if (done && step == FX_STEP_DO_SNAPSHOT_SET &&
-	    vss_requester_set_timings(r, &t) == 0)
+	    vss_requester_set_timings(r, &t) == 0) {
 		c->vssd_window_ms = t.freeze_window_ms;
+		c->commit_ms = t.commit_ms;
+	}
 	return 0;
 }
 
@@ -190,7 +281,7 @@ collect_windows(struct fx *fx, struct cycle *cycles, unsigned n_cycles,
 }
 
 static int
-start_writers(struct fx *fx, unsigned n)
+start_writers(struct fx *fx, const char *tag, unsigned n)
 {
 	unsigned i;
 	int r;
@@ -201,7 +292,8 @@ start_writers(struct fx *fx, unsigned n)
 		struct fx_writer *w;
 		char name[64];
 
-		snprintf(name, sizeof(name), "bench-%u-%u", n, i);
+		/* Distinct per run: a name is its log and ready file. */
+		snprintf(name, sizeof(name), "bench-%s-%u-%u", tag, n, i);
 		o.name = name;
 		r = fx_writer_start(fx, &o, &w);
 		if (r < 0)
@@ -216,11 +308,11 @@ start_writers(struct fx *fx, unsigned n)
 }
 
 static int
-run_count(struct fx *fx, const char *mnt, unsigned n_writers,
+run_count(struct fx *fx, const struct target *t, unsigned n_writers,
 	  unsigned n_cycles)
 {
 	struct samples window = {0}, per_writer = {0}, cycle = {0};
-	struct samples dss = {0}, vssd = {0}, bare = {0};
+	struct samples dss = {0}, vssd = {0}, bare = {0}, commit = {0};
 	struct cycle *cycles;
 	unsigned c;
 	int r;
@@ -228,16 +320,16 @@ run_count(struct fx *fx, const char *mnt, unsigned n_writers,
 	cycles = calloc(n_cycles, sizeof(*cycles));
 	if (!cycles)
 		return -ENOMEM;
-	r = time_bare_snapshots(mnt, n_cycles, &bare);
+	r = t->time_floor(t, n_cycles, &bare);
 	if (r < 0)
 		goto out;
-	r = start_writers(fx, n_writers);
+	r = start_writers(fx, t->tag, n_writers);
 	if (r < 0)
 		goto out;
 	for (c = 0; c < n_cycles; c++) {
 		struct fx_backup b = {
 			.socket = fx->socket,
-			.volumes = {mnt},
+			.volumes = {t->mnt},
 			.n_volumes = 1,
 			.hook = timings_hook,
 			.userdata = &cycles[c],
@@ -246,8 +338,9 @@ run_count(struct fx *fx, const char *mnt, unsigned n_writers,
 
 		r = fx_backup_run(&b);
 		if (r != 0) {
-			fprintf(stderr, PROG ": cycle %u with %u writers: %s "
-				"at %s\n", c, n_writers, vss_strerror(r),
+			fprintf(stderr, PROG ": %s cycle %u with %u writers: "
+				"%s at %s\n", t->tag, c, n_writers,
+				vss_strerror(r),
 				fx_step_name(b.failed_step));
 			goto out;
 		}
@@ -281,15 +374,18 @@ run_count(struct fx *fx, const char *mnt, unsigned n_writers,
 			r = samples_add(&dss, cycles[c].do_snapshot_ms);
 		if (r == 0)
 			r = samples_add(&vssd, cycles[c].vssd_window_ms);
+		if (r == 0)
+			r = samples_add(&commit, cycles[c].commit_ms);
 		if (r < 0)
 			goto out;
 	}
-	print_stat(n_writers, "btrfs snapshot (floor)", &bare);
-	print_stat(n_writers, "freeze window (writers)", &window);
-	print_stat(n_writers, "freeze window per writer", &per_writer);
-	print_stat(n_writers, "freeze window (vssd)", &vssd);
-	print_stat(n_writers, "do_snapshot_set", &dss);
-	print_stat(n_writers, "create cycle", &cycle);
+	print_stat(t, n_writers, t->floor, &bare);
+	print_stat(t, n_writers, "freeze window (writers)", &window);
+	print_stat(t, n_writers, "freeze window per writer", &per_writer);
+	print_stat(t, n_writers, "freeze window (vssd)", &vssd);
+	print_stat(t, n_writers, "commit (vssd)", &commit);
+	print_stat(t, n_writers, "do_snapshot_set", &dss);
+	print_stat(t, n_writers, "create cycle", &cycle);
 	fflush(stdout);
 out:
 	fx_writers_stop_all(fx);
@@ -299,6 +395,7 @@ out:
 	free(dss.v);
 	free(vssd.v);
 	free(bare.v);
+	free(commit.v);
 	free(cycles);
 	return r;
 }
@@ -306,11 +403,101 @@ out:
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: " PROG " [-r CYCLES] [WRITERS...]\n"
+	fprintf(f, "usage: " PROG " [-r CYCLES] [-p btrfs|exec] "
+		   "[WRITERS...]\n"
 		   "  WRITERS  writer counts, default 1 16 64 256 (at most "
 		   "%d)\n"
-		   "  -r       backups per writer count, default %d\n",
+		   "  -r       backups per writer count, default %d\n"
+		   "  -p exec  also an ext4 image on reflink xfs through the "
+		   "exec provider\n"
+		   "           of $VSS_EXEC_PROVIDER_DIR, after btrfs\n",
 		FX_MAX_WRITERS, DEFAULT_CYCLES);
+}
+
+/* snprintf that tells truncation: 0, or -ENAMETOOLONG. */
+static int __attribute__((format(printf, 3, 4)))
+fmt(char *buf, size_t size, const char *format, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, format);
+	n = vsnprintf(buf, size, format, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* A fixture volume: the image at <root>/image, mounted at <root>/mnt. */
+static int
+add_image(struct fx *fx, const char *root, const char *image,
+	  const char *mnt, unsigned size_mb, const char *fstype,
+	  const char *const *mkfs, struct fx_volume **ret)
+{
+	char image_path[PATH_MAX], mnt_path[PATH_MAX];
+	const struct fx_image img = {
+		.image = image_path,
+		.mnt = mnt_path,
+		.size_mb = size_mb,
+		.fstype = fstype,
+		.mkfs = mkfs,
+	};
+
+	if (fmt(image_path, sizeof(image_path), "%s/%s", root, image) < 0 ||
+	    fmt(mnt_path, sizeof(mnt_path), "%s/%s", root, mnt) < 0)
+		return -ENAMETOOLONG;
+	return fx_add_image(fx, &img, ret);
+}
+
+/*
+ * The exec provider's volume, as tests/integration/test_exec_freeze.c
+ * makes it: an xfs host with reflink holding ext4.img, mounted at ext4/;
+ * the host added after the btrfs volume and before ext4, so the fixture
+ * releases ext4 first.  Its [provider] section into extra.
+ */
+static int
+setup_exec(struct fx *fx, struct target *t, char *extra, size_t size)
+{
+	static const char *const mkfs_host[] = {"mkfs.xfs", "-q", "-f", "-m",
+						"reflink=1", NULL};
+	/* No lazy init: no background writes on the volume after mount. */
+	static const char *const mkfs_ext4[] = {
+		"mkfs.ext4", "-q", "-F", "-E",
+		"lazy_itable_init=0,lazy_journal_init=0", NULL};
+	static char root[PATH_MAX], dir[PATH_MAX];
+	struct fx_volume *host, *ext4;
+	int r;
+
+	/* Resolved: the scripts compare the paths they are given. */
+	if (!realpath(fx->dir, root) ||
+	    !realpath(getenv("VSS_EXEC_PROVIDER_DIR"), dir))
+		return -errno;
+	r = add_image(fx, root, "host.img", "host", HOST_MB, "xfs", mkfs_host,
+		      &host);
+	if (r == 0)
+		r = add_image(fx, root, "host/ext4.img", "ext4", EXT4_MB,
+			      "ext4", mkfs_ext4, &ext4);
+	if (r < 0)
+		return r;
+	t->mnt = ext4->mnt;
+	t->image = ext4->image;
+	if (fmt(t->clone, sizeof(t->clone), "%s/bench-floor.img",
+		host->mnt) < 0)
+		return -ENAMETOOLONG;
+	/* As the example's vss.conf, with our paths. */
+	return fmt(extra, size,
+		   "[provider bench-reflink]\n"
+		   "id = " PROVIDER_ID "\n"
+		   "type = software\n"
+		   "volumes = %s\n"
+		   "freeze = yes\n"
+		   "is_supported = %s/is-supported\n"
+		   "prepare = %s/prepare\n"
+		   "commit = %s/commit\n"
+		   "delete = %s/delete\n"
+		   "expose = %s/expose\n"
+		   "unexpose = %s/unexpose\n"
+		   "list = %s/list %s\n",
+		   ext4->mnt, dir, dir, dir, dir, dir, dir, dir, host->mnt);
 }
 
 static int
@@ -343,17 +530,35 @@ int
 main(int argc, char **argv)
 {
 	unsigned counts[MAX_COUNTS], n_counts = 0, cycles = DEFAULT_CYCLES;
-	unsigned max_count = 0, i;
+	unsigned max_count = 0, n_targets = 1, i, j;
+	static const char *const mkfs_exec[] = {"mkfs.btrfs", "mkfs.xfs",
+						"mkfs.ext4", NULL};
+	static struct target targets[2] = {
+		{.tag = "btrfs", .floor = "btrfs snapshot (floor)",
+		 .time_floor = time_bare_snapshots},
+		{.tag = "exec", .floor = "freeze+clone+thaw (floor)",
+		 .time_floor = time_bare_clones},
+	};
+	static char extra[8192];
 	struct fx_vssd_config cfg = {0};
 	struct fx *fx = NULL;
-	const char *mnt, *why;
+	const char *why;
 	int opt, r;
 
-	while ((opt = getopt(argc, argv, "hr:")) != -1) {
+	while ((opt = getopt(argc, argv, "hp:r:")) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'p':
+			if (!strcmp(optarg, "exec")) {
+				n_targets = 2;
+			} else if (strcmp(optarg, "btrfs")) {
+				fprintf(stderr, PROG ": bad provider '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'r':
 			if (parse_count(optarg, MAX_CYCLES, &cycles) < 0) {
 				fprintf(stderr, PROG ": bad cycle count '%s'\n",
@@ -387,7 +592,8 @@ main(int argc, char **argv)
 	/* The programs of this build unless the environment says. */
 	setenv("VSSD", VSSD_PATH, 0);
 	setenv("VSS_TEST_WRITER", VSS_TEST_WRITER_PATH, 0);
-	why = fx_unavailable();
+	setenv("VSS_EXEC_PROVIDER_DIR", EXEC_PROVIDER_DIR, 0);
+	why = n_targets > 1 ? fx_unavailable_with(mkfs_exec) : fx_unavailable();
 	if (why) {
 		printf(PROG ": skipped: %s\n", why);
 		return 77;
@@ -403,7 +609,11 @@ main(int argc, char **argv)
 	if (r < 0)
 		goto fail;
 	fx->daemon_log_to_file = true;
-	r = fx_add_volume(fx, 1024, &mnt);
+	r = fx_add_volume(fx, 1024, &targets[0].mnt);
+	if (r == 0 && n_targets > 1) {
+		r = setup_exec(fx, &targets[1], extra, sizeof(extra));
+		cfg.extra = extra;
+	}
 	if (r < 0)
 		goto fail;
 	r = fx_start_vssd(fx, &cfg);
@@ -411,14 +621,18 @@ main(int argc, char **argv)
 		goto fail;
 
 	printf("# " PROG ": %u backups per writer count, all writers "
-	       "front_end, one btrfs volume on a loop device\n", cycles);
+	       "front_end, one btrfs volume on a loop device%s\n", cycles,
+	       n_targets > 1 ? "; exec: ext4 image on reflink xfs, "
+			       "examples/exec-provider" : "");
 	printf("# freeze window: first freeze received .. last thaw "
 	       "received (writer logs, CLOCK_MONOTONIC)\n");
 	fflush(stdout);
 	for (i = 0; i < n_counts; i++) {
-		r = run_count(fx, mnt, counts[i], cycles);
-		if (r < 0)
-			goto fail;
+		for (j = 0; j < n_targets; j++) {
+			r = run_count(fx, &targets[j], counts[i], cycles);
+			if (r < 0)
+				goto fail;
+		}
 	}
 	r = fx_stop_vssd(fx);
 	if (r != 0)

@@ -19,23 +19,27 @@ check_snapshot_id() {
 	esac
 }
 
-# The image file behind the loop device the volume is mounted from.
+# Set image to the image file behind the loop device the volume is
+# mounted from, read from sysfs with the shell's own read: commit runs
+# this while the volume is frozen, and every program started there
+# lengthens the freeze.
 volume_image() {
 	case ${VSS_VOLUME_DEVICE:-} in
 	/dev/loop*) ;;
 	'') die "'$VSS_VOLUME' is not mounted" ;;
 	*) die "'$VSS_VOLUME' is on '$VSS_VOLUME_DEVICE', not a loop device" ;;
 	esac
-	image=$(losetup -nO BACK-FILE "$VSS_VOLUME_DEVICE") ||
+	backing=/sys/block/${VSS_VOLUME_DEVICE#/dev/}/loop/backing_file
+	IFS= read -r image <"$backing" ||
 		die "cannot find the image of '$VSS_VOLUME_DEVICE'"
 	# A deleted image shows as "PATH (deleted)": not a file any more.
 	[ -f "$image" ] || die "the image of '$VSS_VOLUME' is not a file: '$image'"
-	printf '%s\n' "$image"
 }
 
-# Where the shadow copies of the images of one directory go.
+# Set dir to where the shadow copies of the images of the directory of
+# image $1 go.
 shadow_dir() {
-	printf '%s/.vss-shadows\n' "$(dirname "$1")"
+	dir=${1%/*}/.vss-shadows
 }
 
 # The shadow copy named by VSS_SHADOW, which must be one of ours: with the
@@ -43,8 +47,9 @@ shadow_dir() {
 # <snapshot id>.img in a .vss-shadows directory.
 shadow_path() {
 	if [ -n "${VSS_VOLUME_DEVICE:-}" ]; then
-		image=$(volume_image)
-		want="$(shadow_dir "$image")/$VSS_SNAPSHOT_ID.img"
+		volume_image
+		shadow_dir "$image"
+		want=$dir/$VSS_SNAPSHOT_ID.img
 	else
 		want=${VSS_SHADOW:-}
 	fi
