@@ -12,6 +12,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -356,13 +357,14 @@ out:
  * commands as root.
  */
 static int
-check_commands_trusted(const struct config *c, const char *path)
+check_commands_trusted(const struct config *c, const char *path, FILE *f)
 {
 	struct stat st;
 
 	if (!c->exec_providers)
 		return 0;
-	if (stat(path, &st) < 0) {
+	/* The file read, not whatever the name points at by now. */
+	if (fstat(fileno(f), &st) < 0) {
 		log_warn("%s", path);
 		return -errno;
 	}
@@ -381,6 +383,7 @@ config_load(const char *path, struct config **ret)
 {
 	struct parse p = { .path = path ? path : VSSD_DEFAULT_CONFIG };
 	struct config *c;
+	FILE *f = NULL;
 	int r;
 
 	c = calloc(1, sizeof(*c));
@@ -390,10 +393,16 @@ config_load(const char *path, struct config **ret)
 	p.c = c;
 	if (!path && access(p.path, F_OK) < 0 && errno == ENOENT)
 		goto done;
-	r = ini_parse(p.path, config_line, &p);
-	if (r < 0) {
-		r = errno ? -errno : -EIO;
+	f = fopen(p.path, "re");
+	if (!f) {
+		r = -errno;
 		log_warn("%s", p.path);
+		goto fail;
+	}
+	r = ini_parse_file(f, config_line, &p);
+	if (r < 0) {
+		log_warnx("%s: out of memory", p.path);
+		r = -ENOMEM;
 		goto fail;
 	}
 	if (r > 0) {
@@ -404,13 +413,15 @@ config_load(const char *path, struct config **ret)
 	r = exec_conf_check(c->exec_providers, p.path);
 	if (r < 0)
 		goto fail;
-	r = check_commands_trusted(c, p.path);
+	r = check_commands_trusted(c, p.path, f);
 	if (r < 0)
 		goto fail;
 	r = parse_excludes(&p);
 	parse_release(&p);
 	if (r < 0)
 		goto fail;
+	fclose(f);
+	f = NULL;
 done:
 	if (!c->expose_dir && !(c->expose_dir = strdup(VSSD_DEFAULT_EXPOSE_DIR))) {
 		r = -ENOMEM;
@@ -422,6 +433,8 @@ done:
 	*ret = c;
 	return 0;
 fail:
+	if (f)
+		fclose(f);
 	parse_release(&p);
 	config_free(c);
 	return r;

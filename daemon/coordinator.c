@@ -67,8 +67,6 @@ static const char *const event_names[] = {
 	[SETEV_ABORT_DONE] = "abort-done",
 };
 
-/* Phases timed for the reply (struct vss_set_timings). */
-
 static const enum vss_app_level freeze_order[] = {
 	VSS_APP_FRONT_END, VSS_APP_BACK_END, VSS_APP_SYSTEM,
 };
@@ -523,10 +521,8 @@ provider_job_start(struct snapset *set, enum pwork_op op, uint32_t ms)
 	set->work->op = op;
 	set->work->set = set;
 	set->job = job_start(provider_work_run, provider_job_done, set->work);
-	if (!set->job) {
-		set->work->status = -ENOMEM;
+	if (!set->job)
 		return false;
-	}
 	timer_arm(&set->provider_timer, ms);
 	return true;
 }
@@ -680,7 +676,6 @@ static void
 set_begin_abort(struct snapset *set, enum set_event ev, int status)
 {
 	struct session *s = set->session;
-	bool prepared = set->state != SET_ADDING;
 
 	if (set->status == 0)
 		set->status = status;
@@ -696,17 +691,16 @@ set_begin_abort(struct snapset *set, enum set_event ev, int status)
 	} else if (set->job) {
 		/* A provider in the middle of a call is not waited for. */
 		provider_job_orphan(set);
-	} else if (set->work && prepared) {
+	} else if (set->work) {
+		/* Built by set_prepare(), never in SET_ADDING (PV-021). */
 		if (provider_job_start(set, PW_ABORT,
 				       conf->provider_timeout_ms))
 			set->abort_provider_done = false;
 		else
 			log_warnx("%s: provider abort not started", set->tag);
 	}
-	if (fanout_abort(s, set_abort_writers_done) < 0) {
+	if (fanout_abort(s, set_abort_writers_done) < 0)
 		log_warnx("%s: abort not sent: out of memory", set->tag);
-		set->abort_writers_done = true;
-	}
 }
 
 static void

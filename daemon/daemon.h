@@ -92,7 +92,6 @@ void loop_remove(struct loop_io *io);
 void timer_init(struct timer *t, const char *name, timer_fn fn, void *arg);
 /* Arm ms milliseconds from now (re-arming moves it). */
 void timer_arm(struct timer *t, uint64_t ms);
-void timer_arm_at(struct timer *t, uint64_t deadline_ns);
 void timer_disarm(struct timer *t);
 void defer_init(struct deferred *d, deferred_fn fn, void *arg);
 void defer_queue(struct deferred *d);
@@ -340,12 +339,14 @@ void fanout_cancel(struct session *s);
  * timeout with VSS_E_WRITERERROR_TIMEOUT; the fan-out ends without done.
  */
 void fanout_window_expired(struct session *s);
-/* Abort to the writers that may still need it (BK-080..BK-083). */
+/*
+ * Abort to the writers that may still need it (BK-080..BK-083).  done
+ * runs from the loop even when this fails (-ENOMEM: nobody was told).
+ */
 int fanout_abort(struct session *s, fanout_done_fn done);
 /* Filters. */
 bool fanout_selected(const struct participant *p);
 bool fanout_took_part(const struct participant *p);
-bool participant_failed(const struct participant *p);
 
 /* ---- session.c ------------------------------------------------------- */
 
@@ -402,7 +403,6 @@ struct session {
 	/* Closing: what is left to do before the session is freed. */
 	bool shutdown_sent;
 	bool release_started;
-	bool released;
 	bool inventory_release_started;
 	bool inventory_released;
 	struct job *manage_job; /* a management request's volume lookup */
@@ -429,8 +429,6 @@ void session_set_done(struct session *s, int status);
 void session_released(struct session *s);
 /* The session with this id, if it is still there. */
 struct session *session_find(const vss_id *id);
-/* The session's BCD as XML, NULL if none; caller owns (free()). */
-char *session_bcd_xml(struct session *s);
 /* Merge a writer's returned document into the session BCD (BK-021). */
 int session_merge_bcd(struct session *s, struct participant *p,
 		      const char *xml);
@@ -579,6 +577,17 @@ int volume_normalise(const char *path, char **ret);
  * canonical path.  -errno when mountinfo cannot be read.
  */
 int volume_is_mount_point(const char *path, bool *ret);
+/*
+ * The source (the block device, "pool/dataset", "none"...) and the file
+ * system type of what is mounted at mount, from /proc/self/mountinfo,
+ * octal escapes decoded; the topmost mount if several are stacked there.
+ * mount must be a canonical path, compared exactly (no realpath).
+ * VSS_E_OBJECT_NOT_FOUND when mount is not a mount point, -errno when
+ * mountinfo cannot be read.  Either ret_* may be NULL (not wanted);
+ * caller owns the strings; free with free().  May block (run on a job).
+ */
+int volume_mount_source(const char *mount, char **ret_source,
+			char **ret_fstype);
 
 /* ---- documents.c ----------------------------------------------------- */
 
@@ -651,9 +660,7 @@ typedef void (*inventory_done_fn)(void *arg, int status, json_t *fields);
 struct shadow *inventory_next(const struct shadow *sh);
 struct shadow *inventory_find(const vss_id *id);
 size_t inventory_count_volume(const char *volume);
-size_t inventory_count_all(void);
 bool shadow_persistent(const struct shadow *sh);
-uint32_t shadow_attributes(const struct shadow *sh);
 /* VSS_SNAPSHOT_PROP fields of sh into o (query, get_snapshot_properties). */
 int shadow_properties_json(const struct shadow *sh, json_t *o);
 /* Same base context, or context is VSS_CTX_ALL (SN-010). */
@@ -703,9 +710,6 @@ int inventory_session_gone(const vss_id *session_id, inventory_done_fn done,
  */
 int inventory_make_room(const char *const *volumes, size_t n,
 			inventory_done_fn done, void *arg);
-/* Whoever arg is will not be told any more. */
-void inventory_cancel(void *arg);
-bool inventory_busy(void);
 
 /* ---- setlog.c -------------------------------------------------------- */
 

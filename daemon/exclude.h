@@ -76,9 +76,9 @@ void exclude_list_release(struct exclude_list *list);
  * there matches nothing.
  *
  * Best effort: it goes on past failures.  *ret_removed counts the files
- * removed; it is set even on failure, since removals before and after a
- * failure stand.  Returns 0, or the status of the first failure with its
- * description in err.  Thread-safe; may block.
+ * removed; once device is open it is set even on failure, since removals
+ * before and after a failure stand.  Returns 0, or the status of the first
+ * failure with its description in err.  Thread-safe; may block.
  */
 int exclude_apply(const struct exclude_list *list, const char *volume,
 		  const char *device, size_t *ret_removed, char *err,

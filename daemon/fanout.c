@@ -88,7 +88,7 @@ participant_free(struct participant *p)
 	free(p);
 }
 
-bool
+static bool
 participant_failed(const struct participant *p)
 {
 	return p->status.state >= VSS_WS_FAILED_AT_IDENTIFY;
@@ -658,6 +658,26 @@ abort_filter(const struct participant *p)
 int
 fanout_abort(struct session *s, fanout_done_fn done)
 {
-	return fanout_start(s, WIRE_EV_ABORT, VSS_APP_UNKNOWN, abort_filter,
-			    NULL, done);
+	struct fanout *f = &s->fanout;
+	int n;
+
+	n = fanout_start(s, WIRE_EV_ABORT, VSS_APP_UNKNOWN, abort_filter, NULL,
+			 done);
+	if (n >= 0)
+		return n;
+	/*
+	 * Out of memory: the writers are not told (a frozen one ends its
+	 * freeze by its own timeout, BK-060), but the abort still ends, from
+	 * the loop, so that neither set nor session waits for ever.
+	 */
+	f->active = true;
+	f->event = WIRE_EV_ABORT;
+	f->on_reply = NULL;
+	f->done = done;
+	f->outstanding = 0;
+	f->sent = 0;
+	f->started_ns = now_ns();
+	defer_init(&f->finish, fanout_finish, s);
+	defer_queue(&f->finish);
+	return n;
 }

@@ -53,9 +53,9 @@
 #include <vss/status.h>
 
 #include "log.h"
+#include "statefile.h"
 
 #define JOURNAL "frozen.json"
-#define JOURNAL_TMP ".frozen.json.tmp"
 #define JOURNAL_BAD JOURNAL ".bad"
 
 struct frozen_fs {
@@ -139,23 +139,6 @@ report(char *err, size_t errlen, int status, int e, const char *fmt, ...)
 
 /* ---- the journal ----------------------------------------------------- */
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static char *
 journal_text(const struct freeze_hold *h)
 {
@@ -179,44 +162,25 @@ out:
 	return text;
 }
 
-/* The journal of h, atomically: temp file, fsync, rename, fsync dir. */
+/* The journal of h, atomically (statefile_write()). */
 static int
 journal_write(const struct freeze_hold *h)
 {
 	char *text;
-	int fd, r;
+	int r;
 
 	text = journal_text(h);
 	if (!text)
 		return -ENOMEM;
-	fd = openat(state_fd, JOURNAL_TMP,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		free(text);
-		return r;
-	}
-	r = write_all(fd, text, strlen(text));
+	r = statefile_write(state_fd, JOURNAL, text);
 	free(text);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(state_fd, JOURNAL_TMP, state_fd, JOURNAL) < 0)
-		r = -errno;
-	if (r == 0 && fsync(state_fd) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(state_fd, JOURNAL_TMP, 0);
 	return r;
 }
 
 static int
 journal_clear(void)
 {
-	if (unlinkat(state_fd, JOURNAL, 0) < 0 && errno != ENOENT)
-		return -errno;
-	return fsync(state_fd) < 0 ? -errno : 0;
+	return statefile_remove(state_fd, JOURNAL);
 }
 
 /* ---- freezing and thawing -------------------------------------------- */

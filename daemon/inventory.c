@@ -49,17 +49,11 @@ shadow_free(struct shadow *sh)
 	free(sh);
 }
 
-static void
-shadow_remove(struct shadow *sh)
-{
-	TAILQ_REMOVE(&shadows, sh, entry);
-	shadow_free(sh);
-}
-
 void
 inventory_forget(struct shadow *sh)
 {
-	shadow_remove(sh);
+	TAILQ_REMOVE(&shadows, sh, entry);
+	shadow_free(sh);
 }
 
 /* SN-001: the bits a requester may add to a context. */
@@ -116,7 +110,7 @@ shadow_persistent(const struct shadow *sh)
 	return (uint32_t)sh->context & VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE;
 }
 
-uint32_t
+static uint32_t
 shadow_attributes(const struct shadow *sh)
 {
 	uint32_t a = sh->attributes;
@@ -266,7 +260,7 @@ fail:
 	for (i = 0; i < set->count; i++) {
 		sh = inventory_find(&set->snapshots[i].snapshot_id);
 		if (sh)
-			shadow_remove(sh);
+			inventory_forget(sh);
 	}
 	return -ENOMEM;
 }
@@ -302,13 +296,10 @@ shadow_from_record(const json_t *rec, const json_t *o, const char *sid)
 		goto fail;
 	}
 	vss_id_format(&sh->id, sh->sid);
+	/* inventory_restore() made sure it is there. */
 	sh->provider = provider_find(&provider_id);
-	if (!sh->provider) {
-		log_warnx("set record %s: provider %s is not configured: its "
-			  "shadow copy on %s is not listed",
-			  sid, json_str(o, "provider_id"), volume);
+	if (!sh->provider)
 		goto fail;
-	}
 	if (!(sh->volume = strdup(volume)) || !(sh->device = strdup(device)) ||
 	    (exposed && !(sh->exposed = strdup(exposed))))
 		goto fail;
@@ -341,6 +332,24 @@ inventory_restore(const json_t *rec, const char *name)
 
 	if (!json_is_array(list))
 		return -EINVAL;
+	/*
+	 * A provider no longer configured: its shadow copies cannot be
+	 * listed, and a rewrite of the record would forget them, so the
+	 * whole set waits, record untouched, until it is configured again.
+	 */
+	json_array_foreach(list, i, o)
+	{
+		vss_id provider_id;
+
+		if (wire_get_id((json_t *)o, "provider_id", &provider_id) == 0 &&
+		    !provider_find(&provider_id)) {
+			log_warnx("set record %s: provider %s is not "
+				  "configured: the set is not listed, its "
+				  "record is kept as it is",
+				  name, json_str(o, "provider_id"));
+			return 0;
+		}
+	}
 	json_array_foreach(list, i, o)
 	{
 		sh = shadow_from_record(rec, o, name);
@@ -413,7 +422,11 @@ listed_by(const struct provider *const *listed, size_t n,
 	return false;
 }
 
-/* Is sh still there? By the provider's list, else by its device. */
+/*
+ * Is sh still there?  By the provider's list; by its device for a
+ * provider that cannot list.  One whose list failed cannot tell, and its
+ * devices need not be paths (an exec provider's "pool/fs@snap"): kept.
+ */
 static bool
 shadow_present(const struct shadow *sh, const struct holdings *h,
 	       const struct provider *const *listed, size_t nlisted)
@@ -422,6 +435,8 @@ shadow_present(const struct shadow *sh, const struct holdings *h,
 
 	if (listed_by(listed, nlisted, sh->provider))
 		return holdings_find(h, &sh->id) != NULL;
+	if (sh->provider->ops->list)
+		return true;
 	return lstat(sh->device, &st) == 0;
 }
 
@@ -446,20 +461,32 @@ reexpose(struct shadow *sh)
 		r = expose_check_path(sh->exposed, NULL, 0, &path, err,
 				      sizeof(err));
 	if (r == 0)
-		r = sh->provider->ops->expose
-			? sh->provider->ops->expose(sh->provider, &snap, path,
-						    err, sizeof(err))
-			: expose_bind(sh->device, path, err, sizeof(err));
+		r = provider_expose(sh->provider, &snap, path, err,
+				    sizeof(err));
 	if (r == 0) {
 		log_info("shadow copy %s exposed again at %s", sh->sid, path);
 	} else {
 		log_warnx("shadow copy %s: not exposed again at %s: %s (%s)",
 			  sh->sid, sh->exposed, vss_strerror(r), err);
+		/* A default directory is vssd's: it goes with the exposure. */
+		if (path && sh->exposed_default)
+			(void)rmdir(path);
 		free(sh->exposed);
 		sh->exposed = NULL;
 		inventory_store_set(&sh->set_id);
 	}
 	free(path);
+}
+
+static size_t
+inventory_count_all(void)
+{
+	const struct shadow *sh;
+	size_t n = 0;
+
+	TAILQ_FOREACH(sh, &shadows, entry)
+	n++;
+	return n;
 }
 
 void
@@ -499,7 +526,7 @@ inventory_reconcile(void)
 		{
 			vss_id set_id = sh->set_id;
 
-			shadow_remove(sh);
+			inventory_forget(sh);
 			inventory_store_set(&set_id);
 		}
 	}
@@ -527,16 +554,6 @@ inventory_reconcile(void)
 		 inventory_count_all());
 }
 
-size_t
-inventory_count_all(void)
-{
-	const struct shadow *sh;
-	size_t n = 0;
-
-	TAILQ_FOREACH(sh, &shadows, entry)
-	n++;
-	return n;
-}
 
 void
 inventory_release(void)
@@ -544,5 +561,5 @@ inventory_release(void)
 	struct shadow *sh;
 
 	while ((sh = TAILQ_FIRST(&shadows)))
-		shadow_remove(sh);
+		inventory_forget(sh);
 }

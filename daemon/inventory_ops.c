@@ -57,7 +57,6 @@ struct op {
 	vss_id exposed_by; /* expose of a non-persistent shadow copy */
 	inventory_done_fn done;
 	void *arg;
-	struct job *job;
 	struct timer timer;
 };
 
@@ -92,25 +91,14 @@ op_free(struct op *op)
 static int
 item_unexpose(struct item *it)
 {
-	const struct provider *p = it->provider;
-
-	if (p->ops->unexpose) {
-		int r = p->ops->unexpose(p, &it->snap, it->exposed, it->err,
-					 sizeof(it->err));
-
-		/* The provider's mount is gone; a default directory too. */
-		if (r == 0 && it->exposed_default)
-			(void)rmdir(it->exposed);
-		return r;
-	}
-	return expose_unmount(it->exposed, it->exposed_default, it->err,
-			      sizeof(it->err));
+	return provider_unexpose(it->provider, &it->snap, it->exposed,
+				 it->exposed_default, it->err,
+				 sizeof(it->err));
 }
 
 static int
 item_expose(struct op *op, struct item *it)
 {
-	const struct provider *p = it->provider;
 	char *path = NULL;
 	int r;
 
@@ -123,9 +111,8 @@ item_expose(struct op *op, struct item *it)
 					&path, it->err, sizeof(it->err));
 	if (r < 0)
 		return r;
-	r = p->ops->expose
-		? p->ops->expose(p, &it->snap, path, it->err, sizeof(it->err))
-		: expose_bind(it->snap.device, path, it->err, sizeof(it->err));
+	r = provider_expose(it->provider, &it->snap, path, it->err,
+			    sizeof(it->err));
 	if (r < 0) {
 		if (!it->want_path)
 			(void)rmdir(path);
@@ -281,6 +268,19 @@ op_timeout(struct timer *t)
 	op_finish(op, -ETIMEDOUT, NULL);
 }
 
+/* Run op on a job, with its deadline; -ENOMEM when no job can start. */
+static int
+op_start(struct op *op)
+{
+	if (!job_start(op_work, op_done, op))
+		return -ENOMEM;
+	running = op;
+	timer_arm(&op->timer, (uint64_t)conf->provider_timeout_ms *
+				  (op->count ? op->count : 1));
+	return 0;
+}
+
+/* From op_done() on the loop: the caller of each op waiting is told. */
 static void
 op_next(void)
 {
@@ -288,15 +288,10 @@ op_next(void)
 
 	while (!running && (op = STAILQ_FIRST(&queue))) {
 		STAILQ_REMOVE_HEAD(&queue, entry);
-		op->job = job_start(op_work, op_done, op);
-		if (!op->job) {
+		if (op_start(op) < 0) {
 			op_finish(op, -ENOMEM, NULL);
 			op_free(op);
-			continue;
 		}
-		running = op;
-		timer_arm(&op->timer, (uint64_t)conf->provider_timeout_ms *
-					  (op->count ? op->count : 1));
 	}
 }
 
@@ -342,11 +337,24 @@ op_add(struct op *op, const struct shadow *sh, unsigned actions)
 	return 0;
 }
 
-static void
+/*
+ * Start op now if nothing runs, else queue it behind the others.  A job
+ * that cannot start fails the call itself (op freed, done never called):
+ * done is never called from inside the call that asked.
+ */
+static int
 op_queue(struct op *op)
 {
-	STAILQ_INSERT_TAIL(&queue, op, entry);
-	op_next();
+	int r;
+
+	if (running || !STAILQ_EMPTY(&queue)) {
+		STAILQ_INSERT_TAIL(&queue, op, entry);
+		return 0;
+	}
+	r = op_start(op);
+	if (r < 0)
+		op_free(op);
+	return r;
 }
 
 /* Does sh match the selection of a delete? */
@@ -423,8 +431,7 @@ inventory_delete(const struct inventory_select *sel, inventory_done_fn done,
 			    op_add(op, sh, ITEM_UNEXPOSE | ITEM_DELETE) < 0)
 				goto fail;
 	}
-	op_queue(op);
-	return 0;
+	return op_queue(op);
 fail:
 	op_free(op);
 	return -ENOMEM;
@@ -463,8 +470,7 @@ inventory_expose(const vss_id *id, int32_t context, const char *path,
 		     !(op->forbidden[op->nforbidden++] = strdup(o->exposed))))
 			goto fail;
 	}
-	op_queue(op);
-	return 0;
+	return op_queue(op);
 fail:
 	op_free(op);
 	return -ENOMEM;
@@ -484,8 +490,7 @@ inventory_unexpose(const vss_id *id, int32_t context, inventory_done_fn done,
 		op_free(op);
 		return -ENOMEM;
 	}
-	op_queue(op);
-	return 0;
+	return op_queue(op);
 }
 
 int
@@ -517,8 +522,7 @@ inventory_session_gone(const vss_id *session_id, inventory_done_fn done,
 			return -ENOMEM;
 		}
 	}
-	op_queue(op);
-	return 0;
+	return op_queue(op);
 }
 
 int
@@ -552,24 +556,5 @@ inventory_make_room(const char *const *volumes, size_t n,
 			}
 		}
 	}
-	op_queue(op);
-	return 0;
-}
-
-void
-inventory_cancel(void *arg)
-{
-	struct op *op;
-
-	if (running && running->arg == arg)
-		running->done = NULL;
-	STAILQ_FOREACH(op, &queue, entry)
-	if (op->arg == arg)
-		op->done = NULL;
-}
-
-bool
-inventory_busy(void)
-{
-	return running || !STAILQ_EMPTY(&queue);
+	return op_queue(op);
 }

@@ -3,7 +3,7 @@
  * work on a thread of its own and signals the loop through an eventfd
  * when it has returned, so a provider stuck in an ioctl never stops the
  * loop; its owner may give up on it (a deadline) and hand the late result
- * to someone else by changing done and arg before the job ends.
+ * to someone else by changing done (arg is the work's until done runs).
  *
  * Signals stay blocked in the worker threads: they inherit the mask that
  * main() set for signalfd.

@@ -65,7 +65,7 @@ timer_disarm(struct timer *t)
 	t->armed = false;
 }
 
-void
+static void
 timer_arm_at(struct timer *t, uint64_t deadline)
 {
 	struct timer *after;
@@ -180,11 +180,11 @@ loop_add(struct loop_io *io, int fd, uint32_t events, loop_io_fn fn,
 {
 	struct epoll_event ev = { .events = events, .data.ptr = io };
 
-	io->fd = fd;
 	io->fn = fn;
 	io->arg = arg;
 	if (epoll_ctl(loop.epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
+	io->fd = fd;
 	return 0;
 }
 
@@ -211,7 +211,7 @@ loop_remove(struct loop_io *io)
 int
 loop_init(void)
 {
-	int fd;
+	int fd, r;
 
 	TAILQ_INIT(&loop.timers);
 	TAILQ_INIT(&loop.deferred);
@@ -221,9 +221,10 @@ loop_init(void)
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (loop_add(&loop.timer_io, fd, EPOLLIN, timers_expire, NULL) < 0) {
+	r = loop_add(&loop.timer_io, fd, EPOLLIN, timers_expire, NULL);
+	if (r < 0) {
 		close(fd);
-		return -errno;
+		return r;
 	}
 	return 0;
 }

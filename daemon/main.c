@@ -250,6 +250,17 @@ main(int argc, char **argv)
 	log_info("listening on %s", socket_path);
 	loop_run();
 	log_info("stopped");
+	if (jobs_running() > 0) {
+		/*
+		 * A provider call outlived the grace period: it still uses
+		 * the providers and the configuration, so nothing is freed;
+		 * what it froze is thawed now rather than at the next start.
+		 */
+		log_warnx("%zu provider calls still running: thawing what "
+			  "they froze and exiting", jobs_running());
+		freeze_recover();
+		return 1;
+	}
 	if (signal_io.fd >= 0)
 		close(signal_io.fd);
 	config_free(conf);

@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <vss/status.h>
+
+#include "expose.h"
 
 /* NULL-terminated, in preference order; built by provider_registry_init. */
 static const struct provider **registry;
@@ -141,6 +144,32 @@ provider_snapshot_release(struct provider_snapshot *snap)
 	snap->volume = NULL;
 	free(snap->device);
 	snap->device = NULL;
+}
+
+int
+provider_expose(const struct provider *p,
+		const struct provider_snapshot *snap, const char *path,
+		char *err, size_t errlen)
+{
+	if (p->ops->expose)
+		return p->ops->expose(p, snap, path, err, errlen);
+	return expose_bind(snap->device, path, err, errlen);
+}
+
+int
+provider_unexpose(const struct provider *p,
+		  const struct provider_snapshot *snap, const char *path,
+		  bool remove_dir, char *err, size_t errlen)
+{
+	int r;
+
+	if (!p->ops->unexpose)
+		return expose_unmount(path, remove_dir, err, errlen);
+	r = p->ops->unexpose(p, snap, path, err, errlen);
+	/* The provider's mount is gone; a default directory goes too. */
+	if (r == 0 && remove_dir)
+		(void)rmdir(path);
+	return r;
 }
 
 vss_timestamp

@@ -176,6 +176,23 @@ int provider_select(const char *mount, const vss_id *requested,
 /* Release the strings of a snapshot (not the struct). */
 void provider_snapshot_release(struct provider_snapshot *snap);
 /*
+ * Show the committed shadow copy snap of p read-only at path (an existing
+ * empty directory): p's expose op, or else a read-only bind of its device
+ * (expose_bind()).  Blocking; err says why it failed.
+ */
+int provider_expose(const struct provider *p,
+		    const struct provider_snapshot *snap, const char *path,
+		    char *err, size_t errlen);
+/*
+ * Take the exposure at path away: p's unexpose op, or else unmount it
+ * (expose_unmount()).  remove_dir: the directory is vssd's (a default
+ * exposure) and goes too once the exposure is gone.  VSS_E_OBJECT_NOT_FOUND
+ * when nothing is mounted there (without an unexpose op).  Blocking.
+ */
+int provider_unexpose(const struct provider *p,
+		      const struct provider_snapshot *snap, const char *path,
+		      bool remove_dir, char *err, size_t errlen);
+/*
  * For providers.  The VSS_TIMESTAMP of now, for provider_snapshot.created:
  * 100 ns intervals since 1601-01-01 UTC.
  */

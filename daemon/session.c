@@ -363,7 +363,30 @@ take_bcd(struct session *s, const char *xml)
 	return 0;
 }
 
-char *
+/*
+ * The requester's document, if the request has one, replaces the
+ * session's.  Negative when the request has been answered with a failure
+ * or the connection is closing (over max_document).
+ */
+static int
+take_bcd_field(struct session *s, json_t *msg)
+{
+	const char *xml;
+	int r;
+
+	r = get_document(s, msg, WF_BCD, &xml);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = take_bcd(s, xml);
+	if (r < 0)
+		session_fail(s, r, NULL);
+	return r;
+}
+
+/* The session's document as XML, NULL if none; caller owns (free()). */
+static char *
 session_bcd_xml(struct session *s)
 {
 	size_t len;
@@ -1028,7 +1051,6 @@ out:
 static int
 do_snapshot(struct session *s, json_t *msg)
 {
-	const char *xml;
 	int next, r;
 
 	next = session_next(s, SE_DO_SNAPSHOT);
@@ -1038,14 +1060,9 @@ do_snapshot(struct session *s, json_t *msg)
 	if (context_has_writers(s->context) && !s->gathered)
 		return session_fail(s, VSS_E_BAD_STATE,
 				    "gather_writer_metadata first");
-	r = get_document(s, msg, WF_BCD, &xml);
-	if (r == -EMSGSIZE)
+	r = take_bcd_field(s, msg);
+	if (r < 0)
 		return r;
-	if (r == 0) {
-		r = take_bcd(s, xml);
-		if (r < 0)
-			return session_fail(s, r, NULL);
-	}
 	/* Without prepare_for_backup every writer takes part. */
 	if (!s->prepared) {
 		s->backup.select_components = false;
@@ -1108,20 +1125,14 @@ complete_done(struct session *s)
 static int
 do_complete(struct session *s, json_t *msg)
 {
-	const char *xml;
 	int next, r;
 
 	next = session_next(s, SE_COMPLETE);
 	if (next < 0 || !context_has_writers(s->context))
 		return session_fail(s, VSS_E_BAD_STATE, NULL); /* BK-078 */
-	r = get_document(s, msg, WF_BCD, &xml);
-	if (r == -EMSGSIZE)
+	r = take_bcd_field(s, msg);
+	if (r < 0)
 		return r;
-	if (r == 0) {
-		r = take_bcd(s, xml);
-		if (r < 0)
-			return session_fail(s, r, NULL);
-	}
 	return session_fan_out(s, next, SE_COMPLETE, WIRE_EV_BACKUP_COMPLETE,
 			       complete_filter, complete_done);
 }
@@ -1413,13 +1424,14 @@ session_close_step(struct session *s)
 		log_warnx("session %s: backup_shutdown not sent: out of "
 			  "memory", s->sid);
 	}
-	if (s->set && !s->release_started) {
-		s->release_started = true;
-		set_release(s->set);
+	/* session_released() clears s->set. */
+	if (s->set) {
+		if (!s->release_started) {
+			s->release_started = true;
+			set_release(s->set);
+		}
 		return;
 	}
-	if (s->set && !s->released)
-		return;
 	if (!s->inventory_release_started) {
 		s->inventory_release_started = true;
 		if (inventory_session_gone(&s->id, inventory_released, s) == 0)
@@ -1450,7 +1462,6 @@ inventory_released(void *arg, int status, json_t *fields)
 void
 session_released(struct session *s)
 {
-	s->released = true;
 	s->set = NULL;
 	session_close_step(s);
 }

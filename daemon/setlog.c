@@ -30,28 +30,38 @@
 #include <vss/status.h>
 
 #include "expose.h"
+#include "statefile.h"
 
 #define SETS_DIR "sets"
 #define RECORD_SUFFIX ".json"
+#define RECORD_NAME_LEN (VSS_ID_STRLEN + sizeof(RECORD_SUFFIX))
 
-/* <state dir>/sets, set by setlog_init(). */
+/* <state dir>/sets and a descriptor of it, set by setlog_init(). */
 static char *sets_dir;
+static int sets_fd = -1;
 
 int
 setlog_init(const char *state_dir)
 {
 	char *path;
+	int fd, r;
 
 	if (asprintf(&path, "%s/" SETS_DIR, state_dir) < 0)
 		return -ENOMEM;
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-		int r = -errno;
-
+		r = -errno;
 		free(path);
 		return r;
 	}
-	free(sets_dir);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		free(path);
+		return r;
+	}
+	setlog_release();
 	sets_dir = path;
+	sets_fd = fd;
 	return 0;
 }
 
@@ -60,20 +70,17 @@ setlog_release(void)
 {
 	free(sets_dir);
 	sets_dir = NULL;
+	if (sets_fd >= 0)
+		close(sets_fd);
+	sets_fd = -1;
 }
 
-static int
-fsync_dir(void)
+/* "<set id>.json", the record's name in sets_dir. */
+static void
+record_name(const vss_id *set_id, char name[RECORD_NAME_LEN])
 {
-	int fd, r = 0;
-
-	fd = open(sets_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
+	vss_id_format(set_id, name);
+	strcat(name, RECORD_SUFFIX);
 }
 
 static json_t *
@@ -127,63 +134,16 @@ fail:
 int
 setlog_store(const vss_id *set_id, json_t *rec)
 {
-	char sid[VSS_ID_STRLEN];
-	char *path = NULL, *tmp = NULL, *text = NULL;
-	size_t len, off = 0;
-	ssize_t n;
-	int fd = -1, r = -ENOMEM;
+	char name[RECORD_NAME_LEN], *text;
+	int r;
 
-	if (!sets_dir)
+	if (sets_fd < 0)
 		return -EINVAL;
-	vss_id_format(set_id, sid);
+	record_name(set_id, name);
 	text = json_dumps(rec, JSON_INDENT(1) | JSON_SORT_KEYS);
 	if (!text)
 		return -ENOMEM;
-	if (asprintf(&path, "%s/%s" RECORD_SUFFIX, sets_dir, sid) < 0) {
-		path = NULL;
-		goto fail;
-	}
-	if (asprintf(&tmp, "%s/.%s.tmp", sets_dir, sid) < 0) {
-		tmp = NULL;
-		goto fail;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	len = strlen(text);
-	while (off < len) {
-		n = write(fd, text + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	r = close(fd) < 0 ? -errno : 0;
-	fd = -1;
-	if (r < 0)
-		goto fail;
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	r = fsync_dir();
-
-fail:
-	if (fd >= 0)
-		close(fd);
-	if (r < 0 && tmp)
-		unlink(tmp);
-	free(tmp);
-	free(path);
+	r = statefile_write(sets_fd, name, text);
 	free(text);
 	return r;
 }
@@ -205,19 +165,12 @@ setlog_write(const struct snapset *set)
 int
 setlog_remove(const vss_id *set_id)
 {
-	char sid[VSS_ID_STRLEN];
-	char *path;
-	int r = 0;
+	char name[RECORD_NAME_LEN];
 
-	if (!sets_dir)
+	if (sets_fd < 0)
 		return -EINVAL;
-	vss_id_format(set_id, sid);
-	if (asprintf(&path, "%s/%s" RECORD_SUFFIX, sets_dir, sid) < 0)
-		return -ENOMEM;
-	if (unlink(path) < 0 && errno != ENOENT)
-		r = -errno;
-	free(path);
-	return r < 0 ? r : fsync_dir();
+	record_name(set_id, name);
+	return statefile_remove(sets_fd, name);
 }
 
 static const char *
@@ -242,13 +195,7 @@ recover_exposure(const struct provider *p, const struct provider_snapshot *snap,
 
 	if (!path || !expose_is_mounted(path))
 		return 0;
-	if (p->ops->unexpose) {
-		r = p->ops->unexpose(p, snap, path, err, sizeof(err));
-		if (r == 0 && remove_dir)
-			(void)rmdir(path);
-	} else {
-		r = expose_unmount(path, remove_dir, err, sizeof(err));
-	}
+	r = provider_unexpose(p, snap, path, remove_dir, err, sizeof(err));
 	if (r < 0 && r != VSS_E_OBJECT_NOT_FOUND) {
 		log_warnx("shadow copy %s: exposure at %s not taken away: %s "
 			  "(%s)", text, path, vss_strerror(r), err);
@@ -436,6 +383,6 @@ setlog_recover(void)
 		free(path);
 	}
 	closedir(d);
-	if (fsync_dir() < 0)
+	if (fsync(sets_fd) < 0)
 		log_warn("fsync %s", sets_dir);
 }

@@ -3,8 +3,9 @@
  * its mount point (BK-074: the path may carry a trailing '/').  A btrfs
  * subvolume mounted on its own counts as a volume of its own.  The path
  * is resolved with realpath() and must then be the mount point of an
- * entry of /proc/self/mountinfo; both can block on a hung file system,
- * so this runs on a job, never on the loop.
+ * entry of /proc/self/mountinfo, which also tells what is mounted there
+ * (the source and type exec providers are given).  Both can block on a
+ * hung file system, so this runs on a job, never on the loop.
  */
 #include "daemon.h"
 
@@ -35,31 +36,100 @@ unescape(char *s)
 	*out = '\0';
 }
 
-int
-volume_is_mount_point(const char *path, bool *ret)
+/* The fields of a mountinfo line vssd needs; borrowed from the line. */
+struct mountinfo_entry {
+	char *mount_point;
+	char *fstype;
+	char *source;
+};
+
+/*
+ * Split one line of mountinfo in place, its fields undecoded:
+ *
+ *   id parent major:minor root mount-point options [optional...] -
+ *   fstype source super-options
+ *
+ * The kernel puts one space between fields and escapes those inside
+ * them, so an empty field (a source of "") is still a field: strsep, not
+ * strtok.  -EINVAL for a line of another shape.
+ */
+static int
+mountinfo_split(char *line, struct mountinfo_entry *ret)
 {
-	char *line = NULL, *save, *field;
+	char *rest = line, *f;
+	int i;
+
+	line[strcspn(line, "\n")] = '\0';
+	for (i = 0; i < 4; i++)
+		if (!strsep(&rest, " "))
+			return -EINVAL;
+	ret->mount_point = strsep(&rest, " ");
+	do
+		f = strsep(&rest, " ");
+	while (f && strcmp(f, "-") != 0);
+	ret->fstype = strsep(&rest, " ");
+	ret->source = strsep(&rest, " ");
+	return ret->mount_point && ret->source ? 0 : -EINVAL;
+}
+
+int
+volume_mount_source(const char *mount, char **ret_source, char **ret_fstype)
+{
+	struct mountinfo_entry e;
+	char *line = NULL, *source = NULL, *fstype = NULL;
 	size_t cap = 0;
 	bool found = false;
 	FILE *f;
-	int i;
+	int r = 0;
 
 	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		return -errno;
-	while (!found && getline(&line, &cap, f) > 0) {
-		/* id parent major:minor root mount-point ... */
-		field = strtok_r(line, " ", &save);
-		for (i = 0; field && i < 4; i++)
-			field = strtok_r(NULL, " ", &save);
-		if (!field)
+	/* Later lines are mounted later: the last match is the top one. */
+	while (getline(&line, &cap, f) > 0) {
+		if (mountinfo_split(line, &e) < 0)
 			continue;
-		unescape(field);
-		found = strcmp(field, path) == 0;
+		unescape(e.mount_point);
+		if (strcmp(e.mount_point, mount) != 0)
+			continue;
+		unescape(e.fstype);
+		unescape(e.source);
+		found = true;
+		free(source);
+		free(fstype);
+		source = strdup(e.source);
+		fstype = strdup(e.fstype);
+		if (!source || !fstype) {
+			r = -ENOMEM;
+			break;
+		}
 	}
 	free(line);
 	fclose(f);
-	*ret = found;
+	if (r == 0 && !found)
+		r = VSS_E_OBJECT_NOT_FOUND;
+	if (r == 0 && ret_source) {
+		*ret_source = source;
+		source = NULL;
+	}
+	if (r == 0 && ret_fstype) {
+		*ret_fstype = fstype;
+		fstype = NULL;
+	}
+	free(source);
+	free(fstype);
+	return r;
+}
+
+int
+volume_is_mount_point(const char *path, bool *ret)
+{
+	int r;
+
+	r = volume_mount_source(path, NULL, NULL);
+	if (r < 0 && r != VSS_E_OBJECT_NOT_FOUND)
+		return r;
+	*ret = r == 0;
 	return 0;
 }
 

@@ -546,97 +546,24 @@ run_env(struct run *r, const char *key, const char *fmt, ...)
 	return 0;
 }
 
-/* Undo the octal escapes (\040 and the like) of a mountinfo field. */
-static void
-mountinfo_unescape(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-					(s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
 /*
- * The source and type of the file system mounted at mount, the topmost
- * one if several are stacked there; "" when it is not mounted (delete
- * may run for a volume that is gone).
+ * VSS_VOLUME and what is mounted there: VSS_VOLUME_DEVICE and VSS_FSTYPE,
+ * empty when nothing is (delete may run for a volume that is gone).
  */
-static int
-mount_source(const char *mount, char **ret_source, char **ret_fstype)
-{
-	char *line = NULL, *save, *f, *mp, *type, *src;
-	char *source = NULL, *fstype = NULL;
-	bool found = false;
-	size_t cap = 0;
-	FILE *in;
-	int i;
-
-	in = fopen("/proc/self/mountinfo", "re");
-	if (!in)
-		return -errno;
-	while (getline(&line, &cap, in) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		/*
-		 * id parent major:minor root mount-point options
-		 * [optional...] - type source super-options
-		 */
-		f = strtok_r(line, " ", &save);
-		for (i = 0; f && i < 4; i++)
-			f = strtok_r(NULL, " ", &save);
-		mp = f;
-		while (f && strcmp(f, "-") != 0)
-			f = strtok_r(NULL, " ", &save);
-		type = f ? strtok_r(NULL, " ", &save) : NULL;
-		src = type ? strtok_r(NULL, " ", &save) : NULL;
-		if (!src)
-			continue;
-		mountinfo_unescape(mp);
-		if (strcmp(mp, mount) != 0)
-			continue;
-		mountinfo_unescape(src);
-		free(source);
-		free(fstype);
-		source = strdup(src);
-		fstype = strdup(type);
-		found = true;
-	}
-	free(line);
-	fclose(in);
-	if (!found) {
-		source = strdup("");
-		fstype = strdup("");
-	}
-	if (!source || !fstype) {
-		free(source);
-		free(fstype);
-		return -ENOMEM;
-	}
-	*ret_source = source;
-	*ret_fstype = fstype;
-	return 0;
-}
-
 static int
 run_volume_env(struct run *r)
 {
 	char *source = NULL, *fstype = NULL;
 	int e;
 
-	e = mount_source(r->volume, &source, &fstype);
-	if (e < 0)
+	e = volume_mount_source(r->volume, &source, &fstype);
+	if (e < 0 && e != VSS_E_OBJECT_NOT_FOUND)
 		return e;
+	/* Not mounted: source and fstype stay NULL. */
 	if ((e = run_env(r, "VSS_VOLUME", "%s", r->volume)) == 0 &&
-	    (e = run_env(r, "VSS_VOLUME_DEVICE", "%s", source)) == 0)
-		e = run_env(r, "VSS_FSTYPE", "%s", fstype);
+	    (e = run_env(r, "VSS_VOLUME_DEVICE", "%s",
+			 source ? source : "")) == 0)
+		e = run_env(r, "VSS_FSTYPE", "%s", fstype ? fstype : "");
 	free(source);
 	free(fstype);
 	return e;
