@@ -42,7 +42,7 @@ typedef struct vss_async vss_async;
 /*
  * Wait until the operation ends or timeout_ms passes (-1: no limit).
  * Returns 0 when it has ended (read the outcome with query_status),
- * -ETIMEDOUT otherwise (AS-001).
+ * -ETIMEDOUT otherwise (AS-001), or -errno when poll() fails.
  */
 int vss_async_wait(vss_async *a, int timeout_ms);
 /*

@@ -79,31 +79,6 @@ snapshot_desc_release(struct vss_snapshot_desc *d)
 	extra_free(d->extra);
 }
 
-/*
- * Append a location mapping to one of the two mapping lists of a component
- * (alternate location mappings used, new targets): same shape, same rules.
- */
-static int
-mapping_list_add(struct vss_location_mapping **items, size_t *count,
-		 size_t *cap, const char *path, const char *filespec,
-		 bool recursive, const char *destination)
-{
-	struct vss_location_mapping m = { .recursive = recursive };
-
-	if (!path || !filespec || !destination)
-		return -EINVAL;
-	if (ARRAY_RESERVE(*items, *count, *cap) < 0)
-		return -ENOMEM;
-	if (str_copy(&m.path, path) < 0 ||
-	    str_copy(&m.filespec, filespec) < 0 ||
-	    str_copy(&m.destination, destination) < 0) {
-		location_mapping_release(&m);
-		return -ENOMEM;
-	}
-	(*items)[(*count)++] = m;
-	return 0;
-}
-
 /* ---- Components ------------------------------------------------------- */
 
 static void
@@ -749,9 +724,9 @@ vss_bcd_component_add_alternate_location_mapping(vss_bcd_component *c,
 {
 	if (!c)
 		return -EINVAL;
-	return mapping_list_add(&c->mappings, &c->mapping_count,
-				&c->mapping_cap, path, filespec, recursive,
-				destination);
+	return location_mapping_append(&c->mappings, &c->mapping_count,
+				       &c->mapping_cap, path, filespec,
+				       recursive, destination);
 }
 
 size_t
@@ -776,9 +751,9 @@ vss_bcd_component_add_new_target(vss_bcd_component *c, const char *path,
 {
 	if (!c)
 		return -EINVAL;
-	return mapping_list_add(&c->new_targets, &c->new_target_count,
-				&c->new_target_cap, path, filespec, recursive,
-				destination);
+	return location_mapping_append(&c->new_targets, &c->new_target_count,
+				       &c->new_target_cap, path, filespec,
+				       recursive, destination);
 }
 
 size_t

@@ -16,6 +16,14 @@ void xml_extra_free(struct vss_xml_extra *extra);
 /* Free the strings of a file set / mapping and their extra (not the struct). */
 void file_desc_release(struct vss_file_desc *d);
 void location_mapping_release(struct vss_location_mapping *m);
+/*
+ * Append a copy of a mapping to a list (the writer's alternate location
+ * mappings, a component's mappings and new targets): 0, -EINVAL when a
+ * string is missing, -ENOMEM with the list unchanged but maybe grown.
+ */
+int location_mapping_append(struct vss_location_mapping **items, size_t *count,
+			    size_t *cap, const char *path, const char *filespec,
+			    bool recursive, const char *destination);
 
 struct wm_component {
 	struct vss_wm_component pub;

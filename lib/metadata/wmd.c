@@ -61,6 +61,27 @@ location_mapping_release(struct vss_location_mapping *m)
 	xml_extra_free((struct vss_xml_extra *)m->extra);
 }
 
+int
+location_mapping_append(struct vss_location_mapping **items, size_t *count,
+			size_t *cap, const char *path, const char *filespec,
+			bool recursive, const char *destination)
+{
+	struct vss_location_mapping m = { .recursive = recursive };
+
+	if (!path || !filespec || !destination)
+		return -EINVAL;
+	if (ARRAY_RESERVE(*items, *count, *cap) < 0)
+		return -ENOMEM;
+	if (str_copy(&m.path, path) < 0 ||
+	    str_copy(&m.filespec, filespec) < 0 ||
+	    str_copy(&m.destination, destination) < 0) {
+		location_mapping_release(&m);
+		return -ENOMEM;
+	}
+	(*items)[(*count)++] = m;
+	return 0;
+}
+
 static void
 dependency_release(struct vss_dependency *d)
 {
@@ -328,30 +349,15 @@ vss_wmd_add_alternate_location_mapping(vss_wmd *wmd, const char *path,
 				       const char *filespec, bool recursive,
 				       const char *destination)
 {
-	char *p = NULL, *f = NULL, *d = NULL;
-
 	if (!wmd || !path || !filespec || !destination)
 		return -EINVAL;
 	if (!wmd->has_restore_method)
 		return VSS_E_BAD_STATE;
 	if (!file_group_has_set(wmd, path, filespec, recursive))
 		return VSS_E_OBJECT_NOT_FOUND;
-	if (ARRAY_RESERVE(wmd->mappings, wmd->mapping_count,
-			  wmd->mapping_cap) < 0 ||
-	    str_dup_opt(&p, path) < 0 || str_dup_opt(&f, filespec) < 0 ||
-	    str_dup_opt(&d, destination) < 0)
-		goto fail;
-	wmd->mappings[wmd->mapping_count++] = (struct vss_location_mapping){
-		.path = p,
-		.filespec = f,
-		.recursive = recursive,
-		.destination = d,
-	};
-	return 0;
-fail:
-	free(p);
-	free(f);
-	return -ENOMEM;
+	return location_mapping_append(&wmd->mappings, &wmd->mapping_count,
+				       &wmd->mapping_cap, path, filespec,
+				       recursive, destination);
 }
 
 size_t

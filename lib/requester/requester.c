@@ -805,7 +805,7 @@ id_list_reserve(struct id_list *l, size_t n)
 		return 0;
 	while (cap < l->count + n)
 		cap = cap ? cap * 2 : 8;
-	ids = realloc(l->ids, cap * sizeof(*ids));
+	ids = reallocarray(l->ids, cap, sizeof(*ids));
 	if (ids == NULL)
 		return -ENOMEM;
 	l->ids = ids;

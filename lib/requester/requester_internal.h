@@ -110,11 +110,12 @@ int transport_open(vss_requester *r, const char *socket_path);
  * -ECONNRESET, close the connection.  Lock not held.
  */
 void transport_close(vss_requester *r);
+/* The id of the next request.  Lock held. */
+uint64_t transport_next_id(vss_requester *r);
 /*
  * Send request msg (its id from transport_next_id()) and track its reply
  * with a new vss_async (refs 1, the caller's).  Lock held.
  */
-uint64_t transport_next_id(vss_requester *r);
 int transport_submit(vss_requester *r, json_t *msg, bool long_op,
 		     vss_async **ret);
 /*
