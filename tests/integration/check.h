@@ -5,9 +5,13 @@
 #ifndef VSS_TEST_CHECK_H
 #define VSS_TEST_CHECK_H
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vss/status.h>
 
@@ -36,6 +40,61 @@ status_text(int status)
 	} while (0)
 
 #define assert_ok(actual) assert_status(actual, 0)
+
+/* dir/name into out, failing the test when it does not fit. */
+static inline void
+join_path(char *out, size_t size, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(out, size, "%s/%s", dir, name) >= size)
+		fail_msg("path too long: '%s/%s'", dir, name);
+}
+
+static inline bool
+path_exists(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	join_path(path, sizeof(path), dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* Write and fsync dir/name. */
+static inline void
+write_file_at(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	join_path(path, sizeof(path), dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fail_msg("cannot create '%s': %s", path, strerror(errno));
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fsync(fd), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+/* Wait up to 5 s until no subvolume is left below the volumes (BK-087). */
+static inline void
+assert_no_snapshots_left(const char *const *vols, size_t n)
+{
+	char first[PATH_MAX];
+	int count = 0, tries;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		for (tries = 0; tries < 500; tries++) {
+			count = fx_snapshot_count(vols[i], first,
+						  sizeof(first));
+			if (count <= 0)
+				break;
+			fx_sleep_ms(10);
+		}
+		if (count != 0)
+			fail_msg("%d snapshot(s) left on '%s', first '%s'",
+				 count, vols[i], count > 0 ? first : "?");
+	}
+}
 
 /* fx_make_set() of n volumes, failing the test with the step and status. */
 static inline void

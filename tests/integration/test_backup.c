@@ -40,53 +40,6 @@ static const struct {
 	{"seq-system", "system", 2},
 };
 
-static bool
-path_exists(const char *dir, const char *name)
-{
-	char path[PATH_MAX * 2];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
-		fail_msg("path too long: '%s/%s'", dir, name);
-	return access(path, F_OK) == 0;
-}
-
-static void
-write_file_at(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX * 2];
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
-		fail_msg("path too long: '%s/%s'", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (int)strlen(text));
-	assert_int_equal(close(fd), 0);
-}
-
-/* Wait until no subvolume is left below the volumes (BK-087). */
-static void
-assert_no_snapshots_left(void)
-{
-	char first[PATH_MAX];
-	size_t i;
-	int n = 0, tries;
-
-	for (i = 0; i < 2; i++) {
-		for (tries = 0; tries < 500; tries++) {
-			n = fx_snapshot_count(vol[i], first, sizeof(first));
-			if (n <= 0)
-				break;
-			fx_sleep_ms(10);
-		}
-		if (n != 0)
-			fail_msg("%d snapshot(s) left on '%s', first '%s'", n,
-				 vol[i], n > 0 ? first : "?");
-	}
-}
-
 /* The snapshot of volume i, checked against SN-011 and the provider. */
 static void
 check_snapshot(vss_requester *r, const struct fx_backup *b, size_t i,
@@ -231,7 +184,7 @@ test_full_sequence_levels(void **state)
 	assert_true(freeze_max[0] < freeze_min[1]);
 	assert_true(freeze_max[1] < freeze_min[2]);
 	assert_true(freeze_all_max < thaw_min);
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(vol, 2);
 }
 
 /*
@@ -281,7 +234,7 @@ test_snapshot_holds_data_before_freeze(void **state)
 	assert_true(path_exists(p1.device, "plain"));
 
 	vss_requester_free(b.requester);
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(vol, 2);
 }
 
 /* BK-130: no writer running, the snapshot is made, crash consistent. */
@@ -304,7 +257,7 @@ test_backup_without_writers(void **state)
 	assert_ok(gather_status(b.requester));
 	assert_int_equal(vss_requester_writer_status_count(b.requester), 0);
 	vss_requester_free(b.requester);
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(vol, 2);
 }
 
 /*
@@ -340,7 +293,7 @@ test_backup_with_writers_disabled(void **state)
 	check_snapshot(b.requester, &b, 0, NULL);
 	assert_false(vss_requester_application_consistent(b.requester));
 	vss_requester_free(b.requester);
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(vol, 2);
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		assert_int_equal(fx_writer_count(wa, events[i]), 0);
 		assert_int_equal(fx_writer_count(wb, events[i]), 0);

@@ -29,7 +29,7 @@
 #include "check.h"
 #include "fixture.h"
 
-#define RECOVER_TIMEOUT_MS 2000
+#define RECOVER_TIMEOUT_MS 10000 /* generous: a loaded machine */
 
 static struct fx *fx;
 static const char *vol;

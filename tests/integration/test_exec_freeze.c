@@ -10,7 +10,8 @@
  * (SN-020), the freeze around commit (PV-024), the freeze journal after a
  * kill -9 of vssd, the watchdog (BK-062), a failing commit (PV-020,
  * PV-031), and persistent shadow copies reconciled through the provider's
- * list at start and deleted through its delete command (SN-021).
+ * list at start (kept when the list fails) and deleted through its
+ * delete command (SN-021).
  *
  * Under the fixture's directory:
  *
@@ -18,6 +19,7 @@
  *   host/ext4.img   ext4, mounted at ext4/
  *   host/xfs.img    xfs, mounted at xfs/
  *   host/.vss-shadows/   where the example provider puts its copies
+ *   host/.vss-shadows.away/   the same, moved aside by one test
  *   expose/         an empty directory to expose shadow copies at
  *   bin/            the test's own provider commands
  *
@@ -77,6 +79,7 @@ static char root[PATH_MAX];      /* the fixture's directory, resolved */
 /* The fixture's volumes; borrowed: valid until fx_free(). */
 static struct fx_volume *host, *ext4, *xfs;
 static char shadows[PATH_MAX];   /* host/.vss-shadows */
+static char shadows_away[PATH_MAX]; /* where a test moves it aside */
 static char expose_dir[PATH_MAX];
 static char bin_dir[PATH_MAX];
 /* The configuration of the running test, for restarts. */
@@ -174,7 +177,8 @@ write_script(const char *name, const char *format, ...)
 }
 
 /*
- * The test's provider commands: list (the example's, counting its runs);
+ * The test's provider commands: list (the example's, counting its runs,
+ * failing with a message while host/list.fail exists);
  * probe VOLUME... (appends "frozen VOLUME" or "thawed VOLUME" for each to
  * host/probe.log); commit-probe (the example's commit after probing both
  * volumes); commit-hang SECONDS (probes its volume, writes its pid to
@@ -188,8 +192,12 @@ write_scripts(void)
 	r = write_script("list",
 			 "#!/bin/sh\n"
 			 "echo run >>'%s/list.runs'\n"
+			 "if [ -e '%s/list.fail' ]; then\n"
+			 "\techo 'itest: list refused on purpose' >&2\n"
+			 "\texit 1\n"
+			 "fi\n"
 			 "exec '%s/list' '%s'\n",
-			 host->mnt, examples, host->mnt);
+			 host->mnt, host->mnt, examples, host->mnt);
 	/*
 	 * fsfreeze fails with EBUSY on a frozen file system; one that is
 	 * not frozen it freezes, so it is thawed again at once.
@@ -287,6 +295,7 @@ host_setup(void)
 	if (r < 0)
 		return r;
 	if (fmt(shadows, sizeof(shadows), "%s/.vss-shadows", host->mnt) < 0 ||
+	    fmt(shadows_away, sizeof(shadows_away), "%s.away", shadows) < 0 ||
 	    fmt(expose_dir, sizeof(expose_dir), "%s/expose", root) < 0 ||
 	    fmt(bin_dir, sizeof(bin_dir), "%s/bin", root) < 0)
 		return -ENAMETOOLONG;
@@ -370,31 +379,6 @@ frozen(const char *mnt)
 	}
 	close(fd);
 	return r;
-}
-
-static bool
-path_exists(const char *dir, const char *name)
-{
-	char path[PATH_MAX * 2];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return access(path, F_OK) == 0;
-}
-
-/* Write and fsync dir/name. */
-static void
-write_file_at(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX * 2];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		fail_msg("cannot create '%s': %s", path, strerror(errno));
-	assert_int_equal(write(fd, text, strlen(text)), (int)strlen(text));
-	assert_int_equal(fsync(fd), 0);
-	assert_int_equal(close(fd), 0);
 }
 
 /* The whole of dir/name into buf; false if it cannot be read. */
@@ -1092,6 +1076,185 @@ test_persistent_reconciled(void **state)
 	assert_int_equal(query_all(NULL), 0);
 }
 
+/*
+ * A provider whose list fails at start cannot tell which of its shadow
+ * copies are gone: vssd keeps its persistent ones and their records
+ * (SN-020) and logs that the list failed, rather than dropping them as
+ * deleted behind its back.  Its devices cannot tell either (they need not
+ * be paths, and its storage may be what is offline): here the copies are
+ * moved aside while the list fails, so a check by device would drop
+ * them.  Once the list works again the copy is listed as before, and
+ * deleting its set runs the delete command (SN-021).
+ */
+static void
+test_persistent_kept_when_list_fails(void **state)
+{
+	static const int32_t context = VSS_CTX_APP_ROLLBACK;
+	struct fx_backup b = {
+		.volumes = {ext4->mnt},
+		.n_volumes = 1,
+		.keep = true,
+		.hook = context_hook,
+		.userdata = (void *)&context,
+	};
+	char copy[PATH_MAX + 64], flag[PATH_MAX + 16];
+	struct vss_snapshot_prop *q = NULL;
+	vss_id snap_id, set_id, non_deleted;
+	vss_requester *r;
+	long deleted = -1;
+	off_t log_from;
+	int runs;
+	size_t n;
+
+	assert_ok(fmt(flag, sizeof(flag), "%s/list.fail", host->mnt));
+	start_vssd(&(struct provider_opts){0});
+	run_backup(&b);
+	check_shadow(b.requester, &b.snapshot_ids[0], &b.set_id, ext4, NULL);
+	snap_id = b.snapshot_ids[0];
+	set_id = b.set_id;
+	copy_path(&snap_id, copy, sizeof(copy));
+	vss_requester_free(b.requester);
+	assert_int_equal(fx_stop_vssd(fx), 0);
+
+	/* The list fails at this start: the copy and its record are kept. */
+	write_file_at(host->mnt, "list.fail", "");
+	assert_int_equal(rename(shadows, shadows_away), 0);
+	runs = count_lines("list.runs", "run");
+	log_from = log_size();
+	restart_vssd();
+	assert_true(count_lines("list.runs", "run") > runs);
+	assert_logged(log_from,
+		      "provider " PROVIDER_NAME ": shadow copies not listed");
+	assert_logged(log_from, "itest: list refused on purpose");
+	n = query_all(&q);
+	assert_int_equal(n, 1);
+	assert_true(vss_id_equal(&q[0].snapshot_id, &snap_id));
+	assert_true(vss_id_equal(&q[0].snapshot_set_id, &set_id));
+	assert_true(vss_id_equal(&q[0].provider_id, &provider_id));
+	assert_string_equal(q[0].device, copy);
+	assert_true(q[0].attributes & VSS_VOLSNAP_ATTR_PERSISTENT);
+	vss_snapshot_props_free(q, n);
+	assert_int_equal(records_left(), 1);
+	assert_logged(log_from, "1 persistent shadow copies in the inventory");
+	assert_false(log_has_since(log_from, "deleted behind"));
+
+	/* The list works again: the copy is listed and still known. */
+	assert_int_equal(rename(shadows_away, shadows), 0);
+	assert_int_equal(access(copy, F_OK), 0);
+	assert_int_equal(unlink(flag), 0);
+	assert_int_equal(fx_stop_vssd(fx), 0);
+	log_from = log_size();
+	restart_vssd();
+	assert_logged(log_from, "1 persistent shadow copies in the inventory");
+	assert_false(log_has_since(log_from, "shadow copies not listed"));
+	assert_false(log_has_since(log_from, "orphan"));
+	assert_int_equal(query_all(NULL), 1);
+
+	/* SN-021: deleting the set runs the delete command. */
+	assert_ok(fx_requester_new(fx, VSS_CTX_APP_ROLLBACK, &r));
+	assert_ok(vss_requester_delete_snapshots(r, &set_id,
+						 VSS_OBJECT_SNAPSHOT_SET, false,
+						 &deleted, &non_deleted));
+	assert_int_equal(deleted, 1);
+	assert_true(vss_id_is_null(&non_deleted));
+	vss_requester_free(r);
+	assert_int_equal(access(copy, F_OK), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_nothing_left();
+	assert_int_equal(query_all(NULL), 0);
+}
+
+/* A [provider] section with the example's commands for one volume. */
+static void
+provider_section(char *buf, size_t size, const char *name, const char *id,
+		 const char *volume)
+{
+	assert_ok(fmt(buf, size,
+		      "[provider %s]\nid = %s\nvolumes = %s\nfreeze = yes\n"
+		      "prepare = %s/prepare\ncommit = %s/commit\n"
+		      "delete = %s/delete\nlist = %s/list\n",
+		      name, id, volume, examples, examples, examples,
+		      bin_dir));
+}
+
+/* vssd with the second provider, for xfs, and the first, for ext4, or not. */
+static void
+start_two_providers(bool with_first)
+{
+	char first[PATH_MAX * 4 + 256], second[PATH_MAX * 4 + 256];
+
+	provider_section(first, sizeof(first), PROVIDER_NAME, PROVIDER_ID,
+			 ext4->mnt);
+	provider_section(second, sizeof(second), "itest-second",
+			 "3f6b2d0e-9a41-4c57-8e12-7d5a0c9b4e64", xfs->mnt);
+	assert_ok(fmt(vssd_extra, sizeof(vssd_extra),
+		      "commit_timeout_ms = 30000\n%s%s",
+		      with_first ? first : "", second));
+	memset(&vssd_cfg, 0, sizeof(vssd_cfg));
+	vssd_cfg.freeze_timeout_ms = 30000;
+	vssd_cfg.extra = vssd_extra;
+	assert_ok(fx_start_vssd(fx, &vssd_cfg));
+}
+
+/*
+ * SN-020: a persistent set with a shadow copy of a provider taken out of
+ * the configuration is not forgotten.  While that provider is missing the
+ * set is not listed at all and its record stays as it was (a partial
+ * listing would rewrite it without that shadow copy); configured again,
+ * the whole set is back.
+ */
+static void
+test_persistent_kept_without_provider(void **state)
+{
+	static const int32_t context = VSS_CTX_APP_ROLLBACK;
+	struct fx_backup b = {
+		.volumes = {ext4->mnt, xfs->mnt},
+		.n_volumes = 2,
+		.keep = true,
+		.hook = context_hook,
+		.userdata = (void *)&context,
+	};
+	char copy[PATH_MAX + 64], sets[PATH_MAX + 16], name[64];
+	char before[8192], after[8192], sid[VSS_ID_STRLEN];
+	vss_id non_deleted;
+	vss_requester *r;
+	long deleted = -1;
+	off_t log_from;
+
+	(void)state;
+	start_two_providers(true);
+	run_backup(&b);
+	copy_path(&b.snapshot_ids[0], copy, sizeof(copy));
+	vss_id_format(&b.set_id, sid);
+	assert_ok(fmt(sets, sizeof(sets), "%s/sets", fx->state_dir));
+	assert_ok(fmt(name, sizeof(name), "%s.json", sid));
+	vss_requester_free(b.requester);
+	assert_int_equal(fx_stop_vssd(fx), 0);
+	assert_true(read_file_at(sets, name, before, sizeof(before)));
+
+	/* Without the first provider: nothing listed, nothing rewritten. */
+	log_from = log_size();
+	start_two_providers(false);
+	assert_logged(log_from, "is not configured");
+	assert_int_equal(query_all(NULL), 0);
+	assert_int_equal(fx_stop_vssd(fx), 0);
+	assert_true(read_file_at(sets, name, after, sizeof(after)));
+	assert_string_equal(before, after);
+	assert_int_equal(access(copy, F_OK), 0);
+
+	/* Both again: the whole set is back and can be deleted. */
+	start_two_providers(true);
+	assert_int_equal(query_all(NULL), 2);
+	assert_ok(fx_requester_new(fx, context, &r));
+	assert_ok(vss_requester_delete_snapshots(r, &b.set_id,
+						 VSS_OBJECT_SNAPSHOT_SET, false,
+						 &deleted, &non_deleted));
+	assert_int_equal(deleted, 2);
+	vss_requester_free(r);
+	assert_int_equal(access(copy, F_OK), -1);
+	assert_nothing_left();
+}
+
 /* ---- fixtures ------------------------------------------------------------- */
 
 /*
@@ -1104,7 +1267,7 @@ static int
 test_teardown(void **state)
 {
 	static const char *const files[] = {"probe.log", "in-commit",
-					    "in-commit.tmp"};
+					    "in-commit.tmp", "list.fail"};
 	char path[PATH_MAX + 32];
 	int st, bad = 0;
 	size_t i;
@@ -1128,6 +1291,7 @@ test_teardown(void **state)
 		bad = 1;
 	}
 	fx_remove_tree(shadows);
+	fx_remove_tree(shadows_away);
 	fx_remove_tree(fx->state_dir);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if (fmt(path, sizeof(path), "%s/%s", host->mnt, files[i]) == 0)
@@ -1175,6 +1339,10 @@ main(void)
 		cmocka_unit_test_teardown(test_commit_failure_aborts,
 					  test_teardown),
 		cmocka_unit_test_teardown(test_persistent_reconciled,
+					  test_teardown),
+		cmocka_unit_test_teardown(test_persistent_kept_without_provider,
+					  test_teardown),
+		cmocka_unit_test_teardown(test_persistent_kept_when_list_fails,
 					  test_teardown),
 	};
 	const char *why = unavailable();

@@ -39,27 +39,10 @@ static char expose_dir[PATH_MAX];
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* dir/name into out, failing the test when it does not fit. */
-static void
-join(char *out, size_t size, const char *dir, const char *name)
-{
-	if ((size_t)snprintf(out, size, "%s/%s", dir, name) >= size)
-		fail_msg("path too long: '%s/%s'", dir, name);
-}
-
 static bool
 exists(const char *path)
 {
 	return access(path, F_OK) == 0;
-}
-
-static bool
-exists_at(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	join(path, sizeof(path), dir, name);
-	return exists(path);
 }
 
 /* mkdir -p of dir/name, then the file with text. */
@@ -69,7 +52,7 @@ write_at(const char *dir, const char *name, const char *text)
 	char path[PATH_MAX], *slash;
 	int fd;
 
-	join(path, sizeof(path), dir, name);
+	join_path(path, sizeof(path), dir, name);
 	for (slash = strchr(path + strlen(dir) + 1, '/'); slash;
 	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
@@ -89,7 +72,7 @@ assert_file_has(const char *dir, const char *name, const char *text)
 	ssize_t n;
 	int fd;
 
-	join(path, sizeof(path), dir, name);
+	join_path(path, sizeof(path), dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		fail_msg("cannot open '%s': %s", path, strerror(errno));
@@ -107,16 +90,16 @@ assert_read_only(const char *dir, const char *existing)
 	char path[PATH_MAX];
 	int fd;
 
-	join(path, sizeof(path), dir, "new-file");
+	join_path(path, sizeof(path), dir, "new-file");
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd >= 0)
 		close(fd);
 	assert_int_equal(fd, -1);
 	assert_int_equal(errno, EROFS);
-	join(path, sizeof(path), dir, "new-dir");
+	join_path(path, sizeof(path), dir, "new-dir");
 	assert_int_equal(mkdir(path, 0755), -1);
 	assert_int_equal(errno, EROFS);
-	join(path, sizeof(path), dir, existing);
+	join_path(path, sizeof(path), dir, existing);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0)
 		close(fd);
@@ -130,7 +113,7 @@ assert_read_only(const char *dir, const char *existing)
 static void
 empty_dir(const char *name, char *out, size_t size)
 {
-	join(out, size, fx->dir, name);
+	join_path(out, size, fx->dir, name);
 	assert_true(mkdir(out, 0755) == 0 || errno == EEXIST);
 }
 
@@ -181,7 +164,7 @@ default_path(const vss_id *id, char *out, size_t size)
 	char text[VSS_ID_STRLEN];
 
 	vss_id_format(id, text);
-	join(out, size, expose_dir, text);
+	join_path(out, size, expose_dir, text);
 }
 
 static void
@@ -244,7 +227,7 @@ test_expose_at_directory(void **state)
 	assert_ok(vss_requester_unexpose_snapshot(r, &s.snapshot_ids[0]));
 	assert_false(fx_is_mount_point(at));
 	assert_true(exists(at));
-	assert_false(exists_at(at, "data"));
+	assert_false(path_exists(at, "data"));
 	assert_exposed_as(&s.snapshot_ids[0], NULL);
 	assert_status(vss_requester_unexpose_snapshot(r, &s.snapshot_ids[0]),
 		      VSS_E_OBJECT_NOT_FOUND);
@@ -322,7 +305,7 @@ test_expose_refused(void **state)
 	char *name;
 
 	write_at(vol[0], "data/file.txt", "data\n");
-	join(path, sizeof(path), vol[0], "empty");
+	join_path(path, sizeof(path), vol[0], "empty");
 	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
 	make_set_or_fail(fx, VSS_CTX_NAS_ROLLBACK, vol, 1, false, &s1);
 	make_set_or_fail(fx, VSS_CTX_NAS_ROLLBACK, vol, 1, false, &s2);
@@ -333,21 +316,21 @@ test_expose_refused(void **state)
 	write_at(full, "occupant", "x\n");
 	assert_refused(r, &s1.snapshot_ids[0], full, -ENOTEMPTY);
 	assert_refused(r, &s1.snapshot_ids[0], "relative/dir", -EINVAL);
-	join(path, sizeof(path), fx->dir, "missing");
+	join_path(path, sizeof(path), fx->dir, "missing");
 	assert_refused(r, &s1.snapshot_ids[0], path, VSS_E_OBJECT_NOT_FOUND);
 
 	/* Inside the other shadow copy, even an empty directory of it. */
 	device_path(vol[0], &s2.snapshot_ids[0], dev, sizeof(dev));
-	join(path, sizeof(path), dev, "empty");
+	join_path(path, sizeof(path), dev, "empty");
 	assert_refused(r, &s1.snapshot_ids[0], path, -EINVAL);
 	/* Around shadow copies: their .vss-shadows directory. */
-	join(path, sizeof(path), vol[0], FX_SHADOWS_DIR);
+	join_path(path, sizeof(path), vol[0], FX_SHADOWS_DIR);
 	assert_refused(r, &s1.snapshot_ids[0], path, -EINVAL);
 
 	/* Inside another exposure. */
 	empty_dir("mnt-b", at, sizeof(at));
 	name = expose(r, &s2.snapshot_ids[0], at);
-	join(path, sizeof(path), at, "empty");
+	join_path(path, sizeof(path), at, "empty");
 	assert_refused(r, &s1.snapshot_ids[0], path, -EINVAL);
 	assert_ok(vss_requester_unexpose_snapshot(r, &s2.snapshot_ids[0]));
 	assert_false(fx_is_mount_point(at));
@@ -589,11 +572,11 @@ check_exclusions(int32_t context, bool none_removed)
 	for (i = 0; i < sizeof(tree) / sizeof(tree[0]); i++) {
 		bool want = none_removed || !tree[i].removed;
 
-		if (exists_at(p.device, tree[i].name) != want)
+		if (path_exists(p.device, tree[i].name) != want)
 			fail_msg("context 0x%x: '%s' %s in the shadow copy",
 				 (unsigned)context, tree[i].name,
 				 want ? "missing" : "still");
-		assert_true(exists_at(vol[0], tree[i].name));
+		assert_true(path_exists(vol[0], tree[i].name));
 	}
 	/* SN-004: sealed read-only once the files are gone. */
 	assert_int_equal(btrfs_util_get_subvolume_read_only(p.device, &ro),

@@ -54,7 +54,27 @@ death_hook(struct fx_backup *b, enum fx_step step, bool done,
 	_exit(0);
 }
 
-/* Run the backup in a child that dies at d; 0 when it died there. */
+/*
+ * Wait until every session vssd started has ended: a dead requester's
+ * session sends its abort and backup_shutdown before it ends, and they
+ * must not mix with the next backup's events.
+ */
+static void
+wait_sessions_ended(void)
+{
+	int tries;
+
+	for (tries = 0; tries < CLEANUP_TIMEOUT_MS / 10; tries++) {
+		if (fx_vssd_log_count(fx, "session ", ": ended") ==
+		    fx_vssd_log_count(fx, "session ", ": requester uid"))
+			return;
+		fx_sleep_ms(10);
+	}
+	fail_msg("a session of vssd has not ended after %d ms",
+		 CLEANUP_TIMEOUT_MS);
+}
+
+/* Run the backup in a child that dies at d, and wait for its session. */
 static void
 run_dying_requester(const struct death *d)
 {
@@ -85,6 +105,7 @@ run_dying_requester(const struct death *d)
 		fail_msg("requester child did not die at %s%s (status 0x%x)",
 			 fx_step_name(d->step), d->done ? "" : " (running)",
 			 (unsigned)st);
+	wait_sessions_ended();
 }
 
 /*
@@ -365,10 +386,19 @@ stop_writers(void **state)
 	return 0;
 }
 
+/* fx_setup() with vssd's log in a file, for wait_sessions_ended(). */
 static int
 setup(void **state)
 {
-	return fx_setup(&fx, 1, 256, &vol, NULL) < 0 ? -1 : 0;
+	if (fx_new(&fx) < 0)
+		return -1;
+	fx->daemon_log_to_file = true;
+	if (fx_add_volume(fx, 256, &vol) < 0 || fx_start_vssd(fx, NULL) < 0) {
+		fx_free(fx);
+		fx = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int

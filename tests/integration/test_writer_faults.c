@@ -57,23 +57,6 @@ static struct fault_case fault_cases[] = {
 	 VSS_WS_FAILED_AT_BACKUP_COMPLETE, false},
 };
 
-static void
-assert_no_snapshots_left(void)
-{
-	char first[PATH_MAX];
-	int n = 0, tries;
-
-	for (tries = 0; tries < 500; tries++) {
-		n = fx_snapshot_count(vol, first, sizeof(first));
-		if (n <= 0)
-			break;
-		fx_sleep_ms(10);
-	}
-	if (n != 0)
-		fail_msg("%d snapshot(s) left on '%s', first '%s'", n, vol,
-			 n > 0 ? first : "?");
-}
-
 /* After the first freeze of the log, the writer got abort, not thaw. */
 static void
 assert_aborted_after_freeze(const struct fx_writer *w, bool got_freeze)
@@ -189,7 +172,7 @@ run_fault_case(const struct fault_case *c)
 		assert_int_equal(fx_writer_count(wf, "backup_complete"), 1);
 		assert_int_equal(fx_writer_count(wb, "backup_complete"), 1);
 	}
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(&vol, 1);
 	fx_writers_stop_all(fx);
 }
 
@@ -222,22 +205,21 @@ test_writer_hangs_in_freeze(void **state)
 	};
 	const struct vss_writer_status *s;
 	struct fx_writer *w[3];
-	uint64_t t0, elapsed_ms;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < 3; i++)
 		assert_ok(fx_writer_start(fx, &o[i], &w[i]));
 	b.socket = fx->socket;
-	t0 = fx_now_ns();
 	rc = fx_backup_run(&b);
-	elapsed_ms = (fx_now_ns() - t0) / 1000000u;
 	if (rc == 0 || b.failed_step != FX_STEP_DO_SNAPSHOT_SET)
 		fail_msg("hung writer: backup ended with %s at %s",
 			 status_text(rc), fx_step_name(b.failed_step));
-	/* Bounded by the timeout, not by the 30 s stall. */
-	assert_true(elapsed_ms >= FREEZE_TIMEOUT_MS - 100);
-	assert_true(elapsed_ms < FREEZE_TIMEOUT_MS + 5000);
+	/*
+	 * Ended by the timeout, not by the 30 s stall: the writer logs an
+	 * event after its stall, and hang-back has not logged its freeze.
+	 */
+	assert_int_equal(fx_writer_count(w[1], "freeze"), 0);
 
 	assert_ok(gather_status(b.requester));
 	s = find_status(b.requester, "hang-back");
@@ -251,7 +233,7 @@ test_writer_hangs_in_freeze(void **state)
 	assert_aborted_after_freeze(w[0], true);
 	assert_aborted_after_freeze(w[2], false);
 	assert_int_equal(fx_writer_count(w[2], "freeze"), 0);
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(&vol, 1);
 
 	/* The daemon goes on: without the hung writer a backup works. */
 	assert_ok(fx_writer_stop(w[1]));
@@ -260,7 +242,7 @@ test_writer_hangs_in_freeze(void **state)
 	assert_ok(fx_backup_run(&b));
 	assert_ok(fx_writer_wait_count(w[0], "backup_complete", 1, 5000));
 	assert_ok(fx_writer_wait_count(w[2], "backup_complete", 1, 5000));
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(&vol, 1);
 }
 
 /*
@@ -302,7 +284,7 @@ test_fail_identify(void **state)
 	assert_int_equal(fx_writer_count(w[0], "freeze"), 0);
 	assert_ok(fx_writer_wait_count(w[1], "backup_shutdown", 1, 5000));
 	assert_int_equal(fx_writer_count(w[1], "backup_complete"), 1);
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(&vol, 1);
 }
 
 /*
@@ -349,7 +331,7 @@ test_fail_abort(void **state)
 	assert_writer_state(b.requester, "abort-ok", VSS_WS_STABLE, 0);
 	assert_ok(vss_requester_abort_backup(b.requester));
 	vss_requester_free(b.requester);
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(&vol, 1);
 
 	/* The daemon goes on: without the freeze failure a backup works. */
 	assert_ok(fx_writer_stop(w[1]));
@@ -357,7 +339,7 @@ test_fail_abort(void **state)
 	b.keep = false;
 	assert_ok(fx_backup_run(&b));
 	assert_ok(fx_writer_wait_count(w[2], "backup_complete", 1, 5000));
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(&vol, 1);
 }
 
 static void
@@ -478,7 +460,7 @@ test_fail_backup_shutdown(void **state)
 	for (i = 0; i < 2; i++)
 		assert_ok(fx_writer_wait_count(w[i], "backup_complete", 2,
 					       5000));
-	assert_no_snapshots_left();
+	assert_no_snapshots_left(&vol, 1);
 }
 
 static void

@@ -40,7 +40,7 @@ enum kind {
 
 struct entry {
 	enum kind kind;
-	bool ours; /* K_MOUNT: fx_mount() made it; thaw it on cleanup */
+	bool ours; /* K_MOUNT: sfx_mount() made it; thaw it on cleanup */
 	int fd;	   /* K_LOOP */
 	char path[256];
 };
@@ -50,8 +50,8 @@ static struct entry entries[MAX_ENTRIES];
 static volatile sig_atomic_t count;
 static void (*hooks[MAX_HOOKS])(void);
 static int nhooks;
-/* Why the tests that need the system cannot run, or NULL. */
-static const char *skip_reason;
+/* Why the tests that need the system cannot run, or "". */
+static char skip_reason[256];
 
 /*
  * A registration that does not fit would leave something behind: stop
@@ -76,7 +76,7 @@ add(enum kind kind, const char *path)
 }
 
 void
-fx_thaw_all(void)
+sfx_thaw_all(void)
 {
 	int i, fd;
 
@@ -119,13 +119,13 @@ undo(const struct entry *e)
 }
 
 void
-fx_cleanup(void)
+sfx_cleanup(void)
 {
 	int i;
 
 	for (i = 0; i < nhooks; i++)
 		hooks[i]();
-	fx_thaw_all();
+	sfx_thaw_all();
 	while (count > 0) {
 		count--;
 		undo(&entries[count]);
@@ -133,52 +133,124 @@ fx_cleanup(void)
 }
 
 int
-fx_group_teardown(void **state)
+sfx_group_teardown(void **state)
 {
-	fx_cleanup();
+	sfx_cleanup();
 	return 0;
 }
 
-void
-fx_set_skip(const char *what, const char *why)
+int
+sfx_skip(const char *fmt, ...)
 {
-	skip_reason = why;
-	if (why)
-		printf("skipping %s: %s\n", what, why);
+	va_list ap;
+
+	if (skip_reason[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(skip_reason, sizeof(skip_reason), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int
+sfx_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("setup failed: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
 }
 
 bool
-fx_skipping(void)
+sfx_skipping(void)
 {
-	return skip_reason != NULL;
+	return skip_reason[0] != '\0';
 }
 
 void
-fx_require(void)
+sfx_require(void)
 {
-	if (skip_reason)
+	if (sfx_skipping())
 		skip();
+}
+
+int
+sfx_setup_status(int r)
+{
+	return r < 0 && !sfx_skipping() ? -1 : 0;
+}
+
+int
+sfx_exit_status(int r, const char *what)
+{
+	if (r != 0 || !sfx_skipping())
+		return r;
+	printf("skipping %s: %s\n", what, skip_reason);
+	return 77;
+}
+
+bool
+sfx_have_program(const char *program)
+{
+	const char *path = getenv("PATH");
+	char file[PATH_MAX];
+	size_t len;
+
+	if (strchr(program, '/'))
+		return access(program, X_OK) == 0;
+	/* execvp()'s search when PATH is unset. */
+	if (!path)
+		path = "/bin:/usr/bin";
+	while (*path) {
+		len = strcspn(path, ":");
+		/* An empty entry is the current directory. */
+		if (snprintf(file, sizeof(file), "%.*s%s%s", (int)len, path,
+			     len ? "/" : "", program) < (int)sizeof(file) &&
+		    access(file, X_OK) == 0)
+			return true;
+		path += len;
+		if (*path == ':')
+			path++;
+	}
+	return false;
+}
+
+/* The test process: a forked child must not undo the test's tree. */
+static pid_t owner;
+
+static void
+cleanup_in_owner(void)
+{
+	if (getpid() == owner)
+		sfx_cleanup();
 }
 
 static void
 on_signal(int sig)
 {
-	fx_cleanup();
+	cleanup_in_owner();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 void
-fx_init(void)
+sfx_init(void)
 {
-	atexit(fx_cleanup);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT};
+	size_t i;
+
+	owner = getpid();
+	atexit(cleanup_in_owner);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], on_signal);
 }
 
 void
-fx_at_cleanup(void (*fn)(void))
+sfx_at_cleanup(void (*fn)(void))
 {
 	if (nhooks == MAX_HOOKS) {
 		fprintf(stderr, "sys_fixture: too many cleanup hooks\n");
@@ -187,43 +259,52 @@ fx_at_cleanup(void (*fn)(void))
 	hooks[nhooks++] = fn;
 }
 
-int
-fx_run(char *const argv[])
+/*
+ * Run argv, its stdout to /dev/null and its stderr left to say why it
+ * failed: 0, or -1 after sfx_fail().
+ */
+static int
+run(char *const argv[])
 {
 	int status;
 	pid_t pid;
 
 	pid = fork();
 	if (pid < 0)
-		return -1;
+		return sfx_fail("cannot fork for %s: %m", argv[0]);
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
-		if (null >= 0) {
+		if (null >= 0)
 			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
 		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %m\n", argv[0]);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-const char *
-fx_private_namespace(void)
-{
-	if (geteuid() != 0)
-		return "needs root";
-	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return "cannot make a private mount namespace";
-	return NULL;
+	if (waitpid(pid, &status, 0) < 0)
+		return sfx_fail("cannot wait for %s: %m", argv[0]);
+	if (WIFSIGNALED(status))
+		return sfx_fail("%s killed by signal %d", argv[0],
+				WTERMSIG(status));
+	if (WEXITSTATUS(status) != 0)
+		return sfx_fail("%s exited with status %d", argv[0],
+				WEXITSTATUS(status));
+	return 0;
 }
 
 int
-fx_tempdir(const char *name, char *ret, size_t size)
+sfx_private_namespace(void)
+{
+	if (geteuid() != 0)
+		return sfx_skip("needs root");
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return sfx_fail("cannot make a private mount namespace: %m");
+	return 0;
+}
+
+int
+sfx_tempdir(const char *name, char *ret, size_t size)
 {
 	char tmpl[64], *real;
 	int r = -1;
@@ -247,7 +328,7 @@ fx_tempdir(const char *name, char *ret, size_t size)
 }
 
 int
-fx_mkdir(const char *path)
+sfx_mkdir(const char *path)
 {
 	if (mkdir(path, 0755) < 0)
 		return -1;
@@ -256,87 +337,94 @@ fx_mkdir(const char *path)
 }
 
 void
-fx_track(const char *path)
+sfx_track(const char *path)
 {
 	add(K_PATH, path);
 }
 
-const char *
-fx_image_new(const char *path, long long size, char *const mkfs[])
+int
+sfx_image_new(const char *path, long long size, char *const mkfs[])
 {
-	static char why[64];
 	int fd, r;
 
+	/* Tell a missing program from one that failed before making a file. */
+	if (mkfs && !sfx_have_program(mkfs[0]))
+		return sfx_skip("no %s", mkfs[0]);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return "cannot create an image";
+		return sfx_fail("cannot create image %s: %m", path);
 	add(K_PATH, path);
 	r = ftruncate(fd, size);
 	close(fd);
 	if (r < 0)
-		return "cannot size an image";
-	if (!mkfs)
-		return NULL;
-	r = fx_run(mkfs);
-	if (r == 0)
-		return NULL;
-	snprintf(why, sizeof(why), r == 127 ? "no %s" : "%s failed", mkfs[0]);
-	return why;
+		return sfx_fail("cannot size image %s: %m", path);
+	return mkfs ? run(mkfs) : 0;
 }
 
-/* Configure a free loop device on backing; its fd, or -1. */
+/*
+ * Configure a free loop device on backing: its fd, or -1 after sfx_skip()
+ * when no loop device can be had, or sfx_fail().
+ */
 static int
 loop_configure(int ctl, int backing, char *dev, size_t devlen)
 {
 	struct loop_config cfg;
-	int fd, n, tries;
+	int fd, n, tries, e;
 
 	/* Another test may take the same free device first: retry. */
 	for (tries = 0; tries < 32; tries++) {
 		n = ioctl(ctl, LOOP_CTL_GET_FREE);
 		if (n < 0)
-			return -1;
+			return sfx_skip("no free loop device: %m");
 		snprintf(dev, devlen, "/dev/loop%d", n);
 		fd = open(dev, O_RDWR | O_CLOEXEC);
+		/* No device node for it, as in a container without udev. */
+		if (fd < 0 && errno == ENOENT)
+			return sfx_skip("no %s", dev);
 		if (fd < 0)
-			return -1;
+			return sfx_fail("cannot open %s: %m", dev);
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.fd = (uint32_t)backing;
 		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
 		if (ioctl(fd, LOOP_CONFIGURE, &cfg) == 0)
 			return fd;
+		e = errno;
 		close(fd);
-		if (errno != EBUSY)
-			return -1;
+		if (e != EBUSY)
+			return sfx_fail("cannot configure %s: %s", dev,
+					strerror(e));
 	}
-	return -1;
+	return sfx_skip("no free loop device: all taken by others");
 }
 
-const char *
-fx_loop_attach(const char *image, char *dev, size_t devlen)
+int
+sfx_loop_attach(const char *image, char *dev, size_t devlen)
 {
 	int ctl, backing, fd;
 
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO))
+		return sfx_skip("no /dev/loop-control");
 	if (ctl < 0)
-		return "no /dev/loop-control";
+		return sfx_fail("cannot open /dev/loop-control: %m");
 	backing = open(image, O_RDWR | O_CLOEXEC);
 	if (backing < 0) {
+		sfx_fail("cannot open image %s: %m", image);
 		close(ctl);
-		return "cannot open an image";
+		return -1;
 	}
 	fd = loop_configure(ctl, backing, dev, devlen);
 	close(backing);
 	close(ctl);
 	if (fd < 0)
-		return "no free loop device";
+		return -1;
 	add(K_LOOP, dev)->fd = fd;
-	return NULL;
+	return 0;
 }
 
 int
-fx_mount(const char *source, const char *target, const char *type,
-	 unsigned long flags, const char *data)
+sfx_mount(const char *source, const char *target, const char *type,
+	  unsigned long flags, const char *data)
 {
 	if (mount(source, target, type, flags, data) < 0)
 		return -1;
@@ -345,13 +433,13 @@ fx_mount(const char *source, const char *target, const char *type,
 }
 
 void
-fx_track_mount(const char *path)
+sfx_track_mount(const char *path)
 {
 	add(K_MOUNT, path);
 }
 
 const char *
-fx_join(const char *dir, const char *name)
+sfx_join(const char *dir, const char *name)
 {
 	static char buf[8][PATH_MAX];
 	static int next;
@@ -363,7 +451,7 @@ fx_join(const char *dir, const char *name)
 }
 
 void
-fx_write_file(const char *path, const char *text)
+sfx_write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "we");
 
@@ -373,7 +461,7 @@ fx_write_file(const char *path, const char *text)
 }
 
 const char *
-fx_read_file(const char *path)
+sfx_read_file(const char *path)
 {
 	static char buf[8192];
 	size_t n;
@@ -387,7 +475,7 @@ fx_read_file(const char *path)
 }
 
 void
-fx_expect_absent(const char *path)
+sfx_expect_absent(const char *path)
 {
 	struct stat st;
 
@@ -396,7 +484,7 @@ fx_expect_absent(const char *path)
 }
 
 void
-fx_expect_killed(pid_t pid)
+sfx_expect_killed(pid_t pid)
 {
 	int status;
 

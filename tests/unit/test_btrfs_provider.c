@@ -3,7 +3,8 @@
  * (BK-073, PV-010) and the btrfs provider on a real loop-mounted btrfs
  * file system (PV-020..PV-022, PV-041; writable shadow copies sealed
  * later, SN-004; listing what is on disk).  Needs root, loop devices and
- * mkfs.btrfs; skips with a message otherwise.
+ * mkfs.btrfs; without them the tests that need them skip and the program
+ * exits 77 (meson's SKIP) with a message; any other setup error fails.
  *
  * The test runs in a mount namespace of its own, so its mounts go away
  * with the process however it dies; the loop device detaches itself
@@ -28,7 +29,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -59,58 +59,59 @@ make_paths(void)
 	snprintf(env.ro, sizeof(env.ro), "%s/ro", env.dir);
 }
 
-/* Everything up to the mounts; a reason to skip, or NULL. */
-static const char *
+/* Everything up to the mounts: 0, or -1 after sfx_skip() or sfx_fail(). */
+static int
 prepare(void)
 {
 	char *mkfs[] = {"mkfs.btrfs", "-q", "-f", env.image, NULL};
 	char sub_path[128];
-	const char *why;
+	enum btrfs_util_error e;
 
-	if ((why = fx_private_namespace()))
-		return why;
-	if (fx_tempdir("btrfs", env.dir, sizeof(env.dir)) < 0)
-		return "cannot make a temporary directory";
+	if (sfx_private_namespace() < 0)
+		return -1;
+	if (sfx_tempdir("btrfs", env.dir, sizeof(env.dir)) < 0)
+		return sfx_fail("cannot make a temporary directory: %m");
 	make_paths();
-	if (fx_mkdir(env.top) < 0 || fx_mkdir(env.sub) < 0 ||
-	    fx_mkdir(env.tmpfs) < 0 || fx_mkdir(env.ro) < 0)
-		return "cannot make mount points";
-	if ((why = fx_image_new(env.image, IMAGE_SIZE, mkfs)) ||
-	    (why = fx_loop_attach(env.image, env.loop, sizeof(env.loop))))
-		return why;
+	if (sfx_mkdir(env.top) < 0 || sfx_mkdir(env.sub) < 0 ||
+	    sfx_mkdir(env.tmpfs) < 0 || sfx_mkdir(env.ro) < 0)
+		return sfx_fail("cannot make mount points: %m");
+	if (sfx_image_new(env.image, IMAGE_SIZE, mkfs) < 0 ||
+	    sfx_loop_attach(env.image, env.loop, sizeof(env.loop)) < 0)
+		return -1;
 	/* The loop device holds the file: nothing to leave behind. */
 	unlink(env.image);
-	if (fx_mount(env.loop, env.top, "btrfs", 0, NULL) < 0)
-		return "cannot mount btrfs";
+	if (sfx_mount(env.loop, env.top, "btrfs", 0, NULL) < 0)
+		return sfx_fail("cannot mount btrfs: %m");
 	snprintf(sub_path, sizeof(sub_path), "%s/sub", env.top);
-	if (btrfs_util_create_subvolume(sub_path, 0, NULL, NULL))
-		return "cannot create a subvolume";
-	if (fx_mount(env.loop, env.sub, "btrfs", 0, "subvol=sub") < 0)
-		return "cannot mount a subvolume";
-	if (fx_mount("tmpfs", env.tmpfs, "tmpfs", 0, "size=1m") < 0)
-		return "cannot mount tmpfs";
-	if (fx_mount(env.sub, env.ro, NULL, MS_BIND, NULL) < 0)
-		return "cannot bind mount";
+	e = btrfs_util_create_subvolume(sub_path, 0, NULL, NULL);
+	if (e)
+		return sfx_fail("cannot create a subvolume: %s",
+				btrfs_util_strerror(e));
+	if (sfx_mount(env.loop, env.sub, "btrfs", 0, "subvol=sub") < 0)
+		return sfx_fail("cannot mount a subvolume: %m");
+	if (sfx_mount("tmpfs", env.tmpfs, "tmpfs", 0, "size=1m") < 0)
+		return sfx_fail("cannot mount tmpfs: %m");
+	if (sfx_mount(env.sub, env.ro, NULL, MS_BIND, NULL) < 0)
+		return sfx_fail("cannot bind mount: %m");
 	if (mount(NULL, env.ro, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) <
 	    0)
-		return "cannot remount read-only";
-	return NULL;
+		return sfx_fail("cannot remount read-only: %m");
+	return 0;
 }
 
 static int
 group_setup(void **state)
 {
 	if (provider_registry_init(NULL) < 0)
-		return -1;
-	fx_init();
-	fx_set_skip("btrfs provider tests", prepare());
-	return 0;
+		return sfx_fail("provider_registry_init failed");
+	sfx_init();
+	return sfx_setup_status(prepare());
 }
 
 static void
 expect_file(const char *path, const char *text)
 {
-	assert_string_equal(fx_read_file(path), text);
+	assert_string_equal(sfx_read_file(path), text);
 }
 
 static void
@@ -182,7 +183,7 @@ expect_shadow(const struct provider_snapshot *snap)
 	assert_int_equal(btrfs_util_get_subvolume_read_only(snap->device, &ro),
 			 BTRFS_UTIL_OK);
 	assert_true(ro);
-	assert_int_equal(open(fx_join(snap->device, "new"),
+	assert_int_equal(open(sfx_join(snap->device, "new"),
 			      O_WRONLY | O_CREAT | O_CLOEXEC, 0600),
 			 -1);
 	assert_int_equal(errno, EROFS);
@@ -190,7 +191,7 @@ expect_shadow(const struct provider_snapshot *snap)
 	 * Our own shadow copies are never inside a shadow copy: the nested
 	 * subvolume .vss-shadows leaves only an empty directory behind.
 	 */
-	expect_empty_dir(fx_join(snap->device, ".vss-shadows"));
+	expect_empty_dir(sfx_join(snap->device, ".vss-shadows"));
 }
 
 static void
@@ -249,7 +250,7 @@ test_select(void **state)
 	vss_id unknown, null_id;
 	char with_slash[128], *mount = NULL;
 
-	fx_require();
+	sfx_require();
 	vss_id_generate(&unknown);
 	memset(&null_id, 0, sizeof(null_id));
 
@@ -269,10 +270,10 @@ test_select(void **state)
 
 	/* Not a mount point, nothing there at all, or not absolute. */
 	p = NULL;
-	assert_int_equal(mkdir(fx_join(env.top, "dir"), 0755), 0);
-	assert_int_equal(select_for(fx_join(env.top, "dir"), NULL, &p),
+	assert_int_equal(mkdir(sfx_join(env.top, "dir"), 0755), 0);
+	assert_int_equal(select_for(sfx_join(env.top, "dir"), NULL, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
-	assert_int_equal(select_for(fx_join(env.top, "missing"), NULL, &p),
+	assert_int_equal(select_for(sfx_join(env.top, "missing"), NULL, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
 	assert_int_equal(select_for(env.dir, &provider_btrfs.id, &p),
 			 VSS_E_OBJECT_NOT_FOUND);
@@ -291,7 +292,7 @@ test_select(void **state)
 	assert_null(p);
 	assert_int_equal(provider_select(NULL, NULL, &p), -EINVAL);
 	assert_int_equal(provider_select(env.top, NULL, NULL), -EINVAL);
-	assert_int_equal(rmdir(fx_join(env.top, "dir")), 0);
+	assert_int_equal(rmdir(sfx_join(env.top, "dir")), 0);
 
 	assert_ptr_equal(provider_find(&provider_btrfs.id), &provider_btrfs);
 	assert_null(provider_find(&unknown));
@@ -304,17 +305,17 @@ test_is_volume_supported(void **state)
 	const struct provider *p = &provider_btrfs;
 	bool ok = true;
 
-	fx_require();
+	sfx_require();
 	assert_int_equal(p->ops->is_volume_supported(p, env.top, &ok), 0);
 	assert_true(ok);
 	assert_int_equal(p->ops->is_volume_supported(p, env.sub, &ok), 0);
 	assert_true(ok);
 	/* On btrfs but not the root of a subvolume. */
-	assert_int_equal(mkdir(fx_join(env.top, "plain"), 0755), 0);
+	assert_int_equal(mkdir(sfx_join(env.top, "plain"), 0755), 0);
 	assert_int_equal(
-	    p->ops->is_volume_supported(p, fx_join(env.top, "plain"), &ok), 0);
+	    p->ops->is_volume_supported(p, sfx_join(env.top, "plain"), &ok), 0);
 	assert_false(ok);
-	assert_int_equal(rmdir(fx_join(env.top, "plain")), 0);
+	assert_int_equal(rmdir(sfx_join(env.top, "plain")), 0);
 	ok = true;
 	assert_int_equal(p->ops->is_volume_supported(p, env.tmpfs, &ok), 0);
 	assert_false(ok);
@@ -322,7 +323,7 @@ test_is_volume_supported(void **state)
 	assert_int_equal(p->ops->is_volume_supported(p, env.ro, &ok), 0);
 	assert_false(ok);
 	assert_int_equal(
-	    p->ops->is_volume_supported(p, fx_join(env.top, "missing"), &ok),
+	    p->ops->is_volume_supported(p, sfx_join(env.top, "missing"), &ok),
 	    -ENOENT);
 	assert_int_equal(p->ops->is_volume_supported(p, NULL, &ok), -EINVAL);
 }
@@ -347,7 +348,7 @@ delete_all(struct provider_set *set)
 				     i % 2 ? &set->snapshots[i] : &bare, errbuf,
 				     sizeof(errbuf)),
 				 0);
-		fx_expect_absent(device);
+		sfx_expect_absent(device);
 		assert_int_equal(provider_btrfs.ops->delete_snapshot(
 				     &provider_btrfs,
 				     i % 2 ? &bare : &set->snapshots[i], errbuf,
@@ -373,35 +374,35 @@ test_commit_two_volumes(void **state)
 	struct stat st;
 	size_t i;
 
-	fx_require();
-	fx_write_file(fx_join(env.top, "data"), "top before");
-	fx_write_file(fx_join(env.sub, "data"), "sub before");
+	sfx_require();
+	sfx_write_file(sfx_join(env.top, "data"), "top before");
+	sfx_write_file(sfx_join(env.sub, "data"), "sub before");
 	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
 	before = provider_timestamp_now();
 	assert_int_equal(create_set(&set), 0);
 	after = provider_timestamp_now();
-	fx_write_file(fx_join(env.top, "data"), "top after");
-	fx_write_file(fx_join(env.sub, "data"), "sub after");
-	fx_write_file(fx_join(env.sub, "later"), "later");
+	sfx_write_file(sfx_join(env.top, "data"), "top after");
+	sfx_write_file(sfx_join(env.sub, "data"), "sub after");
+	sfx_write_file(sfx_join(env.sub, "later"), "later");
 
 	for (i = 0; i < 2; i++) {
 		expect_shadow(&snaps[i]);
 		assert_true(snaps[i].created >= before);
 		assert_true(snaps[i].created <= after);
 	}
-	expect_file(fx_join(snaps[0].device, "data"), "top before");
-	expect_file(fx_join(snaps[1].device, "data"), "sub before");
-	fx_expect_absent(fx_join(snaps[1].device, "later"));
+	expect_file(sfx_join(snaps[0].device, "data"), "top before");
+	expect_file(sfx_join(snaps[1].device, "data"), "sub before");
+	sfx_expect_absent(sfx_join(snaps[1].device, "later"));
 	/* "sub" is a nested subvolume: an empty directory in top's copy. */
-	expect_empty_dir(fx_join(snaps[0].device, "sub"));
+	expect_empty_dir(sfx_join(snaps[0].device, "sub"));
 	/* "data" and the empty .vss-shadows. */
 	assert_int_equal(count_entries(snaps[1].device), 2);
 
 	/* The hidden location: our subvolume, only root may look in. */
 	assert_int_equal(
-	    btrfs_util_is_subvolume(fx_join(env.top, ".vss-shadows")),
+	    btrfs_util_is_subvolume(sfx_join(env.top, ".vss-shadows")),
 	    BTRFS_UTIL_OK);
-	assert_int_equal(stat(fx_join(env.sub, ".vss-shadows"), &st), 0);
+	assert_int_equal(stat(sfx_join(env.sub, ".vss-shadows"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
 
 	/* A second commit of the same set is out of sequence. */
@@ -414,14 +415,14 @@ test_commit_two_volumes(void **state)
 	assert_int_equal(create_set(&set2), 0);
 	for (i = 0; i < 2; i++)
 		expect_shadow(&again[i]);
-	expect_file(fx_join(again[1].device, "data"), "sub after");
-	expect_file(fx_join(again[1].device, "later"), "later");
+	expect_file(sfx_join(again[1].device, "data"), "sub after");
+	expect_file(sfx_join(again[1].device, "later"), "later");
 
 	delete_all(&set);
 	delete_all(&set2);
 	pset_release(&set);
 	pset_release(&set2);
-	assert_int_equal(unlink(fx_join(env.sub, "later")), 0);
+	assert_int_equal(unlink(sfx_join(env.sub, "later")), 0);
 }
 
 /* PV-021: abort deletes what the set made, and again does nothing. */
@@ -434,7 +435,7 @@ test_abort(void **state)
 	char *devices[2];
 	size_t i;
 
-	fx_require();
+	sfx_require();
 	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
 	/* Nothing made yet: nothing to do. */
 	assert_int_equal(provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
@@ -447,7 +448,7 @@ test_abort(void **state)
 	assert_int_equal(provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
 	for (i = 0; i < 2; i++) {
 		assert_null(snaps[i].device);
-		fx_expect_absent(devices[i]);
+		sfx_expect_absent(devices[i]);
 		free(devices[i]);
 	}
 	assert_int_equal(provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
@@ -466,7 +467,7 @@ test_commit_fails_halfway(void **state)
 	struct provider_set set;
 	char name[VSS_ID_STRLEN], squatter[256], *first;
 
-	fx_require();
+	sfx_require();
 	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
 	assert_int_equal(
 	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snaps[0]),
@@ -492,7 +493,7 @@ test_commit_fails_halfway(void **state)
 	expect_present(first);
 
 	assert_int_equal(provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
-	fx_expect_absent(first);
+	sfx_expect_absent(first);
 	expect_present(squatter);
 	free(first);
 	pset_release(&set);
@@ -510,7 +511,7 @@ test_foreign_shadows_dir(void **state)
 	struct provider_set set;
 	struct stat st;
 
-	fx_require();
+	sfx_require();
 	snprintf(odd, sizeof(odd), "%s/odd", env.top);
 	snprintf(shadows, sizeof(shadows), "%s/.vss-shadows", odd);
 	assert_int_equal(btrfs_util_create_subvolume(odd, 0, NULL, NULL),
@@ -554,9 +555,9 @@ test_foreign_shadows_dir(void **state)
 	assert_int_equal(st.st_mode & 07777, 0700);
 
 	/* Not the root of a subvolume: the snapshot would be bigger. */
-	assert_int_equal(mkdir(fx_join(env.top, "plain"), 0755), 0);
+	assert_int_equal(mkdir(sfx_join(env.top, "plain"), 0755), 0);
 	free(snap.volume);
-	snap.volume = strdup(fx_join(env.top, "plain"));
+	snap.volume = strdup(sfx_join(env.top, "plain"));
 	assert_non_null(snap.volume);
 	assert_int_equal(
 	    provider_btrfs.ops->begin_prepare(&provider_btrfs, &set, &snap),
@@ -564,7 +565,7 @@ test_foreign_shadows_dir(void **state)
 	assert_non_null(strstr(set.error, "not the root of a btrfs subvolume"));
 	assert_int_equal(provider_btrfs.ops->commit(&provider_btrfs, &set),
 			 VSS_E_PROVIDER_VETO);
-	assert_int_equal(rmdir(fx_join(env.top, "plain")), 0);
+	assert_int_equal(rmdir(sfx_join(env.top, "plain")), 0);
 
 	pset_release(&set);
 	assert_int_equal(btrfs_util_delete_subvolume(
@@ -580,7 +581,7 @@ test_context(void **state)
 	struct provider_snapshot snap;
 	struct provider_set set;
 
-	fx_require();
+	sfx_require();
 	pset_init(&set, &snap, volumes, 1, VSS_CTX_BACKUP);
 	set.context = VSS_CTX_BACKUP | VSS_VOLSNAP_ATTR_PLEX;
 	assert_int_equal(
@@ -603,7 +604,7 @@ test_delete_checks(void **state)
 	char victim[128], name[VSS_ID_STRLEN], path[256];
 	struct provider_snapshot snap;
 
-	fx_require();
+	sfx_require();
 	snprintf(victim, sizeof(victim), "%s/victim", env.top);
 	assert_int_equal(btrfs_util_create_subvolume(victim, 0, NULL, NULL),
 			 BTRFS_UTIL_OK);
@@ -635,7 +636,7 @@ test_delete_checks(void **state)
 	assert_int_equal(provider_btrfs.ops->delete_snapshot(
 			     &provider_btrfs, &snap, errbuf, sizeof(errbuf)),
 			 VSS_E_OBJECT_NOT_FOUND);
-	fx_expect_absent(fx_join(victim, ".vss-shadows"));
+	sfx_expect_absent(sfx_join(victim, ".vss-shadows"));
 	expect_present(victim);
 
 	snap.volume = NULL;
@@ -673,10 +674,10 @@ test_writable_seal(void **state)
 	char victim[128];
 	size_t i, removed;
 
-	fx_require();
-	fx_write_file(fx_join(env.top, "top.tmp"), "scratch");
-	fx_write_file(fx_join(env.sub, "sub.tmp"), "scratch");
-	fx_write_file(fx_join(env.sub, "data"), "kept");
+	sfx_require();
+	sfx_write_file(sfx_join(env.top, "top.tmp"), "scratch");
+	sfx_write_file(sfx_join(env.sub, "sub.tmp"), "scratch");
+	sfx_write_file(sfx_join(env.sub, "data"), "kept");
 	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
 	set.writable = true;
 	assert_int_equal(create_set(&set), 0);
@@ -697,12 +698,12 @@ test_writable_seal(void **state)
 	assert_int_equal(provider_btrfs.ops->seal(&provider_btrfs, &set), 0);
 	for (i = 0; i < 2; i++)
 		expect_shadow(&snaps[i]);
-	fx_expect_absent(fx_join(snaps[0].device, "top.tmp"));
-	fx_expect_absent(fx_join(snaps[1].device, "sub.tmp"));
-	expect_file(fx_join(snaps[1].device, "data"), "kept");
+	sfx_expect_absent(sfx_join(snaps[0].device, "top.tmp"));
+	sfx_expect_absent(sfx_join(snaps[1].device, "sub.tmp"));
+	expect_file(sfx_join(snaps[1].device, "data"), "kept");
 	/* The volumes themselves keep their files. */
-	expect_file(fx_join(env.top, "top.tmp"), "scratch");
-	expect_file(fx_join(env.sub, "sub.tmp"), "scratch");
+	expect_file(sfx_join(env.top, "top.tmp"), "scratch");
+	expect_file(sfx_join(env.sub, "sub.tmp"), "scratch");
 	/* Sealing again changes nothing. */
 	assert_int_equal(provider_btrfs.ops->seal(&provider_btrfs, &set), 0);
 
@@ -727,8 +728,8 @@ test_writable_seal(void **state)
 
 	delete_all(&set);
 	pset_release(&set);
-	assert_int_equal(unlink(fx_join(env.top, "top.tmp")), 0);
-	assert_int_equal(unlink(fx_join(env.sub, "sub.tmp")), 0);
+	assert_int_equal(unlink(sfx_join(env.top, "top.tmp")), 0);
+	assert_int_equal(unlink(sfx_join(env.sub, "sub.tmp")), 0);
 }
 
 /* What list reported under the test's own mounts. */
@@ -801,7 +802,7 @@ test_list(void **state)
 	struct provider_set set;
 	vss_id id;
 
-	fx_require();
+	sfx_require();
 	assert_int_equal(list_all(), 0);
 
 	pset_init(&set, snaps, volumes, 2, VSS_CTX_BACKUP);
@@ -828,54 +829,6 @@ test_list(void **state)
 	assert_int_equal(list_all(), 0);
 }
 
-static double
-elapsed_ms(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) * 1e3 +
-	       (double)(b->tv_nsec - a->tv_nsec) / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* How long commit takes for one volume, for the freeze window budget. */
-static void
-test_commit_time(void **state)
-{
-	const char *volumes[] = {env.sub};
-	struct provider_snapshot snap;
-	struct provider_set set;
-	struct timespec t0, t1;
-	double ms[10];
-	size_t i;
-
-	fx_require();
-	for (i = 0; i < 10; i++) {
-		pset_init(&set, &snap, volumes, 1, VSS_CTX_BACKUP);
-		assert_int_equal(provider_btrfs.ops->begin_prepare(
-				     &provider_btrfs, &set, &snap),
-				 0);
-		fx_write_file(fx_join(env.sub, "data"), "dirty before commit");
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		assert_int_equal(
-		    provider_btrfs.ops->commit(&provider_btrfs, &set), 0);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ms[i] = elapsed_ms(&t0, &t1);
-		assert_int_equal(
-		    provider_btrfs.ops->abort(&provider_btrfs, &set), 0);
-		pset_release(&set);
-	}
-	printf("commit of one volume: first %.3f ms", ms[0]);
-	qsort(ms, 10, sizeof(ms[0]), cmp_double);
-	printf(", of 10: min %.3f median %.3f max %.3f ms\n", ms[0],
-	       (ms[4] + ms[5]) / 2, ms[9]);
-}
-
 int
 main(void)
 {
@@ -891,8 +844,9 @@ main(void)
 		cmocka_unit_test(test_delete_checks),
 		cmocka_unit_test(test_writable_seal),
 		cmocka_unit_test(test_list),
-		cmocka_unit_test(test_commit_time),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, fx_group_teardown);
+	return sfx_exit_status(cmocka_run_group_tests(tests, group_setup,
+						      sfx_group_teardown),
+			       "btrfs provider tests");
 }

@@ -309,7 +309,7 @@ test_timeout_kills_group(void **state)
 	grandchild = (pid_t)atoi(res.out.data);
 	assert_true(grandchild > 0);
 	command_result_release(&res);
-	fx_expect_killed(grandchild);
+	sfx_expect_killed(grandchild);
 }
 
 /*
@@ -328,7 +328,7 @@ test_exit_kills_leftovers(void **state)
 	left = (pid_t)atoi(res.out.data);
 	assert_true(left > 0);
 	command_result_release(&res);
-	fx_expect_killed(left);
+	sfx_expect_killed(left);
 }
 
 /*
@@ -357,7 +357,7 @@ test_escaped_process(void **state)
 	/* Still there: no kill reached it.  Clean up after it. */
 	assert_int_equal(kill(escaped, 0), 0);
 	assert_int_equal(kill(escaped, SIGKILL), 0);
-	fx_expect_killed(escaped);
+	sfx_expect_killed(escaped);
 }
 
 /*
@@ -399,7 +399,7 @@ test_dies_with_parent(void **state)
 
 	assert_int_equal(kill(helper, SIGKILL), 0);
 	assert_int_equal(waitpid(helper, &status, 0), helper);
-	fx_expect_killed(pid);
+	sfx_expect_killed(pid);
 	unlink(fifo);
 	rmdir(dir);
 }

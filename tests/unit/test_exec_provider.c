@@ -8,7 +8,9 @@
  * statuses, deadlines, list parsing, abort) with small shell commands on
  * volumes that need not exist.
  *
- * With root, loop devices, mkfs.xfs and mkfs.ext4: the example provider
+ * With root, loop devices, mkfs.xfs and mkfs.ext4 (without them its
+ * tests skip and the program exits 77, meson's SKIP, with a message once
+ * the rest has passed; any other setup error fails): the example provider
  * of examples/exec-provider/, its own vss.conf with paths swapped for the
  * test's, on an ext4 and an xfs file system in image files on a
  * reflink-capable xfs.  Commit runs with both volumes frozen (FIFREEZE),
@@ -105,10 +107,10 @@ make_dir(void)
 	};
 	size_t i;
 
-	if (fx_tempdir("exec", env.dir, sizeof(env.dir)) < 0)
+	if (sfx_tempdir("exec", env.dir, sizeof(env.dir)) < 0)
 		return -1;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		fx_track(fx_join(env.dir, files[i]));
+		sfx_track(sfx_join(env.dir, files[i]));
 	return 0;
 }
 
@@ -132,20 +134,21 @@ make_paths(void)
 	}
 }
 
-/* One volume: image in host/images, made, attached and mounted. */
-static const char *
+/*
+ * One volume: image in host/images, made, attached and mounted: 0, or -1
+ * after sfx_skip() or sfx_fail().
+ */
+static int
 make_volume(int i, const char *fstype, const char *image, char *const mkfs[])
 {
-	const char *why;
+	long long size = i == VOL_XFS ? XFS_SIZE : EXT4_SIZE;
 
-	why = fx_image_new(image, i == VOL_XFS ? XFS_SIZE : EXT4_SIZE, mkfs);
-	if (!why)
-		why = fx_loop_attach(image, env.dev[i], sizeof(env.dev[i]));
-	if (why)
-		return why;
-	if (fx_mount(env.dev[i], env.vol[i], fstype, 0, NULL) < 0)
-		return "cannot mount a volume";
-	return NULL;
+	if (sfx_image_new(image, size, mkfs) < 0 ||
+	    sfx_loop_attach(image, env.dev[i], sizeof(env.dev[i])) < 0)
+		return -1;
+	if (sfx_mount(env.dev[i], env.vol[i], fstype, 0, NULL) < 0)
+		return sfx_fail("cannot mount the %s volume: %m", fstype);
+	return 0;
 }
 
 /* The mount points, volumes and exposures; 0 or -1. */
@@ -154,17 +157,20 @@ make_mount_points(void)
 {
 	int i;
 
-	if (fx_mkdir(env.host) < 0 || fx_mkdir(env.volumes) < 0 ||
-	    fx_mkdir(env.tmpfs) < 0)
+	if (sfx_mkdir(env.host) < 0 || sfx_mkdir(env.volumes) < 0 ||
+	    sfx_mkdir(env.tmpfs) < 0)
 		return -1;
 	for (i = 0; i < VOL_COUNT; i++)
-		if (fx_mkdir(env.vol[i]) < 0 || fx_mkdir(env.expose[i]) < 0)
+		if (sfx_mkdir(env.vol[i]) < 0 || sfx_mkdir(env.expose[i]) < 0)
 			return -1;
 	return 0;
 }
 
-/* Everything the root part needs; a reason to skip, or NULL. */
-static const char *
+/*
+ * Everything the root part needs: 0, or -1 after sfx_skip() or
+ * sfx_fail().
+ */
+static int
 prepare_root(void)
 {
 	char *mkfs_host[] = {"mkfs.xfs", "-q", "-f", "-m", "reflink=1",
@@ -172,38 +178,36 @@ prepare_root(void)
 	char ext4_img[160], xfs_img[160];
 	char *mkfs_ext4[] = {"mkfs.ext4", "-q", "-F", ext4_img, NULL};
 	char *mkfs_xfs[] = {"mkfs.xfs", "-q", "-f", xfs_img, NULL};
-	const char *why;
 	int i;
 
-	if ((why = fx_private_namespace()))
-		return why;
+	if (sfx_private_namespace() < 0)
+		return -1;
 	if (!getenv("VSS_SOURCE_ROOT"))
-		return "VSS_SOURCE_ROOT is not set (run it with meson test)";
+		return sfx_fail("VSS_SOURCE_ROOT is not set "
+				"(run it with meson test)");
 	if (make_mount_points() < 0)
-		return "cannot make mount points";
-	if ((why = fx_image_new(env.host_img, HOST_SIZE, mkfs_host)) ||
-	    (why = fx_loop_attach(env.host_img, env.host_dev,
-				  sizeof(env.host_dev))))
-		return why;
-	if (fx_mount(env.host_dev, env.host, "xfs", 0, NULL) < 0)
-		return "cannot mount the host xfs";
+		return sfx_fail("cannot make mount points: %m");
+	if (sfx_image_new(env.host_img, HOST_SIZE, mkfs_host) < 0 ||
+	    sfx_loop_attach(env.host_img, env.host_dev,
+			    sizeof(env.host_dev)) < 0)
+		return -1;
+	if (sfx_mount(env.host_dev, env.host, "xfs", 0, NULL) < 0)
+		return sfx_fail("cannot mount the host xfs: %m");
 	/* The loop device holds the file: nothing to leave behind. */
 	unlink(env.host_img);
-	if (fx_mkdir(env.images) < 0)
-		return "cannot make the image directory";
+	if (sfx_mkdir(env.images) < 0)
+		return sfx_fail("cannot make the image directory: %m");
 	snprintf(ext4_img, sizeof(ext4_img), "%s/ext4.img", env.images);
 	snprintf(xfs_img, sizeof(xfs_img), "%s/xfs.img", env.images);
-	why = make_volume(VOL_EXT4, "ext4", ext4_img, mkfs_ext4);
-	if (!why)
-		why = make_volume(VOL_XFS, "xfs", xfs_img, mkfs_xfs);
-	if (why)
-		return why;
-	if (fx_mount("tmpfs", env.tmpfs, "tmpfs", 0, "size=1m") < 0)
-		return "cannot mount tmpfs";
+	if (make_volume(VOL_EXT4, "ext4", ext4_img, mkfs_ext4) < 0 ||
+	    make_volume(VOL_XFS, "xfs", xfs_img, mkfs_xfs) < 0)
+		return -1;
+	if (sfx_mount("tmpfs", env.tmpfs, "tmpfs", 0, "size=1m") < 0)
+		return sfx_fail("cannot mount tmpfs: %m");
 	/* A shadow copy a failed test left exposed. */
 	for (i = 0; i < VOL_COUNT; i++)
-		fx_track_mount(env.expose[i]);
-	return NULL;
+		sfx_track_mount(env.expose[i]);
+	return 0;
 }
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -212,7 +216,7 @@ prepare_root(void)
 static int
 load_conf(const char *text, struct config **ret)
 {
-	fx_write_file(env.conf, text);
+	sfx_write_file(env.conf, text);
 	return config_load(env.conf, ret);
 }
 
@@ -370,8 +374,8 @@ write_unit_conf(void)
 	char text[4096], script[1024];
 
 	snprintf(script, sizeof(script), rec_script, env.dir);
-	fx_write_file(fx_join(env.dir, "rec"), script);
-	assert_int_equal(chmod(fx_join(env.dir, "rec"), 0755), 0);
+	sfx_write_file(sfx_join(env.dir, "rec"), script);
+	assert_int_equal(chmod(sfx_join(env.dir, "rec"), 0755), 0);
 	snprintf(text, sizeof(text), unit_conf_fmt, env.dir);
 	assert_int_equal(load_conf(text, &unit_conf), 0);
 	assert_int_equal(exec_providers_new(unit_conf->exec_providers,
@@ -401,7 +405,7 @@ test_conf_trust(void **state)
 	assert_null(c);
 	assert_int_equal(chmod(env.conf, 0646), 0);
 	assert_int_equal(config_load(env.conf, &c), -EPERM);
-	fx_write_file(env.conf, "[vssd]\nmax_writers = 3\n");
+	sfx_write_file(env.conf, "[vssd]\nmax_writers = 3\n");
 	assert_int_equal(chmod(env.conf, 0666), 0);
 	assert_int_equal(config_load(env.conf, &c), 0);
 	config_free(c);
@@ -589,7 +593,7 @@ expect_record(const char *op, const char *args, const char *vars)
 		 "vss-provider-%s\n%s--\nPATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
 		 "PWD=/\n%s",
 		 op, args, vars);
-	assert_string_equal(fx_read_file(fx_join(env.dir, log)), want);
+	assert_string_equal(sfx_read_file(sfx_join(env.dir, log)), want);
 }
 
 /* The log of op, prepare or commit, of the snapshot id of vol in set sid. */
@@ -857,10 +861,10 @@ test_commit_timeout(void **state)
 	assert_string_equal(set.error, "commit of '/nonexistent/a' timed out "
 				       "after 3000 ms");
 	assert_null(snap.device);
-	pid = (pid_t)atoi(fx_read_file(fx_join(env.dir, "slow.pid")));
+	pid = (pid_t)atoi(sfx_read_file(sfx_join(env.dir, "slow.pid")));
 	assert_true(pid > 0);
-	fx_expect_killed(pid);
-	unlink(fx_join(env.dir, "slow.pid"));
+	sfx_expect_killed(pid);
+	unlink(sfx_join(env.dir, "slow.pid"));
 	assert_int_equal(p->ops->abort(p, &set), 0);
 	pset_release(&set);
 }
@@ -931,8 +935,8 @@ load_example(void)
 
 	snprintf(scripts, sizeof(scripts), "%s/examples/exec-provider",
 		 getenv("VSS_SOURCE_ROOT"));
-	a = replace(fx_read_file(fx_join(scripts, "vss.conf")), EXAMPLE_SCRIPTS,
-		    scripts);
+	a = replace(sfx_read_file(sfx_join(scripts, "vss.conf")),
+		    EXAMPLE_SCRIPTS, scripts);
 	b = replace(a, EXAMPLE_IMAGES, env.images);
 	c = replace(b, EXAMPLE_VOLUMES, env.volumes);
 	assert_int_equal(load_conf(c, &example_conf), 0);
@@ -1025,7 +1029,7 @@ test_example_conf(void **state)
 	const struct provider *p;
 	vss_id id = id_of("8b42cf15-46a3-4ce8-88a1-3ccc336384ad");
 
-	fx_require();
+	sfx_require();
 	p = example();
 	assert_true(vss_id_equal(&p->id, &id));
 	assert_int_equal(p->type, VSS_PROV_SOFTWARE);
@@ -1044,7 +1048,7 @@ test_example_supported(void **state)
 	bool yes;
 	int i;
 
-	fx_require();
+	sfx_require();
 	p = example();
 	for (i = 0; i < VOL_COUNT; i++) {
 		yes = false;
@@ -1076,14 +1080,14 @@ expect_exposed(const char *dir)
 {
 	struct statvfs sv;
 
-	assert_string_equal(fx_read_file(fx_join(dir, "before")), "old");
-	assert_string_equal(fx_read_file(fx_join(dir, "changed")), "old");
-	fx_expect_absent(fx_join(dir, "after"));
+	assert_string_equal(sfx_read_file(sfx_join(dir, "before")), "old");
+	assert_string_equal(sfx_read_file(sfx_join(dir, "changed")), "old");
+	sfx_expect_absent(sfx_join(dir, "after"));
 	/* PV-041, SN-032: read-only. */
 	assert_int_equal(statvfs(dir, &sv), 0);
 	assert_true(sv.f_flag & ST_RDONLY);
 	assert_int_equal(
-	    open(fx_join(dir, "new"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600),
+	    open(sfx_join(dir, "new"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600),
 	    -1);
 	assert_int_equal(errno, EROFS);
 }
@@ -1106,12 +1110,12 @@ test_example_lifecycle(void **state)
 	struct stat st;
 	int i, k;
 
-	fx_require();
+	sfx_require();
 	p = example();
 	for (i = 0; i < VOL_COUNT; i++) {
 		vols[i] = env.vol[i];
-		fx_write_file(fx_join(vols[i], "before"), "old");
-		fx_write_file(fx_join(vols[i], "changed"), "old");
+		sfx_write_file(sfx_join(vols[i], "before"), "old");
+		sfx_write_file(sfx_join(vols[i], "changed"), "old");
 	}
 	pset_init(&set, snaps, vols, VOL_COUNT, VSS_CTX_BACKUP);
 	t0 = provider_timestamp_now();
@@ -1124,8 +1128,8 @@ test_example_lifecycle(void **state)
 		assert_int_equal(stat(snaps[i].device, &st), 0);
 		assert_true(S_ISREG(st.st_mode));
 		assert_true(snaps[i].created >= t0 && snaps[i].created <= t1);
-		fx_write_file(fx_join(vols[i], "after"), "new");
-		fx_write_file(fx_join(vols[i], "changed"), "new");
+		sfx_write_file(sfx_join(vols[i], "after"), "new");
+		sfx_write_file(sfx_join(vols[i], "changed"), "new");
 	}
 
 	for (i = 0; i < VOL_COUNT; i++) {
@@ -1136,7 +1140,7 @@ test_example_lifecycle(void **state)
 		if (p->ops->unexpose(p, &snaps[i], env.expose[i], err,
 				     sizeof(err)) < 0)
 			fail_msg("unexpose: %s", err);
-		fx_expect_absent(fx_join(env.expose[i], "before"));
+		sfx_expect_absent(sfx_join(env.expose[i], "before"));
 		/* Nothing is mounted there any more. */
 		assert_int_equal(p->ops->unexpose(p, &snaps[i], env.expose[i],
 						  err, sizeof(err)),
@@ -1155,7 +1159,7 @@ test_example_lifecycle(void **state)
 	for (i = 0; i < VOL_COUNT; i++) {
 		if (p->ops->delete_snapshot(p, &snaps[i], err, sizeof(err)) < 0)
 			fail_msg("delete: %s", err);
-		fx_expect_absent(snaps[i].device);
+		sfx_expect_absent(snaps[i].device);
 		assert_int_equal(p->ops->delete_snapshot(p, &snaps[i], err,
 							 sizeof(err)),
 				 VSS_E_OBJECT_NOT_FOUND);
@@ -1165,9 +1169,9 @@ test_example_lifecycle(void **state)
 	assert_int_equal(l.n, 0);
 	pset_release(&set);
 	for (i = 0; i < VOL_COUNT; i++) {
-		unlink(fx_join(vols[i], "before"));
-		unlink(fx_join(vols[i], "changed"));
-		unlink(fx_join(vols[i], "after"));
+		unlink(sfx_join(vols[i], "before"));
+		unlink(sfx_join(vols[i], "changed"));
+		unlink(sfx_join(vols[i], "after"));
 	}
 }
 
@@ -1182,7 +1186,7 @@ test_example_abort(void **state)
 	struct listed l = {0};
 	char device[256];
 
-	fx_require();
+	sfx_require();
 	p = example();
 	pset_init(&set, &snap, vols, 1, VSS_CTX_BACKUP);
 	if (create_set(p, &set) < 0)
@@ -1190,7 +1194,7 @@ test_example_abort(void **state)
 	snprintf(device, sizeof(device), "%s", snap.device);
 	assert_int_equal(p->ops->abort(p, &set), 0);
 	assert_null(snap.device);
-	fx_expect_absent(device);
+	sfx_expect_absent(device);
 	assert_int_equal(p->ops->list(p, on_listed, &l, err, sizeof(err)), 0);
 	assert_int_equal(listed_find(&l, &snap.snapshot_id), -1);
 	assert_int_equal(p->ops->abort(p, &set), 0);
@@ -1213,7 +1217,7 @@ test_example_refusals(void **state)
 	char want[512], *device;
 	const char *victim;
 
-	fx_require();
+	sfx_require();
 	p = example();
 	pset_init(&set, &snap, vols, 1,
 		  VSS_CTX_BACKUP | VSS_VOLSNAP_ATTR_PLEX);
@@ -1244,18 +1248,18 @@ test_example_refusals(void **state)
 	bare = snap;
 	bare.device = NULL;
 	/* Not its own: refused, left alone. */
-	victim = fx_join(env.images, "victim");
-	fx_write_file(victim, "keep me");
+	victim = sfx_join(env.images, "victim");
+	sfx_write_file(victim, "keep me");
 	bare.device = (char *)victim;
 	assert_int_equal(p->ops->delete_snapshot(p, &bare, err, sizeof(err)),
 			 VSS_E_PROVIDER_VETO);
-	assert_string_equal(fx_read_file(victim), "keep me");
+	assert_string_equal(sfx_read_file(victim), "keep me");
 	assert_int_equal(unlink(victim), 0);
 	/* Unknown device: found where commit puts it. */
 	bare.device = NULL;
 	if (p->ops->delete_snapshot(p, &bare, err, sizeof(err)) < 0)
 		fail_msg("delete: %s", err);
-	fx_expect_absent(device);
+	sfx_expect_absent(device);
 	assert_int_equal(p->ops->delete_snapshot(p, &bare, err, sizeof(err)),
 			 VSS_E_OBJECT_NOT_FOUND);
 	free(device);
@@ -1267,19 +1271,18 @@ test_example_refusals(void **state)
 static int
 group_setup(void **state)
 {
-	/* Orphans of the commands come to us (fx_expect_killed). */
+	/* Orphans of the commands come to us (sfx_expect_killed). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		return -1;
-	fx_init();
-	fx_at_cleanup(thaw_volumes);
+		return sfx_fail("cannot become a child subreaper: %m");
+	sfx_init();
+	sfx_at_cleanup(thaw_volumes);
 	if (make_dir() < 0)
-		return -1;
+		return sfx_fail("cannot make a temporary directory: %m");
 	make_paths();
 	write_unit_conf();
-	fx_set_skip("the example provider on real file systems",
-		    prepare_root());
-	if (!fx_skipping())
-		load_example();
+	if (prepare_root() < 0)
+		return sfx_setup_status(-1);
+	load_example();
 	return 0;
 }
 
@@ -1290,7 +1293,7 @@ group_teardown(void **state)
 	providers_free(example_providers, example_count);
 	config_free(unit_conf);
 	config_free(example_conf);
-	fx_cleanup();
+	sfx_cleanup();
 	return 0;
 }
 
@@ -1314,5 +1317,7 @@ main(void)
 		cmocka_unit_test(test_example_refusals),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return sfx_exit_status(
+		cmocka_run_group_tests(tests, group_setup, group_teardown),
+		"the example provider on real file systems");
 }

@@ -3,7 +3,8 @@
  * (daemon/expose.c): where an exposure may go (SN-030), the default place
  * for one, the read-only mount (SN-032) and its removal (SN-033), on
  * directories of a temporary tree standing in for a shadow copy.  Needs
- * root; skips with a message otherwise.
+ * root; without it the tests skip and the program exits 77 (meson's
+ * SKIP) with a message; any other setup error fails.
  *
  * The test runs in a mount namespace of its own, so its mounts go away
  * with the process however it dies.  Teardown, an atexit handler and
@@ -138,7 +139,7 @@ make_tree(void)
 
 	for (i = 0; i < P_COUNT; i++) {
 		snprintf(PATH(i), sizeof(PATH(i)), "%s/%s", env.dir, names[i]);
-		fx_track(PATH(i));
+		sfx_track(PATH(i));
 	}
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if (mkdir(PATH(dirs[i]), 0755) < 0)
@@ -150,35 +151,34 @@ make_tree(void)
 	    symlink(PATH(P_DST), PATH(P_LINK)) < 0 ||
 	    symlink(env.dir, PATH(P_LINKDIR)) < 0)
 		return -1;
-	if (fx_mount("tmpfs", PATH(P_MNT), "tmpfs", 0, "size=1m") < 0 ||
-	    fx_mount("tmpfs", PATH(P_SRC_INNER), "tmpfs", 0, "size=1m") < 0)
+	if (sfx_mount("tmpfs", PATH(P_MNT), "tmpfs", 0, "size=1m") < 0 ||
+	    sfx_mount("tmpfs", PATH(P_SRC_INNER), "tmpfs", 0, "size=1m") < 0)
 		return -1;
 	snprintf(inner_file, sizeof(inner_file), "%s/t", PATH(P_SRC_INNER));
 	if (write_file(inner_file, "t\n") < 0)
 		return -1;
 	/* Mounts made in here spread to the peers of other namespaces. */
-	if (fx_mount("tmpfs", PATH(P_SHARED), "tmpfs", 0, "size=1m") < 0 ||
+	if (sfx_mount("tmpfs", PATH(P_SHARED), "tmpfs", 0, "size=1m") < 0 ||
 	    mkdir(PATH(P_SHARED_X), 0755) < 0 ||
 	    mount(NULL, PATH(P_SHARED), NULL, MS_SHARED, NULL) < 0)
 		return -1;
 	for (i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++)
-		fx_track_mount(PATH(theirs[i]));
+		sfx_track_mount(PATH(theirs[i]));
 	return 0;
 }
 
 static int
 group_setup(void **state)
 {
-	fx_init();
-	fx_at_cleanup(reap_child);
-	fx_set_skip("expose tests", fx_private_namespace());
-	if (fx_skipping())
-		return 0;
-	if (fx_tempdir("expose", env.dir, sizeof(env.dir)) < 0)
-		return -1;
+	sfx_init();
+	sfx_at_cleanup(reap_child);
+	if (sfx_private_namespace() < 0)
+		return sfx_setup_status(-1);
+	if (sfx_tempdir("expose", env.dir, sizeof(env.dir)) < 0)
+		return sfx_fail("cannot make a temporary directory: %m");
 	if (make_tree() < 0) {
-		perror("cannot make the test tree");
-		fx_cleanup();
+		sfx_fail("cannot make the test tree: %m");
+		sfx_cleanup();
 		return -1;
 	}
 	return 0;
@@ -332,9 +332,9 @@ test_check_path_refusals(void **state)
 {
 	char with_slash[256];
 
-	fx_require();
+	sfx_require();
 	expect_refused("relative/dir", NULL, 0, -EINVAL);
-	expect_refused(fx_join(env.dir, "missing"), NULL, 0,
+	expect_refused(sfx_join(env.dir, "missing"), NULL, 0,
 		       VSS_E_OBJECT_NOT_FOUND);
 	expect_refused(PATH(P_FILE), NULL, 0, -ENOTDIR);
 	/* A symbolic link as the last element, even written as "link/". */
@@ -349,11 +349,11 @@ test_check_path_refusals(void **state)
 static void
 test_check_path_forbidden(void **state)
 {
-	const char *around[] = {fx_join(PATH(P_OUTER), "deep/")};
-	const char *at[] = {fx_join(PATH(P_LINKDIR), "dst")};
+	const char *around[] = {sfx_join(PATH(P_OUTER), "deep/")};
+	const char *at[] = {sfx_join(PATH(P_LINKDIR), "dst")};
 	const char *inside[] = {env.dir};
 
-	fx_require();
+	sfx_require();
 	/* Forbidden roots are compared canonical ... */
 	expect_refused(PATH(P_DST), inside, 1, -EINVAL);
 	expect_refused(PATH(P_DST), at, 1, -EINVAL);
@@ -366,10 +366,10 @@ test_check_path_fine(void **state)
 {
 	char err[512] = "", *ret = NULL, path[256];
 	/* Siblings, a NULL entry, and names that only share a prefix. */
-	const char *unrelated[] = {PATH(P_SRC), NULL, fx_join(env.dir, "ds"),
-				   fx_join(env.dir, "dst2")};
+	const char *unrelated[] = {PATH(P_SRC), NULL, sfx_join(env.dir, "ds"),
+				   sfx_join(env.dir, "dst2")};
 
-	fx_require();
+	sfx_require();
 	/* Symbolic links before the last element are fine; the result is
 	 * canonical. */
 	snprintf(path, sizeof(path), "%s/dst/", PATH(P_LINKDIR));
@@ -401,7 +401,7 @@ test_default_path(void **state)
 	mode_t old;
 	int r;
 
-	fx_require();
+	sfx_require();
 	assert_int_equal(vss_id_parse(&id, SNAPSHOT_ID), 0);
 	assert_int_equal(expose_default_path("run/shadows", &id, &ret, err,
 					     sizeof(err)),
@@ -449,13 +449,13 @@ expect_read_only(const char *path)
 	char opts[256], tags[256];
 	int fd;
 
-	fd = open(fx_join(path, "new"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(sfx_join(path, "new"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	assert_int_equal(fd, -1);
 	assert_int_equal(errno, EROFS);
-	fd = open(fx_join(path, "a.txt"), O_WRONLY | O_CLOEXEC);
+	fd = open(sfx_join(path, "a.txt"), O_WRONLY | O_CLOEXEC);
 	assert_int_equal(fd, -1);
 	assert_int_equal(errno, EROFS);
-	assert_int_equal(mkdir(fx_join(path, "newdir"), 0755), -1);
+	assert_int_equal(mkdir(sfx_join(path, "newdir"), 0755), -1);
 	assert_int_equal(errno, EROFS);
 	assert_int_equal(statvfs(path, &sv), 0);
 	assert_int_equal(sv.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV),
@@ -473,18 +473,18 @@ test_bind_and_unmount(void **state)
 {
 	char err[512] = "", *ret = NULL;
 
-	fx_require();
+	sfx_require();
 	assert_int_equal(expose_bind(PATH(P_SRC), PATH(P_DST), err,
 				     sizeof(err)),
 			 0);
 	assert_string_equal(err, "");
 	assert_true(expose_is_mounted(PATH(P_DST)));
-	assert_true(file_is(fx_join(PATH(P_DST), "a.txt"), A_TEXT));
-	assert_true(file_is(fx_join(PATH(P_DST), "sub/b.txt"), B_TEXT));
+	assert_true(file_is(sfx_join(PATH(P_DST), "a.txt"), A_TEXT));
+	assert_true(file_is(sfx_join(PATH(P_DST), "sub/b.txt"), B_TEXT));
 	expect_read_only(PATH(P_DST));
 	/* The shadow copy's own mount only: not the tmpfs inside it. */
-	assert_int_equal(access(fx_join(PATH(P_SRC_INNER), "t"), F_OK), 0);
-	assert_int_equal(access(fx_join(PATH(P_DST), "inner/t"), F_OK), -1);
+	assert_int_equal(access(sfx_join(PATH(P_SRC_INNER), "t"), F_OK), 0);
+	assert_int_equal(access(sfx_join(PATH(P_DST), "inner/t"), F_OK), -1);
 	assert_int_equal(errno, ENOENT);
 
 	/* Taken now: a second exposure cannot land there. */
@@ -498,7 +498,7 @@ test_bind_and_unmount(void **state)
 	assert_string_equal(err, "");
 	assert_false(expose_is_mounted(PATH(P_DST)));
 	expect_dir_0755(PATH(P_DST));
-	assert_int_equal(access(fx_join(PATH(P_DST), "a.txt"), F_OK), -1);
+	assert_int_equal(access(sfx_join(PATH(P_DST), "a.txt"), F_OK), -1);
 	/* SN-033: not exposed (any more). */
 	assert_int_equal(expose_unmount(PATH(P_DST), false, err, sizeof(err)),
 			 VSS_E_OBJECT_NOT_FOUND);
@@ -515,7 +515,7 @@ test_bind_refusals(void **state)
 {
 	char err[512] = "", via_link[256];
 
-	fx_require();
+	sfx_require();
 	snprintf(via_link, sizeof(via_link), "%s/dst", PATH(P_LINKDIR));
 	assert_int_equal(expose_bind(PATH(P_SRC), via_link, err, sizeof(err)),
 			 -ELOOP);
@@ -523,11 +523,11 @@ test_bind_refusals(void **state)
 	assert_int_equal(expose_bind(PATH(P_SRC), PATH(P_LINK), err,
 				     sizeof(err)),
 			 -ELOOP);
-	assert_int_equal(expose_bind(fx_join(env.dir, "gone"), PATH(P_DST), err,
-				     sizeof(err)),
+	assert_int_equal(expose_bind(sfx_join(env.dir, "gone"), PATH(P_DST),
+				     err, sizeof(err)),
 			 VSS_E_OBJECT_NOT_FOUND);
-	assert_int_equal(expose_bind(PATH(P_SRC), fx_join(env.dir, "gone"), err,
-				     sizeof(err)),
+	assert_int_equal(expose_bind(PATH(P_SRC), sfx_join(env.dir, "gone"),
+				     err, sizeof(err)),
 			 VSS_E_OBJECT_NOT_FOUND);
 	assert_int_equal(expose_bind("src", PATH(P_DST), err, sizeof(err)),
 			 -EINVAL);
@@ -556,7 +556,7 @@ test_unmount_busy(void **state)
 	struct stat st;
 	vss_id id;
 
-	fx_require();
+	sfx_require();
 	assert_int_equal(vss_id_parse(&id, SNAPSHOT_ID), 0);
 	assert_int_equal(expose_default_path(PATH(P_BASE), &id, &path, err,
 					     sizeof(err)),
@@ -592,11 +592,11 @@ peer(int in, int out)
 	if (hear(in) != 'e')
 		return 11;
 	if (!expose_is_mounted(PATH(P_SHARED_X)) ||
-	    !file_is(fx_join(PATH(P_SHARED_X), "a.txt"), A_TEXT))
+	    !file_is(sfx_join(PATH(P_SHARED_X), "a.txt"), A_TEXT))
 		bad |= 1;
 	if (statvfs(PATH(P_SHARED_X), &sv) < 0 || !(sv.f_flag & ST_RDONLY))
 		bad |= 2;
-	fd = open(fx_join(PATH(P_SHARED_X), "new"),
+	fd = open(sfx_join(PATH(P_SHARED_X), "new"),
 		  O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd >= 0 || errno != EROFS)
 		bad |= 4;
@@ -616,7 +616,7 @@ test_propagated_copy_read_only(void **state)
 {
 	char err[512] = "";
 
-	fx_require();
+	sfx_require();
 	child_start(peer);
 	assert_int_equal(hear(from_child), 'r');
 	assert_int_equal(expose_bind(PATH(P_SRC), PATH(P_SHARED_X), err,
@@ -648,5 +648,7 @@ main(void)
 		cmocka_unit_test(test_propagated_copy_read_only),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, fx_group_teardown);
+	return sfx_exit_status(cmocka_run_group_tests(tests, group_setup,
+						      sfx_group_teardown),
+			       "expose tests");
 }

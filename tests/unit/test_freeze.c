@@ -5,7 +5,8 @@
  * (left out, with a message, when mkfs.xfs is missing), "a" bound again
  * at "bind", and a tmpfs, which cannot be frozen.  The state directory
  * is on the root file system, on none of them.  Needs root, loop devices
- * and mkfs.ext4; skips with a message otherwise.
+ * and mkfs.ext4; without them the tests skip and the program exits 77
+ * (meson's SKIP) with a message; any other setup error fails.
  *
  * Whether a file system is frozen is asked of the kernel (freeze_probe),
  * never guessed from timing.
@@ -61,21 +62,22 @@ static struct {
 static struct freeze_hold *hold;
 static char err[256];
 
-/* Attach image i and mount it at mount point m. */
-static const char *
+/*
+ * Attach image i and mount it at mount point m: 0, or -1 after sfx_skip()
+ * or sfx_fail().
+ */
+static int
 mount_image(int i, const char *type, int m)
 {
 	char dev[32];
-	const char *why;
 
-	why = fx_loop_attach(env.image[i], dev, sizeof(dev));
-	if (why)
-		return why;
+	if (sfx_loop_attach(env.image[i], dev, sizeof(dev)) < 0)
+		return -1;
 	/* The loop device holds the file: nothing to leave behind. */
 	unlink(env.image[i]);
-	if (fx_mount(dev, env.path[m], type, 0, NULL) < 0)
-		return "cannot mount a loop device";
-	return NULL;
+	if (sfx_mount(dev, env.path[m], type, 0, NULL) < 0)
+		return sfx_fail("cannot mount %s on %s: %m", type, env.path[m]);
+	return 0;
 }
 
 static void
@@ -110,83 +112,88 @@ make_paths(void)
 		 "%s/.frozen.json.tmp", env.state);
 }
 
-/* The xfs part: false, with a message, when it cannot be had. */
-static bool
+/*
+ * The xfs part, left out with a message when mkfs.xfs is not installed:
+ * 0, or -1 after sfx_skip() (no loop device) or sfx_fail().
+ */
+static int
 prepare_xfs(void)
 {
 	char *mkfs[] = {"mkfs.xfs", "-q", "-f", env.image[IMG_B], NULL};
-	const char *why;
 
-	why = fx_image_new(env.image[IMG_B], XFS_SIZE, mkfs);
-	if (!why)
-		why = mount_image(IMG_B, "xfs", M_B);
-	if (why)
-		printf("freeze tests without xfs: %s\n", why);
-	return !why;
+	if (!sfx_have_program(mkfs[0])) {
+		printf("freeze tests without xfs: no %s\n", mkfs[0]);
+		return 0;
+	}
+	if (sfx_image_new(env.image[IMG_B], XFS_SIZE, mkfs) < 0 ||
+	    mount_image(IMG_B, "xfs", M_B) < 0)
+		return -1;
+	env.have_xfs = true;
+	return 0;
 }
 
 /* The state directory and the journal files freeze.c may leave in it. */
-static const char *
+static int
 make_state(void)
 {
-	if (fx_mkdir(env.state) < 0)
-		return "cannot make the state directory";
-	fx_track(env.journal);
-	fx_track(env.journal_bad);
-	fx_track(env.journal_tmp);
-	return NULL;
+	if (sfx_mkdir(env.state) < 0)
+		return sfx_fail("cannot make the state directory: %m");
+	sfx_track(env.journal);
+	sfx_track(env.journal_bad);
+	sfx_track(env.journal_tmp);
+	return 0;
 }
 
-/* Everything up to the mounts; a reason to skip, or NULL. */
-static const char *
+/* Everything up to the mounts: 0, or -1 after sfx_skip() or sfx_fail(). */
+static int
 prepare(void)
 {
 	char *mkfs_a[] = {"mkfs.ext4", "-q", "-F", env.image[IMG_A], NULL};
 	char *mkfs_inner[] = {"mkfs.ext4", "-q", "-F", env.image[IMG_INNER],
 			      NULL};
-	const char *why;
-	int i;
+	int i, r;
 
-	if ((why = fx_private_namespace()))
-		return why;
-	if (fx_tempdir("freeze", env.dir, sizeof(env.dir)) < 0)
-		return "cannot make a temporary directory";
+	if (sfx_private_namespace() < 0)
+		return -1;
+	if (sfx_tempdir("freeze", env.dir, sizeof(env.dir)) < 0)
+		return sfx_fail("cannot make a temporary directory: %m");
 	make_paths();
 	for (i = 0; i < MOUNTS; i++)
-		if (i != M_INNER && fx_mkdir(env.path[i]) < 0)
-			return "cannot make mount points";
-	if ((why = make_state()) ||
-	    (why = fx_image_new(env.image[IMG_A], EXT4_SIZE, mkfs_a)) ||
-	    (why = fx_image_new(env.image[IMG_INNER], EXT4_SIZE, mkfs_inner)) ||
-	    (why = mount_image(IMG_A, "ext4", M_A)))
-		return why;
-	if (fx_mkdir(env.path[M_INNER]) < 0)
-		return "cannot make the nested mount point";
-	if ((why = mount_image(IMG_INNER, "ext4", M_INNER)))
-		return why;
-	if (fx_mount(env.path[M_A], env.path[M_BIND], NULL, MS_BIND, NULL) < 0)
-		return "cannot bind mount";
-	if (fx_mount("tmpfs", env.path[M_TMP], "tmpfs", 0, "size=1m") < 0)
-		return "cannot mount tmpfs";
-	env.have_xfs = prepare_xfs();
-	if (freeze_init(env.state) < 0)
-		return "freeze_init failed";
-	return NULL;
+		if (i != M_INNER && sfx_mkdir(env.path[i]) < 0)
+			return sfx_fail("cannot make mount points: %m");
+	if (make_state() < 0 ||
+	    sfx_image_new(env.image[IMG_A], EXT4_SIZE, mkfs_a) < 0 ||
+	    sfx_image_new(env.image[IMG_INNER], EXT4_SIZE, mkfs_inner) < 0 ||
+	    mount_image(IMG_A, "ext4", M_A) < 0)
+		return -1;
+	if (sfx_mkdir(env.path[M_INNER]) < 0)
+		return sfx_fail("cannot make the nested mount point: %m");
+	if (mount_image(IMG_INNER, "ext4", M_INNER) < 0)
+		return -1;
+	if (sfx_mount(env.path[M_A], env.path[M_BIND], NULL, MS_BIND, NULL) < 0)
+		return sfx_fail("cannot bind mount: %m");
+	if (sfx_mount("tmpfs", env.path[M_TMP], "tmpfs", 0, "size=1m") < 0)
+		return sfx_fail("cannot mount tmpfs: %m");
+	if (prepare_xfs() < 0)
+		return -1;
+	r = freeze_init(env.state);
+	if (r < 0)
+		return sfx_fail("freeze_init: %s", vss_strerror(r));
+	return 0;
 }
 
 static int
 group_setup(void **state)
 {
-	fx_init();
-	fx_set_skip("freeze tests", prepare());
-	return 0;
+	sfx_init();
+	return sfx_setup_status(prepare());
 }
 
 static int
 group_teardown(void **state)
 {
 	freeze_release();
-	fx_cleanup();
+	sfx_cleanup();
 	return 0;
 }
 
@@ -197,11 +204,11 @@ group_teardown(void **state)
 static int
 test_teardown(void **state)
 {
-	if (fx_skipping())
+	if (sfx_skipping())
 		return 0;
 	freeze_thaw(hold, err, sizeof(err));
 	hold = NULL;
-	fx_thaw_all();
+	sfx_thaw_all();
 	unlink(env.journal);
 	unlink(env.journal_bad);
 	return freeze_init(env.state);
@@ -227,7 +234,7 @@ expect_all_frozen(bool frozen)
 	if (env.have_xfs)
 		expect_frozen(M_B, frozen);
 	if (!frozen)
-		fx_expect_absent(env.journal);
+		sfx_expect_absent(env.journal);
 }
 
 /* The journal names want[0..n), in that order, written by pid. */
@@ -253,13 +260,13 @@ expect_journal(const char *const *want, size_t n, pid_t pid)
 	assert_true(at > 0);
 	assert_true(at <= (json_int_t)time(NULL));
 	json_decref(doc);
-	fx_expect_absent(env.journal_tmp);
+	sfx_expect_absent(env.journal_tmp);
 }
 
 static void
 expect_text(const char *path, const char *text)
 {
-	assert_string_equal(fx_read_file(path), text);
+	assert_string_equal(sfx_read_file(path), text);
 }
 
 /* Arguments, state and mount points that are refused before anything. */
@@ -271,7 +278,7 @@ test_refused_early(void **state)
 	const char *one[] = {env.path[M_A]};
 	struct freeze_hold *sentinel = (struct freeze_hold *)&err, *h;
 
-	fx_require();
+	sfx_require();
 	h = sentinel;
 	assert_int_equal(freeze_hold(NULL, 1, HOLD_MS, &h, err,
 				     sizeof(err)),
@@ -288,7 +295,7 @@ test_refused_early(void **state)
 	assert_non_null(strstr(err, "cannot open '/nonexistent/vss-freeze'"));
 	assert_ptr_equal(h, sentinel);
 	expect_frozen(M_A, false);
-	fx_expect_absent(env.journal);
+	sfx_expect_absent(env.journal);
 
 	/* No journal, no freeze. */
 	freeze_release();
@@ -322,7 +329,7 @@ test_hold_and_thaw(void **state)
 	size_t n = env.have_xfs ? 3 : 2;
 	struct freeze_hold *other = NULL;
 
-	fx_require();
+	sfx_require();
 	if (!env.have_xfs)
 		mounts[1] = env.path[M_INNER];
 	assert_int_equal(freeze_hold(mounts, n, HOLD_MS, &hold, err,
@@ -352,7 +359,7 @@ test_same_fs_once(void **state)
 	const char *mounts[] = {env.path[M_BIND], env.path[M_A],
 				env.path[M_A]};
 
-	fx_require();
+	sfx_require();
 	assert_int_equal(freeze_hold(mounts, 3, HOLD_MS, &hold, err,
 				     sizeof(err)),
 			 0);
@@ -363,7 +370,7 @@ test_same_fs_once(void **state)
 	assert_int_equal(freeze_thaw(hold, err, sizeof(err)), 0);
 	hold = NULL;
 	expect_frozen(M_A, false);
-	fx_expect_absent(env.journal);
+	sfx_expect_absent(env.journal);
 }
 
 /* The thaw path must never write to a frozen file system. */
@@ -373,7 +380,7 @@ test_state_dir_refused(void **state)
 	const char *mounts[] = {env.path[M_INNER], env.path[M_BIND]};
 	char inside[128];
 
-	fx_require();
+	sfx_require();
 	snprintf(inside, sizeof(inside), "%s/state", env.path[M_A]);
 	assert_int_equal(mkdir(inside, 0700), 0);
 	assert_int_equal(freeze_init(inside), 0);
@@ -400,7 +407,7 @@ test_fails_midway(void **state)
 	const char *mounts[] = {env.path[M_TMP], env.path[M_A],
 				env.path[M_INNER]};
 
-	fx_require();
+	sfx_require();
 	assert_int_equal(freeze_hold(mounts, 3, HOLD_MS, &hold, err,
 				     sizeof(err)),
 			 VSS_E_PROVIDER_VETO);
@@ -445,7 +452,7 @@ test_frozen_by_another(void **state)
 	const char *theirs[] = {env.path[M_INNER]};
 	const char *ours[] = {env.path[M_A], env.path[M_INNER]};
 
-	fx_require();
+	sfx_require();
 	crash_while_frozen(theirs, 1);
 	expect_frozen(M_INNER, true);
 	assert_int_equal(freeze_hold(ours, 2, HOLD_MS, &hold, err,
@@ -455,7 +462,7 @@ test_frozen_by_another(void **state)
 	assert_non_null(strstr(err, "is frozen already"));
 	expect_frozen(M_INNER, true);
 	expect_frozen(M_A, false);
-	fx_expect_absent(env.journal);
+	sfx_expect_absent(env.journal);
 }
 
 /* Poll until m is thawed; false after 30 s. */
@@ -484,7 +491,7 @@ test_watchdog(void **state)
 	uint32_t ms;
 	int r;
 
-	fx_require();
+	sfx_require();
 	/*
 	 * 200 ms, unless freezing itself takes that long here: the hold then
 	 * fails with the timeout, and is tried again with more time.
@@ -506,7 +513,7 @@ test_watchdog(void **state)
 	hold = NULL;
 	assert_non_null(strstr(err, "thawed by the watchdog"));
 	expect_frozen(M_A, false);
-	fx_expect_absent(env.journal);
+	sfx_expect_absent(env.journal);
 }
 
 /*
@@ -519,7 +526,7 @@ test_zero_hold(void **state)
 	const char *mounts[] = {env.path[M_INNER], env.path[M_A]};
 	int i, r;
 
-	fx_require();
+	sfx_require();
 	for (i = 0; i < 20; i++) {
 		r = freeze_hold(mounts, 2, 0, &hold, err, sizeof(err));
 		if (r == 0) {
@@ -543,7 +550,7 @@ test_recover_after_crash(void **state)
 	size_t n = env.have_xfs ? 3 : 2;
 	pid_t pid;
 
-	fx_require();
+	sfx_require();
 	pid = crash_while_frozen(mounts, n);
 	expect_all_frozen(true);
 	expect_journal(order, n, pid);
@@ -552,7 +559,7 @@ test_recover_after_crash(void **state)
 	expect_all_frozen(false);
 	/* Nothing to do the second time. */
 	freeze_recover();
-	fx_expect_absent(env.journal_bad);
+	sfx_expect_absent(env.journal_bad);
 }
 
 /*
@@ -564,16 +571,16 @@ test_recover_nothing_frozen(void **state)
 {
 	char text[512];
 
-	fx_require();
+	sfx_require();
 	snprintf(text, sizeof(text),
 		 "{\"mounts\": [\"%s\", \"/nonexistent/vss-freeze\"], "
 		 "\"pid\": 1, \"frozen_at\": 0}",
 		 env.path[M_A]);
-	fx_write_file(env.journal, text);
+	sfx_write_file(env.journal, text);
 	freeze_recover();
 	expect_frozen(M_A, false);
-	fx_expect_absent(env.journal);
-	fx_expect_absent(env.journal_bad);
+	sfx_expect_absent(env.journal);
+	sfx_expect_absent(env.journal_bad);
 }
 
 /* A journal that cannot be read is moved aside, and nothing is thawed. */
@@ -592,15 +599,15 @@ test_bad_journal(void **state)
 	};
 	size_t i;
 
-	fx_require();
+	sfx_require();
 	/* Frozen by someone: a bad journal naming it must not thaw it. */
 	crash_while_frozen(theirs, 1);
 	snprintf(wrong_type, sizeof(wrong_type), "{\"mounts\": [\"%s\", 7]}",
 		 env.path[M_INNER]);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		fx_write_file(env.journal, bad[i]);
+		sfx_write_file(env.journal, bad[i]);
 		freeze_recover();
-		fx_expect_absent(env.journal);
+		sfx_expect_absent(env.journal);
 		expect_text(env.journal_bad, bad[i]);
 		expect_frozen(M_INNER, true);
 	}
@@ -628,5 +635,7 @@ main(void)
 		cmocka_unit_test_teardown(test_bad_journal, test_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return sfx_exit_status(
+		cmocka_run_group_tests(tests, group_setup, group_teardown),
+		"freeze tests");
 }

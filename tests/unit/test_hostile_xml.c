@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <stdarg.h>
@@ -492,15 +491,6 @@ test_deep_nesting(void **state)
 	free(xml);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The valid document of k behind a DOCTYPE, with one substitution. */
 static char *
 with_doctype(const struct kind *k, const char *doctype, const char *from,
@@ -531,12 +521,12 @@ with_doctype(const struct kind *k, const char *doctype, const char *from,
 
 /*
  * A DTD declaring a billion laughs, used in an attribute we read and in
- * the text of an element we keep: refused, and quickly.
+ * the text of an element we keep: refused (expanding it would take minutes
+ * and gigabytes; the test's timeout catches a parser that tries).
  */
 static void
 test_billion_laughs(void **state)
 {
-	double start = now_s();
 	char dtd[1024], *xml;
 
 	snprintf(dtd, sizeof(dtd), LAUGHS, "WRITER_METADATA");
@@ -554,9 +544,6 @@ test_billion_laughs(void **state)
 	expect_invalid_str(&bcd, "billion laughs in a stamp", xml, NULL,
 			   LINE_ANY);
 	free(xml);
-
-	/* Expanding would take minutes and gigabytes; refusing takes none. */
-	assert_true(now_s() - start < 10.0);
 }
 
 /* A secret file in a temporary directory, watched for any open or read. */

@@ -212,6 +212,7 @@ ENUM_ADAPTERS(restore_method)
 ENUM_ADAPTERS(writer_restore)
 ENUM_ADAPTERS(restore_target)
 ENUM_ADAPTERS(backup_type)
+ENUM_ADAPTERS(provider_type)
 ENUM_ADAPTERS(restore_type)
 ENUM_ADAPTERS(file_restore_status)
 ENUM_ADAPTERS(rollforward_type)
@@ -285,6 +286,14 @@ static const struct spelling restore_target_spellings[] = {
 	{VSS_RT_DIRECTED, "DIRECTED"},
 	{VSS_RT_ORIGINAL_LOCATION, "ORIGINAL_LOCATION"},
 };
+static const struct spelling provider_type_spellings[] = {
+	{VSS_PROV_UNKNOWN, "unknown"},
+	{VSS_PROV_SYSTEM, "system"},
+	{VSS_PROV_SOFTWARE, "software"},
+	{VSS_PROV_HARDWARE, "hardware"},
+	{VSS_PROV_FILESHARE, "fileshare"},
+};
+
 static const struct spelling backup_type_spellings[] = {
 	{VSS_BT_UNDEFINED, "undefined"},
 	{VSS_BT_FULL, "full"},
@@ -329,6 +338,7 @@ static const char *const writer_restore_wrong[] = {"if_replace_fails",
 static const char *const restore_target_wrong[] = {"NEW", "ORIGINAL LOCATION",
 						    NULL};
 static const char *const backup_type_wrong[] = {"fullbackup", "logs", NULL};
+static const char *const provider_type_wrong[] = {"file_share", "sys", NULL};
 static const char *const restore_type_wrong[] = {"BYCOPY", "COPY", NULL};
 static const char *const file_restore_status_wrong[] = {"SOME", "FAIL", NULL};
 static const char *const rollforward_type_wrong[] = {"PART", "FULL", NULL};
@@ -344,6 +354,7 @@ static const struct enum_case enum_cases[] = {
 	ENUM_CASE(restore_type, restore_type_wrong),
 	ENUM_CASE(file_restore_status, file_restore_status_wrong),
 	ENUM_CASE(rollforward_type, rollforward_type_wrong),
+	ENUM_CASE(provider_type, provider_type_wrong),
 };
 
 #define N_ENUM_CASES (sizeof(enum_cases) / sizeof(enum_cases[0]))
@@ -420,6 +431,48 @@ test_enum_text(void **state)
 	assert_null(c->str(ENUM_SENTINEL));
 }
 
+/*
+ * SN-001: the contexts by name, as the tools spell them; a value with
+ * modifier bits, or no context, has no name.
+ */
+static void
+test_context_text(void **state)
+{
+	static const struct {
+		int32_t value;
+		const char *text;
+	} contexts[] = {
+		{VSS_CTX_BACKUP, "backup"},
+		{VSS_CTX_FILE_SHARE_BACKUP, "file_share_backup"},
+		{VSS_CTX_NAS_ROLLBACK, "nas_rollback"},
+		{VSS_CTX_APP_ROLLBACK, "app_rollback"},
+		{VSS_CTX_CLIENT_ACCESSIBLE, "client_accessible"},
+		{VSS_CTX_CLIENT_ACCESSIBLE_WRITERS, "client_accessible_writers"},
+		{VSS_CTX_ALL, "all"},
+	};
+	int32_t v = 12345;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++) {
+		assert_string_equal(vss_context_str(contexts[i].value),
+				    contexts[i].text);
+		assert_int_equal(vss_context_parse(&v, contexts[i].text), 0);
+		assert_int_equal(v, contexts[i].value);
+	}
+	assert_int_equal(vss_context_parse(&v, "APP_ROLLBACK"), 0);
+	assert_int_equal(v, VSS_CTX_APP_ROLLBACK);
+	assert_null(vss_context_str(VSS_CTX_BACKUP |
+				    VSS_VOLSNAP_ATTR_DIFFERENTIAL));
+	assert_null(vss_context_str(VSS_VOLSNAP_ATTR_PERSISTENT));
+	v = 12345;
+	assert_int_equal(vss_context_parse(&v, "persistent"), -EINVAL);
+	assert_int_equal(vss_context_parse(&v, ""), -EINVAL);
+	assert_int_equal(vss_context_parse(&v, NULL), -EINVAL);
+	assert_int_equal(v, 12345);
+	assert_int_equal(vss_context_parse(NULL, "backup"), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -429,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_id_format),
 		cmocka_unit_test(test_id_generate),
 		cmocka_unit_test(test_id_null_and_equal),
+		cmocka_unit_test(test_context_text),
 	};
 	struct CMUnitTest enum_tests[N_ENUM_CASES];
 	size_t i;

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "client/conn.h"
@@ -1407,16 +1406,6 @@ server_stop(struct server *s, bool joined)
 		fail_msg("server: unexpected at line %d", s->failed);
 }
 
-static int64_t
-elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - since->tv_sec) * 1000 +
-	       (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
 static void
 test_conn_socket_path(void **state)
 {
@@ -1502,7 +1491,6 @@ static void
 test_conn_open_failures(void **state)
 {
 	struct server s;
-	struct timespec t0;
 	struct conn c, first;
 	char longpath[200];
 	int fd;
@@ -1536,19 +1524,14 @@ test_conn_open_failures(void **state)
 	strcpy(sa.sun_path, s.path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(conn_open(&c, s.path, "requester", 150), -ETIMEDOUT);
-	assert_true(elapsed_ms(&t0) >= 150);
-	assert_true(elapsed_ms(&t0) < 3000);
 	close(fd);
 	server_stop(&s, true);
 
 	/* Connected but never answered: the hello times out. */
 	memset(&s, 0, sizeof(s));
 	server_listen(&s, 4);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(conn_open(&c, s.path, "requester", 200), -ETIMEDOUT);
-	assert_true(elapsed_ms(&t0) >= 200);
 	server_stop(&s, true);
 
 	/* A hello reply without session id. */
@@ -1689,7 +1672,6 @@ script_silent(struct server *s, int fd, struct wire_reader *r)
 static void
 test_conn_call_timeout(void **state)
 {
-	struct timespec t0;
 	struct server s;
 	struct conn c;
 	json_t *req, *reply = NULL;
@@ -1697,11 +1679,8 @@ test_conn_call_timeout(void **state)
 	server_start(&s, script_silent, 0);
 	assert_int_equal(conn_open(&c, s.path, "requester", 5000), 0);
 	req = wire_request_new(WIRE_GATHER_WRITER_STATUS, c.next_id++);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(conn_call(&c, req, 200, &reply, NULL, NULL),
 			 -ETIMEDOUT);
-	assert_true(elapsed_ms(&t0) >= 200);
-	assert_true(elapsed_ms(&t0) < 3000);
 	assert_null(reply);
 	/* A zero timeout only looks. */
 	assert_int_equal(conn_call(&c, req, 0, &reply, NULL, NULL),

@@ -1402,7 +1402,6 @@ static void
 test_freeze_timeout(void **state)
 {
 	struct fx *fx = *state;
-	struct timespec t0, t1;
 	json_t *reply;
 	vss_id set_id;
 	int t;
@@ -1413,7 +1412,6 @@ test_freeze_timeout(void **state)
 	vss_id_parse(&set_id, set_id_text);
 
 	assert_int_equal(vss_writer_get_timeout(fx->w), -1);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	expect_status(fx, "freeze", set_fields(), 0);
 	t = vss_writer_get_timeout(fx->w);
 	assert_true(t > 0 && t <= 200);
@@ -1422,11 +1420,7 @@ test_freeze_timeout(void **state)
 	assert_int_equal(fx->calls[WIRE_EV_ABORT], 0);
 
 	wait_for_abort(fx, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_int_equal(fx->calls[WIRE_EV_ABORT], 1);
-	assert_true((t1.tv_sec - t0.tv_sec) * 1000 +
-			    (t1.tv_nsec - t0.tv_nsec) / 1000000 >=
-		    200);
 	assert_true(vss_id_equal(&fx->abort_set_id, &set_id));
 	assert_string_equal(fx->last_name, "abort");
 	assert_int_equal(vss_writer_get_timeout(fx->w), -1);
