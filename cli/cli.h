@@ -70,7 +70,8 @@ int cli_read_file(const char *path, char **ret, size_t *ret_len);
 /*
  * Replace path with data so that a crash leaves the old or the new file,
  * never a torn one: write path.tmp, fsync, rename, fsync the directory.
- * Returns 0 or -errno (then path is untouched and path.tmp removed).
+ * Returns 0 or -errno: path is untouched and path.tmp removed, unless
+ * only the fsync of the directory failed, after the rename.
  */
 int cli_write_file_atomic(const char *path, const char *data, size_t len);
 

@@ -121,6 +121,19 @@ is_bcd(const char *xml, size_t len)
 
 /* ---- shared pieces ---------------------------------------------------- */
 
+/*
+ * The list under key: show(o, at(obj, i)) for each of the count(obj)
+ * items.  A macro because the accessors differ in type from list to list.
+ */
+#define SHOW_LIST(o, key, obj, count, at, show)                                \
+	do {                                                                   \
+		size_t n_ = count(obj);                                        \
+		output_begin_list(o, key);                                     \
+		for (size_t i_ = 0; i_ < n_; i_++)                             \
+			show(o, at(obj, i_));                                  \
+		output_end_list(o);                                            \
+	} while (0)
+
 static const struct output_flag backup_schema_names[] = {
 	{VSS_BS_DIFFERENTIAL, "DIFFERENTIAL"},
 	{VSS_BS_INCREMENTAL, "INCREMENTAL"},
@@ -299,8 +312,6 @@ show_wm_component(struct output *o, const struct vss_wm_component *c)
 static void
 show_wmd(struct output *o, const vss_wmd *wmd)
 {
-	size_t i, n;
-
 	output_begin_object(o, NULL);
 	output_string(o, "type", "wmd");
 	show_identity(o, vss_wmd_identity(wmd));
@@ -308,29 +319,16 @@ show_wmd(struct output *o, const vss_wmd *wmd)
 		     backup_schema_names);
 	show_restore_method(o, vss_wmd_restore_method(wmd));
 
-	output_begin_list(o, "alternate_location_mappings");
-	n = vss_wmd_alternate_location_mapping_count(wmd);
-	for (i = 0; i < n; i++)
-		show_mapping(o, vss_wmd_alternate_location_mapping(wmd, i));
-	output_end_list(o);
-
-	output_begin_list(o, "exclude_files");
-	n = vss_wmd_exclude_files_count(wmd);
-	for (i = 0; i < n; i++)
-		show_file_desc(o, vss_wmd_exclude_files(wmd, i));
-	output_end_list(o);
-
-	output_begin_list(o, "exclude_files_from_snapshot");
-	n = vss_wmd_exclude_from_snapshot_count(wmd);
-	for (i = 0; i < n; i++)
-		show_file_desc(o, vss_wmd_exclude_from_snapshot(wmd, i));
-	output_end_list(o);
-
-	output_begin_list(o, "components");
-	n = vss_wmd_component_count(wmd);
-	for (i = 0; i < n; i++)
-		show_wm_component(o, vss_wmd_component(wmd, i));
-	output_end_list(o);
+	SHOW_LIST(o, "alternate_location_mappings", wmd,
+		  vss_wmd_alternate_location_mapping_count,
+		  vss_wmd_alternate_location_mapping, show_mapping);
+	SHOW_LIST(o, "exclude_files", wmd, vss_wmd_exclude_files_count,
+		  vss_wmd_exclude_files, show_file_desc);
+	SHOW_LIST(o, "exclude_files_from_snapshot", wmd,
+		  vss_wmd_exclude_from_snapshot_count,
+		  vss_wmd_exclude_from_snapshot, show_file_desc);
+	SHOW_LIST(o, "components", wmd, vss_wmd_component_count,
+		  vss_wmd_component, show_wm_component);
 	output_end_object(o);
 }
 
@@ -402,56 +400,36 @@ show_differenced_file(struct output *o, const struct vss_differenced_file *f)
 }
 
 static void
+show_restore_subcomponent(struct output *o,
+			  const struct vss_restore_subcomponent *s)
+{
+	output_begin_object(o, NULL);
+	output_string(o, "logical_path", s->logical_path);
+	output_string(o, "name", s->name);
+	output_bool(o, "repair", s->repair);
+	output_end_object(o);
+}
+
+static void
 show_bcd_component_lists(struct output *o, const vss_bcd_component *c)
 {
-	size_t i, n;
-
-	output_begin_list(o, "restore_subcomponents");
-	n = vss_bcd_component_restore_subcomponent_count(c);
-	for (i = 0; i < n; i++) {
-		const struct vss_restore_subcomponent *s =
-			vss_bcd_component_restore_subcomponent(c, i);
-
-		output_begin_object(o, NULL);
-		output_string(o, "logical_path", s->logical_path);
-		output_string(o, "name", s->name);
-		output_bool(o, "repair", s->repair);
-		output_end_object(o);
-	}
-	output_end_list(o);
-
-	output_begin_list(o, "alternate_location_mappings");
-	n = vss_bcd_component_alternate_location_mapping_count(c);
-	for (i = 0; i < n; i++)
-		show_mapping(
-			o, vss_bcd_component_alternate_location_mapping(c, i));
-	output_end_list(o);
-
-	output_begin_list(o, "new_targets");
-	n = vss_bcd_component_new_target_count(c);
-	for (i = 0; i < n; i++)
-		show_mapping(o, vss_bcd_component_new_target(c, i));
-	output_end_list(o);
-
-	output_begin_list(o, "directed_targets");
-	n = vss_bcd_component_directed_target_count(c);
-	for (i = 0; i < n; i++)
-		show_directed_target(o,
-				     vss_bcd_component_directed_target(c, i));
-	output_end_list(o);
-
-	output_begin_list(o, "partial_files");
-	n = vss_bcd_component_partial_file_count(c);
-	for (i = 0; i < n; i++)
-		show_partial_file(o, vss_bcd_component_partial_file(c, i));
-	output_end_list(o);
-
-	output_begin_list(o, "differenced_files");
-	n = vss_bcd_component_differenced_file_count(c);
-	for (i = 0; i < n; i++)
-		show_differenced_file(o,
-				      vss_bcd_component_differenced_file(c, i));
-	output_end_list(o);
+	SHOW_LIST(o, "restore_subcomponents", c,
+		  vss_bcd_component_restore_subcomponent_count,
+		  vss_bcd_component_restore_subcomponent,
+		  show_restore_subcomponent);
+	SHOW_LIST(o, "alternate_location_mappings", c,
+		  vss_bcd_component_alternate_location_mapping_count,
+		  vss_bcd_component_alternate_location_mapping, show_mapping);
+	SHOW_LIST(o, "new_targets", c, vss_bcd_component_new_target_count,
+		  vss_bcd_component_new_target, show_mapping);
+	SHOW_LIST(o, "directed_targets", c,
+		  vss_bcd_component_directed_target_count,
+		  vss_bcd_component_directed_target, show_directed_target);
+	SHOW_LIST(o, "partial_files", c, vss_bcd_component_partial_file_count,
+		  vss_bcd_component_partial_file, show_partial_file);
+	SHOW_LIST(o, "differenced_files", c,
+		  vss_bcd_component_differenced_file_count,
+		  vss_bcd_component_differenced_file, show_differenced_file);
 }
 
 static void
@@ -493,19 +471,14 @@ show_bcd_component(struct output *o, const vss_bcd_component *c)
 static void
 show_bcd_writer(struct output *o, const vss_bcd_writer *w)
 {
-	size_t i, n;
-
 	output_begin_object(o, NULL);
 	output_id(o, "class_id", vss_bcd_writer_class_id(w));
 	output_id(o, "instance_id", vss_bcd_writer_instance_id(w));
 	output_string(o, "instance_name", vss_bcd_writer_instance_name(w));
 	output_flags(o, "backup_schema", vss_bcd_writer_backup_schema(w),
 		     backup_schema_names);
-	output_begin_list(o, "components");
-	n = vss_bcd_writer_component_count(w);
-	for (i = 0; i < n; i++)
-		show_bcd_component(o, vss_bcd_writer_component(w, i));
-	output_end_list(o);
+	SHOW_LIST(o, "components", w, vss_bcd_writer_component_count,
+		  vss_bcd_writer_component, show_bcd_component);
 	output_end_object(o);
 }
 
@@ -514,7 +487,6 @@ show_bcd(struct output *o, const vss_bcd *bcd)
 {
 	const struct vss_backup_state *st = vss_bcd_backup_state(bcd);
 	enum vss_restore_type rt = vss_bcd_restore_type(bcd);
-	size_t i, n;
 
 	output_begin_object(o, NULL);
 	output_string(o, "type", "bcd");
@@ -529,17 +501,10 @@ show_bcd(struct output *o, const vss_bcd *bcd)
 	output_hex(o, "context", (uint32_t)vss_bcd_context(bcd));
 	output_id(o, "snapshot_set_id", vss_bcd_snapshot_set_id(bcd));
 
-	output_begin_list(o, "snapshots");
-	n = vss_bcd_snapshot_desc_count(bcd);
-	for (i = 0; i < n; i++)
-		show_snapshot(o, vss_bcd_snapshot_desc(bcd, i));
-	output_end_list(o);
-
-	output_begin_list(o, "writers");
-	n = vss_bcd_writer_count(bcd);
-	for (i = 0; i < n; i++)
-		show_bcd_writer(o, vss_bcd_writer_at(bcd, i));
-	output_end_list(o);
+	SHOW_LIST(o, "snapshots", bcd, vss_bcd_snapshot_desc_count,
+		  vss_bcd_snapshot_desc, show_snapshot);
+	SHOW_LIST(o, "writers", bcd, vss_bcd_writer_count, vss_bcd_writer_at,
+		  show_bcd_writer);
 	output_end_object(o);
 }
 

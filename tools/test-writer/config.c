@@ -50,6 +50,9 @@ struct name_value {
 };
 
 /* The failures SetWriterFailure accepts (BK-033). */
+#define FAILURE_CHOICES                                                        \
+	"retryable, nonretryable, outofresources, inconsistentsnapshot, "      \
+	"timeout"
 static const struct name_value failure_names[] = {
 	{"retryable", (uint32_t)VSS_E_WRITERERROR_RETRYABLE},
 	{"nonretryable", (uint32_t)VSS_E_WRITERERROR_NONRETRYABLE},
@@ -380,6 +383,20 @@ tokenize(char *s, char **tok, size_t max, struct vss_error *err)
 }
 
 /*
+ * tokenize() a copy of value, which the tokens point into: caller owns
+ * *ret_copy (also on failure, when it may be NULL); free with free().
+ */
+static int
+tokenize_copy(const char *value, char **ret_copy, char **tok, size_t max,
+	      struct vss_error *err)
+{
+	*ret_copy = strdup(value);
+	if (!*ret_copy)
+		return -ENOMEM;
+	return tokenize(*ret_copy, tok, max, err);
+}
+
+/*
  * A logical path as typed, with '/' or '\' between elements, to the '\'
  * form of documents; empty means the top level (NULL).
  */
@@ -432,6 +449,34 @@ file_sets_release(struct tw_file_sets *l)
 	free(l->items);
 }
 
+/* Append fs, taking ownership of its strings on success. */
+static int
+file_sets_add(struct tw_file_sets *l, const struct tw_file_set *fs)
+{
+	int r;
+
+	r = GROW(l->items, l->count, l->cap);
+	if (r < 0)
+		return r;
+	l->items[l->count++] = *fs;
+	return 0;
+}
+
+static void
+mapping_release(struct tw_mapping *m)
+{
+	free(m->path);
+	free(m->filespec);
+	free(m->destination);
+}
+
+static void
+dependency_release(struct tw_dependency *d)
+{
+	free(d->logical_path);
+	free(d->name);
+}
+
 static void
 component_release(struct tw_component *c)
 {
@@ -443,10 +488,8 @@ component_release(struct tw_component *c)
 	file_sets_release(&c->files);
 	file_sets_release(&c->database_files);
 	file_sets_release(&c->log_files);
-	for (i = 0; i < c->dep_count; i++) {
-		free(c->deps[i].logical_path);
-		free(c->deps[i].name);
-	}
+	for (i = 0; i < c->dep_count; i++)
+		dependency_release(&c->deps[i]);
 	free(c->deps);
 }
 
@@ -465,10 +508,7 @@ parse_file_set(struct tw_file_sets *list, const char *value,
 	int n, i, fixed = kind == FS_DATABASE ? 2 : 3, r;
 	uint64_t mask;
 
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	n = tokenize(copy, tok, ARRAY_SIZE(tok), err);
+	n = tokenize_copy(value, &copy, tok, ARRAY_SIZE(tok), err);
 	if (n < 0) {
 		r = n;
 		goto fail;
@@ -503,9 +543,8 @@ parse_file_set(struct tw_file_sets *list, const char *value,
 	}
 	if ((r = set_str(&fs.path, tok[0])) < 0 ||
 	    (r = set_str(&fs.filespec, tok[1])) < 0 ||
-	    (r = GROW(list->items, list->count, list->cap)) < 0)
+	    (r = file_sets_add(list, &fs)) < 0)
 		goto fail;
-	list->items[list->count++] = fs;
 	free(copy);
 	return 0;
 fail:
@@ -522,10 +561,7 @@ parse_mapping(struct tw_config *cfg, const char *value, struct vss_error *err)
 	char *copy, *tok[MAX_TOKENS];
 	int n, r;
 
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	n = tokenize(copy, tok, ARRAY_SIZE(tok), err);
+	n = tokenize_copy(value, &copy, tok, ARRAY_SIZE(tok), err);
 	if (n < 0) {
 		r = n;
 		goto fail;
@@ -545,9 +581,7 @@ parse_mapping(struct tw_config *cfg, const char *value, struct vss_error *err)
 	free(copy);
 	return 0;
 fail:
-	free(m.path);
-	free(m.filespec);
-	free(m.destination);
+	mapping_release(&m);
 	free(copy);
 	return r;
 }
@@ -561,10 +595,7 @@ parse_dependency(struct tw_component *c, const char *value,
 	char *copy, *tok[MAX_TOKENS], *name;
 	int n, r;
 
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	n = tokenize(copy, tok, ARRAY_SIZE(tok), err);
+	n = tokenize_copy(value, &copy, tok, ARRAY_SIZE(tok), err);
 	if (n < 0) {
 		r = n;
 		goto fail;
@@ -594,8 +625,7 @@ parse_dependency(struct tw_component *c, const char *value,
 	free(copy);
 	return 0;
 fail:
-	free(d.logical_path);
-	free(d.name);
+	dependency_release(&d);
 	free(copy);
 	return r;
 }
@@ -706,9 +736,7 @@ set_failure(struct tw_fault *f, const char *s, struct vss_error *err)
 
 	if (lookup(failure_names, ARRAY_SIZE(failure_names), s, true, &v) <
 	    0) {
-		return unknown_value(err, "failure", s,
-				     "retryable, nonretryable, outofresources, "
-				     "inconsistentsnapshot, timeout");
+		return unknown_value(err, "failure", s, FAILURE_CHOICES);
 	}
 	f->status = (int)v;
 	return 0;
@@ -1238,9 +1266,8 @@ parse_component_flag(struct tw_config *cfg, const char *spec,
 	if ((r = add_component(cfg, name, &c)) < 0 ||
 	    (name != copy &&
 	     (r = set_logical_path(&c->logical_path, copy)) < 0) ||
-	    (r = GROW(c->files.items, c->files.count, c->files.cap)) < 0)
+	    (r = file_sets_add(&c->files, &fs)) < 0)
 		goto fail;
-	c->files.items[c->files.count++] = fs;
 	free(copy);
 	return 0;
 fail:
@@ -1280,12 +1307,8 @@ parse_exclude_flag(struct tw_config *cfg, const char *spec,
 	*slash = '\0';
 	if ((r = set_str(&fs.path, slash == copy ? "/" : copy)) < 0 ||
 	    (r = set_str(&fs.filespec, slash + 1)) < 0 ||
-	    (r = GROW(cfg->excludes_from_snapshot.items,
-		      cfg->excludes_from_snapshot.count,
-		      cfg->excludes_from_snapshot.cap)) < 0)
+	    (r = file_sets_add(&cfg->excludes_from_snapshot, &fs)) < 0)
 		goto fail;
-	cfg->excludes_from_snapshot.items[cfg->excludes_from_snapshot.count++] =
-		fs;
 	free(copy);
 	return 0;
 fail:
@@ -1329,9 +1352,8 @@ parse_fail_flag(struct tw_config *cfg, const char *spec,
 		else if (parse_unsigned(&n, tok, INT_MAX, err) == 0 && n > 0)
 			f.count = (int)n;
 		else {
-			seterr(err, "unknown '%s' (retryable, nonretryable, "
-			       "outofresources, inconsistentsnapshot, "
-			       "timeout, a count, always, nonfatal)", tok);
+			seterr(err, "unknown '%s' (" FAILURE_CHOICES ", a count, "
+			       "always, nonfatal)", tok);
 			r = -EINVAL;
 			goto fail;
 		}
@@ -1383,7 +1405,7 @@ apply_flag(struct tw_config *cfg, int opt, const char *arg,
 	case OPT_NAME:
 		return set_name(cfg, arg, err);
 	case OPT_INSTANCE_NAME:
-		return set_str(&cfg->instance_name, *arg ? arg : NULL);
+		return set_opt_str(&cfg->instance_name, arg);
 	case OPT_CLASS_ID:
 		return set_class_id(cfg, arg, err);
 	case OPT_LEVEL:
@@ -1703,11 +1725,8 @@ tw_config_release(struct tw_config *cfg)
 	free(cfg->name);
 	free(cfg->instance_name);
 	free(cfg->restore_service);
-	for (i = 0; i < cfg->mapping_count; i++) {
-		free(cfg->mappings[i].path);
-		free(cfg->mappings[i].filespec);
-		free(cfg->mappings[i].destination);
-	}
+	for (i = 0; i < cfg->mapping_count; i++)
+		mapping_release(&cfg->mappings[i]);
 	free(cfg->mappings);
 	file_sets_release(&cfg->excludes);
 	file_sets_release(&cfg->excludes_from_snapshot);

@@ -154,29 +154,47 @@ detail_add(char *buf, size_t size, const char *fmt, ...)
 }
 
 /*
- * Replace DIR/name with "seq mono_ns": temporary file, fsync, rename,
- * fsync the directory, so that the marker is either whole in a shadow
- * copy taken after this returns or not there at all.
+ * Replace name (relative to dir_fd) with data through the temporary file
+ * tmp: write, fsync, rename, so that readers find the old file or the
+ * whole new one.  tmp is removed when anything fails.
+ */
+static int
+replace_file(int dir_fd, const char *name, const char *tmp, const char *data,
+	     size_t len)
+{
+	int fd, r;
+
+	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0644);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dir_fd, tmp, 0);
+	return r;
+}
+
+/*
+ * Replace DIR/name with "seq mono_ns" and fsync the directory, so that
+ * the marker is either whole in a shadow copy taken after this returns or
+ * not there at all.
  */
 static int
 write_marker(struct tw *tw, const char *name, uint64_t seq)
 {
 	char tmp[64], buf[64];
-	int fd, n, r;
+	int n, r;
 
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	n = snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRIu64 "\n", seq,
 		     now_ns(CLOCK_MONOTONIC));
-	fd = openat(tw->marker_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
-		    O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, buf, (size_t)n);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	if (r == 0 && renameat(tw->marker_fd, tmp, tw->marker_fd, name) < 0)
-		r = -errno;
+	r = replace_file(tw->marker_fd, name, tmp, buf, (size_t)n);
 	if (r == 0 && fsync(tw->marker_fd) < 0)
 		r = -errno;
 	return r;
@@ -502,22 +520,13 @@ write_ready_file(struct tw *tw)
 {
 	const char *path = tw->cfg.ready_file;
 	char id[VSS_ID_STRLEN], buf[64], *tmp;
-	int fd, n, r = 0;
+	int n, r;
 
 	if (asprintf(&tmp, "%s.tmp", path) < 0)
 		return -ENOMEM;
 	vss_id_format(vss_writer_instance_id(tw->writer), id);
 	n = snprintf(buf, sizeof(buf), "%ld %s\n", (long)getpid(), id);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		r = -errno;
-	else {
-		r = write_all(fd, buf, (size_t)n);
-		if (close(fd) < 0 && r == 0)
-			r = -errno;
-	}
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
+	r = replace_file(AT_FDCWD, path, tmp, buf, (size_t)n);
 	if (r < 0)
 		warnx("cannot write the ready file '%s': %s", path,
 		      strerror(-r));
