@@ -355,6 +355,17 @@ output_int(struct output *o, const char *key, int64_t value)
 }
 
 void
+output_double(struct output *o, const char *key, double value)
+{
+	if (o->format == OUTPUT_JSON) {
+		json_add(o, key, json_real(value));
+		return;
+	}
+	text_begin_value(o, key);
+	fprintf(o->f, "%.3f\n", value);
+}
+
+void
 output_hex(struct output *o, const char *key, uint32_t value)
 {
 	if (o->format == OUTPUT_JSON) {

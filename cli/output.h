@@ -54,6 +54,8 @@ void output_string(struct output *o, const char *key, const char *value);
 void output_null(struct output *o, const char *key);
 void output_bool(struct output *o, const char *key, bool value);
 void output_int(struct output *o, const char *key, int64_t value);
+/* A real number (milliseconds, rates); text shows three decimals. */
+void output_double(struct output *o, const char *key, double value);
 /* A number that text shows in hexadecimal (contexts, attribute masks). */
 void output_hex(struct output *o, const char *key, uint32_t value);
 /*

@@ -151,6 +151,12 @@ struct vss_writer_status {
 	int32_t failure;           /* 0 or the writer's failure status */
 	int32_t application_failure;
 	const char *message;       /* or NULL */
+	/*
+	 * Milliseconds from vssd sending each event of the session to the
+	 * writer's answer (or to vssd giving up on it), indexed by enum
+	 * vss_writer_event_kind; a negative value for an event not sent.
+	 */
+	double event_ms[VSS_EVENT_COUNT];
 };
 size_t vss_requester_writer_status_count(const vss_requester *r);
 /* Borrowed: valid until the next gather. */

@@ -196,6 +196,25 @@ enum vss_writer_state {
 	VSS_WS_FAILED_AT_BACKUPSHUTDOWN = 15,
 };
 
+/*
+ * The events vssd sends a writer, in the order of the backup and restore
+ * sequences; the numbers are those of the wire protocol.
+ */
+enum vss_writer_event_kind {
+	VSS_EVENT_IDENTIFY = 1,
+	VSS_EVENT_PREPARE_BACKUP = 2,
+	VSS_EVENT_PREPARE_SNAPSHOT = 3,
+	VSS_EVENT_FREEZE = 4,
+	VSS_EVENT_THAW = 5,
+	VSS_EVENT_POST_SNAPSHOT = 6,
+	VSS_EVENT_ABORT = 7,
+	VSS_EVENT_BACKUP_COMPLETE = 8,
+	VSS_EVENT_BACKUP_SHUTDOWN = 9,
+	VSS_EVENT_PRE_RESTORE = 10,
+	VSS_EVENT_POST_RESTORE = 11,
+	VSS_EVENT_COUNT /* one past the last */
+};
+
 /* VSS_APPLICATION_LEVEL: freeze order front end, back end, system. */
 enum vss_app_level {
 	VSS_APP_UNKNOWN = 0,
@@ -276,6 +295,11 @@ enum vss_object_type {
 
 /* Text of a writer state as vssadmin shows it ("[1] Stable"), static. */
 const char *vss_writer_state_str(enum vss_writer_state s);
+/*
+ * Name of an event as the wire protocol spells it ("prepare_backup"),
+ * static; NULL outside the enumeration.
+ */
+const char *vss_writer_event_kind_str(enum vss_writer_event_kind e);
 
 /*
  * Text forms.  Each enumeration has one spelling per value: the spelling

@@ -367,6 +367,23 @@ parse_metadata(json_t *reply, struct op_result *res)
 	return 0;
 }
 
+/* The writer's time in each event; events not reported stay negative. */
+static void
+parse_event_times(json_t *times, struct vss_writer_status *s)
+{
+	const char *name;
+	json_t *ms;
+
+	for (size_t e = 0; e < VSS_EVENT_COUNT; e++)
+		s->event_ms[e] = -1;
+	json_object_foreach(times, name, ms) {
+		enum wire_event ev = wire_event_parse(name);
+
+		if (ev != WIRE_EV_UNKNOWN && json_is_number(ms))
+			s->event_ms[ev] = json_number_value(ms);
+	}
+}
+
 static int
 parse_statuses(json_t *reply, struct op_result *res)
 {
@@ -393,6 +410,7 @@ parse_statuses(json_t *reply, struct op_result *res)
 			s->failure = (int32_t)v;
 		if (wire_get_int(w, WF_APP_FAILURE, &v) == 0)
 			s->application_failure = (int32_t)v;
+		parse_event_times(json_object_get(w, WF_EVENT_TIMES), s);
 		rc = copy_field(w, WF_FRIENDLY_NAME, &s->name);
 		if (rc == 0)
 			rc = copy_field(w, WF_INSTANCE_NAME, &s->instance_name);

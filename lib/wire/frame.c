@@ -68,6 +68,20 @@ wire_event_name(enum wire_event e)
 	return event_names[e];
 }
 
+/* The public event numbers are the wire's (vss/types.h). */
+static_assert((int)WIRE_EV_IDENTIFY == (int)VSS_EVENT_IDENTIFY &&
+		      (int)WIRE_EV_POST_RESTORE == (int)VSS_EVENT_POST_RESTORE &&
+		      (int)WIRE_EV_COUNT == (int)VSS_EVENT_COUNT,
+	      "enum vss_writer_event_kind follows WIRE_EVENT_MAP");
+
+const char *
+vss_writer_event_kind_str(enum vss_writer_event_kind e)
+{
+	if ((int)e <= (int)WIRE_EV_UNKNOWN)
+		return NULL;
+	return wire_event_name((enum wire_event)e);
+}
+
 enum wire_event
 wire_event_parse(const char *name)
 {
