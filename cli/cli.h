@@ -75,6 +75,56 @@ int cli_read_file(const char *path, char **ret, size_t *ret_len);
  */
 int cli_write_file_atomic(const char *path, const char *data, size_t len);
 
+/* cmd_list.c */
+extern const char cmd_list_synopsis[];
+extern const char cmd_list_help[];
+int cmd_list(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_create.c */
+extern const char cmd_create_synopsis[];
+extern const char cmd_create_help[];
+int cmd_create(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_delete.c */
+extern const char cmd_delete_synopsis[];
+extern const char cmd_delete_help[];
+int cmd_delete(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_expose.c */
+extern const char cmd_expose_synopsis[];
+extern const char cmd_expose_help[];
+int cmd_expose(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_unexpose.c */
+extern const char cmd_unexpose_synopsis[];
+extern const char cmd_unexpose_help[];
+int cmd_unexpose(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_status.c */
+extern const char cmd_status_synopsis[];
+extern const char cmd_status_help[];
+int cmd_status(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_writer_metadata.c */
+extern const char cmd_writer_metadata_synopsis[];
+extern const char cmd_writer_metadata_help[];
+int cmd_writer_metadata(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_backup.c */
+extern const char cmd_backup_synopsis[];
+extern const char cmd_backup_help[];
+int cmd_backup(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_verify.c */
+extern const char cmd_verify_synopsis[];
+extern const char cmd_verify_help[];
+int cmd_verify(const struct cli_command *cmd, int argc, char **argv);
+
+/* cmd_exec.c */
+extern const char cmd_exec_synopsis[];
+extern const char cmd_exec_help[];
+int cmd_exec(const struct cli_command *cmd, int argc, char **argv);
+
 /* cmd_metadata.c */
 extern const char cmd_metadata_synopsis[];
 extern const char cmd_metadata_help[];

@@ -20,6 +20,26 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct cli_command commands[] = {
+	{"list", "list writers, providers, shadow copies or volumes",
+	 cmd_list_synopsis, cmd_list_help, cmd_list},
+	{"status", "vssd, its writers, providers and shadow copies at a glance",
+	 cmd_status_synopsis, cmd_status_help, cmd_status},
+	{"create", "make a shadow copy set of volumes",
+	 cmd_create_synopsis, cmd_create_help, cmd_create},
+	{"delete", "delete shadow copies",
+	 cmd_delete_synopsis, cmd_delete_help, cmd_delete},
+	{"expose", "make a shadow copy readable at a path",
+	 cmd_expose_synopsis, cmd_expose_help, cmd_expose},
+	{"unexpose", "undo an exposure",
+	 cmd_unexpose_synopsis, cmd_unexpose_help, cmd_unexpose},
+	{"writer-metadata", "every writer's metadata document",
+	 cmd_writer_metadata_synopsis, cmd_writer_metadata_help, cmd_writer_metadata},
+	{"backup", "back up components and paths from shadow copies into a backup set",
+	 cmd_backup_synopsis, cmd_backup_help, cmd_backup},
+	{"verify", "check a backup set against its manifest",
+	 cmd_verify_synopsis, cmd_verify_help, cmd_verify},
+	{"exec", "run a command on exposed shadow copies, then end the backup",
+	 cmd_exec_synopsis, cmd_exec_help, cmd_exec},
 	{"metadata", "show, check and re-save a metadata document",
 	 cmd_metadata_synopsis, cmd_metadata_help, cmd_metadata},
 };
@@ -33,7 +53,7 @@ print_main_usage(FILE *f)
 		   "\n"
 		   "commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name,
+		fprintf(f, "  %-16s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(f, "\n"
 		   "'vss help COMMAND' or 'vss COMMAND --help' describes a "

@@ -17,108 +17,40 @@
 
 #include <vss/status.h>
 
-/* Undo the octal escapes (\040 and friends) of a mountinfo field. */
-static void
-unescape(char *s)
-{
-	char *out = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-					(s[3] - '0'));
-			s += 4;
-			continue;
-		}
-		*out++ = *s++;
-	}
-	*out = '\0';
-}
-
-/* The fields of a mountinfo line vssd needs; borrowed from the line. */
-struct mountinfo_entry {
-	char *mount_point;
-	char *fstype;
-	char *source;
-};
-
-/*
- * Split one line of mountinfo in place, its fields undecoded:
- *
- *   id parent major:minor root mount-point options [optional...] -
- *   fstype source super-options
- *
- * The kernel puts one space between fields and escapes those inside
- * them, so an empty field (a source of "") is still a field: strsep, not
- * strtok.  -EINVAL for a line of another shape.
- */
-static int
-mountinfo_split(char *line, struct mountinfo_entry *ret)
-{
-	char *rest = line, *f;
-	int i;
-
-	line[strcspn(line, "\n")] = '\0';
-	for (i = 0; i < 4; i++)
-		if (!strsep(&rest, " "))
-			return -EINVAL;
-	ret->mount_point = strsep(&rest, " ");
-	do
-		f = strsep(&rest, " ");
-	while (f && strcmp(f, "-") != 0);
-	ret->fstype = strsep(&rest, " ");
-	ret->source = strsep(&rest, " ");
-	return ret->mount_point && ret->source ? 0 : -EINVAL;
-}
+#include "util/mountinfo.h"
 
 int
 volume_mount_source(const char *mount, char **ret_source, char **ret_fstype)
 {
-	struct mountinfo_entry e;
-	char *line = NULL, *source = NULL, *fstype = NULL;
-	size_t cap = 0;
-	bool found = false;
-	FILE *f;
-	int r = 0;
+	const struct mount_entry *top;
+	struct mount_entry *mounts;
+	char *source = NULL, *fstype = NULL;
+	size_t n;
+	int r;
 
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -errno;
-	/* Later lines are mounted later: the last match is the top one. */
-	while (getline(&line, &cap, f) > 0) {
-		if (mountinfo_split(line, &e) < 0)
-			continue;
-		unescape(e.mount_point);
-		if (strcmp(e.mount_point, mount) != 0)
-			continue;
-		unescape(e.fstype);
-		unescape(e.source);
-		found = true;
+	r = mountinfo_read(&mounts, &n);
+	if (r < 0)
+		return r;
+	top = mountinfo_find(mounts, n, mount);
+	if (!top) {
+		mountinfo_free(mounts, n);
+		return VSS_E_OBJECT_NOT_FOUND;
+	}
+	if (ret_source)
+		source = strdup(top->source);
+	if (ret_fstype)
+		fstype = strdup(top->fstype);
+	mountinfo_free(mounts, n);
+	if ((ret_source && !source) || (ret_fstype && !fstype)) {
 		free(source);
 		free(fstype);
-		source = strdup(e.source);
-		fstype = strdup(e.fstype);
-		if (!source || !fstype) {
-			r = -ENOMEM;
-			break;
-		}
+		return -ENOMEM;
 	}
-	free(line);
-	fclose(f);
-	if (r == 0 && !found)
-		r = VSS_E_OBJECT_NOT_FOUND;
-	if (r == 0 && ret_source) {
+	if (ret_source)
 		*ret_source = source;
-		source = NULL;
-	}
-	if (r == 0 && ret_fstype) {
+	if (ret_fstype)
 		*ret_fstype = fstype;
-		fstype = NULL;
-	}
-	free(source);
-	free(fstype);
-	return r;
+	return 0;
 }
 
 int

@@ -9,12 +9,16 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc
 	libxml2-dev libjansson-dev uuid-dev libbtrfsutil-dev libinih-dev
+	libssl-dev
 	# tests: unit tests, the CLI tests' JSON checks, fuzzers and sanitizers
 	libcmocka-dev python3 clang libclang-rt-14-dev
 	# integration tests and the daemon's volumes: loop-mounted btrfs; the
 	# exec provider's tests: ext4 and XFS images on a reflink XFS host,
 	# fsfreeze, cp --reflink
 	btrfs-progs util-linux mount e2fsprogs xfsprogs coreutils
+	# vss backup and exec tests: ACLs and xattrs, restic and tar as the
+	# programs vss exec hands shadow copies to
+	acl attr restic tar
 )
 
 missing=()

@@ -1,0 +1,126 @@
+# tests/cli/sys.sh - a real world for the CLI tests that talk to vssd:
+# btrfs volumes on loop devices, a vssd and vss-test-writer processes, all
+# under $TMP and all undone on every exit path.  Source it after common.sh.
+#
+#   sys_require                  skip (exit 77) without root, loop devices
+#                                or mkfs.btrfs; call first
+#   sys_btrfs NAME [MIB]         make and mount a btrfs volume (default
+#                                256 MiB) at $TMP/NAME; prints the mount point
+#   sys_vssd [CONFIG_LINES]      start vssd (socket $TMP/vssd.sock, exported
+#                                as VSS_SOCKET), extra text appended to its
+#                                config ([vssd] keys first, then sections)
+#   sys_writer NAME ARGS...      start vss-test-writer --name NAME ARGS...;
+#                                returns once it is subscribed; its event
+#                                log is $TMP/writer-NAME.log
+#   sys_stop_writer NAME         SIGTERM the writer and wait for it
+#
+# The programs come from the test environment: VSSD and VSS_TEST_WRITER
+# (tests/cli/meson.build sets both).
+
+SYS_LOOPS=()
+SYS_MOUNTS=()
+SYS_PIDS=()
+declare -A SYS_WRITER_PIDS=()
+
+sys_cleanup() {
+	local pid mnt loop
+	for pid in "${SYS_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${SYS_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	# Exposures and shadow copies vssd left mounted inside our volumes.
+	for mnt in "${SYS_MOUNTS[@]}"; do
+		findmnt -rn -o TARGET | grep -F "$mnt/" | sort -r |
+			while read -r sub; do umount -l "$sub" 2>/dev/null || true; done
+		umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+	done
+	if [ -d "$TMP/state" ]; then
+		findmnt -rn -o TARGET | grep -F "$TMP/" | sort -r |
+			while read -r sub; do umount -l "$sub" 2>/dev/null || true; done
+	fi
+	for loop in "${SYS_LOOPS[@]}"; do
+		losetup -d "$loop" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap sys_cleanup EXIT
+trap 'exit 130' INT TERM
+
+sys_skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+sys_require() {
+	[ "$(id -u)" -eq 0 ] || sys_skip "needs root (loop devices, mounts)"
+	[ -e /dev/loop-control ] || sys_skip "no /dev/loop-control"
+	command -v mkfs.btrfs >/dev/null || sys_skip "mkfs.btrfs not installed"
+	losetup -f >/dev/null 2>&1 || sys_skip "no free loop device"
+	[ -x "${VSSD:-}" ] || { echo "VSSD is not set to vssd" >&2; exit 1; }
+	[ -x "${VSS_TEST_WRITER:-}" ] ||
+		{ echo "VSS_TEST_WRITER is not set" >&2; exit 1; }
+}
+
+sys_btrfs() {
+	local name=$1 mib=${2:-256} img loop
+	img=$TMP/$name.img
+	truncate -s "${mib}M" "$img"
+	loop=$(losetup --show -f "$img")
+	SYS_LOOPS+=("$loop")
+	mkfs.btrfs -q -f "$loop" >"$TMP/mkfs-$name.log" 2>&1
+	mkdir -p "$TMP/$name"
+	mount "$loop" "$TMP/$name"
+	SYS_MOUNTS+=("$TMP/$name")
+	echo "$TMP/$name"
+}
+
+sys_vssd() {
+	local i
+	mkdir -p "$TMP/state"
+	{
+		printf '[vssd]\nfreeze_timeout_ms = 5000\nthaw_timeout_ms = 5000\n'
+		printf 'expose_dir = %s/shadows\n' "$TMP"
+		printf '%s\n' "${1:-}"
+	} >"$TMP/vssd.conf"
+	"$VSSD" --foreground --socket "$TMP/vssd.sock" --state-dir "$TMP/state" \
+		--config "$TMP/vssd.conf" >"$TMP/vssd.log" 2>&1 &
+	SYS_PIDS+=($!)
+	export VSS_SOCKET=$TMP/vssd.sock
+	for i in $(seq 100); do
+		[ -S "$VSS_SOCKET" ] && return 0
+		kill -0 "${SYS_PIDS[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "vssd did not start:" >&2
+	cat "$TMP/vssd.log" >&2
+	exit 1
+}
+
+sys_writer() {
+	local name=$1 i pid
+	shift
+	rm -f "$TMP/writer-$name.ready"
+	"$VSS_TEST_WRITER" --name "$name" --socket "$VSS_SOCKET" \
+		--log "$TMP/writer-$name.log" \
+		--ready-file "$TMP/writer-$name.ready" "$@" \
+		>"$TMP/writer-$name.out" 2>&1 &
+	pid=$!
+	SYS_PIDS+=("$pid")
+	SYS_WRITER_PIDS[$name]=$pid
+	for i in $(seq 100); do
+		[ -f "$TMP/writer-$name.ready" ] && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "writer $name did not start:" >&2
+	cat "$TMP/writer-$name.out" >&2
+	exit 1
+}
+
+sys_stop_writer() {
+	local pid=${SYS_WRITER_PIDS[$1]}
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
