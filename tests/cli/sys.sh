@@ -17,31 +17,30 @@
 # The programs come from the test environment: VSSD and VSS_TEST_WRITER
 # (tests/cli/meson.build sets both).
 
-SYS_LOOPS=()
-SYS_MOUNTS=()
 SYS_PIDS=()
 declare -A SYS_WRITER_PIDS=()
 
 sys_cleanup() {
-	local pid mnt loop
+	local pid mnt loop img
 	for pid in "${SYS_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
 	for pid in "${SYS_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
-	# Exposures and shadow copies vssd left mounted inside our volumes.
-	for mnt in "${SYS_MOUNTS[@]}"; do
-		findmnt -rn -o TARGET | grep -F "$mnt/" | sort -r |
-			while read -r sub; do umount -l "$sub" 2>/dev/null || true; done
-		umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
-	done
-	if [ -d "$TMP/state" ]; then
-		findmnt -rn -o TARGET | grep -F "$TMP/" | sort -r |
-			while read -r sub; do umount -l "$sub" 2>/dev/null || true; done
-	fi
-	for loop in "${SYS_LOOPS[@]}"; do
-		losetup -d "$loop" 2>/dev/null || true
+	# Everything mounted under $TMP, innermost first: our volumes and
+	# what vssd left mounted in them.  sys_btrfs mostly runs in $(...), a
+	# subshell that cannot tell us, so the mount table decides.
+	findmnt -rn -o TARGET | grep -F "$TMP/" | sort -r |
+		while read -r mnt; do
+			umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+		done
+	# The loop devices, found by their images for the same reason.
+	for img in "$TMP"/*.img; do
+		[ -e "$img" ] || continue
+		for loop in $(losetup -n -O NAME -j "$img"); do
+			losetup -d "$loop" 2>/dev/null || true
+		done
 	done
 	rm -rf "$TMP"
 }
@@ -68,11 +67,9 @@ sys_btrfs() {
 	img=$TMP/$name.img
 	truncate -s "${mib}M" "$img"
 	loop=$(losetup --show -f "$img")
-	SYS_LOOPS+=("$loop")
 	mkfs.btrfs -q -f "$loop" >"$TMP/mkfs-$name.log" 2>&1
 	mkdir -p "$TMP/$name"
 	mount "$loop" "$TMP/$name"
-	SYS_MOUNTS+=("$TMP/$name")
 	echo "$TMP/$name"
 }
 
