@@ -262,22 +262,18 @@ keep_exclude(struct parse *p, const char *app, const char *value)
 static int
 parse_excludes(struct parse *p)
 {
-	char err[256], *entry, *save;
+	char err[256];
 	size_t i;
 	int r = 0;
 
 	for (i = 0; i < p->nexcludes && r == 0; i++) {
-		entry = strtok_r(p->excludes[i].value, ";", &save);
-		for (; entry && r == 0; entry = strtok_r(NULL, ";", &save)) {
-			if (entry[strspn(entry, " \t")] == '\0')
-				continue;
-			r = exclude_parse(&p->c->files_not_to_snapshot, entry,
-					  !p->c->disable_user_profile_expansion,
-					  err, sizeof(err));
-			if (r == -EINVAL)
-				log_warnx("%s: [files-not-to-snapshot] %s: %s",
-					  p->path, p->excludes[i].app, err);
-		}
+		r = exclude_parse_list(&p->c->files_not_to_snapshot,
+				       p->excludes[i].value,
+				       !p->c->disable_user_profile_expansion,
+				       err, sizeof(err));
+		if (r == -EINVAL)
+			log_warnx("%s: [files-not-to-snapshot] %s: %s",
+				  p->path, p->excludes[i].app, err);
 	}
 	return r;
 }
@@ -316,6 +312,9 @@ config_line(void *user, const char *section, const char *name,
 		r = keep_exclude(p, name, value);
 		goto out;
 	}
+	/* Read by requesters (vss backup), not by vssd (BK-142). */
+	if (strcmp(section, "files-not-to-backup") == 0)
+		return 1;
 	if (strcmp(section, "vssd") != 0) {
 		log_warnx("%s: unknown section '[%s]' ignored", p->path,
 			  section);

@@ -4,7 +4,8 @@
  * Two sources name them: the [files-not-to-snapshot] entries of the
  * configuration, which exclude_parse() reads in the syntax of the
  * Windows FilesNotToSnapshot value ("/dir/pattern", " /s" for recursion,
- * $AllVolumes$ and $UserProfile$ prefixes), and the exclude-from-snapshot
+ * $AllVolumes$ and $UserProfile$ prefixes: lib/util/filerule.h, shared
+ * with FilesNotToBackup in the vss command), and the exclude-from-snapshot
  * file sets of the writers taking part (exclude_add_wmd()).  vssd removes
  * them from each new shadow copy between commit and seal, while the copy
  * is still writable (SN-004).
@@ -21,24 +22,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#define ALL_VOLUMES "$AllVolumes$"
-#define USER_PROFILE "$UserProfile$"
-
-/* User ids from here on are people, below are system accounts. */
-#define FIRST_USER_UID 1000
-/* The overflow uid, "nobody": an account, not a person. */
-#define NOBODY_UID 65534
+#include "util/filerule.h"
 
 /*
  * Directories below the one a recursive spec names that the walk enters
@@ -115,234 +108,69 @@ list_add(struct exclude_list *list, const char *path, const char *relative,
 	return 0;
 }
 
-static bool
-is_dot_name(const char *s, size_t len)
-{
-	return (len == 1 && s[0] == '.') ||
-	       (len == 2 && s[0] == '.' && s[1] == '.');
-}
-
 /*
- * An absolute directory path in its one spelling: single separators, no
- * trailing one, "/" for the root.  A path with "." or ".." elements could
- * leave the volume it seems to name, and one with wildcards names more
- * than one directory: both -EINVAL, with the reason in *why.  Caller owns
- * *ret; free().
+ * Append the file sets of rules.  $UserProfile$ sets left unexpanded
+ * (DisableUserProfileExpansion) were checked and are dropped.
  */
 static int
-normalise_dir(const char *dir, size_t len, char **ret, const char **why)
+add_rules(struct exclude_list *list, const struct filerule_list *rules)
 {
-	size_t i = 0, start, out = 0;
-	char *norm;
-
-	if (len == 0 || dir[0] != '/') {
-		*why = "not an absolute path";
-		return -EINVAL;
-	}
-	norm = malloc(len + 2);
-	if (!norm)
-		return -ENOMEM;
-	while (i < len) {
-		while (i < len && dir[i] == '/')
-			i++;
-		if (i == len)
-			break;
-		start = i;
-		while (i < len && dir[i] != '/')
-			i++;
-		if (is_dot_name(dir + start, i - start)) {
-			*why = "'.' and '..' are not allowed in the path";
-			goto invalid;
-		}
-		if (memchr(dir + start, '*', i - start) ||
-		    memchr(dir + start, '?', i - start)) {
-			*why = "wildcards are allowed in the last element only";
-			goto invalid;
-		}
-		norm[out++] = '/';
-		memcpy(norm + out, dir + start, i - start);
-		out += i - start;
-	}
-	if (out == 0)
-		norm[out++] = '/';
-	norm[out] = '\0';
-	*ret = norm;
-	return 0;
-
-invalid:
-	free(norm);
-	return -EINVAL;
-}
-
-/* A file name pattern that can match a file: not empty, not . or .. */
-static bool
-filespec_valid(const char *filespec)
-{
-	size_t len = strlen(filespec);
-
-	return len > 0 && !strchr(filespec, '/') &&
-	       !is_dot_name(filespec, len);
-}
-
-/* ---- FilesNotToSnapshot entries --------------------------------------- */
-
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/*
- * One file set in each home directory: root's and every person's.  A
- * home that is "/" (some distributions give one to nobody) would turn a
- * recursive $UserProfile$ entry into the whole volume, and one that is
- * not a plain absolute path names no directory: both are skipped, as are
- * homes shared by several accounts after the first.
- */
-static int
-add_profiles(struct exclude_list *list, const char *below,
-	     const char *filespec, bool recursive)
-{
+	const struct filerule *f;
 	size_t first = list->n, i;
-	struct passwd *pw;
-	const char *why;
-	char *home, *path;
-	bool seen;
 	int r = 0;
 
-	setpwent();
-	while (r == 0 && (pw = getpwent())) {
-		if (pw->pw_uid != 0 &&
-		    (pw->pw_uid < FIRST_USER_UID || pw->pw_uid == NOBODY_UID))
-			continue;
-		if (!pw->pw_dir)
-			continue;
-		r = normalise_dir(pw->pw_dir, strlen(pw->pw_dir), &home, &why);
-		if (r == -EINVAL) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
+	for (i = 0; i < rules->n && r == 0; i++) {
+		f = &rules->v[i];
+		switch (f->kind) {
+		case FILERULE_PATH:
+			r = list_add(list, f->dir, NULL, f->filespec,
+				     f->recursive);
 			break;
-		if (strcmp(home, "/") == 0) {
-			free(home);
-			continue;
-		}
-		if (asprintf(&path, "%s%s", home,
-			     strcmp(below, "/") == 0 ? "" : below) < 0)
-			r = -ENOMEM;
-		free(home);
-		if (r < 0)
+		case FILERULE_ALL_VOLUMES:
+			r = list_add(list, NULL, f->dir, f->filespec,
+				     f->recursive);
 			break;
-		seen = false;
-		for (i = first; i < list->n && !seen; i++)
-			seen = strcmp(list->v[i].path, path) == 0;
-		if (!seen)
-			r = list_add(list, path, NULL, filespec, recursive);
-		free(path);
+		case FILERULE_PROFILE:
+			break;
+		}
 	}
-	endpwent();
 	if (r < 0)
 		list_truncate(list, first);
 	return r;
 }
 
-enum entry_kind { ENTRY_PATH, ENTRY_ALL_VOLUMES, ENTRY_PROFILE };
-
-/* The entry without its prefix, and which prefix it had. */
-static const char *
-entry_prefix(const char *s, enum entry_kind *ret)
+/* One entry, or with list_of a ';'-separated list of them. */
+static int
+parse(struct exclude_list *list, const char *s, bool list_of,
+      bool expand_profiles, char *err, size_t errlen)
 {
-	if (strncasecmp(s, ALL_VOLUMES, strlen(ALL_VOLUMES)) == 0) {
-		*ret = ENTRY_ALL_VOLUMES;
-		return s + strlen(ALL_VOLUMES);
-	}
-	if (strncasecmp(s, USER_PROFILE, strlen(USER_PROFILE)) == 0) {
-		*ret = ENTRY_PROFILE;
-		return s + strlen(USER_PROFILE);
-	}
-	*ret = ENTRY_PATH;
-	return s;
+	struct filerule_list rules = {0};
+	int r;
+
+	if (!list || !s)
+		return -EINVAL;
+	r = list_of ? filerule_parse_list(&rules, s, expand_profiles, err,
+					  errlen) :
+		      filerule_parse(&rules, s, strlen(s), expand_profiles,
+				     err, errlen);
+	if (r == 0)
+		r = add_rules(list, &rules);
+	filerule_list_release(&rules);
+	return r;
 }
 
 int
 exclude_parse(struct exclude_list *list, const char *entry,
 	      bool expand_profiles, char *err, size_t errlen)
 {
-	const char *start, *end, *slash, *why;
-	enum entry_kind kind;
-	bool recursive = false;
-	char *dir = NULL, *filespec = NULL;
-	int r;
+	return parse(list, entry, false, expand_profiles, err, errlen);
+}
 
-	if (!list || !entry)
-		return -EINVAL;
-	start = entry;
-	while (is_blank(*start))
-		start++;
-	end = start + strlen(start);
-	while (end > start && is_blank(end[-1]))
-		end--;
-	/* " /s" (or " /S") at the end: recursive. */
-	if (end - start > 3 && (end[-1] == 's' || end[-1] == 'S') &&
-	    end[-2] == '/' && is_blank(end[-3])) {
-		recursive = true;
-		end -= 3;
-		while (end > start && is_blank(end[-1]))
-			end--;
-	}
-	if (end == start) {
-		describe(err, errlen, "empty entry");
-		return -EINVAL;
-	}
-	start = entry_prefix(start, &kind);
-	slash = memrchr(start, '/', (size_t)(end - start));
-	if (!slash) {
-		describe(err, errlen, "'%.*s': not an absolute path",
-			 (int)(end - entry), entry);
-		return -EINVAL;
-	}
-	/* "/name": a file name right after the root or the prefix. */
-	if (slash == start)
-		r = (dir = strdup("/")) ? 0 : -ENOMEM;
-	else
-		r = normalise_dir(start, (size_t)(slash - start), &dir, &why);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		describe(err, errlen, "'%.*s': %s", (int)(end - entry), entry,
-			 why);
-		return r;
-	}
-	filespec = strndup(slash + 1, (size_t)(end - slash - 1));
-	if (!filespec) {
-		free(dir);
-		return -ENOMEM;
-	}
-	if (!filespec_valid(filespec)) {
-		describe(err, errlen, "'%.*s': names no file",
-			 (int)(end - entry), entry);
-		r = -EINVAL;
-		goto out;
-	}
-	switch (kind) {
-	case ENTRY_PATH:
-		r = list_add(list, dir, NULL, filespec, recursive);
-		break;
-	case ENTRY_ALL_VOLUMES:
-		/* Relative to each volume root: without the leading '/'. */
-		r = list_add(list, NULL, dir + 1, filespec, recursive);
-		break;
-	case ENTRY_PROFILE:
-		/* DisableUserProfileExpansion: checked, then dropped. */
-		r = expand_profiles ?
-			    add_profiles(list, dir, filespec, recursive) : 0;
-		break;
-	}
-out:
-	free(dir);
-	free(filespec);
-	return r;
+int
+exclude_parse_list(struct exclude_list *list, const char *entries,
+		   bool expand_profiles, char *err, size_t errlen)
+{
+	return parse(list, entries, true, expand_profiles, err, errlen);
 }
 
 int
@@ -360,9 +188,10 @@ exclude_add_wmd(struct exclude_list *list, const vss_wmd *wmd)
 	n = vss_wmd_exclude_from_snapshot_count(wmd);
 	for (i = 0; i < n; i++) {
 		d = vss_wmd_exclude_from_snapshot(wmd, i);
-		if (!filespec_valid(d->filespec))
+		if (!filerule_filespec_valid(d->filespec))
 			continue;
-		r = normalise_dir(d->path, strlen(d->path), &dir, &why);
+		r = filerule_normalise(d->path, strlen(d->path), false, &dir,
+				       &why);
 		if (r == -EINVAL)
 			continue;
 		if (r == 0) {
@@ -609,7 +438,7 @@ walk_dir(struct walk *w, int dfd, const struct exclude_spec *s, int depth)
 					  w->where);
 			break;
 		}
-		if (is_dot_name(d->d_name, strlen(d->d_name)))
+		if (filerule_is_dot_name(d->d_name, strlen(d->d_name)))
 			continue;
 		walk_entry(w, dirfd(dir), d, s, &subdirs);
 	}

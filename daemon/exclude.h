@@ -33,8 +33,8 @@ struct exclude_list {
 };
 
 /*
- * Parse one FilesNotToSnapshot entry (SN-061) and append what it names
- * to list:
+ * Parse one FilesNotToSnapshot entry (SN-061), in the syntax of
+ * lib/util/filerule.h, and append what it names to list:
  *   "/var/crash/core.*"        files matching core.* in /var/crash
  *   "/var/cache/app/t?.tmp /s" there and in every directory below
  *   "$AllVolumes$/tmp/x.* /s"  the same relative place on every volume
@@ -48,6 +48,13 @@ struct exclude_list {
  */
 int exclude_parse(struct exclude_list *list, const char *entry,
 		  bool expand_profiles, char *err, size_t errlen);
+/*
+ * The same for every entry of a ';'-separated list (the value of a
+ * [files-not-to-snapshot] key), skipping blank ones; the first bad entry
+ * refuses the whole list (list unchanged).
+ */
+int exclude_parse_list(struct exclude_list *list, const char *entries,
+		       bool expand_profiles, char *err, size_t errlen);
 /*
  * Append the writer's exclude-from-snapshot file sets (SN-060).  File
  * sets whose path is not an absolute path without "." or ".." elements,
