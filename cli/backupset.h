@@ -66,7 +66,11 @@ struct bset_volume {
 int bset_add_volume(struct bset *s, const struct bset_volume *v,
 		    size_t *ret_index);
 
-/* A component of a writer, explicit or implicit, for provenance (BK-145). */
+/*
+ * A component of a writer, explicit or implicit, for provenance (BK-145).
+ * class_id must not be the null id, name not NULL (-EINVAL); the strings
+ * are copied.
+ */
 struct bset_component {
 	vss_id class_id;
 	vss_id instance_id;
@@ -78,7 +82,10 @@ struct bset_component {
 };
 int bset_add_component(struct bset *s, const struct bset_component *c,
 		       size_t *ret_index);
-/* How the copy of an explicit component ended; message NULL when ok. */
+/*
+ * How the copy of an explicit component ended; message NULL when ok.  A
+ * component never given a result is recorded as not reported (null).
+ */
 int bset_set_component_result(struct bset *s, size_t component, bool ok,
 			      const char *message);
 
@@ -95,14 +102,49 @@ int bset_save_wmd(struct bset *s, const vss_wmd *wmd);
  * copied first, with their own metadata.  An object already in the set
  * (a file in two components' file sets) is only tagged with the further
  * component.  Returns 0; -ENOENT when the object does not exist in the
- * shadow copy (BK-141: the caller fails the component); other -errno
- * when it could not be copied (counted in failed, and the set stays
- * usable).
+ * shadow copy (BK-141: the caller fails the component); -EINVAL for a
+ * bad relpath or index; other -errno when it could not be copied
+ * (counted in failed, and the set stays usable): -ELOOP for a symbolic
+ * link among the parents, -EILSEQ for a name that is not UTF-8.  Nothing
+ * of a failed object is left in the set.
  */
 int bset_copy(struct bset *s, size_t volume, const char *relpath,
 	      size_t component);
 
+/*
+ * bset_copy() of an object read at one place and recorded at another: a
+ * file set with an alternate path (BK-140, MD-023) is read from the
+ * alternate path, src_relpath on volume src_volume (possibly another
+ * volume of the set), and recorded at its normal path, relpath on
+ * volume, where restore puts it (RS-074).  The parents of relpath are
+ * copied from volume's shadow copy; one that is not there is made from
+ * the source's directory at the same distance above the object (the
+ * volume's root at most), so the alternate directory stands in for a
+ * normal directory that does not exist.  A hard link is kept only
+ * between objects recorded on the same volume.  The manifest records
+ * the normal path only: the saved writer metadata names the alternate
+ * path.  Returns as bset_copy() does; bset_copy(s, v, p, c) is
+ * bset_copy_from(s, v, p, v, p, c).
+ */
+int bset_copy_from(struct bset *s, size_t src_volume, const char *src_relpath,
+		   size_t volume, const char *relpath, size_t component);
+
 void bset_get_stats(const struct bset *s, struct bset_stats *ret);
+
+/*
+ * How bset_copy() moves the data of regular files.  Every method hashes
+ * the logical content; bench/bset_copy.c measures them (bench/README.md).
+ */
+enum bset_copy_method {
+	/* FICLONE (then a read to hash), else read/write hashing as it goes. */
+	BSET_COPY_AUTO,
+	/* copy_file_range() per data extent, then a read to hash. */
+	BSET_COPY_RANGE,
+	/* read/write per data extent, hashing as it goes; never FICLONE. */
+	BSET_COPY_READ_WRITE,
+};
+/* The method for the objects copied from now on (default AUTO). */
+int bset_set_copy_method(struct bset *s, enum bset_copy_method method);
 
 /* What the manifest says of the set as a whole. */
 struct bset_info {
@@ -149,11 +191,14 @@ struct bset_entry {
 };
 
 /*
- * Load DIR/manifest.json, checking it in full: every path relative and
- * free of "." and ".." elements, every index in range, every hard link
- * naming an earlier regular file of its volume.  A bad manifest is
- * -EBADMSG with err (may be NULL) saying what is wrong.  Caller owns
- * *ret; free with bset_manifest_free().
+ * Load DIR/manifest.json, checking it in full (docs/backup-set.md lists
+ * the rules): every path relative and free of "." and ".." elements,
+ * every index in range, every hard link naming an earlier regular file
+ * of its volume, every parent an earlier directory.  A bad manifest is
+ * -EBADMSG with err (may be NULL) saying what is wrong and where; other
+ * errors (-ENOENT...) also fill err.  Caller owns *ret; free with
+ * bset_manifest_free().  The pointers of the structures returned by the
+ * accessors below are borrowed: valid until bset_manifest_free().
  */
 int bset_manifest_load(struct bset_manifest **ret, const char *dir,
 		       char *err, size_t errlen);

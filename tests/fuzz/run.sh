@@ -1,6 +1,8 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS] - fuzz the WMD and BCD loaders, the wire
-# frame and message decoders and vssd's configuration parser for SECONDS
+# frame and message decoders, vssd's configuration parser, the
+# FilesNotToSnapshot/FilesNotToBackup entry parser and the backup
+# set's manifest parser for SECONDS
 # each (default 60) and exit non-zero if any crashes.
 #
 # Needs clang with libFuzzer.  The build directory (build-fuzz at the top
@@ -37,7 +39,7 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Dc_args=-fsanitize=fuzzer-no-link
 fi
 # The targets of tests/fuzz/meson.build; each has tests/fuzz/corpus/NAME.
-targets="wmd bcd frame message config"
+targets="wmd bcd frame message config filerule manifest"
 ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz_$t"; done)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vss-fuzz.XXXXXX")
@@ -368,6 +370,38 @@ cat >"$work/ini.dict" <<'DICT'
 "0e7ba0f4-3b0e-4c1b-9f7e-6d3c2b1a0001"
 DICT
 
+# Keys and values of a backup set's manifest, for manifest.
+cat >"$work/manifest.dict" <<'DICT'
+"\"format\": \"vss-backup-set\""
+"\"version\": 1"
+"\"volumes\":"
+"\"components\":"
+"\"entries\":"
+"\"volume\":"
+"\"path\":"
+"\"type\":"
+"\"mode\":"
+"\"size\":"
+"\"link_target\":"
+"\"hardlink_of\":"
+"\"rdev\":"
+"\"sha256\":"
+"\"xattrs\":"
+"\"file\""
+"\"dir\""
+"\"symlink\""
+"\"chr\""
+"\"socket\""
+"\"..\""
+"\"a/../b\""
+"\"/\""
+"\"\\u0000\""
+"\"succeeded\""
+"\"failed\""
+"9223372036854775807"
+"-1"
+DICT
+
 # UBSan reports abort, so that libFuzzer sees them as crashes.
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export UBSAN_OPTIONS
@@ -376,7 +410,8 @@ status=0
 for t in $targets; do
 	case $t in
 	wmd | bcd) dict=xml.dict ;;
-	config) dict=ini.dict ;;
+	config | filerule) dict=ini.dict ;;
+	manifest) dict=manifest.dict ;;
 	*) dict=json.dict ;;
 	esac
 	mkdir "$work/$t"
