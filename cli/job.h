@@ -107,6 +107,12 @@ struct job_writer {
 	bool excluded;             /* --exclude-writer */
 	/* After job_snapshot: it took part and did not fail. */
 	bool application_consistent;
+	/*
+	 * It took part and failed in an event of this job (writer status
+	 * gathered after prepare, snapshot and complete, BK-016): the
+	 * command fails (exit 1) even when the shadow copies were made.
+	 */
+	bool failed;
 };
 
 /* Connect and set the job up; *ret NULL on failure.  Caller owns. */

@@ -36,6 +36,13 @@
 #define MARKER_AFTER_THAW "after-thaw"
 #define STREAM_FILE "stream"
 
+/*
+ * The detail field of a log line, and the part of it the succeeded= list
+ * of backup_complete may take (a longer list ends in "...").
+ */
+#define DETAIL_MAX 2048
+#define SUCCEEDED_MAX 1536
+
 struct tw {
 	struct tw_config cfg;
 	vss_writer *writer;
@@ -111,7 +118,7 @@ static void
 log_event(struct tw *tw, enum tw_event e, const vss_id *set, uint64_t mono,
 	  uint64_t real, const char *result, const char *detail)
 {
-	char id[VSS_ID_STRLEN], line[512];
+	char id[VSS_ID_STRLEN], line[DETAIL_MAX + 256];
 	int n, r;
 
 	if (tw->log_fd < 0)
@@ -286,6 +293,75 @@ on_thaw(struct tw *tw, char *detail, size_t size)
 	return 0;
 }
 
+/*
+ * Append to out (size bytes, NUL-terminated) text with the characters
+ * that separate log fields and list items written as %XX, so that a
+ * component name cannot break the line.  False when it does not fit.
+ */
+static bool
+append_escaped(char *out, size_t size, const char *text)
+{
+	size_t len = strlen(out);
+
+	for (; *text; text++) {
+		unsigned char ch = (unsigned char)*text;
+		bool esc = ch <= ' ' || strchr(",;:=%", ch) != NULL;
+
+		if (len + (esc ? 3 : 1) >= size)
+			return false;
+		if (esc)
+			len += (size_t)snprintf(out + len, size - len, "%%%02X",
+						ch);
+		else
+			out[len++] = (char)ch;
+		out[len] = '\0';
+	}
+	return true;
+}
+
+/*
+ * backup_complete: succeeded=LOGICAL/PATH/NAME:1;... with the backup
+ * succeeded flag the requester set on each of the writer's components
+ * (BK-018), logical path elements joined with '/'.  Nothing when the
+ * requester is not in component mode (no components).
+ */
+static void
+on_backup_complete(vss_writer_event *ev, char *detail, size_t size)
+{
+	vss_bcd_writer *w = vss_writer_event_components(ev);
+	size_t n = w ? vss_bcd_writer_component_count(w) : 0, len = 0;
+	char list[SUCCEEDED_MAX] = "", path[512], item[1024];
+
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		vss_bcd_component *c = vss_bcd_writer_component(w, i);
+		const char *lp = vss_bcd_component_logical_path(c);
+		size_t need;
+
+		snprintf(path, sizeof(path), "%s%s%s", lp ? lp : "",
+			 lp && *lp ? "/" : "", vss_bcd_component_name(c));
+		for (char *p = path; *p; p++)
+			if (*p == '\\')
+				*p = '/';
+		item[0] = '\0';
+		/* Room for "..." and ":1" when the name does not fit. */
+		if (!append_escaped(item, sizeof(item) - 6, path))
+			strcat(item, "...");
+		strcat(item, vss_bcd_component_backup_succeeded(c) ? ":1"
+								     : ":0");
+		need = strlen(item) + (i ? 1 : 0);
+		/* Room for "..." when the list must stop here. */
+		if (len + need + 4 > sizeof(list)) {
+			strcpy(list + len, "...");
+			break;
+		}
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					i ? ";" : "", item);
+	}
+	detail_add(detail, size, "succeeded=%s", list);
+}
+
 static int
 on_identify(struct tw *tw, vss_wmd *wmd)
 {
@@ -311,7 +387,7 @@ handle(struct tw *tw, enum tw_event e, vss_writer_event *ev, vss_wmd *wmd)
 	struct tw_fault *f = &tw->cfg.faults[e];
 	uint64_t mono = now_ns(CLOCK_MONOTONIC), real = now_ns(CLOCK_REALTIME);
 	const vss_id *set = ev ? vss_writer_event_snapshot_set_id(ev) : NULL;
-	char result[96] = "ok", detail[256] = "", msg[128];
+	char result[96] = "ok", detail[DETAIL_MAX] = "", msg[128];
 	int status = 0, r = 0;
 	bool fatal = false;
 
@@ -343,6 +419,9 @@ handle(struct tw *tw, enum tw_event e, vss_writer_event *ev, vss_wmd *wmd)
 			break;
 		case TW_EV_ABORT:
 			tw->frozen = false;
+			break;
+		case TW_EV_BACKUP_COMPLETE:
+			on_backup_complete(ev, detail, sizeof(detail));
 			break;
 		default:
 			break;
