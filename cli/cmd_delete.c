@@ -1,14 +1,276 @@
-/* cli/cmd_delete.c - placeholder until the command is built. */
-#include "cli.h"
+/*
+ * cli/cmd_delete.c - "vss delete": delete shadow copies by id, by set, by
+ * volume (all or the oldest), all of them, or the one exposed at a path,
+ * as vssadmin delete shadows, diskshadow delete shadows and vshadow -d*
+ * do (SN-021).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
 
-const char cmd_delete_synopsis[] = "";
-const char cmd_delete_help[] = "";
+#include <vss/requester.h>
+#include <vss/status.h>
+
+#include "cli.h"
+#include "connect.h"
+#include "manage.h"
+#include "output.h"
+
+const char cmd_delete_synopsis[] =
+	"--id ID | --set ID | --volume V [--oldest] | --all --yes | "
+	"--exposed PATH  [--force] [--json]";
+
+const char cmd_delete_help[] =
+	"Delete shadow copies of every context; exactly one of:\n"
+	"\n"
+	"  --id ID         the shadow copy ID\n"
+	"  --set ID        every shadow copy of the shadow copy set ID\n"
+	"  --volume V      every shadow copy of the volume mounted at V\n"
+	"  --volume V --oldest\n"
+	"                  only the oldest shadow copy of that volume\n"
+	"  --all --yes     every shadow copy vssd has; --yes confirms it\n"
+	"  --exposed PATH  the shadow copy exposed at PATH\n"
+	"\n"
+	"An exposed shadow copy is unexposed first.  vssd deletes one shadow\n"
+	"copy at a time and stops at the first it cannot delete; the number\n"
+	"deleted is printed either way, and on failure also the shadow copy\n"
+	"it stopped at.  Deleting no shadow copy of a volume that has none\n"
+	"is a success; an unknown id or set is an error.\n"
+	"Ids: XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX, braces optional.\n"
+	"\n"
+	"options:\n"
+	"  --force     ask the provider to do all it can to delete (vssd\n"
+	"              always does for --volume and --all)\n"
+	"  --json      print one JSON object instead (see docs/cli-json.md)\n"
+	"  -h, --help  show this help\n"
+	"\n"
+	"exit status: 0 deleted, 1 vssd unreachable or a deletion failed,\n"
+	"2 usage error.\n";
+
+enum delete_form {
+	DELETE_NONE,
+	DELETE_ID,
+	DELETE_SET,
+	DELETE_VOLUME,
+	DELETE_ALL,
+	DELETE_EXPOSED,
+};
+
+struct delete_opts {
+	enum delete_form form;
+	bool help;
+	bool oldest;
+	bool yes;
+	bool force;
+	enum output_format format;
+	vss_id id;           /* --id, --set */
+	const char *path;    /* --volume, --exposed, as given */
+	char canonical[PATH_MAX];
+};
+
+/* Record the form an option asks for; two forms are a usage error. */
+static int
+set_form(const struct cli_command *cmd, struct delete_opts *opts,
+	 enum delete_form form)
+{
+	if (opts->form != DELETE_NONE)
+		return cli_usage_error(cmd, "--id, --set, --volume, --all and "
+					    "--exposed exclude each other");
+	opts->form = form;
+	return CLI_EXIT_OK;
+}
+
+static int
+parse_args(const struct cli_command *cmd, int argc, char **argv,
+	   struct delete_opts *opts)
+{
+	static const struct option longopts[] = {
+		{"id", required_argument, NULL, 'i'},
+		{"set", required_argument, NULL, 's'},
+		{"volume", required_argument, NULL, 'V'},
+		{"oldest", no_argument, NULL, 'o'},
+		{"all", no_argument, NULL, 'a'},
+		{"yes", no_argument, NULL, 'y'},
+		{"exposed", required_argument, NULL, 'e'},
+		{"force", no_argument, NULL, 'f'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, r = CLI_EXIT_OK;
+
+	*opts = (struct delete_opts){.format = OUTPUT_TEXT};
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			r = set_form(cmd, opts, DELETE_ID);
+			if (r == CLI_EXIT_OK)
+				r = cli_parse_id(cmd, optarg,
+						 "shadow copy id", &opts->id);
+			break;
+		case 's':
+			r = set_form(cmd, opts, DELETE_SET);
+			if (r == CLI_EXIT_OK)
+				r = cli_parse_id(cmd, optarg,
+						 "shadow copy set id",
+						 &opts->id);
+			break;
+		case 'V':
+			r = set_form(cmd, opts, DELETE_VOLUME);
+			opts->path = optarg;
+			break;
+		case 'e':
+			r = set_form(cmd, opts, DELETE_EXPOSED);
+			opts->path = optarg;
+			break;
+		case 'a':
+			r = set_form(cmd, opts, DELETE_ALL);
+			break;
+		case 'o':
+			opts->oldest = true;
+			break;
+		case 'y':
+			opts->yes = true;
+			break;
+		case 'f':
+			opts->force = true;
+			break;
+		case 'j':
+			opts->format = OUTPUT_JSON;
+			break;
+		case 'h':
+			cli_print_help(cmd, stdout);
+			opts->help = true;
+			return CLI_EXIT_OK;
+		default:
+			return manage_option_error(cmd, c, argv);
+		}
+		if (r != CLI_EXIT_OK)
+			return r;
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[optind]);
+	if (opts->form == DELETE_NONE)
+		return cli_usage_error(cmd, "what to delete: --id, --set, "
+					    "--volume, --all or --exposed");
+	if (opts->oldest && opts->form != DELETE_VOLUME)
+		return cli_usage_error(cmd, "--oldest needs --volume");
+	/* vshadow -da asks before deleting everything; a script says --yes. */
+	if (opts->form == DELETE_ALL && !opts->yes)
+		return cli_usage_error(cmd, "--all deletes every shadow copy "
+					    "of every context: add --yes to "
+					    "confirm");
+	if (opts->yes && opts->form != DELETE_ALL)
+		return cli_usage_error(cmd, "--yes is for --all");
+	if (opts->path)
+		return manage_canonical_path(cmd, opts->path, opts->canonical);
+	return CLI_EXIT_OK;
+}
+
+/* Delete what opts names (id: the shadow copy for --exposed). */
+static int
+delete_shadows(const struct delete_opts *opts, vss_requester *r,
+	       const vss_id *id, long *deleted, vss_id *stopped_at)
+{
+	switch (opts->form) {
+	case DELETE_ID:
+	case DELETE_EXPOSED:
+		return vss_requester_delete_snapshots(r, id,
+						      VSS_OBJECT_SNAPSHOT,
+						      opts->force, deleted,
+						      stopped_at);
+	case DELETE_SET:
+		return vss_requester_delete_snapshots(r, id,
+						      VSS_OBJECT_SNAPSHOT_SET,
+						      opts->force, deleted,
+						      stopped_at);
+	case DELETE_VOLUME:
+		return vss_requester_delete_volume_snapshots(
+			r, opts->canonical, opts->oldest, deleted,
+			stopped_at);
+	case DELETE_ALL:
+		return vss_requester_delete_volume_snapshots(
+			r, NULL, false, deleted, stopped_at);
+	case DELETE_NONE:
+		break;
+	}
+	return -EINVAL;
+}
+
+/* What a failed request was about, for its message. */
+static void
+describe(const struct delete_opts *opts, char *out, size_t size)
+{
+	char text[VSS_ID_STRLEN];
+
+	vss_id_format(&opts->id, text);
+	switch (opts->form) {
+	case DELETE_ID:
+		snprintf(out, size, "shadow copy %s", text);
+		break;
+	case DELETE_SET:
+		snprintf(out, size, "shadow copy set %s", text);
+		break;
+	case DELETE_VOLUME:
+	case DELETE_EXPOSED:
+		snprintf(out, size, "%s", opts->canonical);
+		break;
+	case DELETE_ALL:
+	case DELETE_NONE:
+		snprintf(out, size, "all shadow copies");
+		break;
+	}
+}
 
 int
 cmd_delete(const struct cli_command *cmd, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_usage_error(cmd, "not built yet");
-}
+	struct delete_opts opts;
+	struct output *o = NULL;
+	vss_requester *r = NULL;
+	vss_id id, stopped_at = {0};
+	char subject[PATH_MAX + 64], text[VSS_ID_STRLEN];
+	long deleted = -1;
+	int rc, status;
 
+	rc = parse_args(cmd, argc, argv, &opts);
+	if (rc != CLI_EXIT_OK || opts.help)
+		return rc;
+	cli_catch_signals();
+	rc = cli_connect(cmd, VSS_CTX_ALL, &r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	id = opts.id;
+	if (opts.form == DELETE_EXPOSED) {
+		rc = manage_find_exposed(cmd, r, opts.canonical, &id);
+		if (rc != CLI_EXIT_OK) {
+			vss_requester_free(r);
+			return rc;
+		}
+	}
+	status = delete_shadows(&opts, r, &id, &deleted, &stopped_at);
+	vss_requester_free(r);
+	/* Nothing deleted and nothing known: the request itself failed. */
+	if (deleted < 0) {
+		describe(&opts, subject, sizeof(subject));
+		return cli_status_error(cmd, subject, status, NULL);
+	}
+	rc = manage_output_new(cmd, opts.format, &o);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	output_begin_object(o, NULL);
+	output_int(o, "deleted", deleted);
+	output_id(o, "stopped_at", &stopped_at);
+	output_end_object(o);
+	rc = manage_output_finish(cmd, o);
+	if (status < 0) {
+		vss_id_format(&stopped_at, text);
+		snprintf(subject, sizeof(subject),
+			 "stopped at shadow copy %s", text);
+		return cli_status_error(cmd, subject, status, NULL);
+	}
+	return rc;
+}

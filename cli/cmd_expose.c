@@ -1,25 +1,227 @@
-/* cli/cmd_expose.c - placeholder until the command is built. */
-#include "cli.h"
+/*
+ * cli/cmd_expose.c - "vss expose ID [PATH]" and "vss unexpose ID|PATH":
+ * make a shadow copy readable at a directory and undo it (SN-030..SN-033),
+ * as diskshadow expose/unexpose and vshadow -el do.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
 
-const char cmd_expose_synopsis[] = "";
-const char cmd_expose_help[] = "";
+#include <vss/requester.h>
+#include <vss/status.h>
+
+#include "cli.h"
+#include "connect.h"
+#include "manage.h"
+#include "output.h"
+
+const char cmd_expose_synopsis[] = "ID [PATH] [--json]";
+
+const char cmd_expose_help[] =
+	"Make the shadow copy ID readable, read-only, at PATH, an existing\n"
+	"empty directory; without PATH vssd picks a directory under its\n"
+	"expose_dir.  Prints where it is exposed.  A persistent shadow copy\n"
+	"stays exposed until 'vss unexpose' or 'vss delete'; the exposure of\n"
+	"an auto-release one ends with the session that made it.\n"
+	"ID: XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX, braces optional.\n"
+	"\n"
+	"options:\n"
+	"  --json      print one JSON object instead (see docs/cli-json.md)\n"
+	"  -h, --help  show this help\n"
+	"\n"
+	"exit status: 0 exposed, 1 vssd unreachable or the exposure failed\n"
+	"(VSS_E_OBJECT_NOT_FOUND: no such shadow copy,\n"
+	"VSS_E_OBJECT_ALREADY_EXISTS: already exposed), 2 usage error.\n";
+
+const char cmd_unexpose_synopsis[] = "ID|PATH [--json]";
+
+const char cmd_unexpose_help[] =
+	"Undo the exposure of a shadow copy, named by its id or by the\n"
+	"directory it is exposed at; the shadow copy itself stays.\n"
+	"ID: XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX, braces optional.\n"
+	"\n"
+	"options:\n"
+	"  --json      print one JSON object instead (see docs/cli-json.md)\n"
+	"  -h, --help  show this help\n"
+	"\n"
+	"exit status: 0 unexposed, 1 vssd unreachable or the shadow copy is\n"
+	"unknown or not exposed (VSS_E_OBJECT_NOT_FOUND), 2 usage error.\n";
+
+struct expose_opts {
+	bool help;
+	enum output_format format;
+	const char *operands[2];
+	int n_operands;
+};
+
+/*
+ * The options both commands take and up to max operands, at least one.
+ * names describes the operands for the message when there are none.
+ */
+static int
+parse_args(const struct cli_command *cmd, int argc, char **argv, int max,
+	   const char *names, struct expose_opts *opts)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*opts = (struct expose_opts){.format = OUTPUT_TEXT};
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			opts->format = OUTPUT_JSON;
+			break;
+		case 'h':
+			cli_print_help(cmd, stdout);
+			opts->help = true;
+			return CLI_EXIT_OK;
+		default:
+			return manage_option_error(cmd, c, argv);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, "no %s given", names);
+	if (argc - optind > max)
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[optind + max]);
+	for (; optind < argc; optind++)
+		opts->operands[opts->n_operands++] = argv[optind];
+	return CLI_EXIT_OK;
+}
+
+/* Print {"snapshot_id": ID, "exposed_name": where it is or was exposed}. */
+static int
+report(const struct cli_command *cmd, const struct expose_opts *opts,
+       const vss_id *id, const char *exposed_name)
+{
+	struct output *o;
+	int rc;
+
+	rc = manage_output_new(cmd, opts->format, &o);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	output_begin_object(o, NULL);
+	output_id(o, "snapshot_id", id);
+	output_string(o, "exposed_name", exposed_name);
+	output_end_object(o);
+	return manage_output_finish(cmd, o);
+}
 
 int
 cmd_expose(const struct cli_command *cmd, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_usage_error(cmd, "not built yet");
+	struct expose_opts opts;
+	vss_requester *r = NULL;
+	char path[PATH_MAX], *exposed = NULL, subject[VSS_ID_STRLEN + 16];
+	vss_id id;
+	int rc;
+
+	rc = parse_args(cmd, argc, argv, 2, "shadow copy ID", &opts);
+	if (rc != CLI_EXIT_OK || opts.help)
+		return rc;
+	rc = cli_parse_id(cmd, opts.operands[0], "shadow copy id", &id);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (opts.n_operands > 1) {
+		rc = manage_canonical_path(cmd, opts.operands[1], path);
+		if (rc != CLI_EXIT_OK)
+			return rc;
+	}
+	cli_catch_signals();
+	rc = cli_connect(cmd, VSS_CTX_ALL, &r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	rc = vss_requester_expose_snapshot(r, &id,
+					   opts.n_operands > 1 ? path : NULL,
+					   &exposed);
+	vss_requester_free(r);
+	if (rc < 0) {
+		snprintf(subject, sizeof(subject), "shadow copy %s",
+			 opts.operands[0]);
+		return cli_status_error(cmd, subject, rc, NULL);
+	}
+	rc = report(cmd, &opts, &id, exposed);
+	free(exposed);
+	return rc;
 }
 
-const char cmd_unexpose_synopsis[] = "";
-const char cmd_unexpose_help[] = "";
+/*
+ * Where the shadow copy id is exposed, into path.  One that is known but
+ * not exposed is an error here; an unknown one is left to unexpose,
+ * which says so.
+ */
+static int
+exposed_at(const struct cli_command *cmd, vss_requester *r, const vss_id *id,
+	   const char *operand, char path[PATH_MAX])
+{
+	struct vss_snapshot_prop *props;
+	char subject[PATH_MAX + 16];
+	bool exposed;
+	size_t n;
+	int rc;
+
+	path[0] = '\0';
+	rc = vss_requester_query_snapshots(r, id, NULL, NULL, &props, &n);
+	if (rc == VSS_E_OBJECT_NOT_FOUND)
+		return CLI_EXIT_OK;
+	if (rc < 0)
+		return cli_status_error(cmd, "query", rc, NULL);
+	exposed = n == 1 && props[0].exposed_name;
+	if (exposed)
+		snprintf(path, PATH_MAX, "%s", props[0].exposed_name);
+	vss_snapshot_props_free(props, n);
+	if (n == 1 && !exposed) {
+		snprintf(subject, sizeof(subject), "shadow copy %s", operand);
+		return cli_status_error(cmd, subject, VSS_E_OBJECT_NOT_FOUND,
+					"the shadow copy is not exposed");
+	}
+	return CLI_EXIT_OK;
+}
 
 int
 cmd_unexpose(const struct cli_command *cmd, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_usage_error(cmd, "not built yet");
-}
+	struct expose_opts opts;
+	vss_requester *r = NULL;
+	char path[PATH_MAX], subject[PATH_MAX + 16];
+	bool by_path;
+	vss_id id;
+	int rc;
 
+	rc = parse_args(cmd, argc, argv, 1, "shadow copy ID or PATH", &opts);
+	if (rc != CLI_EXIT_OK || opts.help)
+		return rc;
+	/* An operand that is not an id is the directory of the exposure. */
+	by_path = vss_id_parse(&id, opts.operands[0]) < 0;
+	if (by_path) {
+		rc = manage_canonical_path(cmd, opts.operands[0], path);
+		if (rc != CLI_EXIT_OK)
+			return rc;
+	}
+	cli_catch_signals();
+	rc = cli_connect(cmd, VSS_CTX_ALL, &r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (by_path)
+		rc = manage_find_exposed(cmd, r, path, &id);
+	else
+		rc = exposed_at(cmd, r, &id, opts.operands[0], path);
+	if (rc != CLI_EXIT_OK) {
+		vss_requester_free(r);
+		return rc;
+	}
+	rc = vss_requester_unexpose_snapshot(r, &id);
+	vss_requester_free(r);
+	if (rc < 0) {
+		snprintf(subject, sizeof(subject), "%s%s",
+			 by_path ? "" : "shadow copy ", opts.operands[0]);
+		return cli_status_error(cmd, subject, rc, NULL);
+	}
+	return report(cmd, &opts, &id, path[0] ? path : NULL);
+}

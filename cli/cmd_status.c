@@ -1,14 +1,214 @@
-/* cli/cmd_status.c - placeholder until the command is built. */
-#include "cli.h"
+/*
+ * cli/cmd_status.c - "vss status": vssd, its providers, writers and
+ * shadow copies at a glance.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
 
-const char cmd_status_synopsis[] = "";
-const char cmd_status_help[] = "";
+#include <vss/requester.h>
+#include <vss/status.h>
+
+#include "cli.h"
+#include "connect.h"
+#include "manage.h"
+#include "output.h"
+
+/* Where cli_connect() looks without $VSS_SOCKET. */
+#define DEFAULT_SOCKET "/run/vss/vssd.sock"
+
+const char cmd_status_synopsis[] = "[--json]";
+
+const char cmd_status_help[] =
+	"Show whether vssd is reachable and what it has: its socket\n"
+	"($VSS_SOCKET, else /run/vss/vssd.sock), the providers, the writers\n"
+	"(how many, how many in each state, and each one that failed, with\n"
+	"its last error), the shadow copies (how many, persistent,\n"
+	"auto-release, exposed) and the volumes that have shadow copies.\n"
+	"Asking the writers for their status sends them Identify.\n"
+	"\n"
+	"options:\n"
+	"  --json      print one JSON object instead (see docs/cli-json.md)\n"
+	"  -h, --help  show this help\n"
+	"\n"
+	"exit status: 0 vssd answered, 1 vssd is unreachable (the message\n"
+	"says where it was looked for) or a query failed, 2 usage error.\n";
+
+static int
+parse_args(const struct cli_command *cmd, int argc, char **argv,
+	   enum output_format *format, bool *help)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*format = OUTPUT_TEXT;
+	*help = false;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			*format = OUTPUT_JSON;
+			break;
+		case 'h':
+			cli_print_help(cmd, stdout);
+			*help = true;
+			return CLI_EXIT_OK;
+		default:
+			return manage_option_error(cmd, c, argv);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[optind]);
+	return CLI_EXIT_OK;
+}
+
+static bool
+writer_failed(const struct vss_writer_status *st)
+{
+	return st->failure != 0 || st->state >= VSS_WS_FAILED_AT_IDENTIFY;
+}
+
+static void
+show_writers(struct output *o, vss_requester *r)
+{
+	size_t i, j, k, n = vss_requester_writer_status_count(r), count;
+	const struct vss_writer_status *st;
+
+	output_begin_object(o, "writers");
+	output_int(o, "count", (int64_t)n);
+	/* Each state once, in the order the writers are listed. */
+	output_begin_list(o, "states");
+	for (i = 0; i < n; i++) {
+		st = vss_requester_writer_status(r, i);
+		for (j = 0; j < i; j++)
+			if (vss_requester_writer_status(r, j)->state ==
+			    st->state)
+				break;
+		if (j < i)
+			continue;
+		count = 0;
+		for (k = i; k < n; k++)
+			if (vss_requester_writer_status(r, k)->state ==
+			    st->state)
+				count++;
+		output_begin_object(o, NULL);
+		output_enum(o, "state", vss_writer_state_str(st->state),
+			    (int)st->state);
+		output_int(o, "count", (int64_t)count);
+		output_end_object(o);
+	}
+	output_end_list(o);
+	output_begin_list(o, "failed");
+	for (i = 0; i < n; i++) {
+		st = vss_requester_writer_status(r, i);
+		if (writer_failed(st))
+			show_writer_status(o, st);
+	}
+	output_end_list(o);
+	output_end_object(o);
+}
+
+static void
+show_shadow_copies(struct output *o, const struct vss_snapshot_prop *s,
+		   size_t n)
+{
+	size_t i, j, k, persistent = 0, auto_release = 0, exposed = 0, count;
+
+	for (i = 0; i < n; i++) {
+		persistent += !!(s[i].attributes & VSS_VOLSNAP_ATTR_PERSISTENT);
+		auto_release +=
+			!(s[i].attributes & VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE);
+		exposed += s[i].exposed_name != NULL;
+	}
+	output_begin_object(o, "shadow_copies");
+	output_int(o, "count", (int64_t)n);
+	output_int(o, "persistent", (int64_t)persistent);
+	output_int(o, "auto_release", (int64_t)auto_release);
+	output_int(o, "exposed", (int64_t)exposed);
+	output_end_object(o);
+
+	/* Each volume once, in the order its first shadow copy comes. */
+	output_begin_list(o, "volumes");
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(s[j].original_volume,
+				   s[i].original_volume) == 0)
+				break;
+		if (j < i)
+			continue;
+		count = 0;
+		for (k = i; k < n; k++)
+			count += strcmp(s[k].original_volume,
+					s[i].original_volume) == 0;
+		output_begin_object(o, NULL);
+		output_string(o, "mount_point", s[i].original_volume);
+		output_int(o, "shadow_copies", (int64_t)count);
+		output_end_object(o);
+	}
+	output_end_list(o);
+}
 
 int
 cmd_status(const struct cli_command *cmd, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_usage_error(cmd, "not built yet");
-}
+	const char *socket_path = getenv("VSS_SOCKET");
+	struct vss_provider_prop *providers = NULL;
+	struct vss_snapshot_prop *props = NULL;
+	size_t i, n = 0, n_providers = 0;
+	enum output_format format;
+	struct output *o = NULL;
+	vss_requester *r = NULL;
+	bool help;
+	int rc;
 
+	rc = parse_args(cmd, argc, argv, &format, &help);
+	if (rc != CLI_EXIT_OK || help)
+		return rc;
+	if (!socket_path || !*socket_path)
+		socket_path = DEFAULT_SOCKET;
+	cli_catch_signals();
+	/* The management calls see every context's shadow copies. */
+	rc = cli_connect(cmd, VSS_CTX_ALL, &r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	rc = vss_requester_query_providers(r, &providers, &n_providers);
+	if (rc < 0) {
+		rc = cli_status_error(cmd, "query providers", rc, NULL);
+		goto out;
+	}
+	rc = vss_requester_query_snapshots(r, NULL, NULL, NULL, &props, &n);
+	if (rc < 0) {
+		rc = cli_status_error(cmd, "query", rc, NULL);
+		goto out;
+	}
+	rc = manage_gather_writers(cmd, r, true);
+	if (rc != CLI_EXIT_OK)
+		goto out;
+	rc = manage_output_new(cmd, format, &o);
+	if (rc != CLI_EXIT_OK)
+		goto out;
+	output_begin_object(o, NULL);
+	output_begin_object(o, "vssd");
+	output_string(o, "socket", socket_path);
+	output_bool(o, "reachable", true);
+	output_end_object(o);
+	output_begin_list(o, "providers");
+	for (i = 0; i < n_providers; i++)
+		show_provider(o, &providers[i]);
+	output_end_list(o);
+	show_writers(o, r);
+	show_shadow_copies(o, props, n);
+	output_end_object(o);
+	rc = manage_output_finish(cmd, o);
+out:
+	vss_snapshot_props_free(props, n);
+	vss_provider_props_free(providers, n_providers);
+	vss_requester_free(r);
+	return rc;
+}
