@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# The main job of this stage, end to end on a fresh machine: install the
-# dependencies, build, and run "vss metadata" on the example documents:
-# show them as text and JSON, re-save one and load the saved copy again.
+# The main job, end to end on a fresh Debian 12 machine: install the
+# dependencies, build, then back up an application that never stops
+# writing and show that the backup holds exactly what it had written when
+# it was frozen.
+#
+# The job runs in a world of its own under a temporary directory: a
+# sparse image on a loop device with btrfs on it, vssd with its own
+# socket, state and configuration, and vss-test-writer appending a record
+# to DATA/stream every 5 ms.  It shows "vss list writers", runs
+# "vss backup" of the writer's component and "vss verify" on the set,
+# compares the saved stream with the writer's freeze point, and undoes
+# everything it made on every way out.
+#
+#   scripts/demo.sh [--no-build]
+#
+# Run as root or as a user with sudo: the build stays the caller's, the
+# job (loop device, mount) re-runs this script through sudo with
+# --no-build, which skips installing and building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,41 +24,178 @@ step() {
 	printf '\n==> %s\n' "$*"
 }
 
-step "installing the build dependencies"
-./scripts/install-deps.sh
+die() {
+	echo "demo: $*" >&2
+	exit 1
+}
 
-step "building (meson + ninja in ./build)"
-if [ ! -f build/build.ninja ]; then
-	meson setup build
+case ${1:-} in
+--no-build) ;;
+'')
+	step "installing the dependencies"
+	./scripts/install-deps.sh
+	step "building (meson + ninja in ./build)"
+	if [ ! -f build/build.ninja ]; then
+		meson setup build
+	fi
+	ninja -C build
+	;;
+*)
+	echo "usage: scripts/demo.sh [--no-build]" >&2
+	exit 2
+	;;
+esac
+
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null ||
+		die "the job needs root (loop device, mount) and there is no sudo"
+	step "the job needs root (loop device, mount): going on through sudo"
+	exec sudo -- "$PWD/scripts/demo.sh" --no-build
 fi
-ninja -C build
 
-vss=build/cli/vss
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-for f in examples/*.xml; do
-	step "vss metadata $f"
-	"$vss" metadata "$f"
+vss=$PWD/build/cli/vss
+vssd=$PWD/build/daemon/vssd
+writer=$PWD/build/tools/test-writer/vss-test-writer
+for p in "$vss" "$vssd" "$writer"; do
+	[ -x "$p" ] || die "$p is not built; run scripts/demo.sh without --no-build"
 done
 
-step "vss metadata examples/backup.bcd.xml --json"
-"$vss" metadata examples/backup.bcd.xml --json
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vss-demo.XXXXXX")
+mnt=$tmp/vol
+data=$mnt/data
+loop=
+pids=()
 
-saved=$tmp/postgresql-writer.saved.xml
-step "vss metadata examples/postgresql-writer.wmd.xml --save $saved"
-"$vss" metadata examples/postgresql-writer.wmd.xml --save "$saved" >/dev/null
-cat "$saved"
-echo
+# Undo everything, newest first; keeps the exit status.
+cleanup() {
+	local status=$? i sub log
+	set +e
+	trap - EXIT INT TERM HUP
+	# The writer first, so that it unsubscribes while vssd still runs.
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		kill -TERM "${pids[i]}" 2>/dev/null
+		wait "${pids[i]}" 2>/dev/null
+	done
+	if [ "$status" -ne 0 ]; then
+		for log in "$tmp/vssd.log" "$tmp/writer.out"; do
+			[ -s "$log" ] || continue
+			echo "demo: the end of $log:" >&2
+			tail -n 20 "$log" >&2
+		done
+	fi
+	# The volume and anything mounted below the temporary directory
+	# (exposures vssd left), innermost first.
+	findmnt -rn -o TARGET | grep -F "$tmp/" | sort -r |
+		while read -r sub; do umount "$sub" || umount -l "$sub"; done
+	[ -z "$loop" ] || losetup -d "$loop"
+	rm -rf "$tmp"
+	if [ "$status" -eq 0 ]; then
+		step "done: everything the demo made is gone"
+	else
+		echo "demo: FAILED (exit $status); everything it made is gone" >&2
+	fi
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 
-step "loading the saved copy again: vss metadata $saved"
-"$vss" metadata "$saved" >/dev/null
-echo "the saved copy is a valid Writer Metadata Document"
+# wait_for WHAT PID FILE LOG: until FILE exists, while PID lives.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		[ -e "$3" ] && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "demo: $1 did not start; its output:" >&2
+	cat "$4" >&2
+	exit 1
+}
 
-windows=../shared/testdata/windows/no_sql_WM5__SqlServerWriter.xml
-if [ -f "$windows" ]; then
-	step "a document Windows wrote: vss metadata $windows"
-	"$vss" metadata "$windows"
-fi
+step "a btrfs volume of its own: a 512 MiB sparse image on a loop device"
+truncate -s 512M "$tmp/vol.img"
+loop=$(losetup --show -f "$tmp/vol.img")
+mkfs.btrfs -q -f "$loop" >"$tmp/mkfs.log" 2>&1 ||
+	{ cat "$tmp/mkfs.log" >&2; die "mkfs.btrfs $loop failed"; }
+mkdir "$mnt"
+mount "$loop" "$mnt"
+echo "$loop on $mnt (image $tmp/vol.img)"
 
-step "done"
+step "starting vssd (socket, state and configuration in $tmp)"
+export VSS_SOCKET=$tmp/vssd.sock
+cat >"$tmp/vssd.conf" <<EOF
+[vssd]
+freeze_timeout_ms = 10000
+thaw_timeout_ms = 10000
+expose_dir = $tmp/shadows
+EOF
+mkdir "$tmp/state"
+"$vssd" --foreground --socket "$VSS_SOCKET" --state-dir "$tmp/state" \
+	--config "$tmp/vssd.conf" >"$tmp/vssd.log" 2>&1 &
+pids+=($!)
+wait_for vssd "${pids[-1]}" "$VSS_SOCKET" "$tmp/vssd.log"
+echo "vssd is running (pid ${pids[-1]}), listening on $VSS_SOCKET"
+
+step "some files to back up in $data"
+mkdir -p "$data/docs" "$data/images"
+for i in $(seq 1 50); do
+	printf 'note %d: the quick brown fox\n' "$i" >"$data/docs/note-$i.txt"
+done
+head -c 4M /dev/urandom >"$data/images/photo.raw"
+truncate -s 64M "$data/images/sparse.img"
+printf 'the middle of a sparse file\n' |
+	dd of="$data/images/sparse.img" bs=1M seek=32 conv=notrunc status=none
+ln "$data/docs/note-1.txt" "$data/docs/note-1.hardlink"
+ln -s docs/note-2.txt "$data/latest-note"
+chmod 600 "$data/docs/note-3.txt"
+chown 1000:1000 "$data/docs/note-4.txt"
+setfattr -n user.demo -v "kept in the backup" "$data/docs/note-5.txt"
+find "$data" | wc -l | xargs printf '%s objects, '
+du -sh --apparent-size "$data" | cut -f1 | xargs printf '%s apparent size\n'
+
+step "starting the sample writer: a record to $data/stream every 5 ms"
+"$writer" --name demo-writer --socket "$VSS_SOCKET" \
+	--component demo/data="$data" --marker-dir "$data" \
+	--write-every-ms 5 --log "$tmp/writer.log" \
+	--ready-file "$tmp/writer.ready" >"$tmp/writer.out" 2>&1 &
+pids+=($!)
+wait_for vss-test-writer "${pids[-1]}" "$tmp/writer.ready" "$tmp/writer.out"
+sleep 1 # let the stream grow a little before the backup
+echo "the stream has $(wc -l <"$data/stream") records so far"
+
+step "vss list writers"
+"$vss" list writers
+
+step "vss backup --writer demo-writer --to $tmp/backup"
+"$vss" backup --writer demo-writer --to "$tmp/backup"
+
+step "the backup set: documents, manifest, data by volume and path"
+(cd "$tmp/backup" && find . -maxdepth 3 | sort)
+
+step "vss verify $tmp/backup"
+"$vss" verify "$tmp/backup"
+
+step "the backup holds the stream as it was at the freeze instant"
+# The writer's freeze line: "mono real freeze set ok ...stream_seq=S,..."
+freeze=$(awk -F'\t' '$3 == "freeze" && $5 == "ok"' "$tmp/writer.log")
+[ "$(printf '%s\n' "$freeze" | grep -c .)" -eq 1 ] ||
+	die "expected one successful freeze in the writer's log, found: $freeze"
+seq=$(printf '%s\n' "$freeze" | grep -o 'stream_seq=[0-9]*' | cut -d= -f2)
+[ -n "$seq" ] || die "the freeze line has no stream_seq: $freeze"
+saved=$tmp/backup/data/0/data/stream # volume 0, path below the mount point
+[ -f "$saved" ] || die "the backup set has no $saved"
+saved_n=$(wc -l <"$saved")
+live_n=$(wc -l <"$data/stream")
+echo "writer's log, freeze:      last record written stream_seq=$seq"
+echo "backed-up stream:          $saved_n records, last '$(tail -n 1 "$saved")'"
+echo "live stream now:           $live_n records"
+[ "$saved_n" -eq "$seq" ] ||
+	die "the backup holds $saved_n records, the freeze was at $seq"
+head -n "$seq" "$data/stream" | cmp -s - "$saved" ||
+	die "the backed-up stream differs from the live stream's first $seq records"
+[ "$live_n" -gt "$seq" ] ||
+	die "the live stream did not go on growing after the thaw"
+echo "ok: the backup equals the live stream's first $seq records, the" \
+	"$((live_n - seq)) written since are not in it"
+
+step "stopping the writer and vssd, unmounting, detaching $loop"

@@ -19,6 +19,8 @@ packages=(
 	# vss backup and exec tests: ACLs and xattrs, restic and tar as the
 	# programs vss exec hands shadow copies to
 	acl attr restic tar
+	# the manual page's check (groff -man -ww)
+	groff-base
 )
 
 missing=()
