@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "output.h"
+
 /* Exit codes of every command. */
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -46,6 +48,17 @@ void cli_print_help(const struct cli_command *cmd, FILE *f);
  */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * The usage error for what getopt_long() returned as c (':' a missing
+ * value, '?' an unknown option or a value given to an option that takes
+ * none); call with the argv getopt read.
+ */
+int cli_option_error(const struct cli_command *cmd, int c, char **argv);
+/* output_new() on standard output; *ret NULL on failure. */
+int cli_output_new(const struct cli_command *cmd, enum output_format format,
+		   struct output **ret);
+/* output_finish() and output_free(); CLI_EXIT_FAILED when writing failed. */
+int cli_output_finish(const struct cli_command *cmd, struct output *o);
 /*
  * Report a failed operation on subject (a file name, or NULL) as
  * "vss: CMD: SUBJECT: STATUS_NAME: detail", where detail defaults to

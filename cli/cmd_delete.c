@@ -145,7 +145,7 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 			opts->help = true;
 			return CLI_EXIT_OK;
 		default:
-			return manage_option_error(cmd, c, argv);
+			return cli_option_error(cmd, c, argv);
 		}
 		if (r != CLI_EXIT_OK)
 			return r;
@@ -258,14 +258,14 @@ cmd_delete(const struct cli_command *cmd, int argc, char **argv)
 		describe(&opts, subject, sizeof(subject));
 		return cli_status_error(cmd, subject, status, NULL);
 	}
-	rc = manage_output_new(cmd, opts.format, &o);
+	rc = cli_output_new(cmd, opts.format, &o);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	output_begin_object(o, NULL);
 	output_int(o, "deleted", deleted);
 	output_id(o, "stopped_at", &stopped_at);
 	output_end_object(o);
-	rc = manage_output_finish(cmd, o);
+	rc = cli_output_finish(cmd, o);
 	if (status < 0) {
 		vss_id_format(&stopped_at, text);
 		snprintf(subject, sizeof(subject),

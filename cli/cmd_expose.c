@@ -82,7 +82,7 @@ parse_args(const struct cli_command *cmd, int argc, char **argv, int max,
 			opts->help = true;
 			return CLI_EXIT_OK;
 		default:
-			return manage_option_error(cmd, c, argv);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
 	if (optind >= argc)
@@ -103,14 +103,14 @@ report(const struct cli_command *cmd, const struct expose_opts *opts,
 	struct output *o;
 	int rc;
 
-	rc = manage_output_new(cmd, opts->format, &o);
+	rc = cli_output_new(cmd, opts->format, &o);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	output_begin_object(o, NULL);
 	output_id(o, "snapshot_id", id);
 	output_string(o, "exposed_name", exposed_name);
 	output_end_object(o);
-	return manage_output_finish(cmd, o);
+	return cli_output_finish(cmd, o);
 }
 
 int

@@ -139,7 +139,7 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 			opts->help = true;
 			return CLI_EXIT_OK;
 		default:
-			return manage_option_error(cmd, c, argv);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
 	if (optind >= argc)
@@ -270,7 +270,7 @@ show_sets(struct output *o, const struct vss_snapshot_prop *s, size_t n,
 		for (k = i; k < n; k++)
 			if (vss_id_equal(&s[k].snapshot_set_id,
 					 &s[i].snapshot_set_id))
-				show_snapshot(o, &s[k], providers,
+				show_shadow_copy(o, &s[k], providers,
 					      n_providers);
 		output_end_list(o);
 		output_end_object(o);
@@ -368,7 +368,7 @@ show_volume(const struct cli_command *cmd, vss_requester *r,
 	int rc;
 
 	output_begin_object(o, NULL);
-	output_string(o, "mount_point", m->mount_point);
+	output_string(o, "volume", m->mount_point);
 	output_string(o, "fstype", m->fstype);
 	output_string(o, "source", m->source);
 	output_begin_list(o, "providers");
@@ -469,7 +469,7 @@ cmd_list(const struct cli_command *cmd, int argc, char **argv)
 			 &r);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	rc = manage_output_new(cmd, opts.format, &o);
+	rc = cli_output_new(cmd, opts.format, &o);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	switch (opts.subject) {
@@ -487,7 +487,7 @@ cmd_list(const struct cli_command *cmd, int argc, char **argv)
 		break;
 	}
 	if (rc == CLI_EXIT_OK)
-		rc = manage_output_finish(cmd, o);
+		rc = cli_output_finish(cmd, o);
 	else
 		output_free(o);
 out:

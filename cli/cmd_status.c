@@ -59,7 +59,7 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 			*help = true;
 			return CLI_EXIT_OK;
 		default:
-			return manage_option_error(cmd, c, argv);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
 	if (optind < argc)
@@ -147,7 +147,7 @@ show_shadow_copies(struct output *o, const struct vss_snapshot_prop *s,
 			count += strcmp(s[k].original_volume,
 					s[i].original_volume) == 0;
 		output_begin_object(o, NULL);
-		output_string(o, "mount_point", s[i].original_volume);
+		output_string(o, "volume", s[i].original_volume);
 		output_int(o, "shadow_copies", (int64_t)count);
 		output_end_object(o);
 	}
@@ -190,7 +190,7 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 	rc = manage_gather_writers(cmd, r, true);
 	if (rc != CLI_EXIT_OK)
 		goto out;
-	rc = manage_output_new(cmd, format, &o);
+	rc = cli_output_new(cmd, format, &o);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	output_begin_object(o, NULL);
@@ -205,7 +205,7 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 	show_writers(o, r);
 	show_shadow_copies(o, props, n);
 	output_end_object(o);
-	rc = manage_output_finish(cmd, o);
+	rc = cli_output_finish(cmd, o);
 out:
 	vss_snapshot_props_free(props, n);
 	vss_provider_props_free(providers, n_providers);

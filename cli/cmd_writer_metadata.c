@@ -75,7 +75,7 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 			opts->help = true;
 			return CLI_EXIT_OK;
 		default:
-			return manage_option_error(cmd, c, argv);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
 	if (optind < argc)
@@ -225,7 +225,7 @@ cmd_writer_metadata(const struct cli_command *cmd, int argc, char **argv)
 		rc = print_xml(cmd, r);
 		goto out;
 	}
-	rc = manage_output_new(cmd, opts.format, &o);
+	rc = cli_output_new(cmd, opts.format, &o);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (opts.save) {
@@ -238,7 +238,7 @@ cmd_writer_metadata(const struct cli_command *cmd, int argc, char **argv)
 		output_end_list(o);
 	}
 	if (rc == CLI_EXIT_OK)
-		rc = manage_output_finish(cmd, o);
+		rc = cli_output_finish(cmd, o);
 	else
 		output_free(o);
 out:

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "job_internal.h"
+#include "show_status.h"
 
 /* The shadow copies were made, so consistency can be told. */
 static bool
@@ -83,10 +84,14 @@ report_writer(const struct job *j, const struct jwriter *w, struct output *o)
 	if (w->have_status) {
 		output_enum(o, "state", vss_writer_state_str(w->state),
 			    (int)w->state);
+		output_int(o, "state_code", w->state);
+		output_string(o, "last_error", writer_last_error(w->failure));
 		output_status(o, "failure", w->failure);
 		output_status(o, "application_failure", w->application_failure);
 	} else {
 		output_null(o, "state");
+		output_null(o, "state_code");
+		output_null(o, "last_error");
 		output_null(o, "failure");
 		output_null(o, "application_failure");
 	}
@@ -117,6 +122,7 @@ job_report(const struct job *j, struct output *o)
 	else
 		output_null(o, "snapshot_set_id");
 	output_hex(o, "context", (uint32_t)j->opts.context);
+	output_string(o, "context_name", vss_context_str(j->opts.context));
 	output_string(o, "backup_type",
 		      vss_backup_type_str(j->opts.backup_type));
 	report_volumes(j, o);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -90,6 +91,55 @@ cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nusage: vss %s %s\n", cmd->name, cmd->synopsis);
 	return CLI_EXIT_USAGE;
+}
+
+int
+cli_option_error(const struct cli_command *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return cli_usage_error(cmd, "option '%s' needs a value", arg);
+	/*
+	 * A long option: its own text, since getopt_long() puts the
+	 * option's value in optopt also when "--json=1" gives a value to an
+	 * option that takes none.
+	 */
+	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '='))
+		return cli_usage_error(cmd, "unknown option or unexpected "
+					    "value '%s'",
+				       arg);
+	if (strncmp(arg, "--", 2) == 0)
+		return cli_usage_error(cmd, "unknown option '%s'", arg);
+	if (optopt)
+		return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int
+cli_output_new(const struct cli_command *cmd, enum output_format format,
+	       struct output **ret)
+{
+	int r;
+
+	r = output_new(ret, format, stdout);
+	if (r < 0) {
+		*ret = NULL;
+		return cli_status_error(cmd, NULL, r, NULL);
+	}
+	return CLI_EXIT_OK;
+}
+
+int
+cli_output_finish(const struct cli_command *cmd, struct output *o)
+{
+	int r;
+
+	r = output_finish(o);
+	output_free(o);
+	if (r < 0)
+		return cli_status_error(cmd, "standard output", r, NULL);
+	return CLI_EXIT_OK;
 }
 
 int

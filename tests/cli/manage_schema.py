@@ -13,12 +13,12 @@ WRITER = ["name", "class_id", "instance_id", "instance_name", "state",
           "state_code", "last_error", "failure", "application_failure",
           "message"]
 PROVIDER = ["provider_id", "name", "type", "version", "version_id"]
-SHADOW = ["snapshot_id", "snapshot_set_id", "created", "original_volume",
+SHADOW = ["snapshot_id", "snapshot_set_id", "created", "volume",
           "device", "exposed_name", "exposed_path", "originating_machine",
-          "service_machine", "provider_id", "provider_name", "context",
+          "service_machine", "provider_id", "provider_name", "context", "context_name",
           "attributes", "persistent"]
 SET = ["snapshot_set_id", "created", "snapshot_count", "shadow_copies"]
-VOLUME = ["mount_point", "fstype", "source", "providers", "supported",
+VOLUME = ["volume", "fstype", "source", "providers", "supported",
           "snapshotted", "shadow_copies"]
 VOLUME_PROVIDER = ["provider_id", "name"]
 WMD = ["type", "identity", "backup_schema", "restore_method",
@@ -86,7 +86,7 @@ def status(d):
     each(d["writers"]["failed"], WRITER, "writers.failed")
     keys(d["shadow_copies"], ["count", "persistent", "auto_release",
                               "exposed"], "shadow_copies")
-    each(d["volumes"], ["mount_point", "shadow_copies"], "volumes")
+    each(d["volumes"], ["volume", "shadow_copies"], "volumes")
 
 
 def delete(d):

@@ -307,7 +307,7 @@ def keys(obj, want, where):
     if set(obj) != set(want):
         errors.append(f"{where}: keys {sorted(obj)} != {sorted(want)}")
 
-ROOT = ["snapshot_set_id", "context", "backup_type", "shadow_copies",
+ROOT = ["snapshot_set_id", "context", "context_name", "backup_type", "shadow_copies",
         "writers", "timings_ms", "freeze_window_ms", "consistency",
         "backup"]
 BACKUP = ["path", "succeeded", "objects", "bytes", "hardlinks",

@@ -77,13 +77,15 @@ def check(cond, what):
     if not cond:
         errors.append(what)
 
-TOP = ["snapshot_set_id", "context", "backup_type", "shadow_copies",
+TOP = ["snapshot_set_id", "context", "context_name", "backup_type",
+       "shadow_copies",
        "writers", "timings_ms", "freeze_window_ms", "consistency",
        "persistent"]
 SHADOW = ["snapshot_id", "volume", "fstype", "device", "provider_id",
           "consistency"]
 WRITER = ["name", "class_id", "instance_id", "instance_name", "excluded",
-          "took_part", "left_out", "components", "state", "failure",
+          "took_part", "left_out", "components", "state", "state_code",
+          "last_error", "failure",
           "application_failure", "message", "consistency", "event_ms"]
 COMPONENT = ["logical_path", "name", "backup_succeeded"]
 TIMINGS = ["prepare_snapshot", "freeze", "commit", "thaw", "post_snapshot",

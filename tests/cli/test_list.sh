@@ -110,8 +110,8 @@ check_schema list_shadows "list shadows --json with none"
 
 # A set of both volumes, then one of VOL alone.
 make_set "$VOL" "$VOL2" >/dev/null
-P1=$(shadow_ids "s['original_volume'] == '$VOL'")
-P2=$(shadow_ids "s['original_volume'] == '$VOL2'")
+P1=$(shadow_ids "s['volume'] == '$VOL'")
+P2=$(shadow_ids "s['volume'] == '$VOL2'")
 ONE=$(make_set "$VOL")
 PSET=$(shadow_field "$P1" snapshot_set_id)
 OSET=$(shadow_field "$ONE" snapshot_set_id)
@@ -121,7 +121,7 @@ expect_rc 0 "list shadows"
 for want in "  - snapshot set id: $PSET" "    snapshot count: 2" \
 	"      - snapshot id: $P1" "      - snapshot id: $P2" \
 	"  - snapshot set id: $OSET" "      - snapshot id: $ONE" \
-	"        original volume: $VOL2" "        provider name: btrfs" \
+	"        volume: $VOL2" "        provider name: btrfs" \
 	"        provider id: $BTRFS" "        persistent: yes" \
 	"        device: " "count: 3"; do
 	expect_in out "$want" "list shadows"
@@ -161,7 +161,7 @@ expect_in err "vss: list: $TMP/nonexistent: ENOENT" "list shadows --volume of a 
 # ---- volumes -------------------------------------------------------------
 run list volumes
 expect_rc 0 "list volumes"
-for want in "  - mount point: $VOL" "    fstype: btrfs" "    supported: yes" \
+for want in "  - volume: $VOL" "    fstype: btrfs" "    supported: yes" \
 	"      - provider id: $BTRFS" "        name: btrfs" \
 	"    snapshotted: yes" "    shadow copies: 2"; do
 	expect_in out "$want" "list volumes"
@@ -170,7 +170,7 @@ expect_not_in out "fstype: proc" "list volumes leaves out proc"
 expect_not_in out "fstype: sysfs" "list volumes leaves out sysfs"
 run list volumes --json
 check_schema list_volumes "list volumes --json"
-[ "$(out_json 'sorted((v["mount_point"], v["supported"], [p["name"] for p in v["providers"]], v["snapshotted"], v["shadow_copies"]) for v in d["volumes"] if v["mount_point"] in ("'"$VOL"'", "'"$VOL2"'"))')" = \
+[ "$(out_json 'sorted((v["volume"], v["supported"], [p["name"] for p in v["providers"]], v["snapshotted"], v["shadow_copies"]) for v in d["volumes"] if v["volume"] in ("'"$VOL"'", "'"$VOL2"'"))')" = \
 	"[('$VOL', True, ['btrfs'], True, 2), ('$VOL2', True, ['btrfs'], True, 1)]" ] ||
 	fail "list volumes --json: $(cat "$TMP/out")"
 [ "$(out_json '[v["fstype"] for v in d["volumes"] if v["fstype"] in ("proc", "sysfs", "cgroup2", "devpts", "mqueue")]')" = "[]" ] ||
@@ -181,14 +181,14 @@ mkdir "$TMP/tmpfs"
 mount -t tmpfs tmpfs "$TMP/tmpfs"
 run list volumes --json
 umount "$TMP/tmpfs"
-[ "$(out_json '[(v["supported"], v["providers"], v["snapshotted"]) for v in d["volumes"] if v["mount_point"] == "'"$TMP/tmpfs"'"]')" = \
+[ "$(out_json '[(v["supported"], v["providers"], v["snapshotted"]) for v in d["volumes"] if v["volume"] == "'"$TMP/tmpfs"'"]')" = \
 	"[(False, [], False)]" ] || fail "list volumes: tmpfs: $(cat "$TMP/out")"
 
 # An exposed shadow copy is not a volume of its own.
 mkdir "$TMP/exp"
 "$VSS" expose "$ONE" "$TMP/exp" >/dev/null || fail "expose"
 run list volumes --json
-[ "$(out_json '[v for v in d["volumes"] if v["mount_point"] == "'"$TMP/exp"'"]')" = "[]" ] ||
+[ "$(out_json '[v for v in d["volumes"] if v["volume"] == "'"$TMP/exp"'"]')" = "[]" ] ||
 	fail "list volumes lists an exposure"
 run list shadows --id "$ONE"
 expect_in out "exposed name: $TMP/exp" "list shadows shows the exposure"

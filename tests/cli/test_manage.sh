@@ -88,7 +88,7 @@ run status --json
 check_schema status "status --json with shadow copies"
 [ "$(out_json '[d["shadow_copies"][k] for k in ("count", "persistent", "auto_release", "exposed")]')" = "[3, 3, 0, 0]" ] ||
 	fail "status shadow copy counts: $(cat "$TMP/out")"
-[ "$(out_json 'sorted((v["mount_point"], v["shadow_copies"]) for v in d["volumes"])')" = \
+[ "$(out_json 'sorted((v["volume"], v["shadow_copies"]) for v in d["volumes"])')" = \
 	"[('$VOL', 2), ('$VOL2', 1)]" ] || fail "status volumes: $(cat "$TMP/out")"
 
 # ---- expose / unexpose ---------------------------------------------------
@@ -194,7 +194,7 @@ NEW=$(make_set "$VOL")
 run delete --volume "$VOL" --oldest
 expect_rc 0 "delete --volume --oldest"
 expect_in out "deleted: 1" "delete --volume --oldest"
-[ "$(shadow_ids "s['original_volume'] == '$VOL'")" = "$NEW" ] ||
+[ "$(shadow_ids "s['volume'] == '$VOL'")" = "$NEW" ] ||
 	fail "delete --oldest did not keep the newest ($NEW): $(shadow_ids)"
 [ -n "$OLD" ] || fail "make_set gave no id"
 make_set "$VOL" >/dev/null
