@@ -3,7 +3,8 @@
  * "vss verify" checks and "vss restore" will read.  docs/backup-set.md
  * describes the layout and the manifest.
  *
- *   DIR/manifest.json        what the set holds (written last)
+ *   DIR/manifest.json        what the set holds, one record a line
+ *                            (written last)
  *   DIR/bcd.xml              the saved backup components document
  *   DIR/writers/<instance id>.xml   each writer's metadata document
  *   DIR/data/<volume index>/<path below the mount point>   the files
@@ -16,7 +17,9 @@
  * share a file system, else by copy_file_range, else read/write.  Each
  * regular file gets a SHA-256 in the manifest, which also records every
  * object's metadata, so a set can be restored exactly even where the
- * target file system could not keep some of it (no xattrs there).
+ * target file system could not keep some of it (no xattrs there), the
+ * SHA-256 of the documents, the components' results and the objects that
+ * could not be copied; its last line holds the SHA-256 of the rest.
  *
  * A set is built in DIR.partial and renamed to DIR once the manifest is
  * on disk; bset_free() without bset_commit() removes it again.
@@ -48,8 +51,12 @@ struct bset_stats {
 
 /*
  * Start a set at dir, which must not exist (-EEXIST otherwise); its
- * parent must.  Caller owns *ret; free with bset_free().
+ * parent must.  -EBUSY when dir.partial exists: a set left by a backup
+ * that was interrupted, not ours to remove (BSET_PARTIAL_LEFT says it).
+ * Caller owns *ret; free with bset_free().
  */
+#define BSET_PARTIAL_LEFT                                                      \
+	"DIR.partial is left by an interrupted backup: remove it"
 int bset_create(struct bset **ret, const char *dir);
 /* Remove the partial set unless committed; free.  NULL is fine. */
 void bset_free(struct bset *s);
@@ -191,18 +198,22 @@ struct bset_entry {
 };
 
 /*
- * Load DIR/manifest.json, checking it in full (docs/backup-set.md lists
- * the rules): every path relative and free of "." and ".." elements,
- * every index in range, every hard link naming an earlier regular file
- * of its volume, every parent an earlier directory.  A bad manifest is
- * -EBADMSG with err (may be NULL) saying what is wrong and where; other
- * errors (-ENOENT...) also fill err.  Caller owns *ret; free with
- * bset_manifest_free().  The pointers of the structures returned by the
- * accessors below are borrowed: valid until bset_manifest_free().
+ * Load DIR/manifest.json, line by line, checking it in full
+ * (docs/backup-set.md lists the rules): every path relative and free of
+ * "." and ".." elements, every index in range, every hard link naming an
+ * earlier regular file of its volume, every parent an earlier directory,
+ * the digest of the last line.  Memory: one line (at most 1 MiB) and the
+ * model, at most 4 GiB (-EFBIG past that).  A manifest that is not a
+ * regular file is refused (-ELOOP for a symbolic link, -EINVAL), never
+ * opened for reading.  A bad manifest is -EBADMSG with err (may be NULL)
+ * saying what is wrong and where; other errors (-ENOENT...) also fill
+ * err.  Caller owns *ret; free with bset_manifest_free().  The pointers
+ * of the structures returned by the accessors below are borrowed: valid
+ * until bset_manifest_free().
  */
 int bset_manifest_load(struct bset_manifest **ret, const char *dir,
 		       char *err, size_t errlen);
-/* The same from text in memory (the fuzz target's entry). */
+/* The same from the whole text in memory (the fuzz target's entry). */
 int bset_manifest_parse(struct bset_manifest **ret, const char *json,
 			size_t len, char *err, size_t errlen);
 void bset_manifest_free(struct bset_manifest *m);
@@ -220,11 +231,14 @@ const struct bset_entry *bset_manifest_entry(const struct bset_manifest *m,
 					     size_t i);
 
 /*
- * Check every regular file of the set in DIR against its size and
- * SHA-256 in the manifest, and that every object the manifest names is
- * there.  report(entry, problem, u) is called for each problem (a
- * missing file, a size or checksum mismatch; entry NULL for a problem of
- * the set itself) and may be NULL.  *ret_checked: regular files read;
+ * Check every regular file and document of the set in DIR against its
+ * size and SHA-256 in the manifest, and that every object the manifest
+ * names is there; a component the manifest records as failed and an
+ * object it records as not copied are problems too.  report(entry,
+ * problem, u) is called for each problem (a missing file, a size or
+ * checksum mismatch...; entry NULL for a problem of the set itself, a
+ * document or a component; for an object not copied, entry holds only
+ * its volume and path) and may be NULL.  *ret_checked: regular files read;
  * *ret_bad: problems.  Returns 0 when the set could be checked (even with
  * problems: see *ret_bad), or the error that stopped the check.
  */

@@ -30,6 +30,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <vss/status.h>
+
 #include "bset_internal.h"
 
 /* ---- reaching an object without following symbolic links ------------- */
@@ -95,6 +97,92 @@ bset_open_dir_beneath(int root, const char *dir, int flags)
 		no_openat2 = true;
 	}
 	return open_dir_by_elements(root, dir, flags);
+}
+
+/* The mount id of fd, or 0 when the kernel does not say (before 5.8). */
+static uint64_t
+mount_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID,
+		  &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
+}
+
+int
+bset_open_subdir(int dir, const char *name, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_DIRECTORY | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	struct stat a, b;
+	long fd;
+	int r;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return -EINVAL;
+	if (!no_openat2) {
+		fd = syscall(SYS_openat2, dir, name, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != ENOSYS)
+			return -errno;
+		no_openat2 = true;
+	}
+	fd = openat(dir, name, flags | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		/* As openat2() says it: a symbolic link. */
+		if (r == -ENOTDIR &&
+		    fstatat(dir, name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(a.st_mode))
+			r = -ELOOP;
+		return r;
+	}
+	/* A bind mount of the same file system has the same st_dev. */
+	if (fstat(dir, &a) < 0 || fstat((int)fd, &b) < 0 ||
+	    a.st_dev != b.st_dev || mount_id(dir) != mount_id((int)fd)) {
+		close((int)fd);
+		return -EXDEV;
+	}
+	return (int)fd;
+}
+
+int
+bset_open_regular(int dir, const char *name, struct stat *ret_st)
+{
+	struct stat st;
+	int fd, flags, r;
+
+	fd = openat(dir, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto fail;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (ret_st)
+		*ret_st = st;
+	return fd;
+fail:
+	close(fd);
+	return r;
 }
 
 /* "/proc/self/fd/<dir>/<name>": the object itself, for the l*xattr(). */
@@ -230,8 +318,8 @@ link_first(struct bset *s, size_t src_volume, size_t volume, int tdir,
 	   const char *name, const struct stat *st, struct bset_entry *e)
 {
 	const struct bset_entry *first;
-	const char *slash, *first_name;
 	char parent[BSET_PATH_MAX];
+	const char *first_name;
 	size_t idx;
 	int fd, r;
 
@@ -239,10 +327,7 @@ link_first(struct bset *s, size_t src_volume, size_t volume, int tdir,
 	if (idx == (size_t)-1 || s->m.entries[idx].volume != volume)
 		return 0;
 	first = &s->m.entries[idx];
-	slash = strrchr(first->path, '/');
-	snprintf(parent, sizeof(parent), "%.*s",
-		 slash ? (int)(slash - first->path) : 0, first->path);
-	first_name = slash ? slash + 1 : first->path;
+	first_name = bset_split_path(first->path, parent);
 	fd = bset_open_dir_beneath(s->fds[volume].target, parent, O_PATH);
 	if (fd < 0)
 		return fd;
@@ -276,13 +361,11 @@ copy_regular(struct bset *s, const struct side *src, const struct side *dst,
 	struct stat opened;
 	int sfd, tfd, r;
 
-	sfd = openat(src->dir, src->name,
-		     O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	sfd = bset_open_regular(src->dir, src->name, &opened);
 	if (sfd < 0)
-		return -errno;
+		return sfd == -EINVAL ? -ESTALE : sfd;
 	/* The object examined is the one opened (a shadow copy is still). */
-	if (fstat(sfd, &opened) < 0 || opened.st_ino != st->st_ino ||
-	    opened.st_dev != st->st_dev) {
+	if (opened.st_ino != st->st_ino || opened.st_dev != st->st_dev) {
 		close(sfd);
 		return -ESTALE;
 	}
@@ -359,17 +442,11 @@ apply_metadata(struct bset *s, int tdir, const char *name,
 	       const struct bset_entry *e)
 {
 	struct timespec ts[2] = {
-		{e->atime_ns / 1000000000, e->atime_ns % 1000000000},
-		{e->mtime_ns / 1000000000, e->mtime_ns % 1000000000},
+		bset_timespec(e->atime_ns),
+		bset_timespec(e->mtime_ns),
 	};
 	int r;
 
-	/* Before 1970 the remainder is negative; timespec wants it not. */
-	for (r = 0; r < 2; r++)
-		if (ts[r].tv_nsec < 0) {
-			ts[r].tv_sec--;
-			ts[r].tv_nsec += 1000000000;
-		}
 	if (fchownat(tdir, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if ((r = bset_apply_xattrs(s, tdir, name, e)) < 0)
@@ -412,16 +489,6 @@ struct place {
 	const char *path;
 };
 
-/* The last element of path ("." for the root) and its parent in buf. */
-static const char *
-split_path(const char *path, char *parent, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-
-	snprintf(parent, size, "%.*s", slash ? (int)(slash - path) : 0, path);
-	return slash ? slash + 1 : *path ? path : ".";
-}
-
 /*
  * Copy the object at from (a volume's shadow copy) into the set at to,
  * whose parent is in the set already, tagged with component unless
@@ -439,9 +506,10 @@ copy_one(struct bset *s, const struct place *from, const struct place *to,
 	struct stat st;
 	int r, made = 0;
 	size_t *comps = NULL;
+	bool remember;
 
-	src.name = split_path(from->path, sparent, sizeof(sparent));
-	dst.name = split_path(to->path, tparent, sizeof(tparent));
+	src.name = bset_split_path(from->path, sparent);
+	dst.name = bset_split_path(to->path, tparent);
 	src.dir = bset_open_dir_beneath(s->fds[src.volume].source, sparent,
 					O_PATH);
 	if (src.dir < 0) {
@@ -497,12 +565,22 @@ copy_one(struct bset *s, const struct place *from, const struct place *to,
 		e.components = comps;
 		e.component_count = 1;
 	}
-	/* Hard links are found by the source inode. */
-	if (S_ISREG(e.mode) && st.st_nlink > 1 && !e.hardlink_of &&
-	    (r = bset_remember_inode(s, src.volume, &st, s->m.entry_count)) < 0)
+	/* Every line of the manifest fits the reader's limit. */
+	if (bset_entry_line_max(&e) > BSET_LINE_MAX) {
+		r = -E2BIG;
 		goto fail;
-	if ((r = bset_manifest_append(&s->m, &e)) < 0)
+	}
+	/*
+	 * Hard links are found by the source inode, remembered only once
+	 * the entry is there for a later link_first() to read: the room
+	 * first, so that nothing can fail after the append.
+	 */
+	remember = S_ISREG(e.mode) && st.st_nlink > 1 && !e.hardlink_of;
+	if ((remember && (r = bset_reserve_inode(s)) < 0) ||
+	    (r = bset_manifest_append(&s->m, &e)) < 0)
 		goto fail;
+	if (remember)
+		bset_remember_inode(s, src.volume, &st, s->m.entry_count - 1);
 	s->stats.files++;
 	close(src.dir);
 	close(dst.dir);
@@ -522,19 +600,27 @@ fail:
 }
 
 static int
-tag(struct bset_entry *e, size_t component)
+tag(struct bset_manifest *m, struct bset_entry *e, size_t component)
 {
 	size_t *grown, i;
+	int r;
 
 	if (component == BSET_NO_COMPONENT)
 		return 0;
 	for (i = 0; i < e->component_count; i++)
 		if (e->components[i] == component)
 			return 0;
+	/* An index is at most 20 digits and a comma on the line. */
+	if (bset_entry_line_max(e) + 21 > BSET_LINE_MAX)
+		return -E2BIG;
+	if ((r = bset_manifest_charge(m, sizeof(*grown))) < 0)
+		return r;
 	grown = realloc((size_t *)e->components,
 			(e->component_count + 1) * sizeof(*grown));
-	if (!grown)
+	if (!grown) {
+		m->cost -= sizeof(*grown);
 		return -ENOMEM;
+	}
 	grown[e->component_count++] = component;
 	e->components = grown;
 	return 0;
@@ -611,6 +697,35 @@ place_valid(const struct bset *s, const struct place *p)
 	       bset_path_valid(p->path);
 }
 
+/*
+ * Count an object that could not be copied and record it for verify to
+ * report (the first BSET_FAILURES_MAX; the rest only counted); returns
+ * the error, r.  Without memory to record it, it is still counted: the
+ * manifest's count is what verify reports.
+ */
+static int
+record_failure(struct bset *s, size_t volume, const char *path, int r)
+{
+	struct bset_failure f = {.volume = volume};
+	const char *name = vss_status_name(r);
+	char reason[256];
+
+	s->stats.failed++;
+	s->m.failed++;
+	if (s->m.failure_count >= BSET_FAILURES_MAX)
+		return r;
+	snprintf(reason, sizeof(reason), "%s: %s", name ? name : "error",
+		 vss_strerror(r));
+	f.path = bset_utf8_sanitize(path, BSET_PATH_MAX - 1);
+	f.reason = strdup(reason);
+	if (!f.path || !f.reason ||
+	    bset_manifest_add_failure(&s->m, &f) < 0) {
+		free(f.path);
+		free(f.reason);
+	}
+	return r;
+}
+
 int
 bset_copy_from(struct bset *s, size_t src_volume, const char *src_relpath,
 	       size_t volume, const char *relpath, size_t component)
@@ -625,19 +740,17 @@ bset_copy_from(struct bset *s, size_t src_volume, const char *src_relpath,
 	     component >= s->m.component_count) ||
 	    s->committed)
 		return -EINVAL;
-	if (!bset_utf8_valid(relpath)) {
-		s->stats.failed++;
-		return -EILSEQ;
-	}
+	if (!bset_utf8_valid(relpath))
+		return record_failure(s, volume, relpath, -EILSEQ);
 	idx = bset_manifest_find(&s->m, volume, relpath);
 	if (idx != (size_t)-1)
-		return tag(&s->m.entries[idx], component);
+		return tag(&s->m, &s->m.entries[idx], component);
 	r = ensure_parents(s, &from, &to);
 	if (r == 0)
 		r = copy_one(s, &from, &to, component, false);
 	/* A missing object fails its component (BK-141), not the set. */
 	if (r < 0 && r != -ENOENT)
-		s->stats.failed++;
+		return record_failure(s, volume, relpath, r);
 	return r < 0 ? r : 0;
 }
 

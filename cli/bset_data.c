@@ -136,8 +136,8 @@ range_copy(int src, int dst, uint64_t start, uint64_t end)
 	return 0;
 }
 
-static void
-hex(const uint8_t *md, char ret[65])
+void
+bset_sha256_hex(const uint8_t md[32], char ret[65])
 {
 	static const char digits[] = "0123456789abcdef";
 	int i;
@@ -204,8 +204,19 @@ digest(int src, int dst, uint64_t size, char ret[65], uint64_t *ret_bytes)
 		r = -EIO;
 	EVP_MD_CTX_free(ctx);
 	if (r == 0)
-		hex(md, ret);
+		bset_sha256_hex(md, ret);
 	return r;
+}
+
+int
+bset_sha256_buf(const void *data, size_t len, char ret[65])
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+
+	if (!EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL))
+		return -EIO;
+	bset_sha256_hex(md, ret);
+	return 0;
 }
 
 int

@@ -1,39 +1,59 @@
 /*
- * cli/bset_manifest.c - the strict parser of manifest.json.
+ * cli/bset_manifest.c - the strict parser of manifest.json, one line (one
+ * record) at a time; bset_manifest_read.c feeds it the lines of a file or
+ * of a text in memory.
  *
  * A manifest is read from a set that may have been tampered with or
  * damaged, and restore will create files from it, so nothing in it is
- * trusted: every object has exactly the documented keys, every path is a
- * clean relative path (no "." or "..", no empty element, no NUL), every
- * index is in range, a hard link names an earlier regular file of its
- * volume, every object's parent is an earlier directory, and a failure
- * says where ("entries[12].path: ...").  docs/backup-set.md is the schema.
+ * trusted: every record has exactly the documented keys, the records come
+ * in the documented order, every path is a clean relative path (no "."
+ * or "..", no empty element), every index is in range, a hard link names
+ * an earlier regular file of its volume, every object's parent is an
+ * earlier directory, the last line counts the records and holds the
+ * SHA-256 of every byte before it, and a failure says where ("line 14:
+ * entries[12].path: ...").  Memory: the line and jansson's tree of it
+ * (each line is at most BSET_LINE_MAX), and the model, which is charged
+ * against bset_model_max.  docs/backup-set.md is the format.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bset_internal.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- the parser ------------------------------------------------------ */
-
-struct parse {
-	char *err;
-	size_t errlen;
-	char where[64]; /* "entries[12]" */
-	size_t *seen;   /* per component: the entry that last listed it, + 1 */
+/* The records in the order they must come. */
+enum stage {
+	STAGE_NONE,
+	STAGE_HEADER,
+	STAGE_VOLUME,
+	STAGE_COMPONENT,
+	STAGE_DOCUMENT,
+	STAGE_ENTRY,
+	STAGE_FAILED,
+	STAGE_END,
 };
 
+struct bset_parser {
+	struct bset_manifest *m;
+	char *err;
+	size_t errlen;
+	size_t line;
+	char record[48]; /* "entries[12]", or "" */
+	enum stage stage;
+	size_t *seen;   /* per component: the entry that last listed it, + 1 */
+	EVP_MD_CTX *md; /* over every line before the end record */
+};
+
+/* A bad manifest: the error says where and what; -EBADMSG. */
 __attribute__((format(printf, 3, 4))) static int
-bad(struct parse *p, const char *key, const char *fmt, ...)
+bad(struct bset_parser *p, const char *key, const char *fmt, ...)
 {
 	char text[256];
 	va_list ap;
@@ -41,23 +61,23 @@ bad(struct parse *p, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* "line 14: entries[12].path: ...", "line 1: format: ...". */
 	if (p->err && p->errlen)
-		snprintf(p->err, p->errlen, "%s%s%s%s%s", p->where,
-			 *p->where && key ? "." : "", key ? key : "",
-			 *p->where || key ? ": " : "", text);
+		snprintf(p->err, p->errlen, "line %zu: %s%s%s%s%s", p->line,
+			 p->record, *p->record && key ? "." : "",
+			 key ? key : "", *p->record || key ? ": " : "", text);
 	return -EBADMSG;
 }
 
-/* obj is an object with exactly the keys in keys[]. */
+/* obj has exactly the keys in keys[]. */
 static int
-check_keys(struct parse *p, json_t *obj, const char *const *keys, size_t n)
+check_keys(struct bset_parser *p, json_t *obj, const char *const *keys,
+	   size_t n)
 {
 	const char *key;
 	json_t *v;
 	size_t i;
 
-	if (!json_is_object(obj))
-		return bad(p, NULL, "not an object");
 	json_object_foreach (obj, key, v) {
 		for (i = 0; i < n && strcmp(key, keys[i]) != 0; i++)
 			;
@@ -70,28 +90,26 @@ check_keys(struct parse *p, json_t *obj, const char *const *keys, size_t n)
 	return 0;
 }
 
-/* A string without NUL, copied into *ret; NULL for null when nullable. */
+/* A string, copied into *ret; NULL for null when nullable. */
 static int
-get_string(struct parse *p, json_t *obj, const char *key, bool nullable,
+get_string(struct bset_parser *p, json_t *obj, const char *key, bool nullable,
 	   char **ret)
 {
 	json_t *v = json_object_get(obj, key);
 
-	if (nullable && json_is_null(v)) {
-		*ret = NULL;
+	*ret = NULL;
+	if (nullable && json_is_null(v))
 		return 0;
-	}
 	if (!json_is_string(v))
 		return bad(p, key, nullable ? "not a string or null" :
 					      "not a string");
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return bad(p, key, "holds a NUL character");
+	/* jansson refuses \u0000 (no JSON_ALLOW_NUL): no NUL inside. */
 	*ret = strdup(json_string_value(v));
 	return *ret ? 0 : -ENOMEM;
 }
 
 static int
-get_int(struct parse *p, json_t *obj, const char *key, int64_t min,
+get_int(struct bset_parser *p, json_t *obj, const char *key, int64_t min,
 	int64_t max, int64_t *ret)
 {
 	json_t *v = json_object_get(obj, key);
@@ -105,7 +123,7 @@ get_int(struct parse *p, json_t *obj, const char *key, int64_t min,
 }
 
 static int
-get_bool(struct parse *p, json_t *obj, const char *key, bool *ret)
+get_bool(struct bset_parser *p, json_t *obj, const char *key, bool *ret)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -117,7 +135,7 @@ get_bool(struct parse *p, json_t *obj, const char *key, bool *ret)
 
 /* An id; null is the null id when nullable. */
 static int
-get_id(struct parse *p, json_t *obj, const char *key, bool nullable,
+get_id(struct bset_parser *p, json_t *obj, const char *key, bool nullable,
        vss_id *ret)
 {
 	json_t *v = json_object_get(obj, key);
@@ -130,89 +148,96 @@ get_id(struct parse *p, json_t *obj, const char *key, bool nullable,
 	return 0;
 }
 
-static const char *const info_keys[] = {
+static bool
+is_sha256(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* ---- the header and the records before the entries ------------------ */
+
+static const char *const header_keys[] = {
 	"format", "version", "snapshot_set_id", "context", "backup_type",
-	"created", "freeze_window_ms", "application_consistent", "volumes",
-	"components", "entries",
+	"created", "freeze_window_ms", "application_consistent",
 };
 
 static int
-parse_info(struct parse *p, json_t *root, struct bset_info *info)
+parse_header(struct bset_parser *p, json_t *o, struct bset_info *info)
 {
-	json_t *format = json_object_get(root, "format");
-	json_t *fw = json_object_get(root, "freeze_window_ms");
+	json_t *format = json_object_get(o, "format");
+	json_t *fw = json_object_get(o, "freeze_window_ms");
 	const char *bt;
 	int64_t v;
 	int r;
 
 	/* The format first: anything else is not worth a key-by-key error. */
-	if (!json_is_object(root))
-		return bad(p, NULL, "not a JSON object");
 	if (!json_is_string(format) ||
 	    strcmp(json_string_value(format), BSET_FORMAT) != 0)
 		return bad(p, "format", "not \"%s\"", BSET_FORMAT);
-	if ((r = get_int(p, root, "version", BSET_VERSION, BSET_VERSION,
+	if ((r = get_int(p, o, "version", BSET_VERSION, BSET_VERSION,
 			 &v)) < 0 ||
-	    (r = check_keys(p, root, info_keys, ARRAY_SIZE(info_keys))) < 0 ||
-	    (r = get_id(p, root, "snapshot_set_id", true,
+	    (r = check_keys(p, o, header_keys, ARRAY_SIZE(header_keys))) < 0 ||
+	    (r = get_id(p, o, "snapshot_set_id", true,
 			&info->snapshot_set_id)) < 0 ||
-	    (r = get_int(p, root, "context", INT32_MIN, INT32_MAX, &v)) < 0)
+	    (r = get_int(p, o, "context", INT32_MIN, INT32_MAX, &v)) < 0)
 		return r;
 	info->context = (int32_t)v;
-	bt = json_string_value(json_object_get(root, "backup_type"));
+	bt = json_string_value(json_object_get(o, "backup_type"));
 	if (!bt || vss_backup_type_parse(&info->backup_type, bt) < 0)
 		return bad(p, "backup_type", "not a backup type");
-	if ((r = get_int(p, root, "created", INT64_MIN, INT64_MAX, &v)) < 0)
+	if ((r = get_int(p, o, "created", INT64_MIN, INT64_MAX, &v)) < 0)
 		return r;
 	info->created = v;
 	if (!json_is_number(fw) || !isfinite(json_number_value(fw)) ||
 	    json_number_value(fw) < 0)
 		return bad(p, "freeze_window_ms", "not a number >= 0");
 	info->freeze_window_ms = json_number_value(fw);
-	return get_bool(p, root, "application_consistent",
+	return get_bool(p, o, "application_consistent",
 			&info->application_consistent);
 }
 
 static const char *const volume_keys[] = {
-	"mount_point", "fstype", "shadow_root", "snapshot_id", "provider_id",
-	"application_consistent",
+	"kind", "mount_point", "fstype", "shadow_root", "snapshot_id",
+	"provider_id", "application_consistent",
 };
 
 static int
-parse_volume(struct parse *p, json_t *o, struct bset_volume *v)
+parse_volume(struct bset_parser *p, json_t *o)
 {
-	char *mp = NULL, *fs = NULL, *sr = NULL;
+	struct bset_volume v = {0};
+	char *s;
 	int r;
 
 	if ((r = check_keys(p, o, volume_keys, ARRAY_SIZE(volume_keys))) < 0)
 		return r;
-	if ((r = get_string(p, o, "mount_point", false, &mp)) < 0 ||
-	    (r = get_string(p, o, "fstype", true, &fs)) < 0 ||
-	    (r = get_string(p, o, "shadow_root", true, &sr)) < 0)
-		goto fail;
-	v->mount_point = mp;
-	v->fstype = fs;
-	v->shadow_root = sr;
-	if ((r = get_id(p, o, "snapshot_id", true, &v->snapshot_id)) < 0 ||
-	    (r = get_id(p, o, "provider_id", true, &v->provider_id)) < 0 ||
+	if ((r = get_string(p, o, "mount_point", false, &s)) < 0)
+		goto out;
+	v.mount_point = s;
+	if ((r = get_string(p, o, "fstype", true, &s)) < 0)
+		goto out;
+	v.fstype = s;
+	if ((r = get_string(p, o, "shadow_root", true, &s)) < 0)
+		goto out;
+	v.shadow_root = s;
+	if ((r = get_id(p, o, "snapshot_id", true, &v.snapshot_id)) < 0 ||
+	    (r = get_id(p, o, "provider_id", true, &v.provider_id)) < 0 ||
 	    (r = get_bool(p, o, "application_consistent",
-			  &v->application_consistent)) < 0)
-		return r; /* the caller releases v */
+			  &v.application_consistent)) < 0 ||
+	    (r = bset_manifest_add_volume(p->m, &v)) < 0)
+		goto out;
 	return 0;
-fail:
-	free(mp);
-	free(fs);
-	free(sr);
+out:
+	bset_volume_release(&v);
 	return r;
 }
 
 static const char *const component_keys[] = {
-	"class_id", "instance_id", "writer_name", "logical_path", "name",
-	"type", "explicit", "result", "message",
+	"kind", "class_id", "instance_id", "writer_name", "logical_path",
+	"name", "type", "explicit", "result", "message",
 };
 
 static int
-parse_component(struct parse *p, json_t *o, struct bset_comp *c)
+parse_component_fields(struct bset_parser *p, json_t *o, struct bset_comp *c)
 {
 	json_t *result;
 	const char *type;
@@ -251,16 +276,99 @@ parse_component(struct parse *p, json_t *o, struct bset_comp *c)
 	return get_string(p, o, "message", true, &c->message);
 }
 
+static int
+parse_component(struct bset_parser *p, json_t *o)
+{
+	struct bset_comp c = {0};
+	int r;
+
+	r = parse_component_fields(p, o, &c);
+	if (r == 0)
+		r = bset_manifest_add_comp(p->m, &c);
+	if (r < 0)
+		bset_comp_release(&c);
+	return r;
+}
+
+static const char *const document_keys[] = {
+	"kind", "path", "size", "sha256",
+};
+
+/* "bcd.xml" or "writers/<id>.xml", as bset_save_wmd() names them. */
+static bool
+document_path_valid(const char *path)
+{
+	char id[VSS_ID_STRLEN + 8];
+	vss_id parsed;
+	size_t n;
+
+	if (strcmp(path, "bcd.xml") == 0)
+		return true;
+	if (strncmp(path, "writers/", 8) != 0)
+		return false;
+	n = strlen(path + 8);
+	if (n < 5 || n - 4 >= sizeof(id) ||
+	    strcmp(path + 8 + n - 4, ".xml") != 0)
+		return false;
+	memcpy(id, path + 8, n - 4);
+	id[n - 4] = '\0';
+	return vss_id_parse(&parsed, id) == 0 && !strchr(id, '{');
+}
+
+static int
+parse_document(struct bset_parser *p, json_t *o)
+{
+	struct bset_document d = {0};
+	char *sha = NULL;
+	int64_t v;
+	size_t i;
+	int r;
+
+	if (p->m->document_count >= BSET_DOCUMENTS_MAX)
+		return bad(p, NULL, "more than %d documents",
+			   BSET_DOCUMENTS_MAX);
+	if ((r = check_keys(p, o, document_keys,
+			    ARRAY_SIZE(document_keys))) < 0 ||
+	    (r = get_int(p, o, "size", 0, INT64_MAX, &v)) < 0 ||
+	    (r = get_string(p, o, "sha256", false, &sha)) < 0)
+		return r;
+	d.size = (uint64_t)v;
+	if (!is_sha256(sha)) {
+		free(sha);
+		return bad(p, "sha256", "not 64 lower-case hex digits");
+	}
+	memcpy(d.sha256, sha, sizeof(d.sha256));
+	free(sha);
+	if ((r = get_string(p, o, "path", false, &d.path)) < 0)
+		return r;
+	if (!document_path_valid(d.path)) {
+		r = bad(p, "path", "\"%.64s\" is not bcd.xml or "
+			"writers/<id>.xml", d.path);
+		goto fail;
+	}
+	for (i = 0; i < p->m->document_count; i++)
+		if (strcmp(p->m->documents[i].path, d.path) == 0) {
+			r = bad(p, "path", "\"%.64s\" twice", d.path);
+			goto fail;
+		}
+	if ((r = bset_manifest_add_document(p->m, &d)) < 0)
+		goto fail;
+	return 0;
+fail:
+	free(d.path);
+	return r;
+}
+
 /* ---- entries ----------------------------------------------------------- */
 
 static const char *const entry_keys[] = {
-	"volume", "path", "type", "mode", "uid", "gid", "user", "group",
-	"mtime_ns", "atime_ns", "size", "link_target", "hardlink_of", "rdev",
-	"sha256", "xattrs", "components",
+	"kind", "volume", "path", "type", "mode", "uid", "gid", "user",
+	"group", "mtime_ns", "atime_ns", "size", "link_target", "hardlink_of",
+	"rdev", "sha256", "xattrs", "components",
 };
 
 static int
-parse_type(struct parse *p, json_t *o, mode_t *ret)
+parse_type(struct bset_parser *p, json_t *o, mode_t *ret)
 {
 	const char *name = json_string_value(json_object_get(o, "type"));
 
@@ -270,15 +378,14 @@ parse_type(struct parse *p, json_t *o, mode_t *ret)
 }
 
 static int
-parse_xattrs(struct parse *p, json_t *o, struct bset_entry *e)
+parse_xattrs(struct bset_parser *p, json_t *o, struct bset_entry *e)
 {
-	json_t *x = json_object_get(o, "xattrs");
+	json_t *x = json_object_get(o, "xattrs"), *v;
 	const char **names;
 	const uint8_t **values;
-	size_t *sizes, n, klen;
-	const char *text;
+	const char *key, *text;
+	size_t *sizes, n;
 	uint8_t *value;
-	void *it;
 	int r;
 
 	if (!json_is_object(x))
@@ -294,39 +401,37 @@ parse_xattrs(struct parse *p, json_t *o, struct bset_entry *e)
 	e->xattr_sizes = sizes;
 	if (!names || !values || !sizes)
 		return -ENOMEM;
-	for (it = json_object_iter(x); it; it = json_object_iter_next(x, it)) {
-		klen = json_object_iter_key_len(it);
-		if (klen == 0 || klen > BSET_XATTR_NAME_MAX ||
-		    strlen(json_object_iter_key(it)) != klen)
+	json_object_foreach (x, key, v) {
+		/* jansson keys hold no NUL (no JSON_ALLOW_NUL). */
+		if (!*key || strlen(key) > BSET_XATTR_NAME_MAX)
 			return bad(p, "xattrs", "bad attribute name");
-		text = json_string_value(json_object_iter_value(it));
+		text = json_string_value(v);
 		if (!text)
 			return bad(p, "xattrs", "\"%.64s\" is not a string",
-				   json_object_iter_key(it));
-		r = bset_base64_decode(text, strlen(text), &value,
+				   key);
+		r = bset_base64_decode(text, json_string_length(v), &value,
 				       &sizes[e->xattr_count]);
 		if (r == -EINVAL)
-			return bad(p, "xattrs", "\"%.64s\" is not base64",
-				   json_object_iter_key(it));
+			return bad(p, "xattrs", "\"%.64s\" is not base64", key);
 		if (r < 0)
 			return r;
 		values[e->xattr_count] = value;
-		names[e->xattr_count] = strdup(json_object_iter_key(it));
+		names[e->xattr_count] = strdup(key);
 		e->xattr_count++;
 		if (!names[e->xattr_count - 1])
 			return -ENOMEM;
 		if (sizes[e->xattr_count - 1] > BSET_XATTR_SIZE_MAX)
-			return bad(p, "xattrs", "\"%.64s\" is too large",
-				   json_object_iter_key(it));
+			return bad(p, "xattrs", "\"%.64s\" is too large", key);
 	}
 	return 0;
 }
 
 static int
-parse_components(struct parse *p, json_t *o, const struct bset_manifest *m,
-		 size_t i, struct bset_entry *e)
+parse_components(struct bset_parser *p, json_t *o, size_t i,
+		 struct bset_entry *e)
 {
 	json_t *list = json_object_get(o, "components"), *v;
+	const struct bset_manifest *m = p->m;
 	size_t *comps, k;
 	int64_t c;
 
@@ -356,25 +461,16 @@ parse_components(struct parse *p, json_t *o, const struct bset_manifest *m,
 	return 0;
 }
 
-static bool
-is_sha256(const char *s)
-{
-	return strlen(s) == 64 &&
-	       strspn(s, "0123456789abcdef") == 64;
-}
-
 /* The fields that depend on the type, and the place in the tree. */
 static int
-check_entry(struct parse *p, const struct bset_manifest *m,
-	    const struct bset_entry *e)
+check_entry(struct bset_parser *p, const struct bset_entry *e)
 {
+	const struct bset_manifest *m = p->m;
 	const struct bset_entry *first;
 	char parent[BSET_PATH_MAX];
-	const char *slash;
 	size_t j;
 
-	if (!S_ISREG(e->mode) &&
-	    (e->size || e->sha256 || e->hardlink_of))
+	if (!S_ISREG(e->mode) && (e->size || e->sha256 || e->hardlink_of))
 		return bad(p, NULL, "size, sha256 or hardlink_of on a %s",
 			   bset_type_name(e->mode));
 	if (S_ISLNK(e->mode) != (e->link_target != NULL))
@@ -406,9 +502,7 @@ check_entry(struct parse *p, const struct bset_manifest *m,
 		return S_ISDIR(e->mode) ? 0 : bad(p, "path", "the root is not "
 						    "a directory");
 	/* The parent comes first, so that restore can create in order. */
-	slash = strrchr(e->path, '/');
-	snprintf(parent, sizeof(parent), "%.*s",
-		 slash ? (int)(slash - e->path) : 0, e->path);
+	bset_split_path(e->path, parent);
 	j = bset_manifest_find(m, e->volume, parent);
 	if (j == (size_t)-1 || !S_ISDIR(m->entries[j].mode))
 		return bad(p, "path", "\"%.64s\" has no earlier parent directory",
@@ -417,16 +511,16 @@ check_entry(struct parse *p, const struct bset_manifest *m,
 }
 
 static int
-parse_entry_fields(struct parse *p, json_t *o, struct bset_manifest *m,
-		   size_t i, struct bset_entry *e)
+parse_entry_fields(struct bset_parser *p, json_t *o, size_t i,
+		   struct bset_entry *e)
 {
-	char *s;
 	mode_t type;
 	int64_t v;
+	char *s;
 	int r;
 
 	if ((r = check_keys(p, o, entry_keys, ARRAY_SIZE(entry_keys))) < 0 ||
-	    (r = get_int(p, o, "volume", 0, (int64_t)m->volume_count - 1,
+	    (r = get_int(p, o, "volume", 0, (int64_t)p->m->volume_count - 1,
 			 &v)) < 0)
 		return r;
 	e->volume = (size_t)v;
@@ -475,106 +569,270 @@ parse_entry_fields(struct parse *p, json_t *o, struct bset_manifest *m,
 		return r;
 	e->sha256 = s;
 	if ((r = parse_xattrs(p, o, e)) < 0 ||
-	    (r = parse_components(p, o, m, i, e)) < 0)
+	    (r = parse_components(p, o, i, e)) < 0)
 		return r;
-	return check_entry(p, m, e);
+	return check_entry(p, e);
 }
 
 static int
-parse_entry(struct parse *p, json_t *o, struct bset_manifest *m, size_t i)
+parse_entry(struct bset_parser *p, json_t *o)
 {
 	struct bset_entry e = {0};
 	int r;
 
-	r = parse_entry_fields(p, o, m, i, &e);
+	/* The components are all known now. */
+	if (!p->seen) {
+		p->seen = calloc(p->m->component_count + 1, sizeof(*p->seen));
+		if (!p->seen)
+			return -ENOMEM;
+	}
+	r = parse_entry_fields(p, o, p->m->entry_count, &e);
 	if (r == 0)
-		r = bset_manifest_append(m, &e);
+		r = bset_manifest_append(p->m, &e);
 	if (r < 0)
 		bset_entry_release(&e);
 	return r;
 }
 
-/* ---- the whole ---------------------------------------------------------- */
+/* ---- objects not copied, the end ----------------------------------------- */
+
+static const char *const failed_keys[] = {
+	"kind", "volume", "path", "reason",
+};
 
 static int
-parse_list(struct parse *p, json_t *root, const char *key, json_t **ret)
+parse_failed(struct bset_parser *p, json_t *o)
 {
-	*ret = json_object_get(root, key);
-	if (!json_is_array(*ret))
-		return bad(p, key, "not a list");
+	struct bset_failure f = {0};
+	int64_t v;
+	int r;
+
+	if (p->m->failure_count >= BSET_FAILURES_MAX)
+		return bad(p, NULL, "more than %d failed objects",
+			   BSET_FAILURES_MAX);
+	if ((r = check_keys(p, o, failed_keys, ARRAY_SIZE(failed_keys))) < 0 ||
+	    (r = get_int(p, o, "volume", 0, (int64_t)p->m->volume_count - 1,
+			 &v)) < 0)
+		return r;
+	f.volume = (size_t)v;
+	if ((r = get_string(p, o, "path", false, &f.path)) < 0 ||
+	    (r = get_string(p, o, "reason", false, &f.reason)) < 0)
+		goto fail;
+	if (!bset_path_valid(f.path)) {
+		r = bad(p, "path", "\"%.64s\" is not a clean relative path",
+			f.path);
+		goto fail;
+	}
+	if ((r = bset_manifest_add_failure(p->m, &f)) < 0)
+		goto fail;
+	return 0;
+fail:
+	free(f.path);
+	free(f.reason);
+	return r;
+}
+
+static const char *const end_keys[] = {
+	"kind", "volumes", "components", "documents", "entries", "failed",
+	"failed_total", "sha256",
+};
+
+/* A count of the end record equal to what came. */
+static int
+check_count(struct bset_parser *p, json_t *o, const char *key, size_t count)
+{
+	int64_t v;
+	int r;
+
+	if ((r = get_int(p, o, key, 0, INT64_MAX, &v)) < 0)
+		return r;
+	if ((uint64_t)v != count)
+		return bad(p, key, "%lld, but %zu came before", (long long)v,
+			   count);
 	return 0;
 }
 
 static int
-parse_all(struct parse *p, json_t *root, struct bset_manifest *m)
+parse_end(struct bset_parser *p, json_t *o)
 {
-	json_t *vols, *comps, *ents, *v;
-	size_t i;
+	const struct bset_manifest *m = p->m;
+	uint8_t md[EVP_MAX_MD_SIZE];
+	const char *sha;
+	char hex[65];
+	int64_t v;
 	int r;
 
-	if ((r = parse_info(p, root, &m->info)) < 0 ||
-	    (r = parse_list(p, root, "volumes", &vols)) < 0 ||
-	    (r = parse_list(p, root, "components", &comps)) < 0 ||
-	    (r = parse_list(p, root, "entries", &ents)) < 0)
+	if ((r = check_keys(p, o, end_keys, ARRAY_SIZE(end_keys))) < 0 ||
+	    (r = check_count(p, o, "volumes", m->volume_count)) < 0 ||
+	    (r = check_count(p, o, "components", m->component_count)) < 0 ||
+	    (r = check_count(p, o, "documents", m->document_count)) < 0 ||
+	    (r = check_count(p, o, "entries", m->entry_count)) < 0 ||
+	    (r = check_count(p, o, "failed", m->failure_count)) < 0 ||
+	    (r = get_int(p, o, "failed_total", (int64_t)m->failure_count,
+			 INT64_MAX, &v)) < 0)
 		return r;
-	m->volumes = calloc(json_array_size(vols) + 1, sizeof(*m->volumes));
-	m->components = calloc(json_array_size(comps) + 1,
-			       sizeof(*m->components));
-	p->seen = calloc(json_array_size(comps) + 1, sizeof(*p->seen));
-	if (!m->volumes || !m->components || !p->seen)
-		return -ENOMEM;
-	json_array_foreach (vols, i, v) {
-		snprintf(p->where, sizeof(p->where), "volumes[%zu]", i);
-		m->volume_count++;
-		if ((r = parse_volume(p, v, &m->volumes[i])) < 0)
-			return r;
-	}
-	json_array_foreach (comps, i, v) {
-		snprintf(p->where, sizeof(p->where), "components[%zu]", i);
-		m->component_count++;
-		if ((r = parse_component(p, v, &m->components[i])) < 0)
-			return r;
-	}
-	json_array_foreach (ents, i, v) {
-		snprintf(p->where, sizeof(p->where), "entries[%zu]", i);
-		if ((r = parse_entry(p, v, m, i)) < 0)
-			return r;
-	}
+	p->m->failed = (uint64_t)v;
+	sha = json_string_value(json_object_get(o, "sha256"));
+	if (!sha || !is_sha256(sha))
+		return bad(p, "sha256", "not 64 lower-case hex digits");
+	if (!EVP_DigestFinal_ex(p->md, md, NULL))
+		return -EIO;
+	bset_sha256_hex(md, hex);
+	if (strcmp(hex, sha) != 0)
+		return bad(p, "sha256", "the manifest is damaged: its lines "
+			   "hash to %.12s..., the end record says %.12s...",
+			   hex, sha);
 	return 0;
+}
+
+/* ---- one line --------------------------------------------------------------- */
+
+static const struct {
+	const char *kind;
+	enum stage stage;
+	const char *list; /* the name of the records in errors */
+	int (*parse)(struct bset_parser *p, json_t *o);
+} kinds[] = {
+	{"volume", STAGE_VOLUME, "volumes", parse_volume},
+	{"component", STAGE_COMPONENT, "components", parse_component},
+	{"document", STAGE_DOCUMENT, "documents", parse_document},
+	{"entry", STAGE_ENTRY, "entries", parse_entry},
+	{"failed", STAGE_FAILED, "failed", parse_failed},
+	{"end", STAGE_END, "end", parse_end},
+};
+
+/* How many records of that stage came before this one. */
+static size_t
+stage_count(const struct bset_manifest *m, enum stage stage)
+{
+	switch (stage) {
+	case STAGE_VOLUME:
+		return m->volume_count;
+	case STAGE_COMPONENT:
+		return m->component_count;
+	case STAGE_DOCUMENT:
+		return m->document_count;
+	case STAGE_ENTRY:
+		return m->entry_count;
+	case STAGE_FAILED:
+		return m->failure_count;
+	default:
+		return 0;
+	}
+}
+
+static int
+parse_record(struct bset_parser *p, json_t *o)
+{
+	const char *kind;
+	size_t i;
+
+	if (p->stage == STAGE_NONE) {
+		p->stage = STAGE_HEADER;
+		return parse_header(p, o, &p->m->info);
+	}
+	kind = json_string_value(json_object_get(o, "kind"));
+	if (!kind)
+		return bad(p, "kind", "missing or not a string");
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strcmp(kind, kinds[i].kind) == 0)
+			break;
+	if (i == ARRAY_SIZE(kinds))
+		return bad(p, "kind", "\"%.32s\" is not a kind of record",
+			   kind);
+	if (kinds[i].stage < p->stage)
+		return bad(p, NULL, "a %s record after the %s records", kind,
+			   kinds[p->stage - STAGE_VOLUME].list);
+	p->stage = kinds[i].stage;
+	if (p->stage == STAGE_END)
+		snprintf(p->record, sizeof(p->record), "end");
+	else
+		snprintf(p->record, sizeof(p->record), "%s[%zu]",
+			 kinds[i].list, stage_count(p->m, p->stage));
+	return kinds[i].parse(p, o);
 }
 
 int
-bset_manifest_parse(struct bset_manifest **ret, const char *json,
-		    size_t len, char *err, size_t errlen)
+bset_parser_line(struct bset_parser *p, const char *line, size_t len)
 {
-	struct parse p = {.err = err, .errlen = errlen};
-	struct bset_manifest *m;
 	json_error_t jerr;
-	json_t *root;
+	json_t *o;
 	int r;
 
-	if (!ret || (!json && len))
-		return -EINVAL;
+	p->line++;
+	p->record[0] = '\0';
+	if (p->stage == STAGE_END)
+		return bad(p, NULL, "more after the end record");
+	if (len >= BSET_LINE_MAX)
+		return bad(p, NULL, "longer than %zu bytes", BSET_LINE_MAX - 1);
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!o)
+		return bad(p, NULL, "column %d: %s", jerr.column, jerr.text);
+	r = json_is_object(o) ? parse_record(p, o) :
+				bad(p, NULL, "not a JSON object");
+	json_decref(o);
+	if (r == -ENOMEM)
+		return bad(p, NULL, "out of memory"), -ENOMEM;
+	if (r == -EFBIG)
+		return bad(p, NULL, "the manifest needs more than %zu MiB of "
+			   "memory: too large to load", bset_model_max >> 20),
+		       -EFBIG;
+	/* Every line before the end record is in its digest. */
+	if (r == 0 && p->stage != STAGE_END &&
+	    (!EVP_DigestUpdate(p->md, line, len) ||
+	     !EVP_DigestUpdate(p->md, "\n", 1)))
+		return -EIO;
+	return r;
+}
+
+/* ---- the parser ------------------------------------------------------------- */
+
+int
+bset_parser_new(struct bset_parser **ret, char *err, size_t errlen)
+{
+	struct bset_parser *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->err = err;
+	p->errlen = errlen;
 	if (err && errlen)
 		err[0] = '\0';
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return bad(&p, NULL, "line %d column %d: %s", jerr.line,
-			   jerr.column, jerr.text);
-	m = calloc(1, sizeof(*m));
-	if (!m) {
-		json_decref(root);
+	p->m = calloc(1, sizeof(*p->m));
+	p->md = EVP_MD_CTX_new();
+	if (!p->m || !p->md ||
+	    !EVP_DigestInit_ex(p->md, EVP_sha256(), NULL)) {
+		bset_parser_free(p);
 		return -ENOMEM;
 	}
-	r = parse_all(&p, root, m);
-	free(p.seen);
-	json_decref(root);
-	if (r < 0) {
-		if (r == -ENOMEM)
-			bad(&p, NULL, "out of memory");
-		bset_manifest_free(m);
-		return r;
+	*ret = p;
+	return 0;
+}
+
+void
+bset_parser_free(struct bset_parser *p)
+{
+	if (!p)
+		return;
+	bset_manifest_free(p->m);
+	EVP_MD_CTX_free(p->md);
+	free(p->seen);
+	free(p);
+}
+
+int
+bset_parser_finish(struct bset_parser *p, struct bset_manifest **ret)
+{
+	p->record[0] = '\0';
+	if (p->stage == STAGE_NONE) {
+		if (p->err && p->errlen)
+			snprintf(p->err, p->errlen, "empty: no header line");
+		return -EBADMSG;
 	}
-	*ret = m;
+	if (p->stage != STAGE_END)
+		return bad(p, NULL, "no end record: the manifest is "
+			   "incomplete");
+	*ret = p->m;
+	p->m = NULL;
 	return 0;
 }

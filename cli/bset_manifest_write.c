@@ -1,12 +1,22 @@
 /*
  * cli/bset_manifest_write.c - manifest.json from the manifest in memory,
- * and the base64 of extended attribute values.  docs/backup-set.md is the
- * schema; bset_manifest.c reads it back.
+ * one line per record (JSON Lines), with the SHA-256 of all of it in the
+ * last line; the base64 of extended attribute values; UTF-8 checks.
+ * docs/backup-set.md is the format; bset_manifest.c reads it back.
+ *
+ * Each line is made by hand into one buffer, which is hashed and written
+ * whenever it passes 64 KiB: memory stays at one buffer whatever the
+ * number of objects, where a JSON tree of the whole manifest took tens
+ * of times its size.  Every string is UTF-8 (checked as it is written)
+ * and escaped as RFC 8259 says.
  */
 #include <errno.h>
 #include <grp.h>
-#include <jansson.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
 #include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,12 +108,15 @@ bset_base64_decode(const char *text, size_t len, uint8_t **ret,
 /* ---- names of owners, a help for people reading the manifest ---------- */
 
 #define NAME_CACHE 16
+#define NAME_LEN 64
 
+/* Recent names by (kind, id): a uid and a gid of the same number differ. */
 struct name_cache {
 	struct {
 		bool used;
+		bool group;
 		unsigned id;
-		char name[64];
+		char name[NAME_LEN];
 		bool found;
 	} slot[NAME_CACHE];
 	size_t next;
@@ -119,7 +132,8 @@ lookup_name(struct name_cache *c, unsigned id, bool group)
 	size_t i;
 
 	for (i = 0; i < NAME_CACHE; i++)
-		if (c->slot[i].used && c->slot[i].id == id)
+		if (c->slot[i].used && c->slot[i].group == group &&
+		    c->slot[i].id == id)
 			return c->slot[i].found ? c->slot[i].name : NULL;
 	if (group) {
 		if (getgrgid_r(id, &gr, buf, sizeof(buf), &grp) == 0 && grp)
@@ -130,200 +144,405 @@ lookup_name(struct name_cache *c, unsigned id, bool group)
 	}
 	i = c->next++ % NAME_CACHE;
 	c->slot[i].used = true;
+	c->slot[i].group = group;
 	c->slot[i].id = id;
-	c->slot[i].found = name && strlen(name) < sizeof(c->slot[i].name);
+	/* Only a name the manifest can hold: UTF-8, short. */
+	c->slot[i].found = name && strlen(name) < NAME_LEN &&
+			   bset_utf8_valid(name);
 	if (c->slot[i].found)
 		strcpy(c->slot[i].name, name);
 	return c->slot[i].found ? c->slot[i].name : NULL;
 }
 
-/* ---- JSON ---------------------------------------------------------------- */
+/* ---- the lines ------------------------------------------------------------ */
 
-/* json_string() of s, or json null for NULL. */
-static json_t *
-string_or_null(const char *s)
+#define FLUSH_AT ((size_t)64 << 10)
+
+struct out {
+	char *buf;
+	size_t len, cap;
+	EVP_MD_CTX *md;     /* over every byte before the end record */
+	int (*write)(void *u, const void *data, size_t len);
+	void *u;
+	int err;            /* the first error; nothing more is done */
+	struct name_cache names;
+};
+
+static bool
+reserve(struct out *o, size_t n)
 {
-	return s ? json_string(s) : json_null();
+	size_t cap;
+	char *grown;
+
+	if (o->err)
+		return false;
+	if (o->cap - o->len >= n)
+		return true;
+	cap = o->cap ? o->cap : FLUSH_AT;
+	while (cap - o->len < n)
+		cap *= 2;
+	grown = realloc(o->buf, cap);
+	if (!grown) {
+		o->err = -ENOMEM;
+		return false;
+	}
+	o->buf = grown;
+	o->cap = cap;
+	return true;
 }
 
-static json_t *
-id_or_null(const vss_id *id)
+static void
+put_raw(struct out *o, const char *s, size_t n)
+{
+	if (!reserve(o, n))
+		return;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+__attribute__((format(printf, 2, 3))) static void
+put_fmt(struct out *o, const char *fmt, ...)
+{
+	char text[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	put_raw(o, text, (size_t)n);
+}
+
+/* A JSON string, or null for NULL. */
+static void
+put_str(struct out *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	char *d;
+
+	if (!s) {
+		put_raw(o, "null", 4);
+		return;
+	}
+	if (!bset_utf8_valid(s)) {
+		if (!o->err)
+			o->err = -EILSEQ;
+		return;
+	}
+	/* At most 6 bytes for each byte in, and the quotes. */
+	if (!reserve(o, 6 * strlen(s) + 2))
+		return;
+	d = o->buf + o->len;
+	*d++ = '"';
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			*d++ = '\\';
+			*d++ = (char)*p;
+		} else if (*p < 0x20) {
+			memcpy(d, "\\u00", 4);
+			d[4] = hex[*p >> 4];
+			d[5] = hex[*p & 15];
+			d += 6;
+		} else {
+			*d++ = (char)*p;
+		}
+	}
+	*d++ = '"';
+	o->len = (size_t)(d - o->buf);
+}
+
+/* ,"key": (the first key of a record opens it instead) */
+static void
+put_key(struct out *o, const char *key)
+{
+	put_raw(o, ",\"", 2);
+	put_raw(o, key, strlen(key));
+	put_raw(o, "\":", 2);
+}
+
+static void
+put_kind(struct out *o, const char *kind)
+{
+	put_raw(o, "{\"kind\":\"", 9);
+	put_raw(o, kind, strlen(kind));
+	put_raw(o, "\"", 1);
+}
+
+static void
+key_str(struct out *o, const char *key, const char *s)
+{
+	put_key(o, key);
+	put_str(o, s);
+}
+
+static void
+key_int(struct out *o, const char *key, int64_t v)
+{
+	put_key(o, key);
+	put_fmt(o, "%" PRId64, v);
+}
+
+static void
+key_uint(struct out *o, const char *key, uint64_t v)
+{
+	put_key(o, key);
+	put_fmt(o, "%" PRIu64, v);
+}
+
+static void
+key_bool(struct out *o, const char *key, bool v)
+{
+	put_key(o, key);
+	put_raw(o, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void
+key_id(struct out *o, const char *key, const vss_id *id)
 {
 	char text[VSS_ID_STRLEN];
 
-	if (vss_id_is_null(id))
-		return json_null();
-	vss_id_format(id, text);
-	return json_string(text);
-}
-
-/*
- * Set key to value in obj, taking the reference; a NULL value (failed to
- * build) makes the whole fail.
- */
-static bool
-put(json_t *obj, const char *key, json_t *value)
-{
-	return value && json_object_set_new(obj, key, value) == 0;
-}
-
-static json_t *
-dump_volume(const struct bset_volume *v)
-{
-	json_t *o = json_object();
-
-	if (!o || !put(o, "mount_point", json_string(v->mount_point)) ||
-	    !put(o, "fstype", string_or_null(v->fstype)) ||
-	    !put(o, "shadow_root", string_or_null(v->shadow_root)) ||
-	    !put(o, "snapshot_id", id_or_null(&v->snapshot_id)) ||
-	    !put(o, "provider_id", id_or_null(&v->provider_id)) ||
-	    !put(o, "application_consistent",
-		 json_boolean(v->application_consistent))) {
-		json_decref(o);
-		return NULL;
+	if (vss_id_is_null(id)) {
+		key_str(o, key, NULL);
+		return;
 	}
-	return o;
+	vss_id_format(id, text);
+	key_str(o, key, text);
 }
 
-static json_t *
-dump_component(const struct bset_comp *c)
+/* Hash and write what is buffered. */
+static void
+flush(struct out *o)
+{
+	int r;
+
+	if (o->err || !o->len)
+		return;
+	if (!EVP_DigestUpdate(o->md, o->buf, o->len)) {
+		o->err = -EIO;
+		return;
+	}
+	if ((r = o->write(o->u, o->buf, o->len)) < 0)
+		o->err = r;
+	o->len = 0;
+}
+
+/* The end of a record: its line, flushed past FLUSH_AT. */
+static void
+end_line(struct out *o)
+{
+	put_raw(o, "}\n", 2);
+	if (o->len >= FLUSH_AT)
+		flush(o);
+}
+
+/* ---- the records ------------------------------------------------------------ */
+
+static void
+put_header(struct out *o, const struct bset_info *info)
+{
+	put_raw(o, "{\"format\":", 10);
+	put_str(o, BSET_FORMAT);
+	key_int(o, "version", BSET_VERSION);
+	key_id(o, "snapshot_set_id", &info->snapshot_set_id);
+	key_int(o, "context", info->context);
+	key_str(o, "backup_type", vss_backup_type_str(info->backup_type));
+	key_int(o, "created", info->created);
+	put_key(o, "freeze_window_ms");
+	/* Enough digits to read back the same double; finite (commit). */
+	put_fmt(o, "%.17g", info->freeze_window_ms);
+	key_bool(o, "application_consistent", info->application_consistent);
+	end_line(o);
+}
+
+static void
+put_volume(struct out *o, const struct bset_volume *v)
+{
+	put_kind(o, "volume");
+	key_str(o, "mount_point", v->mount_point);
+	key_str(o, "fstype", v->fstype);
+	key_str(o, "shadow_root", v->shadow_root);
+	key_id(o, "snapshot_id", &v->snapshot_id);
+	key_id(o, "provider_id", &v->provider_id);
+	key_bool(o, "application_consistent", v->application_consistent);
+	end_line(o);
+}
+
+static void
+put_component(struct out *o, const struct bset_comp *c)
 {
 	static const char *const results[] = {
 		[BSET_RESULT_SUCCEEDED] = "succeeded",
 		[BSET_RESULT_FAILED] = "failed",
 	};
-	json_t *o = json_object();
 
-	if (!o || !put(o, "class_id", id_or_null(&c->c.class_id)) ||
-	    !put(o, "instance_id", id_or_null(&c->c.instance_id)) ||
-	    !put(o, "writer_name", string_or_null(c->c.writer_name)) ||
-	    !put(o, "logical_path", string_or_null(c->c.logical_path)) ||
-	    !put(o, "name", json_string(c->c.name)) ||
-	    !put(o, "type", json_string(vss_component_type_str(c->c.type))) ||
-	    !put(o, "explicit", json_boolean(c->c.explicit_)) ||
-	    !put(o, "result", string_or_null(results[c->result])) ||
-	    !put(o, "message", string_or_null(c->message))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	put_kind(o, "component");
+	key_id(o, "class_id", &c->c.class_id);
+	key_id(o, "instance_id", &c->c.instance_id);
+	key_str(o, "writer_name", c->c.writer_name);
+	key_str(o, "logical_path", c->c.logical_path);
+	key_str(o, "name", c->c.name);
+	key_str(o, "type", vss_component_type_str(c->c.type));
+	key_bool(o, "explicit", c->c.explicit_);
+	key_str(o, "result", results[c->result]);
+	key_str(o, "message", c->message);
+	end_line(o);
 }
 
-static json_t *
-dump_xattrs(const struct bset_entry *e)
+static void
+put_document(struct out *o, const struct bset_document *d)
 {
-	json_t *o = json_object();
+	put_kind(o, "document");
+	key_str(o, "path", d->path);
+	key_uint(o, "size", d->size);
+	key_str(o, "sha256", d->sha256);
+	end_line(o);
+}
+
+static void
+put_xattrs(struct out *o, const struct bset_entry *e)
+{
 	char *text;
 	size_t i;
 
-	for (i = 0; o && i < e->xattr_count; i++) {
+	put_key(o, "xattrs");
+	put_raw(o, "{", 1);
+	for (i = 0; i < e->xattr_count; i++) {
+		if (i)
+			put_raw(o, ",", 1);
+		put_str(o, e->xattr_names[i]);
+		put_raw(o, ":", 1);
 		text = bset_base64_encode(e->xattr_values[i], e->xattr_sizes[i]);
-		if (!text || !put(o, e->xattr_names[i], json_string(text))) {
-			json_decref(o);
-			o = NULL;
+		if (!text) {
+			if (!o->err)
+				o->err = -ENOMEM;
+			return;
 		}
+		put_str(o, text);
 		free(text);
 	}
-	return o;
+	put_raw(o, "}", 1);
 }
 
-static json_t *
-dump_entry(const struct bset_entry *e, struct name_cache *names)
+static void
+put_entry(struct out *o, const struct bset_entry *e)
 {
-	json_t *o = json_object(), *comps = json_array();
 	size_t i;
 
-	for (i = 0; comps && i < e->component_count; i++)
-		if (json_array_append_new(comps,
-					  json_integer((json_int_t)
-							       e->components[i])))
-			goto fail;
-	if (!o || !comps || !put(o, "volume", json_integer((json_int_t)e->volume)) ||
-	    !put(o, "path", json_string(e->path)) ||
-	    !put(o, "type", json_string(bset_type_name(e->mode))) ||
-	    !put(o, "mode", json_integer(e->mode & 07777)) ||
-	    !put(o, "uid", json_integer(e->uid)) ||
-	    !put(o, "gid", json_integer(e->gid)) ||
-	    !put(o, "user", string_or_null(lookup_name(names, e->uid, false))) ||
-	    !put(o, "group", string_or_null(lookup_name(names, e->gid, true))) ||
-	    !put(o, "mtime_ns", json_integer(e->mtime_ns)) ||
-	    !put(o, "atime_ns", json_integer(e->atime_ns)) ||
-	    !put(o, "size", json_integer((json_int_t)e->size)) ||
-	    !put(o, "link_target", string_or_null(e->link_target)) ||
-	    !put(o, "hardlink_of", string_or_null(e->hardlink_of)) ||
-	    !put(o, "rdev", json_integer((json_int_t)e->rdev)) ||
-	    !put(o, "sha256", string_or_null(e->sha256)) ||
-	    !put(o, "xattrs", dump_xattrs(e)))
-		goto fail;
-	if (!put(o, "components", comps)) {
-		comps = NULL;
-		goto fail;
-	}
-	return o;
-fail:
-	json_decref(comps);
-	json_decref(o);
-	return NULL;
+	if (bset_entry_line_max(e) > BSET_LINE_MAX && !o->err)
+		o->err = -E2BIG;
+	put_kind(o, "entry");
+	key_uint(o, "volume", e->volume);
+	key_str(o, "path", e->path);
+	key_str(o, "type", bset_type_name(e->mode));
+	key_uint(o, "mode", e->mode & 07777);
+	key_uint(o, "uid", e->uid);
+	key_uint(o, "gid", e->gid);
+	key_str(o, "user", lookup_name(&o->names, e->uid, false));
+	key_str(o, "group", lookup_name(&o->names, e->gid, true));
+	key_int(o, "mtime_ns", e->mtime_ns);
+	key_int(o, "atime_ns", e->atime_ns);
+	key_uint(o, "size", e->size);
+	key_str(o, "link_target", e->link_target);
+	key_str(o, "hardlink_of", e->hardlink_of);
+	key_uint(o, "rdev", e->rdev);
+	key_str(o, "sha256", e->sha256);
+	put_xattrs(o, e);
+	put_key(o, "components");
+	put_raw(o, "[", 1);
+	for (i = 0; i < e->component_count; i++)
+		put_fmt(o, i ? ",%zu" : "%zu", e->components[i]);
+	put_raw(o, "]", 1);
+	end_line(o);
 }
 
-/* Append what make(item) builds for each of n items to a new list. */
-#define DUMP_LIST(list, items, n, make)                                        \
-	do {                                                                   \
-		size_t i_;                                                     \
-		list = json_array();                                           \
-		for (i_ = 0; list && i_ < (n); i_++)                           \
-			if (json_array_append_new(list, make)) {               \
-				json_decref(list);                             \
-				list = NULL;                                   \
-			}                                                      \
-	} while (0)
+static void
+put_failure(struct out *o, const struct bset_failure *f)
+{
+	put_kind(o, "failed");
+	key_uint(o, "volume", f->volume);
+	key_str(o, "path", f->path);
+	key_str(o, "reason", f->reason);
+	end_line(o);
+}
+
+/* The last line: the counts, and the SHA-256 of every byte before it. */
+static void
+put_end(struct out *o, const struct bset_manifest *m)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	char hex[65];
+
+	flush(o);
+	if (o->err)
+		return;
+	if (!EVP_DigestFinal_ex(o->md, md, NULL)) {
+		o->err = -EIO;
+		return;
+	}
+	bset_sha256_hex(md, hex);
+	put_kind(o, "end");
+	key_uint(o, "volumes", m->volume_count);
+	key_uint(o, "components", m->component_count);
+	key_uint(o, "documents", m->document_count);
+	key_uint(o, "entries", m->entry_count);
+	key_uint(o, "failed", m->failure_count);
+	key_uint(o, "failed_total", m->failed);
+	key_str(o, "sha256", hex);
+	put_raw(o, "}\n", 2);
+	if (!o->err && (o->err = o->write(o->u, o->buf, o->len)) == 0)
+		o->len = 0;
+}
 
 int
-bset_manifest_dump(const struct bset_manifest *m, char **ret,
-		   size_t *ret_len)
+bset_manifest_write(const struct bset_manifest *m,
+		    int (*write)(void *u, const void *data, size_t len),
+		    void *u)
 {
-	const struct bset_info *info = &m->info;
-	struct name_cache *names;
-	json_t *root, *vols, *comps, *ents;
-	char *text;
+	struct out o = {.write = write, .u = u};
+	size_t i;
 
-	names = calloc(1, sizeof(*names));
-	root = json_object();
-	DUMP_LIST(vols, m->volumes, m->volume_count,
-		  dump_volume(&m->volumes[i_]));
-	DUMP_LIST(comps, m->components, m->component_count,
-		  dump_component(&m->components[i_]));
-	DUMP_LIST(ents, m->entries, m->entry_count,
-		  names ? dump_entry(&m->entries[i_], names) : NULL);
-	free(names);
-	if (!root || !vols || !comps || !ents ||
-	    !put(root, "format", json_string(BSET_FORMAT)) ||
-	    !put(root, "version", json_integer(BSET_VERSION)) ||
-	    !put(root, "snapshot_set_id", id_or_null(&info->snapshot_set_id)) ||
-	    !put(root, "context", json_integer(info->context)) ||
-	    !put(root, "backup_type",
-		 json_string(vss_backup_type_str(info->backup_type))) ||
-	    !put(root, "created", json_integer(info->created)) ||
-	    !put(root, "freeze_window_ms", json_real(info->freeze_window_ms)) ||
-	    !put(root, "application_consistent",
-		 json_boolean(info->application_consistent))) {
-		json_decref(root);
-		json_decref(vols);
-		json_decref(comps);
-		json_decref(ents);
+	o.md = EVP_MD_CTX_new();
+	if (!o.md)
 		return -ENOMEM;
-	}
-	/* The lists last, so that the manifest reads top down. */
-	json_object_set_new(root, "volumes", vols);
-	json_object_set_new(root, "components", comps);
-	json_object_set_new(root, "entries", ents);
-	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	*ret = text;
-	*ret_len = strlen(text);
-	return 0;
+	if (!EVP_DigestInit_ex(o.md, EVP_sha256(), NULL))
+		o.err = -EIO;
+	put_header(&o, &m->info);
+	for (i = 0; !o.err && i < m->volume_count; i++)
+		put_volume(&o, &m->volumes[i]);
+	for (i = 0; !o.err && i < m->component_count; i++)
+		put_component(&o, &m->components[i]);
+	for (i = 0; !o.err && i < m->document_count; i++)
+		put_document(&o, &m->documents[i]);
+	for (i = 0; !o.err && i < m->entry_count; i++)
+		put_entry(&o, &m->entries[i]);
+	for (i = 0; !o.err && i < m->failure_count; i++)
+		put_failure(&o, &m->failures[i]);
+	put_end(&o, m);
+	EVP_MD_CTX_free(o.md);
+	free(o.buf);
+	return o.err;
+}
+
+/* A JSON string of s written by put_str(): at most 6 bytes a byte. */
+static size_t
+str_max(const char *s)
+{
+	return s ? 6 * strlen(s) + 2 : 4;
+}
+
+size_t
+bset_entry_line_max(const struct bset_entry *e)
+{
+	/* Keys, punctuation, numbers, names of owners (NAME_LEN each). */
+	size_t n = 1024 + 2 * 6 * NAME_LEN, i;
+
+	n += str_max(e->path) + str_max(e->link_target) +
+	     str_max(e->hardlink_of) + str_max(e->sha256);
+	for (i = 0; i < e->xattr_count; i++)
+		n += str_max(e->xattr_names[i]) + 2 +
+		     (e->xattr_sizes[i] + 2) / 3 * 4 + 2;
+	return n + 21 * e->component_count;
 }
 
 bool
@@ -363,4 +582,39 @@ bset_utf8_valid(const char *s)
 		p += n + 1;
 	}
 	return true;
+}
+
+char *
+bset_utf8_sanitize(const char *s, size_t max)
+{
+	size_t n = 0, k, len = strlen(s);
+	char *out = malloc((len < max ? len : max) + 1), c[5];
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		/* One character: 1 to 4 bytes, kept whole or as '?'. */
+		k = 1;
+		if ((unsigned char)*s >= 0x80)
+			for (k = 2; k <= strnlen(s, 4); k++) {
+				memcpy(c, s, k);
+				c[k] = '\0';
+				if (bset_utf8_valid(c))
+					break;
+			}
+		if (k > strnlen(s, 4)) {
+			if (n + 1 > max)
+				break;
+			out[n++] = '?';
+			s++;
+			continue;
+		}
+		if (n + k > max)
+			break;
+		memcpy(out + n, s, k);
+		n += k;
+		s += k;
+	}
+	out[n] = '\0';
+	return out;
 }

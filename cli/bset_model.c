@@ -1,21 +1,24 @@
 /*
  * cli/bset_model.c - the manifest in memory, shared by the set being
- * written (bset_write.c) and the set read back (bset_manifest.c): its
- * release, the lookup of an entry by volume and path, the path and type
- * rules, reading manifest.json and the accessors of backupset.h.
+ * written (bset_write.c) and the set read back (bset_manifest*.c): its
+ * records and their release, the memory it may take, the lookup of an
+ * entry by volume and path, the path and type rules, and the accessors
+ * of backupset.h.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bset_internal.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- the model ------------------------------------------------------- */
+/* What malloc() adds to each block, roughly: for the memory estimate. */
+#define ALLOC_OVERHEAD 16
+
+size_t bset_model_max = BSET_MODEL_MAX;
+
+/* ---- release ----------------------------------------------------------- */
 
 void
 bset_entry_release(struct bset_entry *e)
@@ -65,14 +68,89 @@ bset_manifest_release(struct bset_manifest *m)
 		bset_volume_release(&m->volumes[i]);
 	for (i = 0; i < m->component_count; i++)
 		bset_comp_release(&m->components[i]);
+	for (i = 0; i < m->document_count; i++)
+		free(m->documents[i].path);
 	for (i = 0; i < m->entry_count; i++)
 		bset_entry_release(&m->entries[i]);
+	for (i = 0; i < m->failure_count; i++) {
+		free(m->failures[i].path);
+		free(m->failures[i].reason);
+	}
 	free(m->volumes);
 	free(m->components);
+	free(m->documents);
 	free(m->entries);
+	free(m->failures);
 	bset_table_release(&m->by_path);
 	memset(m, 0, sizeof(*m));
 }
+
+/* ---- memory ---------------------------------------------------------- */
+
+int
+bset_manifest_charge(struct bset_manifest *m, size_t n)
+{
+	if (n > bset_model_max || m->cost > bset_model_max - n)
+		return -EFBIG;
+	m->cost += n;
+	return 0;
+}
+
+static size_t
+str_cost(const char *s)
+{
+	return s ? strlen(s) + 1 + ALLOC_OVERHEAD : 0;
+}
+
+size_t
+bset_entry_cost(const struct bset_entry *e)
+{
+	/* The array slot (grown by doubling) and up to 4 table slots. */
+	size_t n = 2 * sizeof(*e) + 4 * 16, i;
+
+	n += str_cost(e->path) + str_cost(e->link_target) +
+	     str_cost(e->hardlink_of) + str_cost(e->sha256);
+	if (e->xattr_count)
+		n += e->xattr_count * (3 * sizeof(void *)) +
+		     3 * ALLOC_OVERHEAD;
+	for (i = 0; i < e->xattr_count; i++)
+		n += str_cost(e->xattr_names[i]) + e->xattr_sizes[i] + 1 +
+		     ALLOC_OVERHEAD;
+	if (e->component_count)
+		n += e->component_count * sizeof(size_t) + ALLOC_OVERHEAD;
+	return n;
+}
+
+/*
+ * Make room for one more item in *items (count, *cap), charging the
+ * growth; 0, -ENOMEM or -EFBIG.
+ */
+static int
+grow(struct bset_manifest *m, void **items, size_t size, size_t count,
+     size_t *cap, size_t first)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	void *grown;
+	int r;
+
+	if (count < *cap)
+		return 0;
+	if ((r = bset_manifest_charge(m, (n - *cap) * size)) < 0)
+		return r;
+	grown = realloc(*items, n * size);
+	if (!grown) {
+		m->cost -= (n - *cap) * size;
+		return -ENOMEM;
+	}
+	*items = grown;
+	*cap = n;
+	return 0;
+}
+
+#define GROW(m, items, count, cap, first)                                      \
+	grow(m, (void **)&(items), sizeof(*(items)), count, &(cap), first)
+
+/* ---- the records ------------------------------------------------------- */
 
 struct path_key {
 	const struct bset_manifest *m;
@@ -102,25 +180,100 @@ bset_manifest_find(const struct bset_manifest *m, size_t volume,
 int
 bset_manifest_append(struct bset_manifest *m, const struct bset_entry *e)
 {
-	struct bset_entry *grown;
-	size_t cap;
+	size_t cost = bset_entry_cost(e);
 	int r;
 
 	if (m->entry_count == m->entry_cap) {
-		cap = m->entry_cap ? m->entry_cap * 2 : 256;
+		/* The entries' array is in the cost of each entry. */
+		struct bset_entry *grown;
+		size_t cap = m->entry_cap ? m->entry_cap * 2 : 256;
+
 		grown = realloc(m->entries, cap * sizeof(*grown));
 		if (!grown)
 			return -ENOMEM;
 		m->entries = grown;
 		m->entry_cap = cap;
 	}
+	if ((r = bset_manifest_charge(m, cost)) < 0)
+		return r;
 	r = bset_table_add(&m->by_path, bset_path_hash(e->volume, e->path),
 			   m->entry_count);
-	if (r < 0)
+	if (r < 0) {
+		m->cost -= cost;
 		return r;
+	}
 	m->entries[m->entry_count++] = *e;
 	return 0;
 }
+
+int
+bset_manifest_add_volume(struct bset_manifest *m, const struct bset_volume *v)
+{
+	int r;
+
+	if ((r = GROW(m, m->volumes, m->volume_count, m->volume_cap, 4)) < 0 ||
+	    (r = bset_manifest_charge(m, str_cost(v->mount_point) +
+					      str_cost(v->fstype) +
+					      str_cost(v->shadow_root))) < 0)
+		return r;
+	m->volumes[m->volume_count++] = *v;
+	return 0;
+}
+
+int
+bset_manifest_add_comp(struct bset_manifest *m, const struct bset_comp *c)
+{
+	int r;
+
+	if ((r = GROW(m, m->components, m->component_count, m->component_cap,
+		      8)) < 0 ||
+	    (r = bset_manifest_charge(m, str_cost(c->c.writer_name) +
+					      str_cost(c->c.logical_path) +
+					      str_cost(c->c.name) +
+					      str_cost(c->message))) < 0)
+		return r;
+	m->components[m->component_count++] = *c;
+	return 0;
+}
+
+int
+bset_manifest_add_document(struct bset_manifest *m,
+			   const struct bset_document *d)
+{
+	int r;
+
+	if ((r = GROW(m, m->documents, m->document_count, m->document_cap,
+		      4)) < 0 ||
+	    (r = bset_manifest_charge(m, str_cost(d->path))) < 0)
+		return r;
+	m->documents[m->document_count++] = *d;
+	return 0;
+}
+
+/*
+ * Not charged: at most BSET_FAILURES_MAX of them, and a failure must be
+ * recorded even when it is the limit that made it.
+ */
+int
+bset_manifest_add_failure(struct bset_manifest *m,
+			  const struct bset_failure *f)
+{
+	struct bset_failure *grown;
+	size_t cap;
+
+	if (m->failure_count == m->failure_cap) {
+		cap = m->failure_cap ? m->failure_cap * 2 : 16;
+		grown = realloc(m->failures, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		m->failures = grown;
+		m->failure_cap = cap;
+	}
+	m->failures[m->failure_count++] = *f;
+	return 0;
+}
+
+/* ---- paths, times, types ------------------------------------------------ */
 
 bool
 bset_path_valid(const char *path)
@@ -144,6 +297,33 @@ bset_path_valid(const char *path)
 			return true;
 		p = slash + 1;
 	}
+}
+
+const char *
+bset_split_path(const char *path, char parent[BSET_PATH_MAX])
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	/* Paths of the set are shorter than BSET_PATH_MAX. */
+	if (n >= BSET_PATH_MAX)
+		n = BSET_PATH_MAX - 1;
+	memcpy(parent, path, n);
+	parent[n] = '\0';
+	return slash ? slash + 1 : *path ? path : ".";
+}
+
+struct timespec
+bset_timespec(int64_t ns)
+{
+	struct timespec ts = {ns / 1000000000, ns % 1000000000};
+
+	/* Before 1970 the remainder is negative; timespec wants it not. */
+	if (ts.tv_nsec < 0) {
+		ts.tv_sec--;
+		ts.tv_nsec += 1000000000;
+	}
+	return ts;
 }
 
 static const struct {
@@ -179,66 +359,7 @@ bset_type_name(mode_t mode)
 	return NULL;
 }
 
-int
-bset_manifest_load(struct bset_manifest **ret, const char *dir, char *err,
-		   size_t errlen)
-{
-	char path[BSET_PATH_MAX], *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd, r;
-
-	if (!ret || !dir)
-		return -EINVAL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/" BSET_MANIFEST, dir) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		r = -errno;
-		if (err && errlen)
-			snprintf(err, errlen, BSET_MANIFEST ": %s",
-				 strerror(-r));
-		return r;
-	}
-	for (;;) {
-		if (len == cap) {
-			char *grown;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > BSET_MANIFEST_MAX) {
-				r = -EFBIG;
-				goto out;
-			}
-			grown = realloc(buf, cap);
-			if (!grown) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	r = bset_manifest_parse(ret, buf, len, err, errlen);
-out:
-	if (r < 0 && r != -EBADMSG) {
-		if (err && errlen)
-			snprintf(err, errlen, BSET_MANIFEST ": %s",
-				 strerror(-r));
-	}
-	free(buf);
-	close(fd);
-	return r;
-}
+/* ---- the accessors of backupset.h ------------------------------------- */
 
 void
 bset_manifest_free(struct bset_manifest *m)

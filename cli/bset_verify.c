@@ -1,12 +1,18 @@
 /*
- * cli/bset_verify.c - check a set against its manifest: every object the
- * manifest names is there with its type, every regular file has its size
- * and SHA-256, every hard link is a link of its first copy, every
- * symbolic link and device node says what the manifest says.  The set is
- * read as the copy engine wrote it, without following a symbolic link
- * (bset_open_dir_beneath()), so a tampered set cannot make verify read
- * outside it.  Owners, modes and attributes are not compared: the
- * manifest is their record, the target file system may not hold them all.
+ * cli/bset_verify.c - check a set against its manifest: the manifest is
+ * whole (its last line's SHA-256 of everything before it), every
+ * document (bcd.xml, writers/<id>.xml) has its size and SHA-256, every
+ * object the manifest names is there with its type, every regular file
+ * has its size and SHA-256, every hard link is a link of its first copy,
+ * every symbolic link and device node says what the manifest says; and
+ * what the backup itself recorded as gone wrong (a failed component, an
+ * object that could not be copied) is a problem too.  The set is read
+ * as the copy engine wrote it, without following a symbolic link
+ * (bset_open_dir_beneath()), and only regular files are opened, without
+ * blocking (bset_open_regular()), so a tampered set can neither make
+ * verify read outside it nor hang it.  Owners, modes and attributes are
+ * not compared with the files: the manifest is their record (its digest
+ * covers them), the target file system may not hold them all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +30,7 @@
 
 struct verify {
 	const struct bset_manifest *m;
+	int dir;    /* DIR */
 	int *roots; /* per volume: DIR/data/<index>, or -errno */
 	void (*report)(const struct bset_entry *entry, const char *problem,
 		       void *u);
@@ -50,43 +57,61 @@ static int
 open_parent(struct verify *v, const struct bset_entry *e, const char *path,
 	    const char **ret_name)
 {
-	const char *slash = strrchr(path, '/');
 	char parent[BSET_PATH_MAX];
 
 	if (v->roots[e->volume] < 0)
 		return v->roots[e->volume];
-	snprintf(parent, sizeof(parent), "%.*s",
-		 slash ? (int)(slash - path) : 0, path);
-	*ret_name = slash ? slash + 1 : *path ? path : ".";
+	*ret_name = bset_split_path(path, parent);
 	return bset_open_dir_beneath(v->roots[e->volume], parent, O_PATH);
+}
+
+/*
+ * Whether the regular file name in dir has size bytes hashing to sha256;
+ * else *ret_problem says why.  0, or -errno when it cannot be read.
+ */
+static int
+check_content(int dir, const char *name, uint64_t size, const char *sha256,
+	      char *problem_text, size_t len)
+{
+	char sha[65];
+	struct stat st;
+	int fd, r;
+
+	problem_text[0] = '\0';
+	fd = bset_open_regular(dir, name, &st);
+	if (fd < 0) {
+		snprintf(problem_text, len, "%s",
+			 fd == -ENOENT ? "missing" :
+			 fd == -ELOOP  ? "is a symlink, not a regular file" :
+			 fd == -EINVAL ? "not a regular file" :
+					 strerror(-fd));
+		return fd;
+	}
+	if ((uint64_t)st.st_size != size)
+		snprintf(problem_text, len,
+			 "size %jd bytes, manifest says %" PRIu64,
+			 (intmax_t)st.st_size, size);
+	else if ((r = bset_data_sha256(fd, size, sha)) < 0)
+		snprintf(problem_text, len, "cannot read: %s", strerror(-r));
+	else if (strcmp(sha, sha256) != 0)
+		snprintf(problem_text, len,
+			 "checksum mismatch: sha256 %s, manifest says %s", sha,
+			 sha256);
+	close(fd);
+	return 0;
 }
 
 static void
 check_data(struct verify *v, const struct bset_entry *e, int dir,
 	   const char *name)
 {
-	char sha[65];
-	struct stat st;
-	int fd, r;
+	char text[PROBLEM_MAX];
 
-	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		problem(v, e, "cannot open: %s", strerror(errno));
-		return;
-	}
-	v->checked++;
-	if (fstat(fd, &st) < 0) {
-		problem(v, e, "cannot stat: %s", strerror(errno));
-	} else if ((uint64_t)st.st_size != e->size) {
-		problem(v, e, "size %jd bytes, manifest says %" PRIu64,
-			(intmax_t)st.st_size, e->size);
-	} else if ((r = bset_data_sha256(fd, e->size, sha)) < 0) {
-		problem(v, e, "cannot read: %s", strerror(-r));
-	} else if (strcmp(sha, e->sha256) != 0) {
-		problem(v, e, "checksum mismatch: sha256 %s, manifest says %s",
-			sha, e->sha256);
-	}
-	close(fd);
+	if (check_content(dir, name, e->size, e->sha256, text,
+			  sizeof(text)) == 0)
+		v->checked++;
+	if (text[0])
+		problem(v, e, "%s", text);
 }
 
 static void
@@ -145,21 +170,78 @@ check_entry(struct verify *v, const struct bset_entry *e)
 	close(dir);
 }
 
+/* BK-019: restore needs the documents as the backup saved them. */
+static void
+check_document(struct verify *v, const struct bset_document *d)
+{
+	char parent[BSET_PATH_MAX], text[PROBLEM_MAX];
+	const char *name = bset_split_path(d->path, parent);
+	int dir;
+
+	dir = bset_open_dir_beneath(v->dir, parent, O_PATH);
+	if (dir < 0) {
+		problem(v, NULL, "%s: missing (its directory: %s)", d->path,
+			strerror(-dir));
+		return;
+	}
+	check_content(dir, name, d->size, d->sha256, text, sizeof(text));
+	if (text[0])
+		problem(v, NULL, "%s: %s", d->path, text);
+	close(dir);
+}
+
+/* What the backup recorded as gone wrong. */
+static void
+check_results(struct verify *v)
+{
+	const struct bset_manifest *m = v->m;
+	const struct bset_comp *c;
+	struct bset_entry e = {0};
+	size_t i;
+
+	for (i = 0; i < m->component_count; i++) {
+		c = &m->components[i];
+		if (c->result != BSET_RESULT_FAILED)
+			continue;
+		problem(v, NULL, "component \"%s%s%s\" of writer \"%s\" "
+			"failed%s%s",
+			c->c.logical_path ? c->c.logical_path : "",
+			c->c.logical_path ? "/" : "", c->c.name,
+			c->c.writer_name ? c->c.writer_name : "?",
+			c->message ? ": " : "", c->message ? c->message : "");
+	}
+	for (i = 0; i < m->failure_count; i++) {
+		/* Not an entry of the manifest: its volume and path only. */
+		e.volume = m->failures[i].volume;
+		e.path = m->failures[i].path;
+		problem(v, &e, "not copied: %s", m->failures[i].reason);
+	}
+	if (m->failed > m->failure_count)
+		problem(v, NULL, "%" PRIu64 " more objects could not be copied",
+			m->failed - m->failure_count);
+}
+
 int
 bset_verify(const char *dir,
 	    void (*report)(const struct bset_entry *entry,
 			   const char *problem, void *u),
 	    void *u, uint64_t *ret_checked, uint64_t *ret_bad)
 {
-	struct verify v = {.report = report, .u = u};
+	struct verify v = {.report = report, .u = u, .dir = -1};
 	struct bset_manifest *m = NULL;
 	char err[PROBLEM_MAX], name[32];
-	int data = -1, r;
 	size_t i;
+	int r;
 
 	if (!dir)
 		return -EINVAL;
-	r = bset_manifest_load(&m, dir, err, sizeof(err));
+	v.dir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (v.dir < 0) {
+		r = -errno;
+		problem(&v, NULL, BSET_MANIFEST ": %s", strerror(-r));
+		goto out;
+	}
+	r = bset_manifest_load_at(&m, v.dir, err, sizeof(err));
 	if (r < 0) {
 		/* The set cannot be checked: say why, as a problem of it. */
 		problem(&v, NULL, "%s", err);
@@ -171,23 +253,21 @@ bset_verify(const char *dir,
 		r = -ENOMEM;
 		goto out;
 	}
-	data = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (data < 0) {
-		r = -errno;
-		goto out;
-	}
 	for (i = 0; i < m->volume_count; i++) {
 		snprintf(name, sizeof(name), "data/%zu", i);
-		v.roots[i] = bset_open_dir_beneath(data, name, O_PATH);
+		v.roots[i] = bset_open_dir_beneath(v.dir, name, O_PATH);
 	}
+	check_results(&v);
+	for (i = 0; i < m->document_count; i++)
+		check_document(&v, &m->documents[i]);
 	for (i = 0; i < m->entry_count; i++)
 		check_entry(&v, &m->entries[i]);
 	for (i = 0; i < m->volume_count; i++)
 		if (v.roots[i] >= 0)
 			close(v.roots[i]);
 out:
-	if (data >= 0)
-		close(data);
+	if (v.dir >= 0)
+		close(v.dir);
 	free(v.roots);
 	bset_manifest_free(m);
 	if (ret_checked)

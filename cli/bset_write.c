@@ -8,10 +8,12 @@
  * temporary name, fsynced, renamed), after it the parent directory is
  * fsynced, so a crash leaves either no DIR or a complete one.
  */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,39 +26,46 @@
 
 /*
  * Remove name in dir and everything below it, never following a symbolic
- * link and never leaving the file system dev (a mount inside the set is
- * left alone: -EBUSY).
+ * link and never leaving the mount of dir: a mount inside the set, a bind
+ * mount of the same file system included, is left alone (-EBUSY).  A
+ * directory the copy made read-only (or mode 000) is made writable first,
+ * through the fd that holds it, so that this works without root too.
  */
 static int
-remove_tree(int dir, const char *name, dev_t dev)
+remove_tree(int dir, const char *name)
 {
+	char proc[64];
 	struct dirent *de;
-	struct stat st;
 	DIR *d;
-	int fd, r = 0, r2;
+	int fd, rfd, r = 0, r2;
 
 	if (unlinkat(dir, name, 0) == 0 || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR)
 		return -errno;
-	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = bset_open_subdir(dir, name, O_PATH);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_dev != dev) {
-		close(fd);
-		return -EBUSY;
-	}
-	/* Our own directories may be read-only until commit made them so. */
-	fchmod(fd, 0700);
-	d = fdopendir(fd);
+		return fd == -EXDEV ? -EBUSY : fd;
+	/* Writable, through the fd that holds the directory itself. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	r = chmod(proc, 0700) < 0 ? -errno : 0;
+	rfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r2 = rfd < 0 ? -errno : 0;
+	close(fd);
+	/* When both failed, the chmod says why (EPERM). */
+	if (rfd < 0)
+		return r ? r : r2;
+	r = 0;
+	d = fdopendir(rfd);
 	if (!d) {
-		close(fd);
-		return -errno;
+		r = -errno;
+		close(rfd);
+		return r;
 	}
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		r2 = remove_tree(dirfd(d), de->d_name, dev);
+		r2 = remove_tree(dirfd(d), de->d_name);
 		if (r == 0)
 			r = r2;
 	}
@@ -108,18 +117,17 @@ bset_create(struct bset **ret, const char *dir)
 		r = -EEXIST;
 		goto fail;
 	}
-	/* A DIR.partial left by a crash is not ours to remove: -EEXIST. */
+	/* A DIR.partial left by a crash is not ours to remove: -EBUSY. */
 	if (mkdirat(s->parent_fd, s->partial_name, 0700) < 0) {
-		r = -errno;
+		r = errno == EEXIST ? -EBUSY : -errno;
 		goto fail;
 	}
 	s->partial_fd = openat(s->parent_fd, s->partial_name,
 			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (s->partial_fd < 0 || fstat(s->partial_fd, &st) < 0) {
+	if (s->partial_fd < 0) {
 		r = -errno;
 		goto fail_remove;
 	}
-	s->partial_dev = st.st_dev;
 	if (mkdirat(s->partial_fd, "data", 0700) < 0 ||
 	    mkdirat(s->partial_fd, "writers", 0700) < 0) {
 		r = -errno;
@@ -148,7 +156,7 @@ bset_free(struct bset *s)
 	if (!s)
 		return;
 	if (!s->committed && s->partial_fd >= 0)
-		remove_tree(s->parent_fd, s->partial_name, s->partial_dev);
+		remove_tree(s->parent_fd, s->partial_name);
 	for (i = 0; i < s->m.volume_count; i++) {
 		if (s->fds[i].source >= 0)
 			close(s->fds[i].source);
@@ -186,43 +194,59 @@ bset_get_stats(const struct bset *s, struct bset_stats *ret)
 
 /* ---- volumes, components, documents ------------------------------------ */
 
+/*
+ * *ret = a copy of s (NULL for NULL): 0, -ENOMEM, -EILSEQ when s is not
+ * UTF-8 (the manifest is JSON), -ENAMETOOLONG past max bytes.
+ */
 static int
-dup_opt(const char **ret, const char *s)
+dup_opt(const char **ret, const char *s, size_t max)
 {
 	*ret = NULL;
-	if (s && !(*ret = strdup(s)))
-		return -ENOMEM;
-	return 0;
+	if (!s)
+		return 0;
+	if (strlen(s) > max)
+		return -ENAMETOOLONG;
+	if (!bset_utf8_valid(s))
+		return -EILSEQ;
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
 }
 
 int
 bset_add_volume(struct bset *s, const struct bset_volume *v,
 		size_t *ret_index)
 {
-	struct bset_volume copy = *v, *vols;
+	struct bset_volume copy = *v;
 	struct bset_volume_fds fds = {-1, -1}, *grown;
-	size_t i, cap;
+	size_t i;
 	char name[32];
 	int r;
 
 	if (!s || !v || !v->mount_point || !v->shadow_root || s->committed)
 		return -EINVAL;
-	i = s->m.volume_count;
-	if (i == s->m.volume_cap) {
-		cap = i ? i * 2 : 4;
-		vols = realloc(s->m.volumes, cap * sizeof(*vols));
-		if (vols)
-			s->m.volumes = vols;
-		grown = realloc(s->fds, cap * sizeof(*grown));
-		if (grown)
-			s->fds = grown;
-		if (!vols || !grown)
-			return -ENOMEM;
-		s->m.volume_cap = cap;
+	/* Nothing borrowed in copy: a failure below frees only copies. */
+	copy.mount_point = copy.fstype = copy.shadow_root = NULL;
+	if ((r = dup_opt(&copy.mount_point, v->mount_point,
+			 BSET_PATH_MAX - 1)) < 0 ||
+	    (r = dup_opt(&copy.fstype, v->fstype, BSET_NAME_MAX)) < 0 ||
+	    (r = dup_opt(&copy.shadow_root, v->shadow_root,
+			 BSET_PATH_MAX - 1)) < 0) {
+		bset_volume_release(&copy);
+		return r;
 	}
+	i = s->m.volume_count;
+	grown = realloc(s->fds, (i + 1) * sizeof(*grown));
+	if (!grown) {
+		bset_volume_release(&copy);
+		return -ENOMEM;
+	}
+	s->fds = grown;
 	fds.source = open(v->shadow_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fds.source < 0)
-		return -errno;
+	if (fds.source < 0) {
+		r = -errno;
+		bset_volume_release(&copy);
+		return r;
+	}
 	snprintf(name, sizeof(name), "data/%zu", i);
 	if (mkdirat(s->partial_fd, name, 0700) < 0 ||
 	    (fds.target = openat(s->partial_fd, name,
@@ -231,19 +255,14 @@ bset_add_volume(struct bset *s, const struct bset_volume *v,
 		r = -errno;
 		goto fail;
 	}
-	if ((r = dup_opt(&copy.mount_point, v->mount_point)) < 0 ||
-	    (r = dup_opt(&copy.fstype, v->fstype)) < 0 ||
-	    (r = dup_opt(&copy.shadow_root, v->shadow_root)) < 0) {
-		bset_volume_release(&copy);
+	if ((r = bset_manifest_add_volume(&s->m, &copy)) < 0)
 		goto fail;
-	}
-	s->m.volumes[i] = copy;
 	s->fds[i] = fds;
-	s->m.volume_count++;
 	if (ret_index)
 		*ret_index = i;
 	return 0;
 fail:
+	bset_volume_release(&copy);
 	close(fds.source);
 	if (fds.target >= 0) {
 		close(fds.target);
@@ -257,30 +276,24 @@ bset_add_component(struct bset *s, const struct bset_component *c,
 		   size_t *ret_index)
 {
 	struct bset_comp copy = {.c = *c};
-	struct bset_comp *grown;
-	size_t cap;
 	int r;
 
 	if (!s || !c || !c->name || vss_id_is_null(&c->class_id) ||
 	    s->committed)
 		return -EINVAL;
-	if (s->m.component_count == s->m.component_cap) {
-		cap = s->m.component_cap ? s->m.component_cap * 2 : 8;
-		grown = realloc(s->m.components, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		s->m.components = grown;
-		s->m.component_cap = cap;
-	}
-	if ((r = dup_opt(&copy.c.writer_name, c->writer_name)) < 0 ||
-	    (r = dup_opt(&copy.c.logical_path, c->logical_path)) < 0 ||
-	    (r = dup_opt(&copy.c.name, c->name)) < 0) {
+	/* Nothing borrowed in copy: a failure below frees only copies. */
+	copy.c.writer_name = copy.c.logical_path = copy.c.name = NULL;
+	if ((r = dup_opt(&copy.c.writer_name, c->writer_name,
+			 BSET_MESSAGE_MAX)) < 0 ||
+	    (r = dup_opt(&copy.c.logical_path, c->logical_path,
+			 BSET_MESSAGE_MAX)) < 0 ||
+	    (r = dup_opt(&copy.c.name, c->name, BSET_MESSAGE_MAX)) < 0 ||
+	    (r = bset_manifest_add_comp(&s->m, &copy)) < 0) {
 		bset_comp_release(&copy);
 		return r;
 	}
 	if (ret_index)
-		*ret_index = s->m.component_count;
-	s->m.components[s->m.component_count++] = copy;
+		*ret_index = s->m.component_count - 1;
 	return 0;
 }
 
@@ -293,7 +306,8 @@ bset_set_component_result(struct bset *s, size_t component, bool ok,
 
 	if (!s || component >= s->m.component_count || s->committed)
 		return -EINVAL;
-	if (message && !(copy = strdup(message)))
+	/* For people: a path that is not UTF-8 in it must not stop a set. */
+	if (message && !(copy = bset_utf8_sanitize(message, BSET_MESSAGE_MAX)))
 		return -ENOMEM;
 	c = &s->m.components[component];
 	free(c->message);
@@ -302,35 +316,62 @@ bset_set_component_result(struct bset *s, size_t component, bool ok,
 	return 0;
 }
 
-/* Write a whole file name in dir, fsynced when sync is set. */
+/* write() all of data to fd; 0 or -errno. */
 static int
-write_file_at(int dir, const char *name, const char *data, size_t len,
-	      bool sync)
+write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
 	ssize_t n;
-	int fd, r = 0;
 
-	fd = openat(dir, name,
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A document of the set (BK-019), written to path below DIR.partial and
+ * recorded with its SHA-256 for verify; saved again, it replaces the
+ * first.
+ */
+static int
+save_document(struct bset *s, const char *path, const char *data,
+	      size_t len)
+{
+	struct bset_document d = {.size = len};
+	size_t i;
+	int fd, r;
+
+	if ((r = bset_sha256_buf(data, len, d.sha256)) < 0)
+		return r;
+	fd = openat(s->partial_fd, path,
 		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	while (len) {
-		n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	if (r == 0 && sync && fsync(fd) < 0)
-		r = -errno;
+	r = write_all(fd, data, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
+	for (i = 0; r == 0 && i < s->m.document_count; i++)
+		if (strcmp(s->m.documents[i].path, path) == 0) {
+			s->m.documents[i].size = d.size;
+			memcpy(s->m.documents[i].sha256, d.sha256,
+			       sizeof(d.sha256));
+			return 0;
+		}
+	if (r == 0 && s->m.document_count >= BSET_DOCUMENTS_MAX)
+		r = -E2BIG;
+	if (r == 0 && !(d.path = strdup(path)))
+		r = -ENOMEM;
+	if (r == 0 && (r = bset_manifest_add_document(&s->m, &d)) < 0)
+		free(d.path);
 	if (r < 0)
-		unlinkat(dir, name, 0);
+		unlinkat(s->partial_fd, path, 0);
 	return r;
 }
 
@@ -339,7 +380,7 @@ bset_save_bcd(struct bset *s, const char *xml, size_t len)
 {
 	if (!s || !xml || s->committed)
 		return -EINVAL;
-	return write_file_at(s->partial_fd, "bcd.xml", xml, len, false);
+	return save_document(s, "bcd.xml", xml, len);
 }
 
 int
@@ -362,7 +403,7 @@ bset_save_wmd(struct bset *s, const vss_wmd *wmd)
 	r = vss_wmd_save_xml(wmd, &xml, &len);
 	if (r < 0)
 		return r;
-	r = write_file_at(s->partial_fd, name, xml, len, false);
+	r = save_document(s, name, xml, len);
 	free(xml);
 	return r;
 }
@@ -395,12 +436,10 @@ inode_match(size_t idx, const void *u)
 }
 
 int
-bset_remember_inode(struct bset *s, size_t volume, const struct stat *st,
-		    size_t idx)
+bset_reserve_inode(struct bset *s)
 {
 	struct bset_inode *grown;
 	size_t cap;
-	int r;
 
 	if (s->inode_count == s->inode_cap) {
 		cap = s->inode_cap ? s->inode_cap * 2 : 64;
@@ -410,13 +449,23 @@ bset_remember_inode(struct bset *s, size_t volume, const struct stat *st,
 		s->inodes = grown;
 		s->inode_cap = cap;
 	}
+	return bset_table_reserve(&s->by_inode, 1);
+}
+
+void
+bset_remember_inode(struct bset *s, size_t volume, const struct stat *st,
+		    size_t idx)
+{
+	int r;
+
+	assert(s->inode_count < s->inode_cap);
 	r = bset_table_add(&s->by_inode, inode_hash(volume, st),
 			   s->inode_count);
-	if (r < 0)
-		return r;
+	/* bset_reserve_inode() made the room. */
+	assert(r == 0);
+	(void)r;
 	s->inodes[s->inode_count++] = (struct bset_inode){
 		volume, st->st_dev, st->st_ino, idx};
-	return 0;
 }
 
 size_t
@@ -436,26 +485,17 @@ bset_find_inode(const struct bset *s, size_t volume, const struct stat *st)
 static int
 finish_dir(struct bset *s, const struct bset_entry *e)
 {
-	const char *slash = strrchr(e->path, '/');
-	const char *name = slash ? slash + 1 : *e->path ? e->path : ".";
 	char parent[BSET_PATH_MAX];
-	struct timespec ts[2];
+	const char *name = bset_split_path(e->path, parent);
+	struct timespec ts[2] = {
+		bset_timespec(e->atime_ns),
+		bset_timespec(e->mtime_ns),
+	};
 	int dir, r;
 
-	snprintf(parent, sizeof(parent), "%.*s",
-		 slash ? (int)(slash - e->path) : 0, e->path);
 	dir = bset_open_dir_beneath(s->fds[e->volume].target, parent, O_PATH);
 	if (dir < 0)
 		return dir;
-	ts[0].tv_sec = e->atime_ns / 1000000000;
-	ts[0].tv_nsec = e->atime_ns % 1000000000;
-	ts[1].tv_sec = e->mtime_ns / 1000000000;
-	ts[1].tv_nsec = e->mtime_ns % 1000000000;
-	for (r = 0; r < 2; r++)
-		if (ts[r].tv_nsec < 0) {
-			ts[r].tv_sec--;
-			ts[r].tv_nsec += 1000000000;
-		}
 	r = bset_apply_xattrs(s, dir, name, e);
 	if (r == 0 && fchmodat(dir, name, e->mode & 07777, 0) < 0)
 		r = -errno;
@@ -465,14 +505,44 @@ finish_dir(struct bset *s, const struct bset_entry *e)
 	return r;
 }
 
+static int
+write_to_fd(void *u, const void *data, size_t len)
+{
+	return write_all(*(int *)u, data, len);
+}
+
+/* The manifest as manifest.json.tmp, fsynced, renamed to manifest.json. */
+static int
+write_manifest(struct bset *s)
+{
+	int fd, r;
+
+	fd = openat(s->partial_fd, BSET_MANIFEST ".tmp",
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	r = bset_manifest_write(&s->m, write_to_fd, &fd);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && (renameat(s->partial_fd, BSET_MANIFEST ".tmp",
+				s->partial_fd, BSET_MANIFEST) < 0 ||
+		       fsync(s->partial_fd) < 0))
+		r = -errno;
+	if (r < 0)
+		unlinkat(s->partial_fd, BSET_MANIFEST ".tmp", 0);
+	return r;
+}
+
 int
 bset_commit(struct bset *s, const struct bset_info *info)
 {
-	char *json = NULL;
-	size_t i, len;
+	size_t i;
 	int r;
 
-	if (!s || !info || s->committed)
+	if (!s || !info || s->committed || !isfinite(info->freeze_window_ms) ||
+	    info->freeze_window_ms < 0)
 		return -EINVAL;
 	s->m.info = *info;
 	for (i = s->m.entry_count; i-- > 0;)
@@ -482,19 +552,8 @@ bset_commit(struct bset *s, const struct bset_info *info)
 	/* The data on disk before the manifest that vouches for it. */
 	if (syncfs(s->partial_fd) < 0)
 		return -errno;
-	if ((r = bset_manifest_dump(&s->m, &json, &len)) < 0)
+	if ((r = write_manifest(s)) < 0)
 		return r;
-	r = write_file_at(s->partial_fd, BSET_MANIFEST ".tmp", json, len, true);
-	free(json);
-	if (r < 0)
-		return r;
-	if (renameat(s->partial_fd, BSET_MANIFEST ".tmp", s->partial_fd,
-		     BSET_MANIFEST) < 0 ||
-	    fsync(s->partial_fd) < 0) {
-		r = -errno;
-		unlinkat(s->partial_fd, BSET_MANIFEST ".tmp", 0);
-		return r;
-	}
 	if (renameat2(s->parent_fd, s->partial_name, s->parent_fd, s->name,
 		      RENAME_NOREPLACE) < 0)
 		return -errno;

@@ -19,9 +19,10 @@ json() {
 		"$TMP/out" "$1"
 }
 
-# manifest SET EXPR: the same on SET's manifest.json (m).
+# manifest SET EXPR: the same on SET's manifest.json (m; one record a
+# line, m['entries'] its entries).
 manifest() {
-	python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+	python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; m={"entries": [e for e in r if e.get("kind") == "entry"]}; print(eval(sys.argv[2]))' \
 		"$1/manifest.json" "$2"
 }
 

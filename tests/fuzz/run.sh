@@ -372,11 +372,14 @@ DICT
 
 # Keys and values of a backup set's manifest, for manifest.
 cat >"$work/manifest.dict" <<'DICT'
-"\"format\": \"vss-backup-set\""
-"\"version\": 1"
-"\"volumes\":"
-"\"components\":"
-"\"entries\":"
+"{\"format\":\"vss-backup-set\",\"version\":2,"
+"{\"kind\":\"volume\","
+"{\"kind\":\"component\","
+"{\"kind\":\"document\","
+"{\"kind\":\"entry\","
+"{\"kind\":\"failed\","
+"{\"kind\":\"end\","
+"\"failed_total\":"
 "\"volume\":"
 "\"path\":"
 "\"type\":"
@@ -387,11 +390,15 @@ cat >"$work/manifest.dict" <<'DICT'
 "\"rdev\":"
 "\"sha256\":"
 "\"xattrs\":"
+"\"components\":"
+"\"result\":"
 "\"file\""
 "\"dir\""
 "\"symlink\""
 "\"chr\""
 "\"socket\""
+"\"bcd.xml\""
+"\"writers/d61d61c8-d73a-4eee-8cdd-f6f9786b7124.xml\""
 "\"..\""
 "\"a/../b\""
 "\"/\""
@@ -400,6 +407,7 @@ cat >"$work/manifest.dict" <<'DICT'
 "\"failed\""
 "9223372036854775807"
 "-1"
+"\x0a"
 DICT
 
 # UBSan reports abort, so that libFuzzer sees them as crashes.
