@@ -31,21 +31,29 @@ const char cmd_delete_help[] =
 	"  --all --yes     every shadow copy vssd has; --yes confirms it\n"
 	"  --exposed PATH  the shadow copy exposed at PATH\n"
 	"\n"
-	"An exposed shadow copy is unexposed first.  vssd deletes one shadow\n"
-	"copy at a time and stops at the first it cannot delete; the number\n"
-	"deleted is printed either way, and on failure also the shadow copy\n"
-	"it stopped at.  Deleting no shadow copy of a volume that has none\n"
-	"is a success; an unknown id or set is an error.\n"
+	"Only persistent shadow copies are deleted unless --force is given,\n"
+	"as vssadmin and vshadow -da/-do delete only their own kind: an\n"
+	"auto-release shadow copy belongs to the session that made it (a\n"
+	"running 'vss exec' or backup), and goes when that session ends.\n"
+	"--volume and --all leave them alone and print how many they\n"
+	"skipped; --id, --set and --exposed refuse one (EBUSY).\n"
+	"\n"
+	"An exposed shadow copy is unexposed first.  Shadow copies go one at\n"
+	"a time; the first that cannot be deleted stops the command.  The\n"
+	"number deleted is printed either way, and on failure also the\n"
+	"shadow copy it stopped at.  Deleting no shadow copy of a volume\n"
+	"that has none is a success; an unknown id or set is an error.\n"
 	"Ids: XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX, braces optional.\n"
 	"\n"
 	"options:\n"
-	"  --force     ask the provider to do all it can to delete (vssd\n"
-	"              always does for --volume and --all)\n"
+	"  --force     delete auto-release shadow copies too, and ask the\n"
+	"              provider to do all it can to delete (vssd always\n"
+	"              does)\n"
 	"  --json      print one JSON object instead (see docs/cli-json.md)\n"
 	"  -h, --help  show this help\n"
 	"\n"
-	"exit status: 0 deleted, 1 vssd unreachable or a deletion failed,\n"
-	"2 usage error.\n";
+	"exit status: 0 deleted, 1 vssd unreachable, a shadow copy refused\n"
+	"or a deletion failed, 2 usage error.\n";
 
 enum delete_form {
 	DELETE_NONE,
@@ -170,43 +178,20 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	return CLI_EXIT_OK;
 }
 
-/* Delete what opts names (id: the shadow copy for --exposed). */
-static int
-delete_shadows(const struct delete_opts *opts, vss_requester *r,
-	       const vss_id *id, long *deleted, vss_id *stopped_at)
+static bool
+is_persistent(const struct vss_snapshot_prop *s)
 {
-	switch (opts->form) {
-	case DELETE_ID:
-	case DELETE_EXPOSED:
-		return vss_requester_delete_snapshots(r, id,
-						      VSS_OBJECT_SNAPSHOT,
-						      opts->force, deleted,
-						      stopped_at);
-	case DELETE_SET:
-		return vss_requester_delete_snapshots(r, id,
-						      VSS_OBJECT_SNAPSHOT_SET,
-						      opts->force, deleted,
-						      stopped_at);
-	case DELETE_VOLUME:
-		return vss_requester_delete_volume_snapshots(
-			r, opts->canonical, opts->oldest, deleted,
-			stopped_at);
-	case DELETE_ALL:
-		return vss_requester_delete_volume_snapshots(
-			r, NULL, false, deleted, stopped_at);
-	case DELETE_NONE:
-		break;
-	}
-	return -EINVAL;
+	return s->attributes & VSS_VOLSNAP_ATTR_PERSISTENT;
 }
 
 /* What a failed request was about, for its message. */
 static void
-describe(const struct delete_opts *opts, char *out, size_t size)
+describe(const struct delete_opts *opts, const vss_id *id, char *out,
+	 size_t size)
 {
 	char text[VSS_ID_STRLEN];
 
-	vss_id_format(&opts->id, text);
+	vss_id_format(id, text);
 	switch (opts->form) {
 	case DELETE_ID:
 		snprintf(out, size, "shadow copy %s", text);
@@ -225,6 +210,138 @@ describe(const struct delete_opts *opts, char *out, size_t size)
 	}
 }
 
+/*
+ * --id, --set, --exposed: the shadow copy or set id must exist, and
+ * without --force hold no auto-release shadow copy, which its session
+ * still uses (vssd releases those when the session ends).
+ */
+static int
+check_named(const struct cli_command *cmd, const struct delete_opts *opts,
+	    vss_requester *r, const vss_id *id)
+{
+	struct vss_snapshot_prop *props = NULL;
+	char subject[PATH_MAX + 64], text[VSS_ID_STRLEN];
+	size_t n = 0, i;
+	int rc;
+
+	if (opts->form == DELETE_SET)
+		rc = vss_requester_query_snapshots(r, NULL, id, NULL, &props,
+						   &n);
+	else
+		rc = vss_requester_query_snapshots(r, id, NULL, NULL, &props,
+						   &n);
+	describe(opts, id, subject, sizeof(subject));
+	if (rc == VSS_E_OBJECT_NOT_FOUND || (rc >= 0 && n == 0)) {
+		vss_snapshot_props_free(props, n);
+		return cli_status_error(cmd, subject, VSS_E_OBJECT_NOT_FOUND,
+					NULL);
+	}
+	if (rc < 0)
+		return cli_status_error(cmd, "query", rc, NULL);
+	for (i = 0; i < n && (opts->force || is_persistent(&props[i])); i++)
+		;
+	if (i < n && opts->form == DELETE_EXPOSED) {
+		vss_id_format(&props[i].snapshot_id, text);
+		snprintf(subject, sizeof(subject), "shadow copy %s", text);
+	}
+	vss_snapshot_props_free(props, n);
+	if (i < n)
+		return cli_status_error(cmd, subject, -EBUSY,
+					"an auto-release shadow copy belongs "
+					"to the session that made it and goes "
+					"when it ends; --force deletes it "
+					"anyway");
+	return CLI_EXIT_OK;
+}
+
+/*
+ * --volume, --all without --force: delete the persistent shadow copies
+ * one at a time, stopping at the first failure, and count the
+ * auto-release ones left alone in *skipped.  --oldest deletes the
+ * oldest persistent one.
+ */
+static int
+delete_persistent(const struct delete_opts *opts, vss_requester *r,
+		  long *deleted, long *skipped, vss_id *stopped_at)
+{
+	struct vss_snapshot_prop *props = NULL, *oldest = NULL;
+	const char *volume;
+	vss_id stop;
+	long one;
+	size_t n = 0, i;
+	int rc;
+
+	volume = opts->form == DELETE_VOLUME ? opts->canonical : NULL;
+	rc = vss_requester_query_snapshots(r, NULL, NULL, volume, &props, &n);
+	if (rc < 0)
+		return rc;
+	*deleted = 0;
+	*skipped = 0;
+	for (i = 0; i < n; i++) {
+		if (!is_persistent(&props[i]))
+			++*skipped;
+		else if (!oldest || props[i].created < oldest->created)
+			oldest = &props[i];
+	}
+	for (i = 0; i < n && rc >= 0; i++) {
+		if (!is_persistent(&props[i]) ||
+		    (opts->oldest && &props[i] != oldest))
+			continue;
+		one = -1;
+		rc = vss_requester_delete_snapshots(r, &props[i].snapshot_id,
+						    VSS_OBJECT_SNAPSHOT, false,
+						    &one, &stop);
+		/* Gone since the query, as asked: not a failure. */
+		if (rc == VSS_E_OBJECT_NOT_FOUND)
+			rc = 0;
+		else if (rc < 0)
+			*stopped_at = props[i].snapshot_id;
+		else
+			*deleted += one;
+	}
+	vss_snapshot_props_free(props, n);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Delete what opts names (id: the shadow copy for --exposed); *skipped:
+ * the auto-release shadow copies left alone.
+ */
+static int
+delete_shadows(const struct delete_opts *opts, vss_requester *r,
+	       const vss_id *id, long *deleted, long *skipped,
+	       vss_id *stopped_at)
+{
+	*skipped = 0;
+	switch (opts->form) {
+	case DELETE_ID:
+	case DELETE_EXPOSED:
+		return vss_requester_delete_snapshots(r, id,
+						      VSS_OBJECT_SNAPSHOT,
+						      opts->force, deleted,
+						      stopped_at);
+	case DELETE_SET:
+		return vss_requester_delete_snapshots(r, id,
+						      VSS_OBJECT_SNAPSHOT_SET,
+						      opts->force, deleted,
+						      stopped_at);
+	case DELETE_VOLUME:
+		if (!opts->force)
+			break;
+		return vss_requester_delete_volume_snapshots(
+			r, opts->canonical, opts->oldest, deleted,
+			stopped_at);
+	case DELETE_ALL:
+		if (!opts->force)
+			break;
+		return vss_requester_delete_volume_snapshots(
+			r, NULL, false, deleted, stopped_at);
+	case DELETE_NONE:
+		return -EINVAL;
+	}
+	return delete_persistent(opts, r, deleted, skipped, stopped_at);
+}
+
 int
 cmd_delete(const struct cli_command *cmd, int argc, char **argv)
 {
@@ -233,7 +350,7 @@ cmd_delete(const struct cli_command *cmd, int argc, char **argv)
 	vss_requester *r = NULL;
 	vss_id id, stopped_at = {0};
 	char subject[PATH_MAX + 64], text[VSS_ID_STRLEN];
-	long deleted = -1;
+	long deleted = -1, skipped = 0;
 	int rc, status;
 
 	rc = parse_args(cmd, argc, argv, &opts);
@@ -244,18 +361,22 @@ cmd_delete(const struct cli_command *cmd, int argc, char **argv)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	id = opts.id;
-	if (opts.form == DELETE_EXPOSED) {
+	if (opts.form == DELETE_EXPOSED)
 		rc = manage_find_exposed(cmd, r, opts.canonical, &id);
-		if (rc != CLI_EXIT_OK) {
-			vss_requester_free(r);
-			return rc;
-		}
+	if (rc == CLI_EXIT_OK && (opts.form == DELETE_ID ||
+				  opts.form == DELETE_SET ||
+				  opts.form == DELETE_EXPOSED))
+		rc = check_named(cmd, &opts, r, &id);
+	if (rc != CLI_EXIT_OK) {
+		vss_requester_free(r);
+		return rc;
 	}
-	status = delete_shadows(&opts, r, &id, &deleted, &stopped_at);
+	status = delete_shadows(&opts, r, &id, &deleted, &skipped,
+				&stopped_at);
 	vss_requester_free(r);
 	/* Nothing deleted and nothing known: the request itself failed. */
 	if (deleted < 0) {
-		describe(&opts, subject, sizeof(subject));
+		describe(&opts, &id, subject, sizeof(subject));
 		return cli_status_error(cmd, subject, status, NULL);
 	}
 	rc = cli_output_new(cmd, opts.format, &o);
@@ -263,9 +384,15 @@ cmd_delete(const struct cli_command *cmd, int argc, char **argv)
 		return rc;
 	output_begin_object(o, NULL);
 	output_int(o, "deleted", deleted);
+	output_int(o, "skipped", skipped);
 	output_id(o, "stopped_at", &stopped_at);
 	output_end_object(o);
 	rc = cli_output_finish(cmd, o);
+	if (skipped > 0)
+		fprintf(stderr,
+			"vss: delete: left %ld auto-release shadow cop%s "
+			"alone (--force deletes them too)\n",
+			skipped, skipped == 1 ? "y" : "ies");
 	if (status < 0) {
 		vss_id_format(&stopped_at, text);
 		snprintf(subject, sizeof(subject),

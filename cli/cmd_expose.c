@@ -3,6 +3,7 @@
  * make a shadow copy readable at a directory and undo it (SN-030..SN-033),
  * as diskshadow expose/unexpose and vshadow -el do.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,14 @@
 const char cmd_expose_synopsis[] = "ID [PATH] [--json]";
 
 const char cmd_expose_help[] =
-	"Make the shadow copy ID readable, read-only, at PATH, an existing\n"
-	"empty directory; without PATH vssd picks a directory under its\n"
-	"expose_dir.  Prints where it is exposed.  A persistent shadow copy\n"
-	"stays exposed until 'vss unexpose' or 'vss delete'; the exposure of\n"
-	"an auto-release one ends with the session that made it.\n"
+	"Make the persistent shadow copy ID readable, read-only, at PATH,\n"
+	"an existing empty directory; without PATH vssd picks a directory\n"
+	"under its expose_dir.  Prints where it is exposed.  It stays\n"
+	"exposed until 'vss unexpose' or 'vss delete'.  As on Windows, only\n"
+	"persistent shadow copies ('vss create --persistent') can be exposed\n"
+	"this way: an auto-release one would lose its exposure when this\n"
+	"command ends; 'vss exec' exposes the shadow copies it makes for the\n"
+	"command it runs.\n"
 	"ID: XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX, braces optional.\n"
 	"\n"
 	"options:\n"
@@ -31,7 +35,8 @@ const char cmd_expose_help[] =
 	"\n"
 	"exit status: 0 exposed, 1 vssd unreachable or the exposure failed\n"
 	"(VSS_E_OBJECT_NOT_FOUND: no such shadow copy,\n"
-	"VSS_E_OBJECT_ALREADY_EXISTS: already exposed), 2 usage error.\n";
+	"VSS_E_OBJECT_ALREADY_EXISTS: already exposed, EINVAL: not a\n"
+	"persistent shadow copy), 2 usage error.\n";
 
 const char cmd_unexpose_synopsis[] = "ID|PATH [--json]";
 
@@ -113,6 +118,41 @@ report(const struct cli_command *cmd, const struct expose_opts *opts,
 	return cli_output_finish(cmd, o);
 }
 
+/*
+ * Refuse a shadow copy that is not persistent (SN-031: Windows exposes
+ * only persistent ones).  vssd does expose an auto-release one, but ties
+ * the exposure to the session asking, which here ends when vss exits:
+ * the exposure would vanish before anyone could use it.
+ */
+static int
+check_exposable(const struct cli_command *cmd, vss_requester *r,
+		const vss_id *id, const char *subject)
+{
+	struct vss_snapshot_prop *props = NULL;
+	bool persistent;
+	size_t n = 0;
+	int rc;
+
+	rc = vss_requester_query_snapshots(r, id, NULL, NULL, &props, &n);
+	if (rc == VSS_E_OBJECT_NOT_FOUND || (rc >= 0 && n == 0)) {
+		vss_snapshot_props_free(props, n);
+		return cli_status_error(cmd, subject, VSS_E_OBJECT_NOT_FOUND,
+					NULL);
+	}
+	if (rc < 0)
+		return cli_status_error(cmd, "query", rc, NULL);
+	persistent = props[0].attributes & VSS_VOLSNAP_ATTR_PERSISTENT;
+	vss_snapshot_props_free(props, n);
+	if (!persistent)
+		return cli_status_error(cmd, subject, -EINVAL,
+					"only persistent shadow copies can be "
+					"exposed: the exposure of an "
+					"auto-release one ends with this "
+					"command; 'vss exec' exposes the "
+					"shadow copies it makes for a command");
+	return CLI_EXIT_OK;
+}
+
 int
 cmd_expose(const struct cli_command *cmd, int argc, char **argv)
 {
@@ -137,15 +177,18 @@ cmd_expose(const struct cli_command *cmd, int argc, char **argv)
 	rc = cli_connect(cmd, VSS_CTX_ALL, &r);
 	if (rc != CLI_EXIT_OK)
 		return rc;
+	snprintf(subject, sizeof(subject), "shadow copy %s", opts.operands[0]);
+	rc = check_exposable(cmd, r, &id, subject);
+	if (rc != CLI_EXIT_OK) {
+		vss_requester_free(r);
+		return rc;
+	}
 	rc = vss_requester_expose_snapshot(r, &id,
 					   opts.n_operands > 1 ? path : NULL,
 					   &exposed);
 	vss_requester_free(r);
-	if (rc < 0) {
-		snprintf(subject, sizeof(subject), "shadow copy %s",
-			 opts.operands[0]);
+	if (rc < 0)
 		return cli_status_error(cmd, subject, rc, NULL);
-	}
 	rc = report(cmd, &opts, &id, exposed);
 	free(exposed);
 	return rc;

@@ -14,18 +14,17 @@
 #include "manage.h"
 #include "output.h"
 
-/* Where cli_connect() looks without $VSS_SOCKET. */
-#define DEFAULT_SOCKET "/run/vss/vssd.sock"
-
 const char cmd_status_synopsis[] = "[--json]";
 
 const char cmd_status_help[] =
-	"Show whether vssd is reachable and what it has: its socket\n"
-	"($VSS_SOCKET, else /run/vss/vssd.sock), the providers, the writers\n"
-	"(how many, how many in each state, and each one that failed, with\n"
-	"its last error), the shadow copies (how many, persistent,\n"
-	"auto-release, exposed) and the volumes that have shadow copies.\n"
-	"Asking the writers for their status sends them Identify.\n"
+	"Ask vssd what it has: its socket ($VSS_SOCKET, else\n"
+	"/run/vss/vssd.sock), the providers, the writers (how many, how\n"
+	"many in each state, and each one in a failed state, with its last\n"
+	"error), the shadow copies (how many, persistent, auto-release,\n"
+	"exposed) and the volumes that have shadow copies.  The writers'\n"
+	"status is that of a new session, which sends them Identify: a\n"
+	"writer that fails Identify is left out, and failures in another\n"
+	"session's backup are not shown.\n"
 	"\n"
 	"options:\n"
 	"  --json      print one JSON object instead (see docs/cli-json.md)\n"
@@ -157,7 +156,6 @@ show_shadow_copies(struct output *o, const struct vss_snapshot_prop *s,
 int
 cmd_status(const struct cli_command *cmd, int argc, char **argv)
 {
-	const char *socket_path = getenv("VSS_SOCKET");
 	struct vss_provider_prop *providers = NULL;
 	struct vss_snapshot_prop *props = NULL;
 	size_t i, n = 0, n_providers = 0;
@@ -170,8 +168,6 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 	rc = parse_args(cmd, argc, argv, &format, &help);
 	if (rc != CLI_EXIT_OK || help)
 		return rc;
-	if (!socket_path || !*socket_path)
-		socket_path = DEFAULT_SOCKET;
 	cli_catch_signals();
 	/* The management calls see every context's shadow copies. */
 	rc = cli_connect(cmd, VSS_CTX_ALL, &r);
@@ -195,8 +191,7 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 		goto out;
 	output_begin_object(o, NULL);
 	output_begin_object(o, "vssd");
-	output_string(o, "socket", socket_path);
-	output_bool(o, "reachable", true);
+	output_string(o, "socket", cli_socket_path());
 	output_end_object(o);
 	output_begin_list(o, "providers");
 	for (i = 0; i < n_providers; i++)

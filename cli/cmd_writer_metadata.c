@@ -31,14 +31,20 @@ const char cmd_writer_metadata_help[] =
 	"options:\n"
 	"  --save DIR  instead, write each document to DIR/INSTANCE_ID.xml\n"
 	"              (DIR and its parents are made when missing; each file\n"
-	"              written to FILE.tmp, then renamed) and list the files\n"
-	"  --json      print the documents as one JSON list of objects in\n"
-	"              the schema of 'vss metadata --json'; with --save, the\n"
-	"              list of files written (see docs/cli-json.md)\n"
+	"              written to FILE.tmp, then renamed) and list the files.\n"
+	"              vssd gives every writer instance an id of its own;\n"
+	"              should two documents still share one, nothing is\n"
+	"              saved and the command fails rather than let one file\n"
+	"              overwrite the other\n"
+	"  --json      print {\"writers\": [...], \"count\": N}, the documents\n"
+	"              in the schema of 'vss metadata --json'; with --save,\n"
+	"              the files written (see docs/cli-json.md)\n"
 	"  -h, --help  show this help\n"
 	"\n"
 	"exit status: 0 every document printed or saved, 1 vssd\n"
-	"unreachable, gathering failed or a file could not be written,\n"
+	"unreachable, gathering failed, two writers share an instance id\n"
+	"(--save) or a file or standard output could not be written (then\n"
+	"nothing is printed: the documents are made before the first is),\n"
 	"2 usage error.\n";
 
 struct wmd_opts {
@@ -112,45 +118,109 @@ make_dirs(const char *dir)
 	return r;
 }
 
-/*
- * The file name of a writer's document: its instance id, or its class
- * id for a writer without one.
- */
-static void
-document_id(const vss_wmd *wmd, char out[VSS_ID_STRLEN])
-{
-	const struct vss_writer_identity *ident = vss_wmd_identity(wmd);
+/* A writer's document as XML, made before anything is printed. */
+struct xml_doc {
+	char *xml;
+	size_t len;
+};
 
-	vss_id_format(vss_id_is_null(&ident->instance_id) ?
-			      &ident->class_id :
-			      &ident->instance_id,
-		      out);
+static void
+xml_docs_free(struct xml_doc *docs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; docs && i < n; i++)
+		free(docs[i].xml);
+	free(docs);
 }
 
-/* Every document as XML, each after a header line naming its writer. */
+/* Every document as XML; caller owns *ret, free with xml_docs_free(). */
+static int
+make_xml(const struct cli_command *cmd, vss_requester *r,
+	 struct xml_doc **ret)
+{
+	size_t i, n = vss_requester_writer_metadata_count(r);
+	struct xml_doc *docs;
+	const vss_wmd *wmd;
+	int rc;
+
+	docs = calloc(n ? n : 1, sizeof(*docs));
+	if (!docs)
+		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
+	for (i = 0; i < n; i++) {
+		wmd = vss_requester_writer_metadata(r, i);
+		rc = vss_wmd_save_xml(wmd, &docs[i].xml, &docs[i].len);
+		if (rc < 0) {
+			xml_docs_free(docs, n);
+			return cli_status_error(
+				cmd, vss_wmd_identity(wmd)->friendly_name, rc,
+				NULL);
+		}
+	}
+	*ret = docs;
+	return CLI_EXIT_OK;
+}
+
+/*
+ * Every document as XML, each after a header line naming its writer.
+ * Standard output that cannot be written is a failure (a full disk).
+ */
 static int
 print_xml(const struct cli_command *cmd, vss_requester *r)
 {
-	size_t i, len, n = vss_requester_writer_metadata_count(r);
-	const vss_wmd *wmd;
-	char id[VSS_ID_STRLEN], *xml;
+	size_t i, n = vss_requester_writer_metadata_count(r);
+	const struct vss_writer_identity *ident;
+	char id[VSS_ID_STRLEN];
+	struct xml_doc *docs;
 	int rc;
 
+	rc = make_xml(cmd, r, &docs);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	for (i = 0; i < n; i++) {
-		wmd = vss_requester_writer_metadata(r, i);
-		rc = vss_wmd_save_xml(wmd, &xml, &len);
-		if (rc < 0)
-			return cli_status_error(cmd,
-						vss_wmd_identity(wmd)
-							->friendly_name,
-						rc, NULL);
-		document_id(wmd, id);
+		ident = vss_wmd_identity(vss_requester_writer_metadata(r, i));
+		vss_id_format(&ident->instance_id, id);
 		printf("%s# writer %s, instance %s\n", i ? "\n" : "",
-		       vss_wmd_identity(wmd)->friendly_name, id);
-		fwrite(xml, 1, len, stdout);
-		if (len > 0 && xml[len - 1] != '\n')
+		       ident->friendly_name, id);
+		fwrite(docs[i].xml, 1, docs[i].len, stdout);
+		if (docs[i].len > 0 && docs[i].xml[docs[i].len - 1] != '\n')
 			putchar('\n');
-		free(xml);
+	}
+	xml_docs_free(docs, n);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cli_status_error(cmd, "standard output", -EIO, NULL);
+	return CLI_EXIT_OK;
+}
+
+/*
+ * Each document is saved as DIR/INSTANCE_ID.xml.  vssd refuses a second
+ * writer with an instance id already subscribed (and a null one), but
+ * should two documents share an id after all, refuse before writing
+ * anything rather than let one file replace the other.
+ */
+static int
+check_unique_ids(const struct cli_command *cmd, vss_requester *r)
+{
+	size_t i, j, n = vss_requester_writer_metadata_count(r);
+	const struct vss_writer_identity *a, *b;
+	char id[VSS_ID_STRLEN], detail[512];
+
+	for (i = 0; i < n; i++) {
+		a = vss_wmd_identity(vss_requester_writer_metadata(r, i));
+		for (j = 0; j < i; j++) {
+			b = vss_wmd_identity(
+				vss_requester_writer_metadata(r, j));
+			if (!vss_id_equal(&a->instance_id, &b->instance_id))
+				continue;
+			vss_id_format(&a->instance_id, id);
+			snprintf(detail, sizeof(detail),
+				 "writers '%s' and '%s' have the same "
+				 "instance id: nothing saved",
+				 b->friendly_name, a->friendly_name);
+			return cli_status_error(cmd, id,
+						VSS_E_OBJECT_ALREADY_EXISTS,
+						detail);
+		}
 	}
 	return CLI_EXIT_OK;
 }
@@ -160,35 +230,39 @@ static int
 save_all(const struct cli_command *cmd, const char *dir, vss_requester *r,
 	 struct output *o)
 {
-	size_t i, len, n = vss_requester_writer_metadata_count(r);
+	size_t i, n = vss_requester_writer_metadata_count(r);
 	const struct vss_writer_identity *ident;
-	const vss_wmd *wmd;
-	char id[VSS_ID_STRLEN], *xml, *path;
+	char id[VSS_ID_STRLEN], *path;
+	struct xml_doc *docs;
 	int rc;
 
+	rc = check_unique_ids(cmd, r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	rc = make_xml(cmd, r, &docs);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	rc = make_dirs(dir);
-	if (rc < 0)
+	if (rc < 0) {
+		xml_docs_free(docs, n);
 		return cli_status_error(cmd, dir, rc, NULL);
+	}
 	output_begin_object(o, NULL);
 	output_begin_list(o, "saved");
 	for (i = 0; i < n; i++) {
-		wmd = vss_requester_writer_metadata(r, i);
-		document_id(wmd, id);
-		rc = vss_wmd_save_xml(wmd, &xml, &len);
-		if (rc < 0)
-			return cli_status_error(cmd, id, rc, NULL);
+		ident = vss_wmd_identity(vss_requester_writer_metadata(r, i));
+		vss_id_format(&ident->instance_id, id);
 		if (asprintf(&path, "%s/%s.xml", dir, id) < 0) {
-			free(xml);
+			xml_docs_free(docs, n);
 			return cli_status_error(cmd, NULL, -ENOMEM, NULL);
 		}
-		rc = cli_write_file_atomic(path, xml, len);
-		free(xml);
+		rc = cli_write_file_atomic(path, docs[i].xml, docs[i].len);
 		if (rc < 0) {
 			cli_status_error(cmd, path, rc, NULL);
 			free(path);
+			xml_docs_free(docs, n);
 			return CLI_EXIT_FAILED;
 		}
-		ident = vss_wmd_identity(wmd);
 		output_begin_object(o, NULL);
 		output_string(o, "name", ident->friendly_name);
 		output_id(o, "instance_id", &ident->instance_id);
@@ -196,6 +270,7 @@ save_all(const struct cli_command *cmd, const char *dir, vss_requester *r,
 		output_end_object(o);
 		free(path);
 	}
+	xml_docs_free(docs, n);
 	output_end_list(o);
 	output_int(o, "count", (int64_t)n);
 	output_end_object(o);
@@ -232,10 +307,13 @@ cmd_writer_metadata(const struct cli_command *cmd, int argc, char **argv)
 		rc = save_all(cmd, opts.save, r, o);
 	} else {
 		n = vss_requester_writer_metadata_count(r);
-		output_begin_list(o, NULL);
+		output_begin_object(o, NULL);
+		output_begin_list(o, "writers");
 		for (i = 0; i < n; i++)
 			show_wmd(o, vss_requester_writer_metadata(r, i));
 		output_end_list(o);
+		output_int(o, "count", (int64_t)n);
+		output_end_object(o);
 	}
 	if (rc == CLI_EXIT_OK)
 		rc = cli_output_finish(cmd, o);

@@ -1,7 +1,7 @@
 /*
- * cli/fileset.c - listing what "vss backup" copies from the shadow copies
- * (fileset.h), and reading the FilesNotToBackup entries (their syntax is
- * lib/util/filerule.h, shared with vssd's FilesNotToSnapshot).
+ * cli/fileset.c - listing what "vss backup" copies from the shadow copies,
+ * less what is excluded (fileset.h).  Reading the FilesNotToBackup
+ * entries is cli/fileset_rules.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-
-#include <ini.h>
 
 #include "fileset.h"
 #include "util/filerule.h"
@@ -179,14 +177,13 @@ fileset_exclude(struct fileset *fs, const char *path, const char *filespec,
 }
 
 /*
- * $AllVolumes$: relative (normalised, "" the root) below the mount point
- * of each volume, for that volume's objects only, as vssd applies it to
- * each shadow copy: a volume mounted inside another one is not part of
- * it.
+ * Relative below the mount point of each volume, for that volume's
+ * objects only, as vssd applies an $AllVolumes$ entry to each shadow
+ * copy: a volume mounted inside another one is not part of it.
  */
-static int
-exclude_all_volumes(struct fileset *fs, const char *relative,
-		    const char *filespec, bool recursive)
+int
+fileset_exclude_each_volume(struct fileset *fs, const char *relative,
+			    const char *filespec, bool recursive)
 {
 	size_t first = fs->n_excl, i;
 	const char *why;
@@ -208,16 +205,6 @@ exclude_all_volumes(struct fileset *fs, const char *relative,
 	if (r < 0)
 		exclusions_truncate(fs, first);
 	return r;
-}
-
-int
-fileset_exclude_rule(struct fileset *fs, const struct fileset_rule *rule)
-{
-	if (rule->all_volumes)
-		return exclude_all_volumes(fs, rule->path, rule->filespec,
-					   rule->recursive);
-	return fileset_exclude(fs, rule->path, rule->filespec,
-			       rule->recursive);
 }
 
 /* Is the object at normal_path, listed on volume, excluded? */
@@ -835,123 +822,4 @@ fileset_finish(struct fileset *fs, uint64_t *ret_objects, uint64_t *ret_bytes)
 	}
 	*ret_objects = objects;
 	*ret_bytes = bytes;
-}
-
-/* ---- FilesNotToBackup ------------------------------------------------ */
-
-#define RULES_SECTION "files-not-to-backup"
-
-struct rules_parse {
-	struct fileset_rule *rules;
-	size_t n;
-	char *err;
-	size_t errlen;
-	int error; /* the first error, its message in err */
-};
-
-static void
-rule_release(struct fileset_rule *r)
-{
-	free(r->owner);
-	free(r->path);
-	free(r->filespec);
-}
-
-/*
- * One line of the section: its entries, in the syntax vssd reads for
- * FilesNotToSnapshot (util/filerule.h), $UserProfile$ expanded.
- */
-static int
-rules_line(void *user, const char *section, const char *name,
-	   const char *value)
-{
-	struct rules_parse *p = user;
-	struct filerule_list list = {0};
-	struct fileset_rule *grown;
-	struct filerule *f;
-	char *owner;
-	size_t i;
-	int r;
-
-	if (strcmp(section, RULES_SECTION) != 0 || p->error)
-		return 1;
-	r = filerule_parse_list(&list, value, true, p->err, p->errlen);
-	for (i = 0; r == 0 && i < list.n; i++) {
-		f = &list.v[i];
-		grown = realloc(p->rules, (p->n + 1) * sizeof(*grown));
-		if (grown)
-			p->rules = grown;
-		owner = strdup(name);
-		if (!grown || !owner) {
-			free(owner);
-			r = -ENOMEM;
-			break;
-		}
-		/* The strings move to the rule. */
-		p->rules[p->n++] = (struct fileset_rule){
-			.owner = owner,
-			.path = f->dir,
-			.filespec = f->filespec,
-			.recursive = f->recursive,
-			.all_volumes = f->kind == FILERULE_ALL_VOLUMES,
-		};
-		f->dir = NULL;
-		f->filespec = NULL;
-	}
-	filerule_list_release(&list);
-	if (r < 0) {
-		if (r == -ENOMEM)
-			set_err(p->err, p->errlen, r, "%s", strerror(ENOMEM));
-		p->error = r;
-		return 0;
-	}
-	return 1;
-}
-
-int
-fileset_rules_load(const char *config, bool missing_ok,
-		   struct fileset_rule **ret, size_t *ret_n, char *err,
-		   size_t errlen)
-{
-	struct rules_parse p = {.err = err, .errlen = errlen};
-	char msg[256] = "";
-	FILE *f;
-	int line;
-
-	*ret = NULL;
-	*ret_n = 0;
-	err[0] = '\0';
-	f = fopen(config, "re");
-	if (!f) {
-		if (errno == ENOENT && missing_ok)
-			return 0;
-		return set_err(err, errlen, -errno, "%s", strerror(errno));
-	}
-	p.err = msg;
-	p.errlen = sizeof(msg);
-	line = ini_parse_file(f, rules_line, &p);
-	fclose(f);
-	if (line != 0 || p.error) {
-		fileset_rules_free(p.rules, p.n);
-		if (line < 0)
-			return set_err(err, errlen, -ENOMEM, "%s",
-				       strerror(ENOMEM));
-		if (p.error == -ENOMEM)
-			return set_err(err, errlen, -ENOMEM, "%s", msg);
-		return set_err(err, errlen, -EINVAL, "line %d: %s", line,
-			       p.error ? msg : "not INI syntax");
-	}
-	*ret = p.rules;
-	*ret_n = p.n;
-	return 0;
-}
-
-void
-fileset_rules_free(struct fileset_rule *rules, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		rule_release(&rules[i]);
-	free(rules);
 }

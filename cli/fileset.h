@@ -8,7 +8,8 @@
  *                          place where its shadow copy is read
  *   fileset_exclude        writers' excluded files, matched on the normal
  *                          path (BK-140)
- *   fileset_exclude_rule   a FilesNotToBackup entry (BK-142)
+ *   fileset_exclude_rule   a FilesNotToBackup entry (BK-142;
+ *                          fileset_rules.c)
  *   fileset_add_file_set   expand one file set of a component
  *   fileset_add_path       a path, whole (crash consistent, BK-131)
  *
@@ -80,6 +81,14 @@ void fileset_free(struct fileset *fs);
  */
 int fileset_exclude(struct fileset *fs, const char *path,
 		    const char *filespec, bool recursive);
+/*
+ * Exclude a file set at relative (normalised: no leading '/', "" for the
+ * root) below the mount point of each volume of the set, each for that
+ * volume's objects only.  All or nothing: on failure (-ENOMEM, -EINVAL
+ * for a path that does not normalise) nothing is excluded.
+ */
+int fileset_exclude_each_volume(struct fileset *fs, const char *relative,
+				const char *filespec, bool recursive);
 
 /*
  * List the objects of a file set of a component, tagged component: the
@@ -148,7 +157,7 @@ size_t fileset_skipped_count(const struct fileset *fs);
 const struct fileset_skip *fileset_skipped(const struct fileset *fs,
 					   size_t i);
 
-/* ---- FilesNotToBackup ------------------------------------------------ */
+/* ---- FilesNotToBackup: cli/fileset_rules.c --------------------------- */
 
 /* One file set of an entry: owner = [prefix]/dir/pattern [/s]. */
 struct fileset_rule {

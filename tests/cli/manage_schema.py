@@ -79,7 +79,7 @@ def list_volumes(d):
 def status(d):
     keys(d, ["vssd", "providers", "writers", "shadow_copies", "volumes"],
          "root")
-    keys(d["vssd"], ["socket", "reachable"], "vssd")
+    keys(d["vssd"], ["socket"], "vssd")
     each(d["providers"], PROVIDER, "providers")
     keys(d["writers"], ["count", "states", "failed"], "writers")
     each(d["writers"]["states"], ["state", "count"], "writers.states")
@@ -90,7 +90,7 @@ def status(d):
 
 
 def delete(d):
-    keys(d, ["deleted", "stopped_at"], "root")
+    keys(d, ["deleted", "skipped", "stopped_at"], "root")
 
 
 def expose(d):
@@ -98,11 +98,12 @@ def expose(d):
 
 
 def writer_metadata(d):
-    if not isinstance(d, list):
-        errors.append("root: not a list")
+    keys(d, ["writers", "count"], "root")
+    if not isinstance(d.get("writers"), list):
+        errors.append("writers: not a list")
         return
-    for i, doc in enumerate(d):
-        wmd(doc, f"[{i}]")
+    for i, doc in enumerate(d["writers"]):
+        wmd(doc, f"writers[{i}]")
 
 
 def writer_metadata_save(d):

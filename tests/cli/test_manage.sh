@@ -1,7 +1,9 @@
 # "vss status", "vss delete" in every form (SN-021; vssadmin, diskshadow
 # and vshadow delete), "vss expose" and "vss unexpose" (SN-030..SN-033),
 # against a real vssd on loop-mounted btrfs volumes: text and JSON (exact
-# keys), exit codes for usage errors and for vssd not running.
+# keys), exit codes for usage errors and for vssd not running; the
+# auto-release shadow copy of a live "vss exec", which delete leaves alone
+# without --force and expose refuses; a delete stopped part way.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/sys.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/manage.sh"
@@ -69,7 +71,7 @@ sys_writer w1 --component app/data="$VOL/data"
 run status
 expect_rc 0 "status"
 expect_in out "socket: $VSS_SOCKET" "status"
-expect_in out "reachable: yes" "status"
+expect_in out "vssd:" "status"
 expect_in out "  name: btrfs" "status lists the btrfs provider"
 expect_in out "state: [1] Stable" "status counts writers by state"
 run status --json
@@ -156,7 +158,7 @@ vss_abs=$(realpath "$VSS")
 run delete --exposed "$TMP/exp" --json
 expect_rc 0 "delete --exposed"
 check_schema delete "delete --json"
-[ "$(out_json '[d["deleted"], d["stopped_at"]]')" = "[1, None]" ] ||
+[ "$(out_json '[d["deleted"], d["skipped"], d["stopped_at"]]')" = "[1, 0, None]" ] ||
 	fail "delete --exposed: $(cat "$TMP/out")"
 ! mountpoint -q "$TMP/exp" || fail "delete --exposed left $TMP/exp mounted"
 [ -z "$(shadow_ids "s['snapshot_id'] == '$S1'")" ] || fail "delete --exposed left S1"
@@ -217,6 +219,111 @@ expect_in out "deleted: 2" "delete --all --yes"
 [ -z "$(shadow_ids)" ] || fail "delete --all left $(shadow_ids)"
 run status --json
 [ "$(out_json 'd["shadow_copies"]["count"]')" = 0 ] || fail "status after delete --all"
+
+# ---- auto-release shadow copies: a live session's ---------------------
+# A "vss exec" holds an auto-release shadow copy of VOL, exposed, while
+# its command runs; the command says which and where, then waits for
+# $TMP/exec.go.  vss delete leaves it alone without --force (vssadmin and
+# vshadow -da/-do delete only their own kind) and vss expose refuses it
+# (SN-031: only persistent shadow copies can be exposed).
+"$VSS" exec --volume "$VOL" -- sh -c \
+	'echo "$VSS_SHADOW_1 $VSS_SHADOW_PATH" >"$1.tmp" && mv "$1.tmp" "$1"
+	while [ ! -e "$2" ]; do sleep 0.1; done' \
+	sh "$TMP/exec.ready" "$TMP/exec.go" >"$TMP/exec.out" 2>&1 &
+exec_pid=$!
+for _ in $(seq 600); do
+	[ -e "$TMP/exec.ready" ] || ! kill -0 "$exec_pid" 2>/dev/null && break
+	sleep 0.1
+done
+if [ ! -e "$TMP/exec.ready" ]; then
+	fail "vss exec did not run its command:"
+	cat "$TMP/exec.out" >&2
+	finish
+fi
+read -r AUTO AUTO_PATH <"$TMP/exec.ready"
+AUTO_SET=$(shadow_field "$AUTO" snapshot_set_id)
+[ "$(shadow_field "$AUTO" persistent)" = False ] || fail "vss exec made a persistent shadow copy"
+# Two persistent ones, newer than the auto-release one.
+P1=$(make_set "$VOL")
+P2=$(make_set "$VOL")
+run status --json
+[ "$(out_json '[d["shadow_copies"][k] for k in ("count", "persistent", "auto_release", "exposed")]')" = "[3, 2, 1, 1]" ] ||
+	fail "status counts with vss exec running: $(cat "$TMP/out")"
+
+mkdir -p "$TMP/exp"
+run expose "$AUTO" "$TMP/exp"
+expect_rc 1 "expose an auto-release shadow copy"
+expect_in err "vss: expose: shadow copy $AUTO: EINVAL: only persistent shadow copies can be exposed" \
+	"expose an auto-release shadow copy"
+expect_in err "'vss exec'" "expose an auto-release shadow copy points to vss exec"
+expect_empty out "expose an auto-release shadow copy"
+! mountpoint -q "$TMP/exp" || fail "a refused expose left $TMP/exp mounted"
+
+busy="EBUSY: an auto-release shadow copy belongs to the session that made it"
+run delete --id "$AUTO"
+expect_rc 1 "delete --id of an auto-release shadow copy"
+expect_in err "vss: delete: shadow copy $AUTO: $busy" "delete --id of an auto-release shadow copy"
+expect_in err "--force deletes it anyway" "delete --id of an auto-release shadow copy"
+expect_empty out "delete --id of an auto-release shadow copy"
+run delete --set "$AUTO_SET" --json
+expect_rc 1 "delete --set of an auto-release set"
+expect_in err "vss: delete: shadow copy set $AUTO_SET: $busy" "delete --set of an auto-release set"
+expect_empty out "delete --set of an auto-release set"
+run delete --exposed "$AUTO_PATH"
+expect_rc 1 "delete --exposed of an auto-release shadow copy"
+expect_in err "vss: delete: shadow copy $AUTO: $busy" "delete --exposed of an auto-release shadow copy"
+[ "$(shadow_ids | sort)" = "$(printf '%s\n' "$AUTO" "$P1" "$P2" | sort)" ] ||
+	fail "a refused delete changed the shadow copies: $(shadow_ids)"
+
+# --volume --oldest: the oldest persistent one, though the auto-release
+# one is older; --all: the other persistent one.  Both say how many
+# they skipped.
+run delete --volume "$VOL" --oldest --json
+expect_rc 0 "delete --volume --oldest beside an auto-release one"
+check_schema delete "delete --volume --oldest --json"
+[ "$(out_json '[d["deleted"], d["skipped"], d["stopped_at"]]')" = "[1, 1, None]" ] ||
+	fail "delete --volume --oldest: $(cat "$TMP/out")"
+expect_in err "vss: delete: left 1 auto-release shadow copy alone (--force deletes them too)" \
+	"delete --volume --oldest"
+[ "$(shadow_ids | sort)" = "$(printf '%s\n' "$AUTO" "$P2" | sort)" ] ||
+	fail "delete --volume --oldest left $(shadow_ids)"
+run delete --all --yes
+expect_rc 0 "delete --all beside an auto-release one"
+expect_in out "deleted: 1" "delete --all beside an auto-release one"
+expect_in out "skipped: 1" "delete --all beside an auto-release one"
+[ "$(shadow_ids)" = "$AUTO" ] || fail "delete --all: left $(shadow_ids)"
+[ -d "$AUTO_PATH" ] && mountpoint -q "$AUTO_PATH" ||
+	fail "delete --all took the exposure of vss exec's shadow copy"
+
+# --force deletes it (and its exposure) all the same.
+run delete --all --yes --force --json
+expect_rc 0 "delete --all --force"
+[ "$(out_json '[d["deleted"], d["skipped"], d["stopped_at"]]')" = "[1, 0, None]" ] ||
+	fail "delete --all --force: $(cat "$TMP/out")"
+[ -z "$(shadow_ids)" ] || fail "delete --all --force left $(shadow_ids)"
+touch "$TMP/exec.go"
+# vss exec's own cleanup finds its shadow copy gone; only that it ends
+# matters here.
+wait "$exec_pid" || true
+
+# ---- a partial delete: the first shadow copy that cannot go stops it ----
+# The btrfs provider deletes a shadow copy by deleting its subvolume in
+# VOLUME/.vss-shadows; made immutable, that directory refuses (EPERM).
+FIRST=$(make_set "$VOL2")
+STUCK=$(make_set "$VOL")
+chattr +i "$VOL/.vss-shadows"
+run delete --all --yes --json
+chattr -i "$VOL/.vss-shadows"
+expect_rc 1 "delete --all with an undeletable shadow copy"
+check_schema delete "delete --all --json, stopped part way"
+[ "$(out_json '[d["deleted"], d["skipped"], d["stopped_at"]]')" = "[1, 0, '$STUCK']" ] ||
+	fail "delete --all stopped part way: $(cat "$TMP/out")"
+expect_in err "vss: delete: stopped at shadow copy $STUCK: " "delete --all stopped part way"
+[ "$(shadow_ids)" = "$STUCK" ] || fail "delete --all stopped part way left $(shadow_ids)"
+[ -n "$FIRST" ] || fail "make_set gave no id"
+run delete --id "$STUCK"
+expect_rc 0 "delete once the shadow copy can go"
+[ -z "$(shadow_ids)" ] || fail "delete left $(shadow_ids)"
 
 # vssd stopped: status says so.
 kill -TERM "${SYS_PIDS[0]}"

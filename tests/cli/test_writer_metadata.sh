@@ -1,7 +1,8 @@
 # "vss writer-metadata" against real writers (vshadow -wm3): every
-# writer's document as XML, as a JSON list with the exact keys of
+# writer's document as XML, as JSON with the exact keys of
 # docs/cli-json.md, and saved one file per instance with --save, which
-# "vss metadata" reads back to the same content.
+# "vss metadata" reads back to the same content; a standard output that
+# cannot be written fails it.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/sys.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/manage.sh"
@@ -21,6 +22,8 @@ run writer-metadata --help
 expect_rc 0 "writer-metadata --help"
 expect_in out "usage: vss writer-metadata [--save DIR] [--json]" "writer-metadata --help"
 expect_in out "DIR/INSTANCE_ID.xml" "writer-metadata --help describes --save"
+expect_in out "should two documents still share one, nothing is" \
+	"writer-metadata --help says instance ids cannot collide"
 run writer-metadata --save "$TMP/never"
 expect_rc 1 "writer-metadata without vssd"
 expect_in err "cannot reach vssd at $TMP/nowhere.sock" "writer-metadata without vssd"
@@ -58,12 +61,24 @@ for name, inst, xml in zip(parts[1::3], parts[2::3], parts[3::3]):
 assert docs == {"w1": sys.argv[2], "w2": sys.argv[3]}, docs
 PY
 
-# JSON: a list of documents in the schema of "vss metadata --json".
+# Standard output that cannot be written fails the command (exit 1),
+# in text and in JSON.
+for args in "" "--json"; do
+	rc=0
+	"$VSS" writer-metadata $args >/dev/full 2>"$TMP/err" || rc=$?
+	expect_rc 1 "writer-metadata $args >/dev/full"
+	expect_in err "vss: writer-metadata: standard output: EIO" \
+		"writer-metadata $args >/dev/full"
+done
+
+# JSON: {"writers": [...], "count": N}, the documents in the schema of
+# "vss metadata --json".
 run writer-metadata --json
 expect_rc 0 "writer-metadata --json"
 check_schema writer_metadata "writer-metadata --json"
 cp "$TMP/out" "$TMP/all.json"
-[ "$(out_json 'sorted((m["identity"]["friendly_name"], m["identity"]["instance_id"], m["identity"]["instance_name"], m["identity"]["usage"], [(c["logical_path"], c["name"]) for c in m["components"]], [f["path"] for f in m["exclude_files_from_snapshot"]]) for m in d)')" = \
+[ "$(out_json 'd["count"]')" = 2 ] || fail "writer-metadata --json count"
+[ "$(out_json 'sorted((m["identity"]["friendly_name"], m["identity"]["instance_id"], m["identity"]["instance_name"], m["identity"]["usage"], [(c["logical_path"], c["name"]) for c in m["components"]], [f["path"] for f in m["exclude_files_from_snapshot"]]) for m in d["writers"])')" = \
 	"[('w1', '$W1', 'first', 'USER_DATA', [('app', 'db'), ('app', 'logs')], []), ('w2', '$W2', None, 'SYSTEM_SERVICE', [], ['$VOL/cache'])]" ] ||
 	fail "writer-metadata --json: $(cat "$TMP/out")"
 
@@ -88,7 +103,7 @@ for w in "$W1" "$W2"; do
 	expect_rc 0 "vss metadata on the saved $w.xml"
 	python3 - "$TMP/all.json" "$TMP/out" "$w" <<'PY' || fail "round trip of $w.xml"
 import json, sys
-gathered = [m for m in json.load(open(sys.argv[1]))
+gathered = [m for m in json.load(open(sys.argv[1]))["writers"]
             if m["identity"]["instance_id"] == sys.argv[3]]
 sys.exit(0 if gathered == [json.load(open(sys.argv[2]))] else 1)
 PY
