@@ -36,14 +36,8 @@ struct backup_opts {
 	bool config_given;
 	char **paths;             /* canonical; owned */
 	size_t n_paths;
-	const char **writers;     /* borrowed from argv */
-	size_t n_writers;
-	const char **components;
-	size_t n_components;
-	const char **exclude_writers;
-	size_t n_exclude_writers;
-	bool no_writers;
-	enum vss_backup_type backup_type;
+	/* --writer, --component, --exclude-writer, --no-writers, type */
+	struct job_args job;
 	enum output_format format;
 	bool quiet;
 	int progress;             /* -1: when standard error is a terminal */

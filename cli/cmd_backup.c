@@ -93,9 +93,7 @@ opts_release(struct backup_opts *o)
 	for (i = 0; i < o->n_paths; i++)
 		free(o->paths[i]);
 	free(o->paths);
-	free(o->writers);
-	free(o->components);
-	free(o->exclude_writers);
+	job_args_release(&o->job);
 	free(o->to);
 }
 
@@ -121,18 +119,16 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	   struct backup_opts *o)
 {
 	enum {
-		OPT_TO = 256, OPT_WRITER, OPT_COMPONENT, OPT_EXCLUDE_WRITER,
-		OPT_NO_WRITERS, OPT_BACKUP_TYPE, OPT_CONFIG, OPT_JSON,
-		OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS,
+		OPT_TO = 256, OPT_CONFIG, OPT_JSON, OPT_QUIET, OPT_PROGRESS,
+		OPT_NO_PROGRESS,
 	};
 	static const struct option longopts[] = {
 		{"to", required_argument, NULL, OPT_TO},
-		{"writer", required_argument, NULL, OPT_WRITER},
-		{"component", required_argument, NULL, OPT_COMPONENT},
-		{"exclude-writer", required_argument, NULL,
-		 OPT_EXCLUDE_WRITER},
-		{"no-writers", no_argument, NULL, OPT_NO_WRITERS},
-		{"backup-type", required_argument, NULL, OPT_BACKUP_TYPE},
+		JOB_LONGOPT_WRITER,
+		JOB_LONGOPT_COMPONENT,
+		JOB_LONGOPT_EXCLUDE_WRITER,
+		JOB_LONGOPT_NO_WRITERS,
+		JOB_LONGOPT_BACKUP_TYPE,
 		{"config", required_argument, NULL, OPT_CONFIG},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"quiet", no_argument, NULL, OPT_QUIET},
@@ -141,8 +137,7 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *to = NULL, *type = "full", *colon;
-	size_t n = (size_t)argc;
+	const char *to = NULL;
 	struct stat st;
 	char *parent;
 	int c, r;
@@ -152,40 +147,24 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		.format = OUTPUT_TEXT,
 		.progress = -1,
 	};
-	o->paths = calloc(n, sizeof(*o->paths));
-	o->writers = calloc(n, sizeof(*o->writers));
-	o->components = calloc(n, sizeof(*o->components));
-	o->exclude_writers = calloc(n, sizeof(*o->exclude_writers));
-	if (!o->paths || !o->writers || !o->components ||
-	    !o->exclude_writers)
+	r = job_args_init(&o->job, cmd, argc, "full");
+	if (r != CLI_EXIT_OK)
+		return r;
+	o->paths = calloc((size_t)argc + 1, sizeof(*o->paths));
+	if (!o->paths)
 		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		r = job_args_take(&o->job, c, optarg);
+		if (r != JOB_ARGS_NOT_OURS) {
+			if (r != CLI_EXIT_OK)
+				return r;
+			continue;
+		}
 		switch (c) {
 		case OPT_TO:
 			to = optarg;
-			break;
-		case OPT_WRITER:
-			o->writers[o->n_writers++] = optarg;
-			break;
-		case OPT_COMPONENT:
-			colon = strchr(optarg, ':');
-			if (!colon || colon == optarg || !colon[1])
-				return cli_usage_error(
-					cmd,
-					"component '%s': WRITER:LOGICAL/PATH/NAME",
-					optarg);
-			o->components[o->n_components++] = optarg;
-			break;
-		case OPT_EXCLUDE_WRITER:
-			o->exclude_writers[o->n_exclude_writers++] = optarg;
-			break;
-		case OPT_NO_WRITERS:
-			o->no_writers = true;
-			break;
-		case OPT_BACKUP_TYPE:
-			type = optarg;
 			break;
 		case OPT_CONFIG:
 			o->config = optarg;
@@ -207,27 +186,16 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 			cli_print_help(cmd, stdout);
 			o->help = true;
 			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage_error(cmd, "option '%s' needs a value",
-					       argv[optind - 1]);
 		default:
-			if (optopt)
-				return cli_usage_error(cmd,
-						       "unknown option '-%c'",
-						       optopt);
-			return cli_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
-	r = cli_parse_backup_type(cmd, type, &o->backup_type);
+	r = job_args_finish(&o->job);
 	if (r != CLI_EXIT_OK)
 		return r;
 	if (!to)
 		return cli_usage_error(cmd, "no --to DIR given");
-	if (o->no_writers && (o->n_writers || o->n_components))
-		return cli_usage_error(cmd, "--no-writers with --writer or "
-					    "--component");
-	if (o->no_writers && optind >= argc)
+	if (o->job.no_writers && optind >= argc)
 		return cli_usage_error(cmd, "--no-writers needs a PATH");
 	/* Canonical, as the volumes of the set are found by mount point. */
 	for (; optind < argc; optind++) {
@@ -264,7 +232,7 @@ finish_set(struct backup *b)
 	vss_requester *req = job_requester(b->job);
 	struct bset_info info = {
 		.context = b->context,
-		.backup_type = b->opts->backup_type,
+		.backup_type = b->opts->job.opts.backup_type,
 		.application_consistent = job_volume_count(b->job) > 0,
 	};
 	struct vss_snapshot_prop prop;
@@ -322,7 +290,9 @@ make_set(struct backup *b)
 		return CLI_EXIT_FAILED;
 	}
 	if (r < 0)
-		return cli_status_error(b->cmd, step, r, NULL);
+		return cli_status_error(b->cmd, step, r,
+					!b->set && r == -EBUSY ? BSET_PARTIAL_LEFT :
+								 NULL);
 	r = backup_record_results(b);
 	if (r == CLI_EXIT_OK)
 		r = job_complete(b->job);
@@ -339,18 +309,7 @@ static int
 run(const struct cli_command *cmd, const struct backup_opts *opts)
 {
 	struct backup b = {.cmd = cmd, .opts = opts, .start_ms = cli_now_ms()};
-	struct job_options jo = {
-		.cmd = cmd,
-		.backup_type = opts->backup_type,
-		.writers = (char **)opts->writers,
-		.n_writers = opts->n_writers,
-		.components = (char **)opts->components,
-		.n_components = opts->n_components,
-		.exclude_writers = (char **)opts->exclude_writers,
-		.n_exclude_writers = opts->n_exclude_writers,
-		.paths = opts->paths,
-		.n_paths = opts->n_paths,
-	};
+	struct job_options jo = opts->job.opts;
 	char err[512];
 	size_t i;
 	int r;
@@ -359,12 +318,11 @@ run(const struct cli_command *cmd, const struct backup_opts *opts)
 			       &b.n_rules, err, sizeof(err));
 	if (r < 0)
 		return cli_status_error(cmd, opts->config, r, err);
-	r = cli_parse_context(cmd, NULL, false, opts->no_writers,
-			      &jo.context);
-	if (r != CLI_EXIT_OK)
-		goto out;
+	/* Canonical already: parse_args() made them so. */
+	jo.paths = opts->paths;
+	jo.n_paths = opts->n_paths;
 	b.context = jo.context;
-	if (!opts->no_writers && !opts->n_writers && !opts->n_components) {
+	if (!opts->job.no_writers && !jo.n_writers && !jo.n_components) {
 		jo.paths_select = opts->n_paths > 0;
 		jo.select_all = opts->n_paths == 0;
 	}

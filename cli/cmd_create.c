@@ -26,15 +26,19 @@ const char cmd_create_help[] =
     "Make one shadow copy set of the volumes holding each VOLUME (a mount\n"
     "point or any path on one), then complete the backup: the sequence of\n"
     "spec backup.md section 2 with nothing copied.  The writers take part\n"
-    "with their components whose files lie on these volumes; a writer with\n"
-    "files on other volumes too is left out (as vshadow does), and the\n"
-    "report says so.  --writer and --component choose components instead,\n"
-    "and their volumes join the set.\n"
+    "with their components whose files lie on these volumes.  As vshadow\n"
+    "does, a selectable component with files on other volumes too is left\n"
+    "out, and a writer takes no part when one of its mandatory components\n"
+    "has files elsewhere; the report says so (left out).  The files of a\n"
+    "recursive file set include those of the volumes mounted below its\n"
+    "directory.  --writer and --component choose components instead, and\n"
+    "the volumes of their files join the set.\n"
     "\n"
     "Without --persistent the shadow copies are auto-release: vssd deletes\n"
     "them when vss exits, as vshadow does without -p.  Use them from a\n"
     "command run by 'vss exec', or make them persistent and delete them\n"
-    "later with 'vss delete'.\n"
+    "later with 'vss delete'.  The contexts app-rollback, nas-rollback,\n"
+    "client-accessible and client-accessible-writers are persistent too.\n"
     "\n"
     "The report gives the set, each shadow copy (volume, device: where its\n"
     "files can be read, provider, application or crash consistent), each\n"
@@ -62,9 +66,8 @@ const char cmd_create_help[] =
     "  -h, --help          show this help\n";
 
 struct create_args {
-	struct job_options job;
+	struct job_args job;
 	const char *save_bcd;
-	bool persistent;
 	enum output_format format;
 	bool help;
 };
@@ -75,55 +78,31 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	   struct create_args *a)
 {
 	static const struct option longopts[] = {
-	    {"context", required_argument, NULL, 'c'},
-	    {"persistent", no_argument, NULL, 'p'},
-	    {"no-writers", no_argument, NULL, 'n'},
-	    {"writer", required_argument, NULL, 'w'},
-	    {"component", required_argument, NULL, 'C'},
-	    {"exclude-writer", required_argument, NULL, 'x'},
-	    {"backup-type", required_argument, NULL, 'b'},
+	    JOB_LONGOPT_CONTEXT,
+	    JOB_LONGOPT_PERSISTENT,
+	    JOB_LONGOPT_NO_WRITERS,
+	    JOB_LONGOPT_WRITER,
+	    JOB_LONGOPT_COMPONENT,
+	    JOB_LONGOPT_EXCLUDE_WRITER,
+	    JOB_LONGOPT_BACKUP_TYPE,
 	    {"save-bcd", required_argument, NULL, 's'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct job_options *o = &a->job;
-	const char *context = NULL, *backup_type = "copy";
-	bool no_writers = false;
+	const struct job_options *o = &a->job.opts;
 	int c, rc;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		rc = job_args_take(&a->job, c, optarg);
+		if (rc != JOB_ARGS_NOT_OURS) {
+			if (rc != CLI_EXIT_OK)
+				return rc;
+			continue;
+		}
 		switch (c) {
-		case 'c':
-			context = optarg;
-			break;
-		case 'p':
-			a->persistent = true;
-			break;
-		case 'n':
-			no_writers = true;
-			break;
-		case 'w':
-			o->writers[o->n_writers++] = optarg;
-			break;
-		case 'C':
-			if (!strchr(optarg, ':') || *optarg == ':' ||
-			    !strchr(optarg, ':')[1])
-				return cli_usage_error(
-				    cmd,
-				    "--component '%s': give "
-				    "WRITER:LOGICAL/PATH/NAME",
-				    optarg);
-			o->components[o->n_components++] = optarg;
-			break;
-		case 'x':
-			o->exclude_writers[o->n_exclude_writers++] = optarg;
-			break;
-		case 'b':
-			backup_type = optarg;
-			break;
 		case 's':
 			a->save_bcd = optarg;
 			break;
@@ -134,32 +113,15 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 			cli_print_help(cmd, stdout);
 			a->help = true;
 			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage_error(cmd, "option '%s' needs a value",
-					       argv[optind - 1]);
 		default:
-			return cli_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
 	for (; optind < argc; optind++)
-		o->paths[o->n_paths++] = argv[optind];
+		job_args_add_path(&a->job, argv[optind]);
 	if (!o->n_paths && !o->n_writers && !o->n_components)
 		return cli_usage_error(cmd, "no VOLUME given");
-	rc = cli_parse_context(cmd, context, a->persistent, no_writers,
-			       &o->context);
-	if (rc == CLI_EXIT_OK)
-		rc = cli_parse_backup_type(cmd, backup_type, &o->backup_type);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	/* vshadow: -nw excludes -wi and -wx. */
-	if ((o->context & VSS_VOLSNAP_ATTR_NO_WRITERS) &&
-	    (o->n_writers || o->n_components || o->n_exclude_writers))
-		return cli_usage_error(cmd, "--writer, --component and "
-					    "--exclude-writer need writers: "
-					    "not with --no-writers or a "
-					    "context without writers");
-	return CLI_EXIT_OK;
+	return job_args_finish(&a->job);
 }
 
 static int
@@ -192,32 +154,41 @@ run_job(const struct create_args *a, struct job *j)
 	if (rc == CLI_EXIT_OK)
 		rc = job_complete(j);
 	if (rc == CLI_EXIT_OK && a->save_bcd)
-		rc = save_bcd(a->job.cmd, j, a->save_bcd);
+		rc = save_bcd(a->job.opts.cmd, j, a->save_bcd);
 	for (size_t i = 0; i < job_writer_count(j); i++)
 		if (job_writer(j, i)->failed)
 			rc = CLI_EXIT_FAILED;
 	return rc;
 }
 
+/*
+ * Persistent: kept after vss exits, whether --persistent or the context
+ * (app-rollback, nas-rollback, client-accessible...) asks for it.
+ */
+static bool
+persistent(const struct create_args *a)
+{
+	return a->job.opts.context & VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE;
+}
+
 static int
 report(const struct create_args *a, struct job *j)
 {
-	const struct cli_command *cmd = a->job.cmd;
+	const struct cli_command *cmd = a->job.opts.cmd;
 	struct output *o = NULL;
 	int rc;
 
-	rc = output_new(&o, a->format, stdout);
-	if (rc < 0)
-		return cli_status_error(cmd, NULL, rc, NULL);
+	rc = cli_output_new(cmd, a->format, &o);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	output_begin_object(o, NULL);
 	job_report(j, o);
-	output_bool(o, "persistent", a->persistent);
+	output_bool(o, "persistent", persistent(a));
 	output_end_object(o);
-	rc = output_finish(o);
-	output_free(o);
-	if (rc < 0)
-		return cli_status_error(cmd, "standard output", rc, NULL);
-	if (a->format == OUTPUT_TEXT && !a->persistent && job_volume_count(j) &&
+	rc = cli_output_finish(cmd, o);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (a->format == OUTPUT_TEXT && !persistent(a) && job_volume_count(j) &&
 	    job_volume(j, 0)->device)
 		printf("\nThese shadow copies are auto-release: vssd deletes "
 		       "them when vss exits\n(--persistent keeps them).\n");
@@ -227,24 +198,18 @@ report(const struct create_args *a, struct job *j)
 int
 cmd_create(const struct cli_command *cmd, int argc, char **argv)
 {
-	struct create_args a = {.job.cmd = cmd, .format = OUTPUT_TEXT};
-	char **lists;
+	struct create_args a = {.format = OUTPUT_TEXT};
 	struct job *j;
 	int rc;
 
-	/* Each list holds at most every argument. */
-	lists = calloc(4 * (size_t)argc + 4, sizeof(*lists));
-	if (!lists)
-		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
-	a.job.writers = lists;
-	a.job.components = lists + argc + 1;
-	a.job.exclude_writers = lists + 2 * (argc + 1);
-	a.job.paths = lists + 3 * (argc + 1);
-	rc = parse_args(cmd, argc, argv, &a);
+	/* Copy, as diskshadow's create: writers keep no history of it. */
+	rc = job_args_init(&a.job, cmd, argc, "copy");
+	if (rc == CLI_EXIT_OK)
+		rc = parse_args(cmd, argc, argv, &a);
 	if (rc != CLI_EXIT_OK || a.help)
 		goto out;
 	cli_catch_signals();
-	rc = job_new(&j, &a.job);
+	rc = job_new(&j, &a.job.opts);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	rc = run_job(&a, j);
@@ -252,6 +217,6 @@ cmd_create(const struct cli_command *cmd, int argc, char **argv)
 		rc = CLI_EXIT_FAILED;
 	job_free(j);
 out:
-	free(lists);
+	job_args_release(&a.job);
 	return rc;
 }

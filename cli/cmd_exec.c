@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,8 @@ const char cmd_exec_help[] =
     "job report printed (as 'vss create' prints it, with the command's\n"
     "exit status).  Writers take part as with 'vss create'.\n"
     "\n"
-    "COMMAND gets, in volume order (n from 1):\n"
+    "COMMAND gets, in volume order (n from 1), in place of any VSS_SHADOW_*\n"
+    "variables vss was given (a 'vss exec' inside another):\n"
     "  VSS_SHADOW_SET       the shadow copy set id\n"
     "  VSS_SHADOW_COUNT     the number of shadow copies\n"
     "  VSS_SHADOW_<n>       the shadow copy id\n"
@@ -47,9 +50,14 @@ const char cmd_exec_help[] =
     "argument ('--root={}'); other braces are left alone, and there is no\n"
     "escape.\n"
     "\n"
-    "vss waits for COMMAND; SIGINT and SIGTERM are passed on to it, and\n"
-    "the backup is then aborted instead of completed.  The exit status is 0\n"
-    "when COMMAND exited 0 and the backup completed, otherwise 1.\n"
+    "vss waits for COMMAND.  Each SIGINT and SIGTERM sent to vss is passed\n"
+    "on to it (a Ctrl-C on the terminal reaches it directly, and is not\n"
+    "passed on again), and the backup is then aborted instead of completed;\n"
+    "a signal before COMMAND starts aborts without starting it.  Without a\n"
+    "command running, a second SIGINT or SIGTERM ends vss at once.  The\n"
+    "shadow copies of the set are deleted at the end, whatever happened.\n"
+    "The exit status is 0 when COMMAND exited 0 and the backup completed,\n"
+    "otherwise 1 (2 for a usage error).\n"
     "\n"
     "options:\n"
     "  --volume V          the volume holding path V; repeatable\n"
@@ -59,15 +67,16 @@ const char cmd_exec_help[] =
     "                      one component of writer W; repeatable\n"
     "  --exclude-writer W  the writer takes no part; repeatable\n"
     "  --backup-type T     full (default, as vshadow) or copy\n"
-    "  --context NAME      as 'vss create' (not client-accessible: those\n"
-    "                      cannot be exposed)\n"
+    "  --context NAME      as 'vss create', but not client-accessible or\n"
+    "                      client-accessible-writers (those cannot be\n"
+    "                      exposed)\n"
     "  --json              print the report as JSON (docs/cli-json.md);\n"
     "                      COMMAND's standard output then goes to standard\n"
     "                      error, so that standard output holds only JSON\n"
     "  -h, --help          show this help\n";
 
 struct exec_args {
-	struct job_options job;
+	struct job_args job;
 	char **command; /* COMMAND ARGS..., NULL-terminated (from argv) */
 	enum output_format format;
 	bool help;
@@ -80,6 +89,14 @@ struct outcome {
 	int signal;	 /* when a signal ended it, else 0 */
 };
 
+/* What the job made for COMMAND; each owned, NULL until made. */
+struct exec_state {
+	char **exposed; /* per volume, where it is exposed */
+	char **args;	/* COMMAND with its placeholders expanded */
+	char **env;	/* COMMAND's environment */
+	struct outcome out;
+};
+
 /* ---- the command line ------------------------------------------------ */
 
 static int
@@ -88,48 +105,31 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 {
 	static const struct option longopts[] = {
 	    {"volume", required_argument, NULL, 'v'},
-	    {"writer", required_argument, NULL, 'w'},
-	    {"component", required_argument, NULL, 'C'},
-	    {"exclude-writer", required_argument, NULL, 'x'},
-	    {"backup-type", required_argument, NULL, 'b'},
-	    {"context", required_argument, NULL, 'c'},
+	    JOB_LONGOPT_WRITER,
+	    JOB_LONGOPT_COMPONENT,
+	    JOB_LONGOPT_EXCLUDE_WRITER,
+	    JOB_LONGOPT_BACKUP_TYPE,
+	    JOB_LONGOPT_CONTEXT,
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct job_options *o = &a->job;
-	const char *context = NULL, *backup_type = "full";
+	const struct job_options *o = &a->job.opts;
 	int c, rc;
 
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at COMMAND, whose own options are not ours. */
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		rc = job_args_take(&a->job, c, optarg);
+		if (rc != JOB_ARGS_NOT_OURS) {
+			if (rc != CLI_EXIT_OK)
+				return rc;
+			continue;
+		}
 		switch (c) {
 		case 'v':
-			o->paths[o->n_paths++] = optarg;
-			break;
-		case 'w':
-			o->writers[o->n_writers++] = optarg;
-			break;
-		case 'C':
-			if (!strchr(optarg, ':') || *optarg == ':' ||
-			    !strchr(optarg, ':')[1])
-				return cli_usage_error(
-				    cmd,
-				    "--component '%s': give "
-				    "WRITER:LOGICAL/PATH/NAME",
-				    optarg);
-			o->components[o->n_components++] = optarg;
-			break;
-		case 'x':
-			o->exclude_writers[o->n_exclude_writers++] = optarg;
-			break;
-		case 'b':
-			backup_type = optarg;
-			break;
-		case 'c':
-			context = optarg;
+			job_args_add_path(&a->job, optarg);
 			break;
 		case 'j':
 			a->format = OUTPUT_JSON;
@@ -138,12 +138,8 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 			cli_print_help(cmd, stdout);
 			a->help = true;
 			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage_error(cmd, "option '%s' needs a value",
-					       argv[optind - 1]);
 		default:
-			return cli_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
 	if (optind >= argc)
@@ -152,16 +148,15 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	if (!o->n_paths && !o->n_writers && !o->n_components)
 		return cli_usage_error(cmd, "no --volume, --writer or "
 					    "--component given");
-	rc = cli_parse_context(cmd, context, false, false, &o->context);
-	if (rc == CLI_EXIT_OK)
-		rc = cli_parse_backup_type(cmd, backup_type, &o->backup_type);
+	rc = job_args_finish(&a->job);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	if ((o->context & VSS_VOLSNAP_ATTR_NO_WRITERS) &&
-	    (o->n_writers || o->n_components || o->n_exclude_writers))
-		return cli_usage_error(cmd, "--writer, --component and "
-					    "--exclude-writer need a context "
-					    "with writers");
+	/* SN-030: a client-accessible shadow copy cannot be exposed. */
+	if (o->context & VSS_VOLSNAP_ATTR_CLIENT_ACCESSIBLE)
+		return cli_usage_error(cmd,
+				       "--context '%s': client-accessible "
+				       "shadow copies cannot be exposed",
+				       a->job.context);
 	return CLI_EXIT_OK;
 }
 
@@ -227,6 +222,104 @@ expand(const char *arg, char **paths)
 	return out;
 }
 
+/* ---- COMMAND's environment ------------------------------------------ */
+
+extern char **environ;
+
+static void
+strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Append a formatted string to v at *n; false when out of memory. */
+static bool __attribute__((format(printf, 3, 4)))
+strv_addf(char **v, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&v[*n], fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		v[*n] = NULL;
+		return false;
+	}
+	(*n)++;
+	return true;
+}
+
+/*
+ * Our environment without the VSS_SHADOW_* variables a "vss exec" around
+ * us set, and those of this set.  Caller owns; free with strv_free();
+ * NULL when out of memory.
+ */
+static char **
+make_environment(struct job *j, char **exposed)
+{
+	static const char prefix[] = "VSS_SHADOW_";
+	size_t n_env = 0, n = job_volume_count(j), k = 0;
+	char id[VSS_ID_STRLEN], sid[VSS_ID_STRLEN];
+	bool ok = true;
+	vss_id set;
+	char **env;
+
+	while (environ[n_env])
+		n_env++;
+	/* Ours, SET, COUNT, PATH and three per volume, and the NULL. */
+	env = calloc(n_env + 3 + 3 * n + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n_env && ok; i++)
+		if (strncmp(environ[i], prefix, sizeof(prefix) - 1) != 0)
+			ok = strv_addf(env, &k, "%s", environ[i]);
+	job_snapshot_set_id(j, &set);
+	vss_id_format(&set, sid);
+	ok = ok && strv_addf(env, &k, "VSS_SHADOW_SET=%s", sid) &&
+	     strv_addf(env, &k, "VSS_SHADOW_COUNT=%zu", n) &&
+	     strv_addf(env, &k, "VSS_SHADOW_PATH=%s", exposed[0]);
+	for (size_t i = 0; i < n && ok; i++) {
+		const struct job_volume *v = job_volume(j, i);
+
+		vss_id_format(&v->snapshot_id, id);
+		ok = strv_addf(env, &k, "VSS_SHADOW_%zu=%s", i + 1, id) &&
+		     strv_addf(env, &k, "VSS_SHADOW_PATH_%zu=%s", i + 1,
+			       exposed[i]) &&
+		     strv_addf(env, &k, "VSS_SHADOW_VOLUME_%zu=%s", i + 1,
+			       v->mount_point);
+	}
+	if (!ok) {
+		strv_free(env);
+		return NULL;
+	}
+	return env;
+}
+
+/* COMMAND with its placeholders expanded; free with strv_free(). */
+static char **
+expand_command(char **command, char **exposed)
+{
+	size_t n = 0;
+	char **args;
+
+	while (command[n])
+		n++;
+	args = calloc(n + 1, sizeof(*args));
+	if (!args)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		args[i] = i ? expand(command[i], exposed) : strdup(command[i]);
+		if (!args[i]) {
+			strv_free(args);
+			return NULL;
+		}
+	}
+	return args;
+}
+
 /* ---- running COMMAND ------------------------------------------------- */
 
 static void
@@ -235,50 +328,60 @@ on_child(int sig)
 	(void)sig;
 }
 
-/* The environment of COMMAND (set in ours; it inherits it). */
+/*
+ * Start argv with env: posix_spawnp(), as vss has threads and a forked
+ * child may only make async-signal-safe calls.  The child gets the
+ * signal mask mask and SIGPIPE back to its default (vss ignores it).
+ * 0 or a positive errno.
+ */
 static int
-set_environment(struct job *j, char **exposed)
+spawn(char **argv, char **env, bool json, const sigset_t *mask, pid_t *ret_pid)
 {
-	const vss_id *set =
-	    vss_bcd_snapshot_set_id(vss_requester_bcd(job_requester(j)));
-	char id[VSS_ID_STRLEN], name[64], count[32];
-	size_t n = job_volume_count(j);
+	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attr;
+	sigset_t dfl;
+	int err;
 
-	vss_id_format(set, id);
-	snprintf(count, sizeof(count), "%zu", n);
-	if (setenv("VSS_SHADOW_SET", id, 1) < 0 ||
-	    setenv("VSS_SHADOW_COUNT", count, 1) < 0 ||
-	    setenv("VSS_SHADOW_PATH", exposed[0], 1) < 0)
-		return -errno;
-	for (size_t i = 0; i < n; i++) {
-		const struct job_volume *v = job_volume(j, i);
-
-		vss_id_format(&v->snapshot_id, id);
-		snprintf(name, sizeof(name), "VSS_SHADOW_%zu", i + 1);
-		if (setenv(name, id, 1) < 0)
-			return -errno;
-		snprintf(name, sizeof(name), "VSS_SHADOW_PATH_%zu", i + 1);
-		if (setenv(name, exposed[i], 1) < 0)
-			return -errno;
-		snprintf(name, sizeof(name), "VSS_SHADOW_VOLUME_%zu", i + 1);
-		if (setenv(name, v->mount_point, 1) < 0)
-			return -errno;
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	if ((err = posix_spawnattr_init(&attr)) != 0)
+		return err;
+	if ((err = posix_spawn_file_actions_init(&actions)) != 0) {
+		posix_spawnattr_destroy(&attr);
+		return err;
 	}
-	return 0;
+	err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+						  POSIX_SPAWN_SETSIGDEF);
+	if (!err)
+		err = posix_spawnattr_setsigmask(&attr, mask);
+	if (!err)
+		err = posix_spawnattr_setsigdefault(&attr, &dfl);
+	/* --json: standard output holds the report alone. */
+	if (!err && json)
+		err = posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO,
+						       STDOUT_FILENO);
+	if (!err)
+		err =
+		    posix_spawnp(ret_pid, argv[0], &actions, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&actions);
+	posix_spawnattr_destroy(&attr);
+	return err;
 }
 
 /*
  * Run argv and wait for it.  SIGINT, SIGTERM and SIGCHLD stay blocked
  * except inside sigsuspend(), so a signal is never missed between the
- * check and the wait; the first SIGINT or SIGTERM is passed on.
+ * check and the wait; each SIGINT or SIGTERM a process sends vss is
+ * passed on (cli_defer_escalation()).  CLI_EXIT_OK when it ran, whatever
+ * its status; otherwise the failure is printed.
  */
 static int
-run_command(const struct cli_command *cmd, char **argv, bool json,
+run_command(const struct cli_command *cmd, char **argv, char **env, bool json,
 	    struct outcome *ret)
 {
 	struct sigaction sa = {.sa_handler = on_child}, old_chld;
 	sigset_t block, old;
-	int status, forwarded = 0, sig, rc = CLI_EXIT_OK;
+	int status, sig, err, rc = CLI_EXIT_OK;
 	pid_t pid, r;
 
 	sigemptyset(&sa.sa_mask);
@@ -290,19 +393,11 @@ run_command(const struct cli_command *cmd, char **argv, bool json,
 	sigprocmask(SIG_BLOCK, &block, &old);
 	fflush(stdout);
 	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		rc = cli_status_error(cmd, argv[0], -errno, NULL);
+	cli_defer_escalation(true);
+	err = spawn(argv, env, json, &old, &pid);
+	if (err) {
+		rc = cli_status_error(cmd, argv[0], -err, NULL);
 		goto out;
-	}
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		if (json && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
-		execvp(argv[0], argv);
-		cli_status_error(cmd, argv[0], -errno, NULL);
-		_exit(127);
 	}
 	for (;;) {
 		r = waitpid(pid, &status, WNOHANG);
@@ -312,11 +407,8 @@ run_command(const struct cli_command *cmd, char **argv, bool json,
 			rc = cli_status_error(cmd, argv[0], -errno, NULL);
 			goto out;
 		}
-		sig = cli_interrupted();
-		if (sig && !forwarded) {
+		while ((sig = cli_signal_to_forward()))
 			kill(pid, sig);
-			forwarded = sig;
-		}
 		sigsuspend(&old);
 	}
 	ret->ran = true;
@@ -325,6 +417,7 @@ run_command(const struct cli_command *cmd, char **argv, bool json,
 	else if (WIFSIGNALED(status))
 		ret->signal = WTERMSIG(status);
 out:
+	cli_defer_escalation(false);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	sigaction(SIGCHLD, &old_chld, NULL);
 	return rc;
@@ -349,35 +442,32 @@ mark_components(struct job *j, bool succeeded)
 	return rc;
 }
 
-/* Unexpose and delete the shadow copies now rather than at exit. */
+/*
+ * Delete the set now rather than at exit: by its id, so that shadow
+ * copies made by a DoSnapshotSet that then failed go too, persistent ones
+ * included; exposures go with them.
+ */
 static int
-clean_up(const struct cli_command *cmd, struct job *j, char **exposed)
+clean_up(const struct cli_command *cmd, struct job *j)
 {
-	vss_requester *r = job_requester(j);
-	int rc = CLI_EXIT_OK, status;
-	vss_id not_deleted;
+	char text[VSS_ID_STRLEN];
+	vss_id set, not_deleted;
 	long deleted;
+	int status;
 
-	for (size_t i = 0; i < job_volume_count(j); i++) {
-		const struct job_volume *v = job_volume(j, i);
-
-		if (exposed[i]) {
-			status =
-			    vss_requester_unexpose_snapshot(r, &v->snapshot_id);
-			if (status < 0)
-				rc = cli_status_error(cmd, exposed[i], status,
-						      NULL);
-		}
-		if (!v->device)
-			continue;
-		status = vss_requester_delete_snapshots(
-		    r, &v->snapshot_id, VSS_OBJECT_SNAPSHOT, true, &deleted,
-		    &not_deleted);
-		if (status < 0)
-			rc =
-			    cli_status_error(cmd, v->mount_point, status, NULL);
+	if (!job_snapshot_set_id(j, &set))
+		return CLI_EXIT_OK;
+	status = vss_requester_delete_snapshots(job_requester(j), &set,
+						VSS_OBJECT_SNAPSHOT_SET, true,
+						&deleted, &not_deleted);
+	/* Nothing was made. */
+	if (status == VSS_E_OBJECT_NOT_FOUND)
+		return CLI_EXIT_OK;
+	if (status < 0) {
+		vss_id_format(&set, text);
+		return cli_status_error(cmd, text, status, NULL);
 	}
-	return rc;
+	return CLI_EXIT_OK;
 }
 
 static int
@@ -396,26 +486,36 @@ expose_all(const struct cli_command *cmd, struct job *j, char **exposed)
 	return CLI_EXIT_OK;
 }
 
+/* A signal came before COMMAND started: abort without starting it. */
 static int
-report(const struct exec_args *a, struct job *j, char **args, char **exposed,
-       const struct outcome *out)
+not_started(const struct exec_args *a)
 {
-	const struct cli_command *cmd = a->job.cmd;
-	struct output *o = NULL;
+	fprintf(stderr, "vss: %s: %s: not started: interrupted by signal %d\n",
+		a->job.opts.cmd->name, a->command[0], cli_interrupted());
+	return CLI_EXIT_FAILED;
+}
+
+static int
+report(const struct exec_args *a, struct job *j, const struct exec_state *st)
+{
+	const struct cli_command *cmd = a->job.opts.cmd;
+	const struct outcome *out = &st->out;
+	struct output *o;
 	int rc;
 
-	rc = output_new(&o, a->format, stdout);
-	if (rc < 0)
-		return cli_status_error(cmd, NULL, rc, NULL);
+	rc = cli_output_new(cmd, a->format, &o);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	output_begin_object(o, NULL);
 	job_report(j, o);
 	output_begin_list(o, "exposed_paths");
-	for (size_t i = 0; i < job_volume_count(j) && exposed[i]; i++)
-		output_string(o, NULL, exposed[i]);
+	for (size_t i = 0;
+	     st->exposed && i < job_volume_count(j) && st->exposed[i]; i++)
+		output_string(o, NULL, st->exposed[i]);
 	output_end_list(o);
 	output_begin_object(o, "command");
 	output_begin_list(o, "args");
-	for (char **s = args ? args : a->command; *s; s++)
+	for (char **s = st->args ? st->args : a->command; *s; s++)
 		output_string(o, NULL, *s);
 	output_end_list(o);
 	if (out->ran && !out->signal)
@@ -428,43 +528,15 @@ report(const struct exec_args *a, struct job *j, char **args, char **exposed,
 		output_null(o, "signal");
 	output_end_object(o);
 	output_end_object(o);
-	rc = output_finish(o);
-	output_free(o);
-	if (rc < 0)
-		return cli_status_error(cmd, "standard output", rc, NULL);
-	return CLI_EXIT_OK;
-}
-
-/* COMMAND with its placeholders expanded; caller frees each and it. */
-static char **
-expand_command(char **command, char **exposed)
-{
-	size_t n = 0;
-	char **args;
-
-	while (command[n])
-		n++;
-	args = calloc(n + 1, sizeof(*args));
-	if (!args)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		args[i] = i ? expand(command[i], exposed) : strdup(command[i]);
-		if (!args[i]) {
-			while (i > 0)
-				free(args[--i]);
-			free(args);
-			return NULL;
-		}
-	}
-	return args;
+	return cli_output_finish(cmd, o);
 }
 
 static int
-run_exec(const struct exec_args *a, struct job *j, char ***ret_exposed,
-	 char ***ret_args, struct outcome *out)
+run_exec(const struct exec_args *a, struct job *j, struct exec_state *st)
 {
-	const struct cli_command *cmd = a->job.cmd;
-	char **exposed;
+	const struct cli_command *cmd = a->job.opts.cmd;
+	struct outcome *out = &st->out;
+	bool succeeded;
 	size_t need;
 	int rc;
 
@@ -480,21 +552,25 @@ run_exec(const struct exec_args *a, struct job *j, char ***ret_exposed,
 				       "%zu",
 				       need, need, job_volume_count(j));
 	/* One more ends the list. */
-	exposed = *ret_exposed =
-	    calloc(job_volume_count(j) + 1, sizeof(*exposed));
-	if (!exposed)
+	st->exposed = calloc(job_volume_count(j) + 1, sizeof(*st->exposed));
+	if (!st->exposed)
 		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
 	rc = job_snapshot(j);
-	if (rc == CLI_EXIT_OK)
-		rc = expose_all(cmd, j, exposed);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	if (set_environment(j, exposed) < 0 ||
-	    !(*ret_args = expand_command(a->command, exposed)))
+	if (cli_interrupted())
+		return not_started(a);
+	rc = expose_all(cmd, j, st->exposed);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (cli_interrupted())
+		return not_started(a);
+	st->args = expand_command(a->command, st->exposed);
+	st->env = st->args ? make_environment(j, st->exposed) : NULL;
+	if (!st->env)
 		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
-	rc = run_command(cmd, *ret_args, a->format == OUTPUT_JSON, out);
-	if (rc != CLI_EXIT_OK)
-		return rc;
+	/* A COMMAND that cannot start fails the backup like one that fails. */
+	run_command(cmd, st->args, st->env, a->format == OUTPUT_JSON, out);
 	if (out->signal)
 		fprintf(stderr, "vss: %s: %s: killed by signal %d\n", cmd->name,
 			a->command[0], out->signal);
@@ -504,10 +580,11 @@ run_exec(const struct exec_args *a, struct job *j, char ***ret_exposed,
 	/* Interrupted: abort rather than complete (BK-051, job_free()). */
 	if (cli_interrupted())
 		return CLI_EXIT_FAILED;
-	rc = mark_components(j, !out->signal && out->exit_status == 0);
+	succeeded = out->ran && !out->signal && out->exit_status == 0;
+	rc = mark_components(j, succeeded);
 	if (rc == CLI_EXIT_OK)
 		rc = job_complete(j);
-	if (rc == CLI_EXIT_OK && (out->signal || out->exit_status))
+	if (rc == CLI_EXIT_OK && !succeeded)
 		rc = CLI_EXIT_FAILED;
 	return rc;
 }
@@ -515,45 +592,34 @@ run_exec(const struct exec_args *a, struct job *j, char ***ret_exposed,
 int
 cmd_exec(const struct cli_command *cmd, int argc, char **argv)
 {
-	struct exec_args a = {.job.cmd = cmd, .format = OUTPUT_TEXT};
-	struct outcome out = {0};
-	char **lists, **exposed = NULL, **args = NULL;
+	struct exec_args a = {.format = OUTPUT_TEXT};
+	struct exec_state st = {0};
 	struct job *j;
 	int rc;
 
-	/* Each list holds at most every argument. */
-	lists = calloc(4 * (size_t)argc + 4, sizeof(*lists));
-	if (!lists)
-		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
-	a.job.writers = lists;
-	a.job.components = lists + argc + 1;
-	a.job.exclude_writers = lists + 2 * (argc + 1);
-	a.job.paths = lists + 3 * (argc + 1);
-	rc = parse_args(cmd, argc, argv, &a);
+	/* Full, as vshadow. */
+	rc = job_args_init(&a.job, cmd, argc, "full");
+	if (rc == CLI_EXIT_OK)
+		rc = parse_args(cmd, argc, argv, &a);
 	if (rc != CLI_EXIT_OK || a.help)
 		goto out;
 	cli_catch_signals();
-	rc = job_new(&j, &a.job);
+	rc = job_new(&j, &a.job.opts);
 	if (rc != CLI_EXIT_OK)
 		goto out;
-	rc = run_exec(&a, j, &exposed, &args, &out);
+	rc = run_exec(&a, j, &st);
 	for (size_t i = 0; i < job_writer_count(j); i++)
 		if (job_writer(j, i)->failed && rc == CLI_EXIT_OK)
 			rc = CLI_EXIT_FAILED;
-	if (exposed && clean_up(cmd, j, exposed) != CLI_EXIT_OK &&
-	    rc == CLI_EXIT_OK)
+	if (clean_up(cmd, j) != CLI_EXIT_OK && rc == CLI_EXIT_OK)
 		rc = CLI_EXIT_FAILED;
-	if (rc != CLI_EXIT_USAGE && exposed &&
-	    report(&a, j, args, exposed, &out) != CLI_EXIT_OK)
+	if (rc != CLI_EXIT_USAGE && report(&a, j, &st) != CLI_EXIT_OK)
 		rc = CLI_EXIT_FAILED;
 	job_free(j);
-	for (size_t i = 0; args && args[i]; i++)
-		free(args[i]);
-	free(args);
-	for (size_t i = 0; exposed && exposed[i]; i++)
-		free(exposed[i]);
-	free(exposed);
+	strv_free(st.args);
+	strv_free(st.env);
+	strv_free(st.exposed);
 out:
-	free(lists);
+	job_args_release(&a.job);
 	return rc;
 }

@@ -16,18 +16,55 @@
 
 #define DEFAULT_SOCKET "/run/vss/vssd.sock"
 
+/* The first SIGINT or SIGTERM caught, or 0. */
 static volatile sig_atomic_t caught_signal;
+/* A child runs: it, not vss, decides what a further signal means. */
+static volatile sig_atomic_t escalation_deferred;
+/* Signals a process sent (not the terminal) still to pass on to a child. */
+static volatile sig_atomic_t forward_int, forward_term;
+
+/* Die of sig as if it had not been caught (only async-signal-safe calls). */
+static void
+die_of(int sig)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	/* Blocked while the handler runs: delivered when it returns. */
+	raise(sig);
+}
 
 static void
-on_signal(int sig)
+on_signal(int sig, siginfo_t *si, void *context)
 {
-	caught_signal = sig;
+	(void)context;
+	if (escalation_deferred) {
+		/*
+		 * Ctrl-C on the terminal reaches the whole foreground process
+		 * group, the child too (SI_KERNEL): passing it on would
+		 * deliver it twice.  A kill(1) aimed at vss alone is passed on.
+		 */
+		if (si->si_code != SI_KERNEL) {
+			if (sig == SIGINT)
+				forward_int++;
+			else
+				forward_term++;
+		}
+	} else if (caught_signal) {
+		/* The second one: the user insists. */
+		die_of(sig);
+		return;
+	}
+	if (!caught_signal)
+		caught_signal = sig;
 }
 
 void
 cli_catch_signals(void)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_sigaction = on_signal,
+			       .sa_flags = SA_SIGINFO};
 
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a blocking read or poll ends with EINTR. */
@@ -42,6 +79,28 @@ cli_interrupted(void)
 	return caught_signal;
 }
 
+void
+cli_defer_escalation(bool defer)
+{
+	escalation_deferred = defer;
+	if (!defer)
+		forward_int = forward_term = 0;
+}
+
+int
+cli_signal_to_forward(void)
+{
+	if (forward_term) {
+		forward_term--;
+		return SIGTERM;
+	}
+	if (forward_int) {
+		forward_int--;
+		return SIGINT;
+	}
+	return 0;
+}
+
 double
 cli_now_ms(void)
 {
@@ -51,18 +110,24 @@ cli_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+const char *
+cli_socket_path(void)
+{
+	const char *socket_path = getenv("VSS_SOCKET");
+
+	return socket_path && *socket_path ? socket_path : DEFAULT_SOCKET;
+}
+
 int
 cli_connect(const struct cli_command *cmd, int32_t context,
 	    vss_requester **ret)
 {
-	const char *socket_path = getenv("VSS_SOCKET");
+	const char *socket_path = cli_socket_path();
 	vss_requester *r = NULL;
 	char detail[512];
 	int rc;
 
 	*ret = NULL;
-	if (!socket_path || !*socket_path)
-		socket_path = DEFAULT_SOCKET;
 	rc = vss_requester_new(&r, socket_path);
 	if (rc == -EACCES) {
 		snprintf(detail, sizeof(detail),

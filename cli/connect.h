@@ -27,6 +27,12 @@
  */
 int cli_connect(const struct cli_command *cmd, int32_t context,
 		vss_requester **ret);
+/*
+ * The socket cli_connect() connects to: $VSS_SOCKET when set and not
+ * empty, else /run/vss/vssd.sock.  Borrowed: valid until the environment
+ * changes.
+ */
+const char *cli_socket_path(void);
 
 /*
  * Wait for a long operation and free the handle.  what names it in a
@@ -40,14 +46,26 @@ int cli_wait(const struct cli_command *cmd, vss_async *a, const char *what,
 	     int *ret_status);
 
 /*
- * Catch SIGINT and SIGTERM from now on: they set a flag instead of
+ * Catch SIGINT and SIGTERM from now on: the first sets a flag instead of
  * killing the process, so that a command aborts the backup, removes what
- * it was writing and exits 1.  SIGPIPE is ignored (a closed pipe is an
- * error on the write).
+ * it was writing and exits 1; a second one kills the process as if it
+ * had not been caught (a Ctrl-C that cannot wait for the clean-up).
+ * SIGPIPE is ignored (a closed pipe is an error on the write).
  */
 void cli_catch_signals(void);
-/* The signal caught since cli_catch_signals(), or 0. */
+/* The first signal caught since cli_catch_signals(), or 0. */
 int cli_interrupted(void);
+/*
+ * While a child runs (defer true): a further SIGINT or SIGTERM does not
+ * kill vss, and each one a process sent (kill(1); not the terminal, whose
+ * Ctrl-C reaches the child itself) is kept for cli_signal_to_forward().
+ */
+void cli_defer_escalation(bool defer);
+/*
+ * The next signal kept for the child, or 0; each is returned once.  Call
+ * with SIGINT and SIGTERM blocked.
+ */
+int cli_signal_to_forward(void);
 
 /*
  * Parse an id (TL-002: braces optional).  Returns CLI_EXIT_OK or a usage

@@ -86,6 +86,9 @@ job_free(struct job *j)
 		for (i = 0; i < j->opts.n_paths; i++)
 			free(j->paths[i]);
 	free(j->paths);
+	for (i = 0; i < j->n_exposures; i++)
+		free(j->exposures[i]);
+	free(j->exposures);
 	free(j->excluded_classes.ids);
 	free(j->excluded_instances.ids);
 	mountinfo_free(j->mounts, j->n_mounts);
@@ -254,8 +257,33 @@ step_failed(struct job *j, int rc)
 }
 
 /*
- * Consistency (BK-130): a writer is application consistent when it took
- * part and did not fail; a volume when every writer with files on it is.
+ * Does the writer leave the volume at mount_point crash consistent: has
+ * it files there of a component not included, or has it files there and
+ * took no part or failed?
+ */
+static bool
+spoils_volume(const struct job *j, const struct jwriter *w,
+	      const char *mount_point)
+{
+	size_t n = vss_wmd_component_count(w->pub.wmd);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vss_wm_component *c =
+		    vss_wmd_component(w->pub.wmd, i);
+		bool included =
+		    w->selection && vss_selection_defining(w->selection, c);
+
+		if ((!included || !w->pub.application_consistent) &&
+		    job_component_has_files_on(j, c, mount_point))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Consistency (BK-130), as job.h defines it: a writer is application
+ * consistent when it took part and did not fail; a volume when writers
+ * took part and no writer spoils it.
  */
 static void
 judge_consistency(struct job *j)
@@ -271,10 +299,8 @@ judge_consistency(struct job *j)
 		bool ok = !j->no_writers;
 
 		for (size_t i = 0; i < j->n_writers && ok; i++)
-			if (!j->writers[i].pub.application_consistent &&
-			    job_writer_has_files_on(j, j->writers[i].pub.wmd,
-						    vol->mount_point))
-				ok = false;
+			ok =
+			    !spoils_volume(j, &j->writers[i], vol->mount_point);
 		vol->pub.application_consistent = ok;
 	}
 	j->app_consistent = vss_requester_application_consistent(j->r);
@@ -411,6 +437,15 @@ vss_requester *
 job_requester(struct job *j)
 {
 	return j->r;
+}
+
+bool
+job_snapshot_set_id(const struct job *j, vss_id *ret)
+{
+	if (j->step < JOB_STARTED)
+		return false;
+	*ret = j->set_id;
+	return true;
 }
 
 size_t

@@ -64,9 +64,13 @@ struct job_options {
 	 * each is made absolute and canonical, and the volume holding it is
 	 * put in the set.  Without --writer/--component the components chosen
 	 * are, for each writer, its mandatory and selectable root components
-	 * whose files lie on these volumes (create, exec: a writer with files
-	 * elsewhere too is left out, as vshadow does) or under these paths
-	 * (backup, paths_select set).
+	 * whose files lie on these volumes (create, exec) or under these
+	 * paths (backup, paths_select set).  On volumes, as vshadow does, a
+	 * selectable root with files on other volumes too is left out, and
+	 * the whole writer only when one of its mandatory components has
+	 * files elsewhere; the report says why (left_out).  A recursive file
+	 * set's files include those of the volumes mounted below its
+	 * directory (BK-076).
 	 */
 	char **paths;
 	size_t n_paths;
@@ -89,9 +93,18 @@ struct job_volume {
 	const char *device;
 	vss_id provider_id;
 	/*
-	 * After job_snapshot: every writer with files on this volume took
-	 * part and none failed (application consistent), or not (crash
-	 * consistent only, BK-130).
+	 * After job_snapshot: application consistent, or crash consistent
+	 * only (BK-130).  A volume is application consistent when writers
+	 * took part in the job (not --no-writers or a context without
+	 * writers) and every component of every writer that has files on the
+	 * volume is included in the job (explicitly or with its set) for a
+	 * writer that took part and did not fail.  So a volume holding files
+	 * of a left-out component, of an excluded writer, of a writer that
+	 * takes no part or of one that failed is crash consistent, even when
+	 * the same writer made its included components consistent elsewhere.
+	 * A volume holding no writer's files is application consistent when
+	 * writers took part.  "Has files on" counts a recursive file set's
+	 * nested mounts (BK-076) and the alternate path when there is one.
 	 */
 	bool application_consistent;
 };
@@ -134,6 +147,11 @@ int job_set_component_result(struct job *j, size_t writer,
 int job_complete(struct job *j);
 
 vss_requester *job_requester(struct job *j);
+/*
+ * The shadow copy set's id, once start_snapshot_set is done: true and
+ * *ret set; false before (nothing can have been made).
+ */
+bool job_snapshot_set_id(const struct job *j, vss_id *ret);
 size_t job_volume_count(const struct job *j);
 const struct job_volume *job_volume(const struct job *j, size_t i);
 size_t job_writer_count(const struct job *j);
@@ -157,5 +175,73 @@ const struct job_volume *job_volume_of(const struct job *j, const char *path,
  * null.  docs/cli-json.md describes them.
  */
 void job_report(const struct job *j, struct output *o);
+
+/* ---- job_options.c: the options create, exec and backup share ------- */
+
+/*
+ * getopt_long() values of the shared options, clear of characters and of
+ * the values from 256 on that commands give their own long options.
+ */
+enum job_option {
+	JOB_OPT_WRITER = 0x1000,
+	JOB_OPT_COMPONENT,
+	JOB_OPT_EXCLUDE_WRITER,
+	JOB_OPT_BACKUP_TYPE,
+	JOB_OPT_CONTEXT,
+	JOB_OPT_NO_WRITERS,
+	JOB_OPT_PERSISTENT,
+};
+
+/* Entries for a command's struct option table (getopt.h). */
+#define JOB_LONGOPT_WRITER {"writer", required_argument, NULL, JOB_OPT_WRITER}
+#define JOB_LONGOPT_COMPONENT                                                  \
+	{"component", required_argument, NULL, JOB_OPT_COMPONENT}
+#define JOB_LONGOPT_EXCLUDE_WRITER                                             \
+	{"exclude-writer", required_argument, NULL, JOB_OPT_EXCLUDE_WRITER}
+#define JOB_LONGOPT_BACKUP_TYPE                                                \
+	{"backup-type", required_argument, NULL, JOB_OPT_BACKUP_TYPE}
+#define JOB_LONGOPT_CONTEXT                                                    \
+	{"context", required_argument, NULL, JOB_OPT_CONTEXT}
+#define JOB_LONGOPT_NO_WRITERS                                                 \
+	{"no-writers", no_argument, NULL, JOB_OPT_NO_WRITERS}
+#define JOB_LONGOPT_PERSISTENT                                                 \
+	{"persistent", no_argument, NULL, JOB_OPT_PERSISTENT}
+
+/* The job options of one command line while it is read. */
+struct job_args {
+	struct job_options opts; /* the strings borrowed from argv */
+	const char *context;     /* --context NAME, or NULL: backup */
+	const char *backup_type; /* --backup-type, or the command's default */
+	bool no_writers;         /* --no-writers */
+	bool persistent;         /* --persistent */
+	char **storage;          /* room for opts' lists; owned */
+};
+
+/* What job_args_take() returns for an option that is not a job option. */
+#define JOB_ARGS_NOT_OURS (-1)
+
+/*
+ * Make room for the lists of a command line of argc arguments, the
+ * backup type default_backup_type unless --backup-type says otherwise.
+ * An exit code; release with job_args_release() either way.
+ */
+int job_args_init(struct job_args *a, const struct cli_command *cmd, int argc,
+		  const char *default_backup_type);
+void job_args_release(struct job_args *a);
+/*
+ * Take what getopt_long() returned, c, with its argument: CLI_EXIT_OK,
+ * a usage error (--component not WRITER:LOGICAL/PATH/NAME), or
+ * JOB_ARGS_NOT_OURS when c is not a JOB_OPT_* value.
+ */
+int job_args_take(struct job_args *a, int c, char *arg);
+/* A volume or path of the command line (borrowed). */
+void job_args_add_path(struct job_args *a, char *path);
+/*
+ * Once the command line is read: the context from --context,
+ * --persistent and --no-writers (cli_parse_context()), the backup type,
+ * and the check that --writer, --component and --exclude-writer come
+ * with writers.  An exit code.
+ */
+int job_args_finish(struct job_args *a);
 
 #endif

@@ -81,6 +81,9 @@ struct job {
 	vss_id set_id;
 	struct mount_entry *mounts;
 	size_t n_mounts;
+	/* Where vssd exposes shadow copies: mounts that are no volumes. */
+	char **exposures;
+	size_t n_exposures;
 	char **paths; /* opts->paths made canonical */
 	struct jwriter *writers;
 	size_t n_writers;
@@ -123,23 +126,38 @@ bool job_is_excluded(const struct job *j, const vss_wmd *wmd);
  */
 size_t job_file_count(const struct vss_wm_component *c);
 const char *job_file_source(const struct vss_wm_component *c, size_t i);
+bool job_file_recursive(const struct vss_wm_component *c, size_t i);
+/*
+ * Learn where vssd exposes shadow copies (of every context), so that
+ * they are not taken for volumes mounted inside a file set.  An enum
+ * cli_exit value.
+ */
+int job_find_exposures(struct job *j);
 /*
  * Make each path of the command line canonical and put the volume holding
  * it in the set.  An enum cli_exit value.
  */
 int job_place_paths(struct job *j);
 /*
- * Is the file set directory dir on the set: under the paths with
- * paths_select, else on a volume of the set?
+ * Is file set f of component c on the set: under the paths with
+ * paths_select, else on volumes of the set only, those mounted below a
+ * recursive file set's directory included (BK-076)?  A relative path is
+ * on no set.
  */
-bool job_on_set(const struct job *j, const char *dir);
+bool job_file_on_set(const struct job *j, const struct vss_wm_component *c,
+		     size_t f);
 /*
  * Put the volumes holding the files of w's included components in the
- * set.  An enum cli_exit value.
+ * set, those mounted below a recursive file set's directory too
+ * (BK-076).  A relative file set path fails.  An enum cli_exit value.
  */
 int job_add_volumes_of(struct job *j, const struct jwriter *w);
-/* Does any file set of the writer lie on the volume at mount_point? */
-bool job_writer_has_files_on(const struct job *j, const vss_wmd *wmd,
-			     const char *mount_point);
+/*
+ * Does a file set of component c lie on the volume at mount_point, or
+ * is the volume mounted below a recursive one's directory?
+ */
+bool job_component_has_files_on(const struct job *j,
+				const struct vss_wm_component *c,
+				const char *mount_point);
 
 #endif

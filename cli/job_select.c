@@ -311,7 +311,7 @@ place_set(const struct job *j, const vss_wmd *wmd,
 		for (size_t f = 0; f < job_file_count(c); f++) {
 			const char *src = job_file_source(c, f);
 
-			if (job_on_set(j, src)) {
+			if (job_file_on_set(j, c, f)) {
 				p.on_set++;
 			} else {
 				p.outside++;
@@ -436,18 +436,26 @@ check_named(struct job *j)
 	return CLI_EXIT_OK;
 }
 
-/* --writer and --component choices for writer w. */
+/*
+ * --writer and --component choices for writer w.  A --component below a
+ * selectable root that --writer includes already comes with its set: it
+ * is not added again, which SEL-004 forbids (SEL-002 c, d), and a note
+ * says so.  Naming both a component and its selectable ancestor with
+ * --component stays an error.
+ */
 static int
 select_named(struct job *j, struct jwriter *w, struct refs *refs)
 {
 	const vss_wmd *wmd = w->pub.wmd;
 	size_t n = vss_wmd_component_count(wmd);
+	bool whole = false;
 	int rc;
 
 	for (size_t i = 0; i < j->opts.n_writers; i++)
-		if (writer_match(wmd, j->opts.writers[i]) != MATCH_NONE &&
-		    (rc = select_roots(w, refs)) < 0)
-			return rc;
+		if (writer_match(wmd, j->opts.writers[i]) != MATCH_NONE)
+			whole = true;
+	if (whole && (rc = select_roots(w, refs)) < 0)
+		return rc;
 	for (size_t i = 0; i < j->opts.n_components; i++) {
 		const char *spec = j->opts.components[i];
 		int named = spec_names_writer(spec, wmd);
@@ -458,8 +466,18 @@ select_named(struct job *j, struct jwriter *w, struct refs *refs)
 			const struct vss_wm_component *comp =
 			    vss_wmd_component(wmd, c);
 
-			if (spec_names_component(spec, comp) &&
-			    (rc = refs_add_component(refs, comp)) < 0)
+			if (!spec_names_component(spec, comp))
+				continue;
+			if (whole && !is_root(wmd, comp)) {
+				fprintf(stderr,
+					"vss: %s: %s: note: --component '%s' "
+					"is included with its selectable "
+					"ancestor (--writer)\n",
+					j->opts.cmd->name, jwriter_name(w),
+					spec);
+				continue;
+			}
+			if ((rc = refs_add_component(refs, comp)) < 0)
 				return rc;
 		}
 	}
@@ -525,6 +543,9 @@ job_select(struct job *j)
 	rc = job_place_paths(j);
 	if (rc == CLI_EXIT_OK && named)
 		rc = check_named(j);
+	/* Only writers' file sets can hold an exposure. */
+	if (rc == CLI_EXIT_OK && j->n_writers)
+		rc = job_find_exposures(j);
 	for (size_t i = 0; i < j->n_writers && rc == CLI_EXIT_OK; i++) {
 		struct jwriter *w = &j->writers[i];
 		size_t n = vss_wmd_component_count(w->pub.wmd);

@@ -2,8 +2,11 @@
 # loop-mounted btrfs volumes: the job report in text and JSON (its key sets,
 # docs/cli-json.md; timings are numbers, never compared), persistent and
 # auto-release shadow copies, --no-writers (BK-078), --exclude-writer
-# (BK-005), a writer left out for files outside the set, a writer failing
-# in freeze (exit 1), and usage errors (exit 2).
+# (BK-005), --component, persistence from --context, consistency by
+# included component, a writer left out for files outside the set or for a
+# mandatory component outside it, the component-set rules (SEL-002..004),
+# a relative file set path, a writer failing in freeze (exit 1), SIGINT in
+# DoSnapshotSet and a second SIGINT, and usage errors (exit 2).
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/sys.sh"
 
@@ -37,10 +40,12 @@ shadows() {
 	find "$1/.vss-shadows" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
 }
 # wait_no_shadows VOLUME: auto-release shadow copies go once the session
-# ends, which vssd finishes after vss has exited.
+# ends, which vssd finishes after vss has exited; $kept persistent ones
+# stay.
+kept=0
 wait_no_shadows() {
 	for _ in $(seq 100); do
-		[ "$(shadows "$1")" -eq 0 ] && return 0
+		[ "$(shadows "$1")" -eq "$kept" ] && return 0
 		sleep 0.1
 	done
 	fail "auto-release shadow copies of $1 are still there"
@@ -192,9 +197,46 @@ run create "$TMP/no/such/path"
 expect_rc 1 "create of a missing path"
 expect_in err "vss: create: $TMP/no/such/path: ENOENT" "create of a missing path"
 
+# ---- --component: that component, its volume (no paths needed) --------
+run create --component w2:a/one --json
+expect_rc 0 "create --component w2:a/one"
+[ "$(json '[s["volume"] for s in r["shadow_copies"]]')" = "['$vol']" ] ||
+	fail "create --component: the set is not $vol alone"
+[ "$(json '[(w["name"], [c["name"] for c in w["components"]]) for w in r["writers"] if w["took_part"]]')" = \
+	"[('w2', ['one'])]" ] || fail "create --component: not w2's one alone"
+wait_no_shadows "$vol"
+
+# ---- consistency by included component (BK-130, job.h) ----------------
+# $vol2 holds w2's component two, left out: w2 takes part and is
+# application consistent, but $vol2 is crash consistent.
+run create "$vol2" --component w2:a/one --json
+expect_rc 0 "create $vol2 --component w2:a/one"
+[ "$(json '{s["volume"]: s["consistency"] for s in r["shadow_copies"]}["'"$vol2"'"]')" = crash ] ||
+	fail "a volume holding a left-out component is application consistent"
+[ "$(json '[w["consistency"] for w in r["writers"] if w["name"] == "w2"]')" = \
+	"['application']" ] || fail "w2 is not application consistent"
+wait_no_shadows "$vol"
+
+# ---- persistence from the context (app-rollback: NO_AUTO_RELEASE) ------
+run create "$vol" --context app-rollback --json
+expect_rc 0 "create --context app-rollback"
+[ "$(json 'r["persistent"]')" = True ] ||
+	fail "--context app-rollback: not reported persistent"
+rollback_id=$(json 'r["shadow_copies"][0]["snapshot_id"]')
+run create "$vol" --context app-rollback
+expect_not_in out "auto-release" "--context app-rollback (text)"
+expect_in out "persistent: yes" "--context app-rollback (text)"
+# Still there once vss has exited: the session's end released nothing.
+run list shadows --json
+expect_in out "$rollback_id" "--context app-rollback: the shadow copy"
+run delete --all --yes
+expect_rc 0 "delete the app-rollback shadow copies"
+
 # ---- persistent: the shadow copy stays and holds the files --------------
 run create "$vol" --persistent --no-writers --json
 expect_rc 0 "create --persistent"
+persistent_id=$(json 'r["shadow_copies"][0]["snapshot_id"]')
+kept=1
 device=$(json 'r["shadow_copies"][0]["device"]')
 if [ -f "$device/data/f" ]; then
 	[ "$(cat "$device/data/f")" = hello ] ||
@@ -227,6 +269,156 @@ PY
 sys_stop_writer bad
 rm -rf "$vol/bad"
 
+# ---- component choice by the rules (SEL-002..SEL-004) ------------------
+mkdir -p "$vol/sel/c" "$vol/sel/s" "$vol/mand" "$vol2/must"
+cat >"$TMP/sel.conf" <<CONF
+[restore]
+method = RESTORE_IF_CAN_BE_REPLACED
+[component top]
+files = $vol/sel * true
+[component child]
+logical_path = top
+selectable = false
+files = $vol/sel/c * true
+[component sub]
+logical_path = top
+files = $vol/sel/s * true
+CONF
+sys_writer sel --config "$TMP/sel.conf"
+# Class (c): non-selectable below a selectable one, never named alone.
+run create --component sel:top/child
+expect_rc 1 "create --component of a class-(c) component"
+expect_in err "vss: create: sel:" "create --component of a class-(c) component"
+# SEL-004: a component and its selectable ancestor, both named.
+run create --component sel:top --component sel:top/sub
+expect_rc 1 "create --component top and top/sub"
+expect_in err "VSS_E_OBJECT_ALREADY_EXISTS" "create --component top and top/sub"
+# --writer includes top, and top/sub with it: the --component is noted.
+run create --writer sel --component sel:top/sub --json
+expect_rc 0 "create --writer sel --component sel:top/sub"
+expect_in err "note: --component 'sel:top/sub' is included" \
+	"create --writer sel --component sel:top/sub"
+[ "$(json '[[c["name"] for c in w["components"]] for w in r["writers"] if w["name"] == "sel"]')" = \
+	"[['top']]" ] || fail "--writer sel --component sel:top/sub: not top alone"
+wait_no_shadows "$vol"
+sys_stop_writer sel
+
+# A writer whose mandatory component lies elsewhere takes no part.
+cat >"$TMP/mand.conf" <<CONF
+[restore]
+method = RESTORE_IF_CAN_BE_REPLACED
+[component must]
+selectable = false
+files = $vol2/must * true
+[component here]
+files = $vol/mand * true
+CONF
+sys_writer mand --config "$TMP/mand.conf"
+run create "$vol" --json
+expect_rc 0 "create with mand's mandatory component elsewhere"
+python3 - "$TMP/out" "$vol2" <<'PY' || fail "mand is not left out"
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = [w for w in r["writers"] if w["name"] == "mand"][0]
+assert not m["took_part"] and m["components"] == [], m
+assert "must" in m["left_out"] and sys.argv[2] in m["left_out"], m
+PY
+wait_no_shadows "$vol"
+sys_stop_writer mand
+
+# A relative file set path names no place: never our working directory.
+mkdir -p "$vol/relative/dir"
+sys_writer rel --component r/x=relative/dir
+vss_path=$(realpath "$VSS")
+rc=0
+(cd "$vol" && "$vss_path" create --writer rel >"$TMP/out" 2>"$TMP/err") || rc=$?
+expect_rc 1 "create --writer with a relative file set"
+expect_in err "file set 'relative/dir' is not an absolute path" \
+	"create --writer with a relative file set"
+rc=0
+(cd "$vol" && "$vss_path" create "$vol" --json >"$TMP/out" 2>"$TMP/err") || rc=$?
+expect_rc 0 "create with a relative file set"
+[ "$(json '[w["took_part"] for w in r["writers"] if w["name"] == "rel"]')" = \
+	"[False]" ] || fail "a writer with a relative file set took part"
+wait_no_shadows "$vol"
+sys_stop_writer rel
+
+# ---- SIGINT during DoSnapshotSet: aborted, nothing left -----------------
+mkdir "$vol/slow"
+sys_writer slow --component s/x="$vol/slow" --stall freeze:3
+mark=$(lines slow)
+"$VSS" create "$vol" >"$TMP/out" 2>"$TMP/err" &
+vss_pid=$!
+# prepare_snapshot is logged when it is answered, before the freeze.
+for _ in $(seq 300); do
+	events_since slow "$mark" | grep -qw prepare_snapshot && break
+	sleep 0.1
+done
+kill -INT "$vss_pid"
+rc=0
+wait "$vss_pid" || rc=$?
+expect_rc 1 "create interrupted in DoSnapshotSet"
+expect_in err "interrupted by signal 2" "create interrupted in DoSnapshotSet"
+for _ in $(seq 300); do
+	events_since slow "$mark" | grep -qw abort && break
+	sleep 0.1
+done
+case " $(events_since slow "$mark")" in
+*" abort "*) ;;
+*) fail "create interrupted: slow got '$(events_since slow "$mark")'" ;;
+esac
+case " $(events_since slow "$mark")" in
+*" backup_complete "*) fail "create interrupted: the backup completed" ;;
+esac
+wait_no_shadows "$vol"
+sys_stop_writer slow
+
+# ---- a second SIGINT ends vss at once -----------------------------------
+# A socket that accepts and never answers keeps vss waiting for vssd.
+python3 - "$TMP/stub.sock" "$TMP/stub.ready" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+open(sys.argv[2], "w").close()
+while c.recv(4096):
+    pass
+PY
+stub_pid=$!
+SYS_PIDS+=("$stub_pid")
+for _ in $(seq 300); do
+	[ -S "$TMP/stub.sock" ] && break
+	sleep 0.1
+done
+VSS_SOCKET=$TMP/stub.sock "$VSS" create "$vol" >"$TMP/out" 2>"$TMP/err" &
+vss_pid=$!
+for _ in $(seq 300); do
+	[ -e "$TMP/stub.ready" ] && break
+	sleep 0.1
+done
+# int_pending PID: a SIGINT waits to be handled by the process.
+int_pending() {
+	python3 - "$1" <<'PY'
+import sys
+pending = 0
+for line in open(f"/proc/{sys.argv[1]}/status"):
+    if line.startswith(("SigPnd:", "ShdPnd:")):
+        pending |= int(line.split()[1], 16)
+sys.exit(0 if pending & 2 else 1)
+PY
+}
+kill -INT "$vss_pid"
+for _ in $(seq 300); do
+	int_pending "$vss_pid" || break
+	sleep 0.1
+done
+kill -INT "$vss_pid"
+rc=0
+wait "$vss_pid" || rc=$?
+expect_rc 130 "create after a second SIGINT"
+kill "$stub_pid" 2>/dev/null || true
+
 # ---- usage errors ------------------------------------------------------
 for args in "" "$vol --backup-type log" "$vol --bogus" \
 	"$vol --no-writers --writer w1" "$vol --component nocolon" \
@@ -240,6 +432,13 @@ done
 run create --help
 expect_rc 0 "create --help"
 expect_in out "auto-release" "create --help"
+
+# ---- the persistent shadow copy goes with vss delete --id ---------------
+run delete --id "$persistent_id"
+expect_rc 0 "delete --id of the persistent shadow copy"
+[ "$(shadows "$vol")" -eq 0 ] || fail "delete --id: a shadow copy is left"
+run list shadows --json
+expect_not_in out "$persistent_id" "delete --id: still listed"
 
 sys_stop_writer w1
 sys_stop_writer w2
