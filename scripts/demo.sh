@@ -9,8 +9,9 @@
 # socket, state and configuration, and vss-test-writer appending a record
 # to DATA/stream every 5 ms.  It shows "vss list writers", runs
 # "vss backup" of the writer's component and "vss verify" on the set,
-# compares the saved stream with the writer's freeze point, and undoes
-# everything it made on every way out.
+# compares the saved stream with the writer's freeze point and the saved
+# owners, modes, links, xattrs and sparse holes with the originals, and
+# undoes everything it made on every way out.
 #
 #   scripts/demo.sh [--no-build]
 #
@@ -19,6 +20,9 @@
 # --no-build, which skips installing and building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# losetup, mkfs.btrfs and findmnt live in /usr/sbin and /sbin, which a
+# PATH inherited through Debian's "su" (without "-") lacks.
+PATH=$PATH:/usr/sbin:/sbin
 
 step() {
 	printf '\n==> %s\n' "$*"
@@ -61,16 +65,18 @@ for p in "$vss" "$vssd" "$writer"; do
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vss-demo.XXXXXX")
+img=$tmp/vol.img
 mnt=$tmp/vol
 data=$mnt/data
-loop=
 pids=()
 
-# Undo everything, newest first; keeps the exit status.
+# Undo everything, newest first; keeps the exit status.  A second signal
+# is ignored rather than allowed to cut the cleanup short.
 cleanup() {
-	local status=$? i sub log
+	local status=$? i sub log dev
 	set +e
-	trap - EXIT INT TERM HUP
+	trap - EXIT
+	trap '' INT TERM HUP
 	# The writer first, so that it unsubscribes while vssd still runs.
 	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
 		kill -TERM "${pids[i]}" 2>/dev/null
@@ -87,7 +93,13 @@ cleanup() {
 	# (exposures vssd left), innermost first.
 	findmnt -rn -o TARGET | grep -F "$tmp/" | sort -r |
 		while read -r sub; do umount "$sub" || umount -l "$sub"; done
-	[ -z "$loop" ] || losetup -d "$loop"
+	# The loop device, found by its image: a signal during
+	# "loop=$(losetup ...)" may have attached it before $loop was set.
+	if [ -e "$img" ]; then
+		for dev in $(losetup -n -O NAME -j "$img"); do
+			losetup -d "$dev"
+		done
+	fi
 	rm -rf "$tmp"
 	if [ "$status" -eq 0 ]; then
 		step "done: everything the demo made is gone"
@@ -99,7 +111,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# wait_for WHAT PID FILE LOG: until FILE exists, while PID lives.
+# wait_for WHAT PID FILE LOG: until FILE exists, while PID lives (at most
+# 10 s).
 wait_for() {
 	local i
 	for i in $(seq 100); do
@@ -113,13 +126,13 @@ wait_for() {
 }
 
 step "a btrfs volume of its own: a 512 MiB sparse image on a loop device"
-truncate -s 512M "$tmp/vol.img"
-loop=$(losetup --show -f "$tmp/vol.img")
+truncate -s 512M "$img"
+loop=$(losetup --show -f "$img")
 mkfs.btrfs -q -f "$loop" >"$tmp/mkfs.log" 2>&1 ||
 	{ cat "$tmp/mkfs.log" >&2; die "mkfs.btrfs $loop failed"; }
 mkdir "$mnt"
 mount "$loop" "$mnt"
-echo "$loop on $mnt (image $tmp/vol.img)"
+echo "$loop on $mnt (image $img)"
 
 step "starting vssd (socket, state and configuration in $tmp)"
 export VSS_SOCKET=$tmp/vssd.sock
@@ -136,7 +149,7 @@ pids+=($!)
 wait_for vssd "${pids[-1]}" "$VSS_SOCKET" "$tmp/vssd.log"
 echo "vssd is running (pid ${pids[-1]}), listening on $VSS_SOCKET"
 
-step "some files to back up in $data"
+step "files to back up in $data (links, an owner, an xattr, holes)"
 mkdir -p "$data/docs" "$data/images"
 for i in $(seq 1 50); do
 	printf 'note %d: the quick brown fox\n' "$i" >"$data/docs/note-$i.txt"
@@ -160,14 +173,21 @@ step "starting the sample writer: a record to $data/stream every 5 ms"
 	--ready-file "$tmp/writer.ready" >"$tmp/writer.out" 2>&1 &
 pids+=($!)
 wait_for vss-test-writer "${pids[-1]}" "$tmp/writer.ready" "$tmp/writer.out"
-sleep 1 # let the stream grow a little before the backup
+# Let the stream grow a little before the backup: 100 records (at most
+# 10 s, whatever the machine's speed).
+for _ in $(seq 100); do
+	[ "$(wc -l <"$data/stream")" -ge 100 ] && break
+	sleep 0.1
+done
 echo "the stream has $(wc -l <"$data/stream") records so far"
 
 step "vss list writers"
 "$vss" list writers
 
-step "vss backup --writer demo-writer --to $tmp/backup"
-"$vss" backup --writer demo-writer --to "$tmp/backup"
+# The demo's own configuration, not the host's /etc/vss/vss.conf, whose
+# [files-not-to-backup] could leave files out.
+step "vss backup --writer demo-writer --to $tmp/backup --config $tmp/vssd.conf"
+"$vss" backup --writer demo-writer --to "$tmp/backup" --config "$tmp/vssd.conf"
 
 step "the backup set: documents, manifest, data by volume and path"
 (cd "$tmp/backup" && find . -maxdepth 3 | sort)
@@ -180,11 +200,18 @@ step "the backup holds the stream as it was at the freeze instant"
 freeze=$(awk -F'\t' '$3 == "freeze" && $5 == "ok"' "$tmp/writer.log")
 [ "$(printf '%s\n' "$freeze" | grep -c .)" -eq 1 ] ||
 	die "expected one successful freeze in the writer's log, found: $freeze"
-seq=$(printf '%s\n' "$freeze" | grep -o 'stream_seq=[0-9]*' | cut -d= -f2)
+seq=$(printf '%s\n' "$freeze" | grep -o 'stream_seq=[0-9]*' | cut -d= -f2 ||
+	true)
 [ -n "$seq" ] || die "the freeze line has no stream_seq: $freeze"
 saved=$tmp/backup/data/0/data/stream # volume 0, path below the mount point
 [ -f "$saved" ] || die "the backup set has no $saved"
 saved_n=$(wc -l <"$saved")
+# The writer goes on after the thaw: wait (at most 10 s) until the live
+# stream is past the freeze point.
+for _ in $(seq 100); do
+	[ "$(wc -l <"$data/stream")" -gt "$seq" ] && break
+	sleep 0.1
+done
 live_n=$(wc -l <"$data/stream")
 echo "writer's log, freeze:      last record written stream_seq=$seq"
 echo "backed-up stream:          $saved_n records, last '$(tail -n 1 "$saved")'"
@@ -197,5 +224,38 @@ head -n "$seq" "$data/stream" | cmp -s - "$saved" ||
 	die "the live stream did not go on growing after the thaw"
 echo "ok: the backup equals the live stream's first $seq records, the" \
 	"$((live_n - seq)) written since are not in it"
+
+step "the backup kept owners, modes, times, links, xattrs and holes"
+copy=$tmp/backup/data/0/data
+kept=(docs/note-1.txt docs/note-1.hardlink docs/note-3.txt docs/note-4.txt
+	docs/note-5.txt latest-note images/sparse.img)
+# describe DIR: what the backup must keep of each file in kept.
+describe() {
+	(
+		cd "$1"
+		stat -c '%n: %F, mode %a, owner %u:%g, %s bytes, %h links, %y' \
+			"${kept[@]}"
+		echo "latest-note -> $(readlink latest-note)"
+		echo "docs/note-5.txt: user.demo=$(getfattr --only-values \
+			-n user.demo docs/note-5.txt)"
+	)
+}
+describe "$data" >"$tmp/kept.live"
+describe "$copy" >"$tmp/kept.backup"
+cat "$tmp/kept.backup"
+diff "$tmp/kept.live" "$tmp/kept.backup" >"$tmp/kept.diff" ||
+	die "the backup differs from the originals (< live, > backup):
+$(cat "$tmp/kept.diff")"
+[ "$(stat -c %i "$copy/docs/note-1.txt")" = \
+	"$(stat -c %i "$copy/docs/note-1.hardlink")" ] ||
+	die "docs/note-1.txt and docs/note-1.hardlink are two files in the backup"
+# 64 MiB with one block written: the holes are kept if the copy has
+# under 1 MiB allocated (the file systems' block sizes may differ).
+sparse_kib=$(du -k "$copy/images/sparse.img" | cut -f1)
+[ "$sparse_kib" -lt 1024 ] ||
+	die "images/sparse.img has $sparse_kib KiB allocated in the backup"
+echo "ok: the same in the live volume; note-1.txt and note-1.hardlink are"
+echo "one file in the backup; images/sparse.img (64 MiB) takes" \
+	"$sparse_kib KiB there"
 
 step "stopping the writer and vssd, unmounting, detaching $loop"

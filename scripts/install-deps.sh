@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	meson ninja-build pkg-config gcc
+	meson ninja-build pkg-config gcc libc6-dev
 	libxml2-dev libjansson-dev uuid-dev libbtrfsutil-dev libinih-dev
 	libssl-dev
 	# tests: unit tests, the CLI tests' JSON checks, fuzzers and sanitizers

@@ -9,6 +9,9 @@
 # failure.  Build directories are reused, reconfigured each time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The root tests run mkfs.*, losetup and fsfreeze from /usr/sbin and
+# /sbin, which a PATH inherited through Debian's "su" (without "-") lacks.
+PATH=$PATH:/usr/sbin:/sbin
 
 ./scripts/install-deps.sh
 

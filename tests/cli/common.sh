@@ -5,6 +5,9 @@
 # anything else fails.
 
 set -euo pipefail
+# A failure inside $(...) ends the substitution with its status too, so
+# that "x=$(f)" fails when any step of f fails.
+shopt -s inherit_errexit
 
 if [ $# -lt 1 ] || [ ! -x "$1" ]; then
 	echo "usage: bash $0 PATH_TO_VSS" >&2

@@ -15,37 +15,52 @@
 #   sys_stop_writer NAME         SIGTERM the writer and wait for it
 #
 # The programs come from the test environment: VSSD and VSS_TEST_WRITER
-# (tests/cli/meson.build sets both).
+# (tests/cli/meson.build sets both).  A sys_btrfs that fails prints why
+# and returns 1, which ends the test ("v=$(sys_btrfs v)" under set -e and
+# inherit_errexit, common.sh).
+
+# losetup, mkfs.btrfs and findmnt live in /usr/sbin and /sbin, which a
+# PATH inherited through Debian's "su" (without "-") lacks.
+PATH=$PATH:/usr/sbin:/sbin
 
 SYS_PIDS=()
 declare -A SYS_WRITER_PIDS=()
 
 sys_cleanup() {
-	local pid mnt loop img
+	local status=$? pid mnt loop img
+	# Nothing here may end the trap early: under set -e a step that
+	# fails (grep finding nothing mounted) would turn a skip (77) into
+	# a failure and leave the rest in place.  The test's own status is
+	# kept; a second signal must not cut the cleanup short.
+	set +e
+	trap '' INT TERM HUP
 	for pid in "${SYS_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
+		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "${SYS_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null
 	done
 	# Everything mounted under $TMP, innermost first: our volumes and
 	# what vssd left mounted in them.  sys_btrfs mostly runs in $(...), a
 	# subshell that cannot tell us, so the mount table decides.
 	findmnt -rn -o TARGET | grep -F "$TMP/" | sort -r |
 		while read -r mnt; do
-			umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+			umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null
 		done
 	# The loop devices, found by their images for the same reason.
 	for img in "$TMP"/*.img; do
 		[ -e "$img" ] || continue
 		for loop in $(losetup -n -O NAME -j "$img"); do
-			losetup -d "$loop" 2>/dev/null || true
+			losetup -d "$loop" 2>/dev/null
 		done
 	done
 	rm -rf "$TMP"
+	exit "$status"
 }
 trap sys_cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 sys_skip() {
 	echo "SKIP: $*"
@@ -65,11 +80,25 @@ sys_require() {
 sys_btrfs() {
 	local name=$1 mib=${2:-256} img loop
 	img=$TMP/$name.img
-	truncate -s "${mib}M" "$img"
-	loop=$(losetup --show -f "$img")
-	mkfs.btrfs -q -f "$loop" >"$TMP/mkfs-$name.log" 2>&1
-	mkdir -p "$TMP/$name"
-	mount "$loop" "$TMP/$name"
+	# On failure the loop device stays attached to the image for
+	# sys_cleanup, which finds it by the image.
+	if ! truncate -s "${mib}M" "$img"; then
+		echo "sys_btrfs $name: cannot make the image $img" >&2
+		return 1
+	fi
+	if ! loop=$(losetup --show -f "$img"); then
+		echo "sys_btrfs $name: losetup of $img failed" >&2
+		return 1
+	fi
+	if ! mkfs.btrfs -q -f "$loop" >"$TMP/mkfs-$name.log" 2>&1; then
+		echo "sys_btrfs $name: mkfs.btrfs $loop failed:" >&2
+		sed 's/^/    /' "$TMP/mkfs-$name.log" >&2
+		return 1
+	fi
+	if ! mkdir -p "$TMP/$name" || ! mount "$loop" "$TMP/$name"; then
+		echo "sys_btrfs $name: cannot mount $loop on $TMP/$name" >&2
+		return 1
+	fi
 	echo "$TMP/$name"
 }
 

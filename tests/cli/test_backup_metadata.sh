@@ -10,8 +10,13 @@
 . "$(dirname "${BASH_SOURCE[0]}")/sys.sh"
 
 sys_require
-command -v setfacl >/dev/null || sys_skip "setfacl not installed"
-command -v setfattr >/dev/null || sys_skip "setfattr not installed"
+# Dependencies (acl, attr): without them the setup is broken, not the test.
+for tool in setfacl getfacl setfattr getfattr; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "$tool is not installed: run scripts/install-deps.sh" >&2
+		exit 1
+	fi
+done
 vol=$(sys_btrfs vol 1024)
 # The sets go to a volume of their own: the same kind of file system, so
 # that block counts compare, but no reflinks from the source.

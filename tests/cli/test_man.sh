@@ -1,30 +1,43 @@
-# The manual page docs/vss.1 renders without a warning and cannot drift
-# from the code: every command "vss --help" lists has a subsection
-# '.SS "vss CMD"', every long option of "vss CMD --help" is described in
-# that subsection, and every long option the subsection names is one the
-# command has.
+# The manual pages docs/vss.1 and docs/vssd.8 render without a warning
+# and cannot drift from the code.  vss.1: every command "vss --help"
+# lists has a subsection '.SS "vss CMD"', every long option of
+# "vss CMD --help" is described in that subsection, and every long option
+# the subsection names is one the command has.  vssd.8: its long options
+# are exactly those of "vssd --help", and each option of daemon/main.c's
+# table is described with its short form ("-f, --foreground").
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 page=$SRC/docs/vss.1
 [ -f "$page" ] || { echo "no $page" >&2; exit 1; }
+[ -f "$SRC/docs/vssd.8" ] || { echo "no $SRC/docs/vssd.8" >&2; exit 1; }
+[ -x "${VSSD:-}" ] || { echo "VSSD is not set to vssd" >&2; exit 1; }
+# groff is a dependency (groff-base): without it the setup is broken.
 if ! command -v groff >/dev/null; then
-	echo "SKIP: groff is not installed (scripts/install-deps.sh installs it)"
-	exit 77
+	echo "groff is not installed: run scripts/install-deps.sh" >&2
+	exit 1
 fi
 
-# -ww: every warning; CHECKSTYLE: the man macros' own usage checks.
-if ! LC_ALL=C.UTF-8 groff -man -ww -z -rCHECKSTYLE=3 "$page" \
-	>"$TMP/groff" 2>&1; then
-	fail "groff failed on $page"
-fi
-if [ -s "$TMP/groff" ]; then
-	fail "groff warns about $page:"
-	sed 's/^/    /' "$TMP/groff" >&2
-fi
+# render PAGE: groff renders it without a warning (-ww: every warning;
+# CHECKSTYLE: the man macros' own usage checks).
+render() {
+	if ! LC_ALL=C.UTF-8 groff -man -ww -z -rCHECKSTYLE=3 "$1" \
+		>"$TMP/groff" 2>&1; then
+		fail "groff failed on $1"
+	fi
+	if [ -s "$TMP/groff" ]; then
+		fail "groff warns about $1:"
+		sed 's/^/    /' "$TMP/groff" >&2
+	fi
+}
 
-# The page's lines as a reader sees their words: roff's \- as -, font
-# escapes, \& and \% removed.
-sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\&//g' -e 's/\\%//g' "$page" >"$TMP/page"
+# as_read PAGE: its lines as a reader sees their words: roff's \- as -,
+# font escapes, \& and \% removed.
+as_read() {
+	sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\&//g' -e 's/\\%//g' "$1"
+}
+
+render "$page"
+as_read "$page" >"$TMP/page"
 
 # subsection CMD: the lines of '.SS "vss CMD"', up to the next .SS or .SH.
 subsection() {
@@ -77,5 +90,32 @@ grep -oE '^\.SS "vss [^"]+"' "$TMP/page" | sed 's/^\.SS "vss \(.*\)"$/\1/' |
 	done >"$TMP/extra"
 [ -s "$TMP/extra" ] &&
 	fail "subsections for commands vss does not have: $(tr '\n' ' ' <"$TMP/extra")"
+
+# ---- vssd.8 -------------------------------------------------------------
+render "$SRC/docs/vssd.8"
+as_read "$SRC/docs/vssd.8" >"$TMP/vssd-page"
+rc=0
+"$VSSD" --help >"$TMP/out" 2>"$TMP/err" || rc=$?
+expect_rc 0 "vssd --help"
+long_options <"$TMP/out" >"$TMP/code-options" || true
+long_options <"$TMP/vssd-page" >"$TMP/page-options" || true
+[ -s "$TMP/code-options" ] || fail "no options in 'vssd --help'"
+while read -r opt; do
+	grep -qx -- "$opt" "$TMP/page-options" ||
+		fail "vssd: $opt is in --help but not in vssd.8"
+done <"$TMP/code-options"
+while read -r opt; do
+	[ "$opt" = --help ] && continue
+	grep -qx -- "$opt" "$TMP/code-options" ||
+		fail "vssd.8 describes $opt, which 'vssd --help' lacks"
+done <"$TMP/page-options"
+# The option table, { "foreground", no_argument, NULL, 'f' }: "f foreground".
+grep -oE "\{ \"[a-z-]+\", [a-z_]+, NULL, '.' \}" "$SRC/daemon/main.c" |
+	tr -d "{}\",'" | awk '{ print $4, $1 }' >"$TMP/table" || true
+[ -s "$TMP/table" ] || fail "no option table in daemon/main.c"
+while read -r short long; do
+	grep -qF -- "-$short \", \" --$long" "$TMP/vssd-page" ||
+		fail "vssd.8 does not describe -$short, --$long"
+done <"$TMP/table"
 
 finish
