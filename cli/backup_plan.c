@@ -253,6 +253,25 @@ list_writer(struct backup *b, size_t i, size_t *seq)
 	return r;
 }
 
+/*
+ * BK-143: the walks follow the mount points of the volumes of the set
+ * only; they report those of every other mount they meet.
+ */
+static int
+add_other_mounts(struct backup *b)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < job_mount_count(b->job); i++) {
+		r = fileset_add_other_mount(b->files,
+					    job_mount_point(b->job, i));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int
 backup_list_objects(struct backup *b)
 {
@@ -273,7 +292,9 @@ backup_list_objects(struct backup *b)
 	free(fv);
 	if (r < 0)
 		return r;
-	r = add_exclusions(b);
+	r = add_other_mounts(b);
+	if (r == 0)
+		r = add_exclusions(b);
 	if (r < 0)
 		return r;
 	for (i = 0; i < job_writer_count(b->job); i++) {

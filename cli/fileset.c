@@ -47,6 +47,8 @@ struct fileset {
 	uint64_t excluded;
 	struct fileset_skip *skipped;
 	size_t n_skipped;
+	char **other_mounts; /* fileset_add_other_mount() */
+	size_t n_other_mounts;
 };
 
 /* One walk of a directory tree of a volume's shadow copy. */
@@ -130,10 +132,40 @@ fileset_free(struct fileset *fs)
 	for (i = 0; i < fs->n_skipped; i++)
 		free(fs->skipped[i].path);
 	free(fs->skipped);
+	for (i = 0; i < fs->n_other_mounts; i++)
+		free(fs->other_mounts[i]);
+	free(fs->other_mounts);
 	free(fs->excl);
 	free(fs->objs);
 	free(fs->volumes);
 	free(fs);
+}
+
+int
+fileset_add_other_mount(struct fileset *fs, const char *mount_point)
+{
+	char **grown;
+	size_t i;
+
+	if (!mount_point || mount_point[0] != '/')
+		return -EINVAL;
+	for (i = 0; i < fs->n_volumes; i++)
+		if (!strcmp(fs->volumes[i].mount_point, mount_point))
+			return 0;
+	/* Mounted over several times: one is enough. */
+	for (i = 0; i < fs->n_other_mounts; i++)
+		if (!strcmp(fs->other_mounts[i], mount_point))
+			return 0;
+	grown = realloc(fs->other_mounts,
+			(fs->n_other_mounts + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	fs->other_mounts = grown;
+	grown[fs->n_other_mounts] = strdup(mount_point);
+	if (!grown[fs->n_other_mounts])
+		return -ENOMEM;
+	fs->n_other_mounts++;
+	return 0;
 }
 
 /* Append an exclusion of volume (or ANY_VOLUME); takes ownership of path. */
@@ -443,6 +475,148 @@ skip_placeholder(struct walk *w, const char *src_rel, const char *name,
 			   FILESET_SKIP_SUBVOLUME);
 }
 
+/* Is path the place rel (not "") below the directory base? */
+static bool
+is_place(const char *path, const char *base, const char *rel)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return strncmp(path, base, n) == 0 && path[n] == '/' &&
+	       strcmp(path + n + 1, rel) == 0;
+}
+
+/*
+ * The other volume of the set mounted at src_rel below the mount point
+ * of the walk's source volume, or -1.
+ */
+static long
+volume_mounted_at(const struct walk *w, const char *src_rel)
+{
+	const struct fileset *fs = w->fs;
+	const char *base = fs->volumes[w->src_volume].mount_point;
+	size_t i;
+
+	for (i = 0; i < fs->n_volumes; i++)
+		if (i != w->src_volume &&
+		    is_place(fs->volumes[i].mount_point, base, src_rel))
+			return (long)i;
+	return -1;
+}
+
+/* Is a file system that is no volume of the set mounted there? */
+static bool
+other_mount_at(const struct walk *w, const char *src_rel)
+{
+	const struct fileset *fs = w->fs;
+	const char *base = fs->volumes[w->src_volume].mount_point;
+	size_t i;
+
+	for (i = 0; i < fs->n_other_mounts; i++)
+		if (is_place(fs->other_mounts[i], base, src_rel))
+			return true;
+	return false;
+}
+
+static int walk_dir(struct walk *w, int fd, const char *src_rel,
+		    const char *rel, const char *normal_dir);
+
+/*
+ * BK-143: volume v of the set is mounted at directory name (st its
+ * status; child_* as in walk_dir()): go on in v's shadow copy, listing
+ * what it holds on v (with an alternate path, at the normal path as
+ * before).  A btrfs shadow copy shows the outer volume's directory under
+ * the mount, listed on the outer volume; the root of v is listed too,
+ * with its own owner, mode and times.  An exclusion of the normal path,
+ * on either volume, takes the whole tree along.
+ */
+static int
+cross_into(struct walk *w, size_t v, const char *name, const struct stat *st,
+	   const char *child_rel, const char *child_normal)
+{
+	struct fileset *fs = w->fs;
+	const char *rel = w->alternate ? child_rel : "";
+	struct walk inner;
+	struct stat root;
+	bool matches;
+	int fd, r;
+
+	matches = !w->filespec || vss_filespec_match(w->filespec, name);
+	if (matches)
+		w->matched++;
+	if (is_excluded(fs, w->volume, child_normal)) {
+		fs->excluded++;
+		return 0;
+	}
+	/* With an alternate path v's root takes this place. */
+	if (matches && !w->alternate && st->st_dev == w->dev) {
+		r = add_object(fs, w->volume, child_rel, w->src_volume, NULL,
+			       w->component, st);
+		if (r < 0)
+			return r;
+	}
+	inner = *w;
+	inner.src_volume = v;
+	if (!w->alternate)
+		inner.volume = v;
+	r = open_shadow_dir(fs, v, "", &inner.dev, &fd);
+	if (r == 0 && fstat(fd, &root) < 0) {
+		r = -errno;
+		close(fd);
+	}
+	if (r < 0) {
+		walk_error(w, r, child_normal);
+		return 0;
+	}
+	if (is_excluded(fs, inner.volume, child_normal)) {
+		fs->excluded++;
+		close(fd);
+		return 0;
+	}
+	if (matches) {
+		r = add_object(fs, inner.volume, rel, v,
+			       w->alternate ? "" : NULL, w->component, &root);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
+	}
+	r = walk_dir(&inner, fd, "", rel, child_normal);
+	w->matched = inner.matched;
+	w->error = inner.error;
+	return r;
+}
+
+/*
+ * BK-143: a file system that is no volume of the set is mounted at
+ * directory name (st its status): list the outer volume's directory
+ * when the shadow copy shows it (btrfs), but go no further, and report
+ * it unless it is excluded.
+ */
+static int
+skip_mount(struct walk *w, const char *name, const struct stat *st,
+	   const char *child_rel, const char *child_src,
+	   const char *child_normal)
+{
+	bool matches = !w->filespec || vss_filespec_match(w->filespec, name);
+	int r;
+
+	if (matches)
+		w->matched++;
+	if (is_excluded(w->fs, w->volume, child_normal)) {
+		w->fs->excluded++;
+		return 0;
+	}
+	if (matches && st->st_dev == w->dev) {
+		r = add_object(w->fs, w->volume, child_rel, w->src_volume,
+			       child_src, w->component, st);
+		if (r < 0)
+			return r;
+	}
+	return add_skipped(w->fs, w->volume, child_rel, FILESET_SKIP_MOUNT);
+}
+
 /*
  * List what directory fd (src_rel below the source volume's mount
  * point; rel below the recording volume's, normal_dir on the live
@@ -456,9 +630,11 @@ walk_dir(struct walk *w, int fd, const char *src_rel, const char *rel,
 {
 	struct fileset *fs = w->fs;
 	char *child_rel = NULL, *child_normal = NULL, *child_src = NULL;
+	const char *here;
 	struct dirent *de;
 	struct stat st;
-	bool matches;
+	bool matches, mount_here;
+	long mounted;
 	DIR *d;
 	int r = 0, sub;
 
@@ -499,6 +675,18 @@ walk_dir(struct walk *w, int fd, const char *src_rel, const char *rel,
 			walk_error(w, -errno, child_normal);
 			continue;
 		}
+		/* Where it is read, to find what is mounted there. */
+		here = child_src ? child_src : child_rel;
+		mounted = S_ISDIR(st.st_mode) && w->recursive ?
+				  volume_mounted_at(w, here) :
+				  -1;
+		if (mounted >= 0) {
+			r = cross_into(w, (size_t)mounted, de->d_name, &st,
+				       child_rel, child_normal);
+			if (r < 0)
+				break;
+			continue;
+		}
 		/* Before the next test: its st_dev is not the snapshot's. */
 		if (is_subvolume_placeholder(dirfd(d), de->d_name, &st)) {
 			r = skip_placeholder(w, src_rel, de->d_name, child_rel,
@@ -507,7 +695,16 @@ walk_dir(struct walk *w, int fd, const char *src_rel, const char *rel,
 				break;
 			continue;
 		}
-		/* Another file system mounted here: not ours to copy. */
+		mount_here = S_ISDIR(st.st_mode) && w->recursive &&
+			     (st.st_dev != w->dev || other_mount_at(w, here));
+		if (mount_here) {
+			r = skip_mount(w, de->d_name, &st, child_rel, child_src,
+				       child_normal);
+			if (r < 0)
+				break;
+			continue;
+		}
+		/* Another file system: not what the set copies. */
 		if (st.st_dev != w->dev)
 			continue;
 		matches = !w->filespec ||

@@ -10,14 +10,18 @@
  *                          path (BK-140)
  *   fileset_exclude_rule   a FilesNotToBackup entry (BK-142;
  *                          fileset_rules.c)
+ *   fileset_add_other_mount  a mount that is no volume of the set
  *   fileset_add_file_set   expand one file set of a component
  *   fileset_add_path       a path, whole (crash consistent, BK-131)
  *
  * Objects are listed in the order they were added (BK-140: writer by
  * writer, component by component), every directory before what it holds.
  * The walk reads only the shadow copies (BK-144: shadow root + path below
- * the mount point), follows no symbolic link and does not cross into
- * another file system.
+ * the mount point) and follows no symbolic link.  A recursive walk that
+ * meets the mount point of another volume of the set goes on in that
+ * volume's shadow copy, recording what it lists there on that volume
+ * (BK-143); it does not go into any other file system (see
+ * fileset_skipped()).
  *
  * The FilesNotToBackup entries come from the `[files-not-to-backup]`
  * section of an INI file (fileset_rules_load()), in the entry syntax vssd
@@ -74,6 +78,19 @@ int fileset_new(struct fileset **ret, const struct fileset_volume *volumes,
 void fileset_free(struct fileset *fs);
 
 /*
+ * A file system mounted at mount_point (absolute, canonical) that is no
+ * volume of the set (a pseudo file system, an exposed shadow copy, a
+ * volume left out).  In a shadow copy its mount point is a directory of
+ * the volume around it, or, where the shadow copy shows mounts, another
+ * file system: a recursive walk that meets it lists the directory in
+ * the first case (it is the outer volume's), goes no further and reports
+ * it skipped (FILESET_SKIP_MOUNT) unless it is excluded.  The mount
+ * points of the volumes of the set are ignored.  The string is copied.
+ * Returns 0, -EINVAL for a relative path, -ENOMEM.
+ */
+int fileset_add_other_mount(struct fileset *fs, const char *mount_point);
+
+/*
  * Exclude the objects of a file set (path absolute; filespec with '*' and
  * '?'; recursive: in path and every directory below it) from everything
  * added after.  An excluded directory is left out with all it holds.
@@ -115,8 +132,9 @@ int fileset_add_file_set(struct fileset *fs, const struct vss_file_desc *fd,
 
 /*
  * List path (absolute, canonical) and, when it is a directory, everything
- * below it on its file system, tagged component.  Errors as above
- * (-ENOENT: path is not in the shadow copy).
+ * below it, tagged component: a recursive walk, which crosses into the
+ * volumes of the set mounted below it as a file set's does.  Errors as
+ * above (-ENOENT: path is not in the shadow copy).
  */
 int fileset_add_path(struct fileset *fs, const char *path, size_t component,
 		     char *err, size_t errlen);
@@ -142,7 +160,11 @@ uint64_t fileset_excluded(const struct fileset *fs);
  * placeholder met by a recursive walk, or named as a path, is not
  * listed but recorded here, unless excluded; the btrfs provider's own
  * directory of shadow copies, the placeholder ".vss-shadows" at the root
- * of a volume (daemon/providers/btrfs.c), is left out silently.
+ * of a volume (daemon/providers/btrfs.c), is left out silently.  The
+ * mount point of a file system that is no volume of the set, met by a
+ * recursive walk, is recorded here too (BK-143: only the volumes of the
+ * set are followed): one of fileset_add_other_mount(), or a directory
+ * of the shadow copy on another file system.
  */
 struct fileset_skip {
 	size_t volume;      /* where it would be recorded */
@@ -151,6 +173,7 @@ struct fileset_skip {
 };
 
 #define FILESET_SKIP_SUBVOLUME "btrfs subvolume not in the shadow copy"
+#define FILESET_SKIP_MOUNT "mount point of a volume not in the shadow copy set"
 
 size_t fileset_skipped_count(const struct fileset *fs);
 /* Borrowed: valid until the next add or fileset_free(). */

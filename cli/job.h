@@ -163,6 +163,13 @@ const struct job_writer *job_writer(const struct job *j, size_t i);
  */
 const struct job_volume *job_volume_of(const struct job *j, const char *path,
 				       const char **ret_relative);
+/*
+ * The mount points of the mount table read when the job began, in its
+ * order, those of the volumes of the set too (borrowed: valid until
+ * job_free()).
+ */
+size_t job_mount_count(const struct job *j);
+const char *job_mount_point(const struct job *j, size_t i);
 
 /*
  * Add, to the object open in o, what the job did: "snapshot_set_id",
@@ -217,9 +224,6 @@ struct job_args {
 	char **storage;          /* room for opts' lists; owned */
 };
 
-/* What job_args_take() returns for an option that is not a job option. */
-#define JOB_ARGS_NOT_OURS (-1)
-
 /*
  * Make room for the lists of a command line of argc arguments, the
  * backup type default_backup_type unless --backup-type says otherwise.
@@ -229,9 +233,9 @@ int job_args_init(struct job_args *a, const struct cli_command *cmd, int argc,
 		  const char *default_backup_type);
 void job_args_release(struct job_args *a);
 /*
- * Take what getopt_long() returned, c, with its argument: CLI_EXIT_OK,
- * a usage error (--component not WRITER:LOGICAL/PATH/NAME), or
- * JOB_ARGS_NOT_OURS when c is not a JOB_OPT_* value.
+ * Take a JOB_OPT_* value that cli_getopt() returned, c, with its
+ * argument: CLI_EXIT_OK or a usage error (--component not
+ * WRITER:LOGICAL/PATH/NAME).
  */
 int job_args_take(struct job_args *a, int c, char *arg);
 /* A volume or path of the command line (borrowed). */

@@ -69,23 +69,6 @@ mount_of(const struct job *j, const char *path)
 	return m;
 }
 
-/* File systems with nothing to shadow-copy. */
-static bool
-is_pseudo_fs(const char *fstype)
-{
-	static const char *const pseudo[] = {
-	    "proc",	 "sysfs",    "cgroup",	 "cgroup2",    "devpts",
-	    "mqueue",	 "tracefs",  "debugfs",	 "securityfs", "pstore",
-	    "bpf",	 "configfs", "fusectl",	 "autofs",     "binfmt_misc",
-	    "hugetlbfs", "nsfs",     "efivarfs", "rpc_pipefs",
-	};
-
-	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-		if (strcmp(fstype, pseudo[i]) == 0)
-			return true;
-	return false;
-}
-
 static bool
 is_exposure(const struct job *j, const char *mount_point)
 {
@@ -172,7 +155,8 @@ each_mount_of(const struct job *j, const struct vss_wm_component *c, size_t f,
 		if (!strictly_below(e->mount_point, dir) ||
 		    mountinfo_find(j->mounts, j->n_mounts, e->mount_point) !=
 			e ||
-		    is_pseudo_fs(e->fstype) || is_exposure(j, e->mount_point))
+		    mountinfo_is_pseudo(e->fstype) ||
+		    is_exposure(j, e->mount_point))
 			continue;
 		go_on = fn(j, e->mount_point, ctx);
 	}
@@ -366,4 +350,16 @@ job_volume_of(const struct job *j, const char *path, const char **ret_relative)
 		*ret_relative = *path == '/' ? path + 1 : path;
 	}
 	return &v->pub;
+}
+
+size_t
+job_mount_count(const struct job *j)
+{
+	return j->n_mounts;
+}
+
+const char *
+job_mount_point(const struct job *j, size_t i)
+{
+	return i < j->n_mounts ? j->mounts[i].mount_point : NULL;
 }

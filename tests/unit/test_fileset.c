@@ -446,6 +446,78 @@ test_interrupted(void **state)
 	fileset_free(fs);
 }
 
+/*
+ * BK-143: a recursive walk that meets the mount point of another volume
+ * of the set (the fixture's /vol/two, whose shadow copy is read at
+ * other_root) lists the outer volume's directory there, then goes on in
+ * that volume's shadow copy, its root included, listing on that volume;
+ * a file system mounted there that is no volume of the set is listed as
+ * a directory of the outer volume, reported and not gone into.
+ */
+static void
+test_bk143_mount_points(void **state)
+{
+	const struct fileset_skip *sk;
+	struct vss_file_desc fd = {
+		.path = "/vol/normal",
+		.filespec = "*.db",
+		.recursive = true,
+		.alternate_path = "/vol",
+	};
+	struct fileset *fs = new_fileset(NULL);
+	char err[512];
+
+	(void)state;
+	assert_int_equal(fileset_add_other_mount(fs, "/vol/other"), 0);
+	/* The same twice, or a volume of the set: nothing changes. */
+	assert_int_equal(fileset_add_other_mount(fs, "/vol/other"), 0);
+	assert_int_equal(fileset_add_other_mount(fs, "/vol/two"), 0);
+	assert_int_equal(fileset_add_other_mount(fs, "vol/x"), -EINVAL);
+	assert_int_equal(fileset_add_path(fs, "/vol", 0, err, sizeof(err)), 0);
+	expect_listing(fs, "0:,0:data,0:data/a.db,0:data/b.log,0:data/empty,"
+			   "0:data/sub,0:data/sub/c.db,0:data/sub/deep,"
+			   "0:data/sub/deep/d.db,0:data/tosub,0:other,0:two,"
+			   "1:,1:y.db");
+	assert_int_equal(fileset_skipped_count(fs), 1);
+	sk = fileset_skipped(fs, 0);
+	assert_int_equal(sk->volume, 0);
+	assert_string_equal(sk->path, "other");
+	assert_string_equal(sk->reason, FILESET_SKIP_MOUNT);
+	/* A file set names its files only, on whichever volume they are. */
+	assert_int_equal(add_set(fs, "/vol", "y.db", true, 1), 0);
+	assert_int_equal(fileset_count(fs), 15);
+	assert_int_equal(fileset_object(fs, 14)->volume, 1);
+	assert_string_equal(fileset_object(fs, 14)->path, "y.db");
+	/* A flat set does not go into directories, mounted or not. */
+	assert_int_equal(add_set(fs, "/vol", "*", false, 1), 0);
+	assert_int_equal(fileset_count(fs), 15);
+	fileset_free(fs);
+
+	/* Excluded on the normal path, the mount point takes its volume. */
+	fs = new_fileset(NULL);
+	assert_int_equal(fileset_exclude(fs, "/vol", "two", false), 0);
+	assert_int_equal(fileset_exclude(fs, "/vol", "other", false), 0);
+	assert_int_equal(fileset_add_other_mount(fs, "/vol/other"), 0);
+	assert_int_equal(add_set(fs, "/vol", "*.db", true, 0), 0);
+	expect_listing(fs, "0:data/a.db,0:data/sub/c.db,0:data/sub/deep/d.db");
+	assert_int_equal(fileset_excluded(fs), 2);
+	assert_int_equal(fileset_skipped_count(fs), 0);
+	fileset_free(fs);
+
+	/*
+	 * Read from an alternate path that holds the mount point: what the
+	 * mounted volume holds is read there and listed at the normal path.
+	 */
+	fs = new_fileset(NULL);
+	assert_int_equal(fileset_add_file_set(fs, &fd, 0, err, sizeof(err)),
+			 0);
+	expect_sources(fs, "0:normal/data/a.db<0:data/a.db,"
+			   "0:normal/data/sub/c.db<0:data/sub/c.db,"
+			   "0:normal/data/sub/deep/d.db<0:data/sub/deep/d.db,"
+			   "0:normal/two/y.db<1:y.db");
+	fileset_free(fs);
+}
+
 static char *
 write_config(const char *text)
 {
@@ -577,9 +649,10 @@ test_bk142_prefixes(void **state)
 	assert_int_equal(fileset_excluded(fs), 3);
 	fileset_free(fs);
 	/*
-	 * Listed from the first volume (the fixture's second volume is a
-	 * directory of the first), two/y.db is that volume's object: the
-	 * second volume's exclusion is not for it.
+	 * Reached from the first volume, y.db is still the second volume's
+	 * object (BK-143: the walk goes on in the volume mounted at two), at
+	 * its root, where that volume's exclusion takes it; the first
+	 * volume's is not for it.  Excluded, the literal name still exists.
 	 */
 	fs = new_fileset(NULL);
 	assert_int_equal(fileset_rules_load(write_config(
@@ -590,7 +663,8 @@ test_bk142_prefixes(void **state)
 	fileset_rules_free(rules, n);
 	assert_int_equal(add_set(fs, "/vol/two", "*", true, 0), 0);
 	assert_int_equal(add_set(fs, "/vol", "y.db", true, 0), 0);
-	expect_listing(fs, "0:two/y.db");
+	expect_listing(fs, "");
+	assert_int_equal(fileset_excluded(fs), 2);
 	fileset_free(fs);
 
 	/* One rule per home directory; root's is one of them. */
@@ -641,6 +715,8 @@ main(void)
 		cmocka_unit_test(test_alternate_path),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_interrupted),
+		/* Before the BK-142 tests, which add vss.conf to the volume. */
+		cmocka_unit_test(test_bk143_mount_points),
 		cmocka_unit_test(test_bk142_rules),
 		cmocka_unit_test(test_bk142_bad_rules),
 		cmocka_unit_test(test_bk142_prefixes),
