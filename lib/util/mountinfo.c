@@ -165,3 +165,20 @@ mountinfo_holding(const struct mount_entry *e, size_t n, const char *path)
 	}
 	return best;
 }
+
+bool
+mountinfo_is_pseudo(const char *fstype)
+{
+	static const char *const pseudo[] = {
+		"proc",	      "sysfs",	    "cgroup",	   "cgroup2",
+		"devpts",     "mqueue",	    "tracefs",	   "debugfs",
+		"securityfs", "pstore",	    "bpf",	   "configfs",
+		"fusectl",    "autofs",	    "binfmt_misc", "hugetlbfs",
+		"nsfs",	      "efivarfs",   "rpc_pipefs",
+	};
+
+	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+		if (strcmp(fstype, pseudo[i]) == 0)
+			return true;
+	return false;
+}

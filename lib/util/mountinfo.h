@@ -5,6 +5,7 @@
 #ifndef VSS_UTIL_MOUNTINFO_H
 #define VSS_UTIL_MOUNTINFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* One mount, its fields decoded (octal escapes undone). */
@@ -33,5 +34,11 @@ const struct mount_entry *mountinfo_find(const struct mount_entry *e,
  */
 const struct mount_entry *mountinfo_holding(const struct mount_entry *e,
 					    size_t n, const char *path);
+
+/*
+ * True for a file system with nothing to shadow-copy (proc, sysfs,
+ * cgroup2, ...), which lists of volumes leave out.
+ */
+bool mountinfo_is_pseudo(const char *fstype);
 
 #endif
