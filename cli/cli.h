@@ -10,6 +10,8 @@
 #ifndef VSS_CLI_H
 #define VSS_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -48,12 +50,49 @@ void cli_print_help(const struct cli_command *cmd, FILE *f);
  */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
 /*
- * The usage error for what getopt_long() returned as c (':' a missing
- * value, '?' an unknown option or a value given to an option that takes
- * none); call with the argv getopt read.
+ * --json and --help, which every command takes: entries for its struct
+ * option table (getopt.h) that cli_getopt() answers itself.  A command's
+ * own options use other values.
  */
-int cli_option_error(const struct cli_command *cmd, int c, char **argv);
+#define CLI_LONGOPT_JSON {"json", no_argument, NULL, 'j'}
+#define CLI_LONGOPT_HELP {"help", no_argument, NULL, 'h'}
+/*
+ * The short options of every command: -h, and ':' so that a missing
+ * value is told from an unknown option.  "+" CLI_SHORTOPTS stops at the
+ * first operand (what follows is another program's command line).
+ */
+#define CLI_SHORTOPTS ":h"
+
+/* What --json and --help asked for. */
+struct cli_common {
+	enum output_format format; /* OUTPUT_JSON after --json */
+	bool help;                 /* --help printed the help: do nothing */
+	bool started;              /* cli_getopt()'s own: the parse began */
+};
+
+/*
+ * getopt_long() over a command's argv, with our messages (opterr off):
+ * returns the next option that is the command's own, its value in
+ * optarg, and takes --json and --help itself.  Start each parse with
+ * *common zeroed (OUTPUT_TEXT), which makes the first call start getopt
+ * again at argv[1].  *ret_exit is CLI_EXIT_OK with an option.  Returns
+ * -1 when the options end: *ret_exit is then CLI_EXIT_OK with optind at
+ * the first operand, CLI_EXIT_OK with common->help set once --help
+ * printed the help, or CLI_EXIT_USAGE once an unknown option, a missing
+ * value or a value given to an option that takes none was reported.
+ */
+int cli_getopt(const struct cli_command *cmd, int argc, char **argv,
+	       const char *shortopts, const struct option *longopts,
+	       struct cli_common *common, int *ret_exit);
+/*
+ * The options of a command that takes only --json and --help: reads
+ * them into *common (zeroed first), optind then at the first operand.
+ * Returns an exit code as *ret_exit of cli_getopt().
+ */
+int cli_getopt_common(const struct cli_command *cmd, int argc, char **argv,
+		      struct cli_common *common);
 /* output_new() on standard output; *ret NULL on failure. */
 int cli_output_new(const struct cli_command *cmd, enum output_format format,
 		   struct output **ret);

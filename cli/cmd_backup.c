@@ -57,7 +57,10 @@ const char cmd_backup_help[] =
 	"shadow copy of its volume, where it is an empty directory: it is not\n"
 	"copied, but named with a warning on standard error and in the\n"
 	"\"skipped\" list of the report.  The btrfs provider's own .vss-shadows\n"
-	"is left out silently.\n"
+	"is left out silently.  A volume mounted below a recursive file set or\n"
+	"a PATH joins the shadow copy set and is copied from its own shadow\n"
+	"copy (BK-143); a mount of anything vss cannot shadow-copy (tmpfs) is\n"
+	"skipped and named the same way.\n"
 	"\n"
 	"A writer that fails at freeze fails the shadow copy set: nothing is\n"
 	"copied and the status is 1.  One that only reports a failure (and lets\n"
@@ -114,12 +117,31 @@ absolute_target(const struct cli_command *cmd, const char *dir, char **ret)
 	return CLI_EXIT_OK;
 }
 
+/*
+ * A DIR.partial left by an interrupted backup makes bset_create() fail
+ * (-EBUSY, BSET_PARTIAL_LEFT): say so before a shadow copy is made.
+ */
+static int
+check_no_partial(const struct cli_command *cmd, const char *to)
+{
+	struct stat st;
+	char *partial;
+	int r = CLI_EXIT_OK;
+
+	if (asprintf(&partial, "%s.partial", to) < 0)
+		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
+	if (lstat(partial, &st) == 0)
+		r = cli_status_error(cmd, to, -EBUSY, BSET_PARTIAL_LEFT);
+	free(partial);
+	return r;
+}
+
 static int
 parse_args(const struct cli_command *cmd, int argc, char **argv,
 	   struct backup_opts *o)
 {
 	enum {
-		OPT_TO = 256, OPT_CONFIG, OPT_JSON, OPT_QUIET, OPT_PROGRESS,
+		OPT_TO = 256, OPT_CONFIG, OPT_QUIET, OPT_PROGRESS,
 		OPT_NO_PROGRESS,
 	};
 	static const struct option longopts[] = {
@@ -130,13 +152,14 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		JOB_LONGOPT_NO_WRITERS,
 		JOB_LONGOPT_BACKUP_TYPE,
 		{"config", required_argument, NULL, OPT_CONFIG},
-		{"json", no_argument, NULL, OPT_JSON},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-		{"help", no_argument, NULL, 'h'},
+		CLI_LONGOPT_JSON,
+		CLI_LONGOPT_HELP,
 		{NULL, 0, NULL, 0},
 	};
+	struct cli_common common = {0};
 	const char *to = NULL;
 	struct stat st;
 	char *parent;
@@ -153,15 +176,8 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	o->paths = calloc((size_t)argc + 1, sizeof(*o->paths));
 	if (!o->paths)
 		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		r = job_args_take(&o->job, c, optarg);
-		if (r != JOB_ARGS_NOT_OURS) {
-			if (r != CLI_EXIT_OK)
-				return r;
-			continue;
-		}
+	while ((c = cli_getopt(cmd, argc, argv, CLI_SHORTOPTS, longopts,
+			       &common, &r)) != -1) {
 		switch (c) {
 		case OPT_TO:
 			to = optarg;
@@ -169,9 +185,6 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		case OPT_CONFIG:
 			o->config = optarg;
 			o->config_given = true;
-			break;
-		case OPT_JSON:
-			o->format = OUTPUT_JSON;
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
@@ -182,14 +195,16 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		case OPT_NO_PROGRESS:
 			o->progress = 0;
 			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			o->help = true;
-			return CLI_EXIT_OK;
 		default:
-			return cli_option_error(cmd, c, argv);
+			r = job_args_take(&o->job, c, optarg);
+			if (r != CLI_EXIT_OK)
+				return r;
 		}
 	}
+	o->format = common.format;
+	o->help = common.help;
+	if (r != CLI_EXIT_OK || o->help)
+		return r;
 	r = job_args_finish(&o->job);
 	if (r != CLI_EXIT_OK)
 		return r;
@@ -211,6 +226,9 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	/* Checked now too, so that no shadow copy is made in vain. */
 	if (lstat(o->to, &st) == 0)
 		return cli_status_error(cmd, o->to, -EEXIST, NULL);
+	r = check_no_partial(cmd, o->to);
+	if (r != CLI_EXIT_OK)
+		return r;
 	parent = strndup(o->to, (size_t)(strrchr(o->to, '/') - o->to));
 	if (!parent)
 		return cli_status_error(cmd, NULL, -ENOMEM, NULL);

@@ -66,13 +66,12 @@ const char cmd_create_help[] =
     "  -h, --help          show this help\n";
 
 struct create_args {
+	struct cli_common common;
 	struct job_args job;
 	const char *save_bcd;
-	enum output_format format;
-	bool help;
 };
 
-/* Returns an exit code; args->help set when the help was printed. */
+/* Returns an exit code; a->common.help set when the help was printed. */
 static int
 parse_args(const struct cli_command *cmd, int argc, char **argv,
 	   struct create_args *a)
@@ -86,37 +85,27 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	    JOB_LONGOPT_EXCLUDE_WRITER,
 	    JOB_LONGOPT_BACKUP_TYPE,
 	    {"save-bcd", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
+	    CLI_LONGOPT_JSON,
+	    CLI_LONGOPT_HELP,
 	    {NULL, 0, NULL, 0},
 	};
 	const struct job_options *o = &a->job.opts;
 	int c, rc;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		rc = job_args_take(&a->job, c, optarg);
-		if (rc != JOB_ARGS_NOT_OURS) {
-			if (rc != CLI_EXIT_OK)
-				return rc;
-			continue;
-		}
+	while ((c = cli_getopt(cmd, argc, argv, CLI_SHORTOPTS, longopts,
+			       &a->common, &rc)) != -1) {
 		switch (c) {
 		case 's':
 			a->save_bcd = optarg;
 			break;
-		case 'j':
-			a->format = OUTPUT_JSON;
-			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			a->help = true;
-			return CLI_EXIT_OK;
 		default:
-			return cli_option_error(cmd, c, argv);
+			rc = job_args_take(&a->job, c, optarg);
+			if (rc != CLI_EXIT_OK)
+				return rc;
 		}
 	}
+	if (rc != CLI_EXIT_OK || a->common.help)
+		return rc;
 	for (; optind < argc; optind++)
 		job_args_add_path(&a->job, argv[optind]);
 	if (!o->n_paths && !o->n_writers && !o->n_components)
@@ -178,7 +167,7 @@ report(const struct create_args *a, struct job *j)
 	struct output *o = NULL;
 	int rc;
 
-	rc = cli_output_new(cmd, a->format, &o);
+	rc = cli_output_new(cmd, a->common.format, &o);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	output_begin_object(o, NULL);
@@ -188,8 +177,8 @@ report(const struct create_args *a, struct job *j)
 	rc = cli_output_finish(cmd, o);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	if (a->format == OUTPUT_TEXT && !persistent(a) && job_volume_count(j) &&
-	    job_volume(j, 0)->device)
+	if (a->common.format == OUTPUT_TEXT && !persistent(a) &&
+	    job_volume_count(j) && job_volume(j, 0)->device)
 		printf("\nThese shadow copies are auto-release: vssd deletes "
 		       "them when vss exits\n(--persistent keeps them).\n");
 	return CLI_EXIT_OK;
@@ -198,7 +187,7 @@ report(const struct create_args *a, struct job *j)
 int
 cmd_create(const struct cli_command *cmd, int argc, char **argv)
 {
-	struct create_args a = {.format = OUTPUT_TEXT};
+	struct create_args a = {0};
 	struct job *j;
 	int rc;
 
@@ -206,7 +195,7 @@ cmd_create(const struct cli_command *cmd, int argc, char **argv)
 	rc = job_args_init(&a.job, cmd, argc, "copy");
 	if (rc == CLI_EXIT_OK)
 		rc = parse_args(cmd, argc, argv, &a);
-	if (rc != CLI_EXIT_OK || a.help)
+	if (rc != CLI_EXIT_OK || a.common.help)
 		goto out;
 	cli_catch_signals();
 	rc = job_new(&j, &a.job.opts);

@@ -65,12 +65,11 @@ enum delete_form {
 };
 
 struct delete_opts {
+	struct cli_common common;
 	enum delete_form form;
-	bool help;
 	bool oldest;
 	bool yes;
 	bool force;
-	enum output_format format;
 	vss_id id;           /* --id, --set */
 	const char *path;    /* --volume, --exposed, as given */
 	char canonical[PATH_MAX];
@@ -101,16 +100,15 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		{"yes", no_argument, NULL, 'y'},
 		{"exposed", required_argument, NULL, 'e'},
 		{"force", no_argument, NULL, 'f'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_LONGOPT_JSON,
+		CLI_LONGOPT_HELP,
 		{NULL, 0, NULL, 0},
 	};
-	int c, r = CLI_EXIT_OK;
+	int c, r;
 
-	*opts = (struct delete_opts){.format = OUTPUT_TEXT};
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	*opts = (struct delete_opts){0};
+	while ((c = cli_getopt(cmd, argc, argv, CLI_SHORTOPTS, longopts,
+			       &opts->common, &r)) != -1) {
 		switch (c) {
 		case 'i':
 			r = set_form(cmd, opts, DELETE_ID);
@@ -145,19 +143,12 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		case 'f':
 			opts->force = true;
 			break;
-		case 'j':
-			opts->format = OUTPUT_JSON;
-			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			opts->help = true;
-			return CLI_EXIT_OK;
-		default:
-			return cli_option_error(cmd, c, argv);
 		}
 		if (r != CLI_EXIT_OK)
 			return r;
 	}
+	if (r != CLI_EXIT_OK || opts->common.help)
+		return r;
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 				       argv[optind]);
@@ -219,25 +210,19 @@ static int
 check_named(const struct cli_command *cmd, const struct delete_opts *opts,
 	    vss_requester *r, const vss_id *id)
 {
-	struct vss_snapshot_prop *props = NULL;
+	struct vss_snapshot_prop *props;
 	char subject[PATH_MAX + 64], text[VSS_ID_STRLEN];
-	size_t n = 0, i;
+	size_t n, i;
 	int rc;
 
-	if (opts->form == DELETE_SET)
-		rc = vss_requester_query_snapshots(r, NULL, id, NULL, &props,
-						   &n);
-	else
-		rc = vss_requester_query_snapshots(r, id, NULL, NULL, &props,
-						   &n);
 	describe(opts, id, subject, sizeof(subject));
-	if (rc == VSS_E_OBJECT_NOT_FOUND || (rc >= 0 && n == 0)) {
-		vss_snapshot_props_free(props, n);
-		return cli_status_error(cmd, subject, VSS_E_OBJECT_NOT_FOUND,
-					NULL);
-	}
-	if (rc < 0)
-		return cli_status_error(cmd, "query", rc, NULL);
+	rc = manage_query_named(cmd, r, id,
+				opts->form == DELETE_SET ?
+					VSS_OBJECT_SNAPSHOT_SET :
+					VSS_OBJECT_SNAPSHOT,
+				subject, &props, &n);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	for (i = 0; i < n && (opts->force || is_persistent(&props[i])); i++)
 		;
 	if (i < n && opts->form == DELETE_EXPOSED) {
@@ -354,7 +339,7 @@ cmd_delete(const struct cli_command *cmd, int argc, char **argv)
 	int rc, status;
 
 	rc = parse_args(cmd, argc, argv, &opts);
-	if (rc != CLI_EXIT_OK || opts.help)
+	if (rc != CLI_EXIT_OK || opts.common.help)
 		return rc;
 	cli_catch_signals();
 	rc = cli_connect(cmd, VSS_CTX_ALL, &r);
@@ -379,7 +364,7 @@ cmd_delete(const struct cli_command *cmd, int argc, char **argv)
 		describe(&opts, &id, subject, sizeof(subject));
 		return cli_status_error(cmd, subject, status, NULL);
 	}
-	rc = cli_output_new(cmd, opts.format, &o);
+	rc = cli_output_new(cmd, opts.common.format, &o);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	output_begin_object(o, NULL);

@@ -76,10 +76,9 @@ const char cmd_exec_help[] =
     "  -h, --help          show this help\n";
 
 struct exec_args {
+	struct cli_common common;
 	struct job_args job;
 	char **command; /* COMMAND ARGS..., NULL-terminated (from argv) */
-	enum output_format format;
-	bool help;
 };
 
 /* How COMMAND ended. */
@@ -110,38 +109,28 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	    JOB_LONGOPT_EXCLUDE_WRITER,
 	    JOB_LONGOPT_BACKUP_TYPE,
 	    JOB_LONGOPT_CONTEXT,
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
+	    CLI_LONGOPT_JSON,
+	    CLI_LONGOPT_HELP,
 	    {NULL, 0, NULL, 0},
 	};
 	const struct job_options *o = &a->job.opts;
 	int c, rc;
 
-	opterr = 0;
-	optind = 1;
 	/* '+': stop at COMMAND, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		rc = job_args_take(&a->job, c, optarg);
-		if (rc != JOB_ARGS_NOT_OURS) {
-			if (rc != CLI_EXIT_OK)
-				return rc;
-			continue;
-		}
+	while ((c = cli_getopt(cmd, argc, argv, "+" CLI_SHORTOPTS, longopts,
+			       &a->common, &rc)) != -1) {
 		switch (c) {
 		case 'v':
 			job_args_add_path(&a->job, optarg);
 			break;
-		case 'j':
-			a->format = OUTPUT_JSON;
-			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			a->help = true;
-			return CLI_EXIT_OK;
 		default:
-			return cli_option_error(cmd, c, argv);
+			rc = job_args_take(&a->job, c, optarg);
+			if (rc != CLI_EXIT_OK)
+				return rc;
 		}
 	}
+	if (rc != CLI_EXIT_OK || a->common.help)
+		return rc;
 	if (optind >= argc)
 		return cli_usage_error(cmd, "no COMMAND given (after '--')");
 	a->command = argv + optind;
@@ -503,7 +492,7 @@ report(const struct exec_args *a, struct job *j, const struct exec_state *st)
 	struct output *o;
 	int rc;
 
-	rc = cli_output_new(cmd, a->format, &o);
+	rc = cli_output_new(cmd, a->common.format, &o);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	output_begin_object(o, NULL);
@@ -570,7 +559,8 @@ run_exec(const struct exec_args *a, struct job *j, struct exec_state *st)
 	if (!st->env)
 		return cli_status_error(cmd, NULL, -ENOMEM, NULL);
 	/* A COMMAND that cannot start fails the backup like one that fails. */
-	run_command(cmd, st->args, st->env, a->format == OUTPUT_JSON, out);
+	run_command(cmd, st->args, st->env, a->common.format == OUTPUT_JSON,
+		    out);
 	if (out->signal)
 		fprintf(stderr, "vss: %s: %s: killed by signal %d\n", cmd->name,
 			a->command[0], out->signal);
@@ -592,7 +582,7 @@ run_exec(const struct exec_args *a, struct job *j, struct exec_state *st)
 int
 cmd_exec(const struct cli_command *cmd, int argc, char **argv)
 {
-	struct exec_args a = {.format = OUTPUT_TEXT};
+	struct exec_args a = {0};
 	struct exec_state st = {0};
 	struct job *j;
 	int rc;
@@ -601,7 +591,7 @@ cmd_exec(const struct cli_command *cmd, int argc, char **argv)
 	rc = job_args_init(&a.job, cmd, argc, "full");
 	if (rc == CLI_EXIT_OK)
 		rc = parse_args(cmd, argc, argv, &a);
-	if (rc != CLI_EXIT_OK || a.help)
+	if (rc != CLI_EXIT_OK || a.common.help)
 		goto out;
 	cli_catch_signals();
 	rc = job_new(&j, &a.job.opts);

@@ -53,8 +53,7 @@ const char cmd_unexpose_help[] =
 	"unknown or not exposed (VSS_E_OBJECT_NOT_FOUND), 2 usage error.\n";
 
 struct expose_opts {
-	bool help;
-	enum output_format format;
+	struct cli_common common;
 	const char *operands[2];
 	int n_operands;
 };
@@ -67,29 +66,12 @@ static int
 parse_args(const struct cli_command *cmd, int argc, char **argv, int max,
 	   const char *names, struct expose_opts *opts)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int r;
 
-	*opts = (struct expose_opts){.format = OUTPUT_TEXT};
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			opts->format = OUTPUT_JSON;
-			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			opts->help = true;
-			return CLI_EXIT_OK;
-		default:
-			return cli_option_error(cmd, c, argv);
-		}
-	}
+	*opts = (struct expose_opts){0};
+	r = cli_getopt_common(cmd, argc, argv, &opts->common);
+	if (r != CLI_EXIT_OK || opts->common.help)
+		return r;
 	if (optind >= argc)
 		return cli_usage_error(cmd, "no %s given", names);
 	if (argc - optind > max)
@@ -108,7 +90,7 @@ report(const struct cli_command *cmd, const struct expose_opts *opts,
 	struct output *o;
 	int rc;
 
-	rc = cli_output_new(cmd, opts->format, &o);
+	rc = cli_output_new(cmd, opts->common.format, &o);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	output_begin_object(o, NULL);
@@ -128,19 +110,15 @@ static int
 check_exposable(const struct cli_command *cmd, vss_requester *r,
 		const vss_id *id, const char *subject)
 {
-	struct vss_snapshot_prop *props = NULL;
+	struct vss_snapshot_prop *props;
 	bool persistent;
-	size_t n = 0;
+	size_t n;
 	int rc;
 
-	rc = vss_requester_query_snapshots(r, id, NULL, NULL, &props, &n);
-	if (rc == VSS_E_OBJECT_NOT_FOUND || (rc >= 0 && n == 0)) {
-		vss_snapshot_props_free(props, n);
-		return cli_status_error(cmd, subject, VSS_E_OBJECT_NOT_FOUND,
-					NULL);
-	}
-	if (rc < 0)
-		return cli_status_error(cmd, "query", rc, NULL);
+	rc = manage_query_named(cmd, r, id, VSS_OBJECT_SNAPSHOT, subject,
+				&props, &n);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	persistent = props[0].attributes & VSS_VOLSNAP_ATTR_PERSISTENT;
 	vss_snapshot_props_free(props, n);
 	if (!persistent)
@@ -163,7 +141,7 @@ cmd_expose(const struct cli_command *cmd, int argc, char **argv)
 	int rc;
 
 	rc = parse_args(cmd, argc, argv, 2, "shadow copy ID", &opts);
-	if (rc != CLI_EXIT_OK || opts.help)
+	if (rc != CLI_EXIT_OK || opts.common.help)
 		return rc;
 	rc = cli_parse_id(cmd, opts.operands[0], "shadow copy id", &id);
 	if (rc != CLI_EXIT_OK)
@@ -238,7 +216,7 @@ cmd_unexpose(const struct cli_command *cmd, int argc, char **argv)
 	int rc;
 
 	rc = parse_args(cmd, argc, argv, 1, "shadow copy ID or PATH", &opts);
-	if (rc != CLI_EXIT_OK || opts.help)
+	if (rc != CLI_EXIT_OK || opts.common.help)
 		return rc;
 	/* An operand that is not an id is the directory of the exposure. */
 	by_path = vss_id_parse(&id, opts.operands[0]) < 0;

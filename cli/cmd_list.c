@@ -76,10 +76,9 @@ static const char *const subject_names[] = {
 };
 
 struct list_opts {
+	struct cli_common common;
 	enum list_subject subject;
-	bool help;
 	bool verbose;
-	enum output_format format;
 	/* shadows: the filters given (NULL: any). */
 	const vss_id *id;
 	const vss_id *set;
@@ -94,26 +93,22 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	   struct list_opts *opts)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"id", required_argument, NULL, 'i'},
 		{"set", required_argument, NULL, 's'},
 		{"volume", required_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_LONGOPT_JSON,
+		CLI_LONGOPT_HELP,
 		{NULL, 0, NULL, 0},
 	};
 	const char *volume = NULL;
 	size_t i;
 	int c, r;
 
-	*opts = (struct list_opts){.format = OUTPUT_TEXT};
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	*opts = (struct list_opts){0};
+	while ((c = cli_getopt(cmd, argc, argv, CLI_SHORTOPTS, longopts,
+			       &opts->common, &r)) != -1) {
 		switch (c) {
-		case 'j':
-			opts->format = OUTPUT_JSON;
-			break;
 		case 'v':
 			opts->verbose = true;
 			break;
@@ -134,14 +129,10 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		case 'V':
 			volume = optarg;
 			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			opts->help = true;
-			return CLI_EXIT_OK;
-		default:
-			return cli_option_error(cmd, c, argv);
 		}
 	}
+	if (r != CLI_EXIT_OK || opts->common.help)
+		return r;
 	if (optind >= argc)
 		return cli_usage_error(cmd, "what to list: writers, providers, "
 					    "shadows or volumes");
@@ -309,25 +300,6 @@ list_shadows(const struct cli_command *cmd, const struct list_opts *opts,
 
 /* ---- volumes ---------------------------------------------------------- */
 
-/* File systems with nothing to shadow-copy, left out of the list. */
-static bool
-is_pseudo_fs(const char *fstype)
-{
-	static const char *const pseudo[] = {
-		"proc",	      "sysfs",	    "cgroup",	   "cgroup2",
-		"devpts",     "mqueue",	    "tracefs",	   "debugfs",
-		"securityfs", "pstore",	    "bpf",	   "configfs",
-		"fusectl",    "autofs",	    "binfmt_misc", "hugetlbfs",
-		"nsfs",	      "efivarfs",   "rpc_pipefs",
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(pseudo); i++)
-		if (strcmp(fstype, pseudo[i]) == 0)
-			return true;
-	return false;
-}
-
 /* A mount that is a shadow copy's exposure, not a volume of its own. */
 static bool
 is_exposure(const char *mount_point, const struct vss_snapshot_prop *s,
@@ -429,7 +401,7 @@ list_volumes(const struct cli_command *cmd, vss_requester *r,
 
 		/* Only the mount on top is reachable at its mount point. */
 		if (mountinfo_find(mounts, n_mounts, m->mount_point) != m ||
-		    is_pseudo_fs(m->fstype) ||
+		    mountinfo_is_pseudo(m->fstype) ||
 		    is_exposure(m->mount_point, props, n))
 			continue;
 		if (show_volume(cmd, r, o, m, providers, n_providers, props,
@@ -459,7 +431,7 @@ cmd_list(const struct cli_command *cmd, int argc, char **argv)
 	int rc;
 
 	rc = parse_args(cmd, argc, argv, &opts);
-	if (rc != CLI_EXIT_OK || opts.help)
+	if (rc != CLI_EXIT_OK || opts.common.help)
 		return rc;
 	cli_catch_signals();
 	/* Writers answer in any context; the rest see every context. */
@@ -469,7 +441,7 @@ cmd_list(const struct cli_command *cmd, int argc, char **argv)
 			 &r);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	rc = cli_output_new(cmd, opts.format, &o);
+	rc = cli_output_new(cmd, opts.common.format, &o);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	switch (opts.subject) {

@@ -123,55 +123,35 @@ is_bcd(const char *xml, size_t len)
 /* ---- the command ------------------------------------------------------ */
 
 struct metadata_opts {
+	struct cli_common common;
 	const char *file;
 	const char *save;
-	enum output_format format;
 };
 
-/*
- * Returns an exit code; CLI_EXIT_OK with opts->file NULL means the help was
- * asked for and printed.
- */
+/* Returns an exit code; opts->common.help set when the help was printed. */
 static int
 parse_args(const struct cli_command *cmd, int argc, char **argv,
 	   struct metadata_opts *opts)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
 		{"save", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_LONGOPT_JSON,
+		CLI_LONGOPT_HELP,
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, r;
 
-	*opts = (struct metadata_opts){.format = OUTPUT_TEXT};
-	/* Our own messages, in our own form. */
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	*opts = (struct metadata_opts){0};
+	while ((c = cli_getopt(cmd, argc, argv, CLI_SHORTOPTS, longopts,
+			       &opts->common, &r)) != -1) {
 		switch (c) {
-		case 'j':
-			opts->format = OUTPUT_JSON;
-			break;
 		case 's':
 			opts->save = optarg;
 			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage_error(cmd, "option '%s' needs a value",
-					       argv[optind - 1]);
-		default:
-			/* optopt names a bad short option, 0 a long one. */
-			if (optopt)
-				return cli_usage_error(cmd,
-						       "unknown option '-%c'",
-						       optopt);
-			return cli_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
 		}
 	}
+	if (r != CLI_EXIT_OK || opts->common.help)
+		return r;
 	if (optind >= argc)
 		return cli_usage_error(cmd, "no FILE given");
 	if (optind + 1 < argc)
@@ -216,7 +196,7 @@ run(const struct cli_command *cmd, const struct metadata_opts *opts,
 			goto fail;
 		}
 	}
-	r = output_new(&o, opts->format, stdout);
+	r = output_new(&o, opts->common.format, stdout);
 	if (r < 0) {
 		cli_status_error(cmd, NULL, r, NULL);
 		goto fail;
@@ -248,7 +228,7 @@ cmd_metadata(const struct cli_command *cmd, int argc, char **argv)
 	int r;
 
 	r = parse_args(cmd, argc, argv, &opts);
-	if (r != CLI_EXIT_OK || !opts.file)
+	if (r != CLI_EXIT_OK || opts.common.help)
 		return r;
 	r = cli_read_file(opts.file, &xml, &len);
 	if (r == -EFBIG) {

@@ -35,32 +35,13 @@ const char cmd_status_help[] =
 
 static int
 parse_args(const struct cli_command *cmd, int argc, char **argv,
-	   enum output_format *format, bool *help)
+	   struct cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int r;
 
-	*format = OUTPUT_TEXT;
-	*help = false;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			*format = OUTPUT_JSON;
-			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			*help = true;
-			return CLI_EXIT_OK;
-		default:
-			return cli_option_error(cmd, c, argv);
-		}
-	}
+	r = cli_getopt_common(cmd, argc, argv, common);
+	if (r != CLI_EXIT_OK || common->help)
+		return r;
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 				       argv[optind]);
@@ -159,14 +140,13 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 	struct vss_provider_prop *providers = NULL;
 	struct vss_snapshot_prop *props = NULL;
 	size_t i, n = 0, n_providers = 0;
-	enum output_format format;
+	struct cli_common common;
 	struct output *o = NULL;
 	vss_requester *r = NULL;
-	bool help;
 	int rc;
 
-	rc = parse_args(cmd, argc, argv, &format, &help);
-	if (rc != CLI_EXIT_OK || help)
+	rc = parse_args(cmd, argc, argv, &common);
+	if (rc != CLI_EXIT_OK || common.help)
 		return rc;
 	cli_catch_signals();
 	/* The management calls see every context's shadow copies. */
@@ -186,7 +166,7 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 	rc = manage_gather_writers(cmd, r, true);
 	if (rc != CLI_EXIT_OK)
 		goto out;
-	rc = cli_output_new(cmd, format, &o);
+	rc = cli_output_new(cmd, common.format, &o);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	output_begin_object(o, NULL);

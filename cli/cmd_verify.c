@@ -78,35 +78,14 @@ collect(const struct bset_entry *entry, const char *reason, void *u)
 
 static int
 parse_args(const struct cli_command *cmd, int argc, char **argv,
-	   enum output_format *format, const char **dir)
+	   struct cli_common *common, const char **dir)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int r;
 
 	*dir = NULL;
-	*format = OUTPUT_TEXT;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			*format = OUTPUT_JSON;
-			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			return CLI_EXIT_OK;
-		default:
-			if (optopt)
-				return cli_usage_error(cmd,
-						       "unknown option '-%c'",
-						       optopt);
-			return cli_usage_error(cmd, "unknown option '%s'",
-					       argv[optind - 1]);
-		}
-	}
+	r = cli_getopt_common(cmd, argc, argv, common);
+	if (r != CLI_EXIT_OK || common->help)
+		return r;
 	if (optind >= argc)
 		return cli_usage_error(cmd, "no BACKUPSET given");
 	if (optind + 1 < argc)
@@ -155,14 +134,14 @@ int
 cmd_verify(const struct cli_command *cmd, int argc, char **argv)
 {
 	struct problems ps = {0};
-	enum output_format format;
+	struct cli_common common;
 	uint64_t checked = 0, bad = 0;
 	const char *dir;
 	size_t i;
 	int r;
 
-	r = parse_args(cmd, argc, argv, &format, &dir);
-	if (r != CLI_EXIT_OK || !dir)
+	r = parse_args(cmd, argc, argv, &common, &dir);
+	if (r != CLI_EXIT_OK || common.help)
 		return r;
 	r = bset_verify(dir, collect, &ps, &checked, &bad);
 	if (r == 0 && ps.nomem)
@@ -170,7 +149,7 @@ cmd_verify(const struct cli_command *cmd, int argc, char **argv)
 	if (r < 0)
 		r = cli_status_error(cmd, dir, r, ps.last);
 	else
-		r = show(cmd, format, dir, checked, &ps);
+		r = show(cmd, common.format, dir, checked, &ps);
 	for (i = 0; i < ps.n; i++) {
 		free(ps.v[i].path);
 		free(ps.v[i].reason);

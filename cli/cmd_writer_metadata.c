@@ -48,9 +48,8 @@ const char cmd_writer_metadata_help[] =
 	"2 usage error.\n";
 
 struct wmd_opts {
-	bool help;
+	struct cli_common common;
 	const char *save;
-	enum output_format format;
 };
 
 static int
@@ -59,31 +58,23 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 {
 	static const struct option longopts[] = {
 		{"save", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_LONGOPT_JSON,
+		CLI_LONGOPT_HELP,
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, r;
 
-	*opts = (struct wmd_opts){.format = OUTPUT_TEXT};
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	*opts = (struct wmd_opts){0};
+	while ((c = cli_getopt(cmd, argc, argv, CLI_SHORTOPTS, longopts,
+			       &opts->common, &r)) != -1) {
 		switch (c) {
 		case 's':
 			opts->save = optarg;
 			break;
-		case 'j':
-			opts->format = OUTPUT_JSON;
-			break;
-		case 'h':
-			cli_print_help(cmd, stdout);
-			opts->help = true;
-			return CLI_EXIT_OK;
-		default:
-			return cli_option_error(cmd, c, argv);
 		}
 	}
+	if (r != CLI_EXIT_OK || opts->common.help)
+		return r;
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 				       argv[optind]);
@@ -287,7 +278,7 @@ cmd_writer_metadata(const struct cli_command *cmd, int argc, char **argv)
 	int rc;
 
 	rc = parse_args(cmd, argc, argv, &opts);
-	if (rc != CLI_EXIT_OK || opts.help)
+	if (rc != CLI_EXIT_OK || opts.common.help)
 		return rc;
 	cli_catch_signals();
 	rc = cli_connect(cmd, VSS_CTX_BACKUP, &r);
@@ -296,11 +287,11 @@ cmd_writer_metadata(const struct cli_command *cmd, int argc, char **argv)
 	rc = manage_gather_writers(cmd, r, false);
 	if (rc != CLI_EXIT_OK)
 		goto out;
-	if (!opts.save && opts.format == OUTPUT_TEXT) {
+	if (!opts.save && opts.common.format == OUTPUT_TEXT) {
 		rc = print_xml(cmd, r);
 		goto out;
 	}
-	rc = cli_output_new(cmd, opts.format, &o);
+	rc = cli_output_new(cmd, opts.common.format, &o);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (opts.save) {

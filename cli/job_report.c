@@ -82,12 +82,8 @@ report_writer(const struct job *j, const struct jwriter *w, struct output *o)
 	output_string(o, "left_out", w->left_out);
 	report_components(w, j->step == JOB_COMPLETED && !j->no_writers, o);
 	if (w->have_status) {
-		output_enum(o, "state", vss_writer_state_str(w->state),
-			    (int)w->state);
-		output_int(o, "state_code", w->state);
-		output_string(o, "last_error", writer_last_error(w->failure));
-		output_status(o, "failure", w->failure);
-		output_status(o, "application_failure", w->application_failure);
+		show_writer_state(o, w->state, w->failure,
+				  w->application_failure);
 	} else {
 		output_null(o, "state");
 		output_null(o, "state_code");

@@ -93,8 +93,13 @@ cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-int
-cli_option_error(const struct cli_command *cmd, int c, char **argv)
+/*
+ * The usage error for what getopt_long() returned as c (':' a missing
+ * value, '?' an unknown option or a value given to an option that takes
+ * none).
+ */
+static int
+option_error(const struct cli_command *cmd, int c, char **argv)
 {
 	const char *arg = argv[optind - 1];
 
@@ -114,6 +119,59 @@ cli_option_error(const struct cli_command *cmd, int c, char **argv)
 	if (optopt)
 		return cli_usage_error(cmd, "unknown option '-%c'", optopt);
 	return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int
+cli_getopt(const struct cli_command *cmd, int argc, char **argv,
+	   const char *shortopts, const struct option *longopts,
+	   struct cli_common *common, int *ret_exit)
+{
+	int c;
+
+	if (!common->started) {
+		/* Our own messages, in our own form. */
+		opterr = 0;
+		optind = 1;
+		common->started = true;
+	}
+	*ret_exit = CLI_EXIT_OK;
+	for (;;) {
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		switch (c) {
+		case 'j':
+			common->format = OUTPUT_JSON;
+			continue;
+		case 'h':
+			cli_print_help(cmd, stdout);
+			common->help = true;
+			return -1;
+		case ':':
+		case '?':
+			*ret_exit = option_error(cmd, c, argv);
+			return -1;
+		default:
+			return c;
+		}
+	}
+}
+
+int
+cli_getopt_common(const struct cli_command *cmd, int argc, char **argv,
+		  struct cli_common *common)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPT_JSON,
+		CLI_LONGOPT_HELP,
+		{NULL, 0, NULL, 0},
+	};
+	int r;
+
+	*common = (struct cli_common){0};
+	/* No option of the table is left for a caller. */
+	while (cli_getopt(cmd, argc, argv, CLI_SHORTOPTS, longopts, common,
+			  &r) != -1)
+		;
+	return r;
 }
 
 int

@@ -69,3 +69,28 @@ manage_find_exposed(const struct cli_command *cmd, vss_requester *r,
 	}
 	return CLI_EXIT_OK;
 }
+
+int
+manage_query_named(const struct cli_command *cmd, vss_requester *r,
+		   const vss_id *id, enum vss_object_type type,
+		   const char *subject, struct vss_snapshot_prop **ret,
+		   size_t *ret_n)
+{
+	bool set = type == VSS_OBJECT_SNAPSHOT_SET;
+	struct vss_snapshot_prop *props = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = vss_requester_query_snapshots(r, set ? NULL : id, set ? id : NULL,
+					   NULL, &props, &n);
+	if (rc == VSS_E_OBJECT_NOT_FOUND || (rc >= 0 && n == 0)) {
+		vss_snapshot_props_free(props, n);
+		return cli_status_error(cmd, subject, VSS_E_OBJECT_NOT_FOUND,
+					NULL);
+	}
+	if (rc < 0)
+		return cli_status_error(cmd, "query", rc, NULL);
+	*ret = props;
+	*ret_n = n;
+	return CLI_EXIT_OK;
+}

@@ -41,5 +41,15 @@ int manage_gather_writers(const struct cli_command *cmd, vss_requester *r,
  */
 int manage_find_exposed(const struct cli_command *cmd, vss_requester *r,
 			const char *path, vss_id *ret);
+/*
+ * The shadow copy id (type VSS_OBJECT_SNAPSHOT) or those of the set id
+ * (VSS_OBJECT_SNAPSHOT_SET), which must exist: VSS_E_OBJECT_NOT_FOUND on
+ * subject when there is none.  Caller owns *ret (at least one); free
+ * with vss_snapshot_props_free().
+ */
+int manage_query_named(const struct cli_command *cmd, vss_requester *r,
+		       const vss_id *id, enum vss_object_type type,
+		       const char *subject, struct vss_snapshot_prop **ret,
+		       size_t *ret_n);
 
 #endif

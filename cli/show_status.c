@@ -30,6 +30,17 @@ writer_last_error(int32_t failure)
 }
 
 void
+show_writer_state(struct output *o, enum vss_writer_state state,
+		  int32_t failure, int32_t application_failure)
+{
+	output_enum(o, "state", vss_writer_state_str(state), (int)state);
+	output_int(o, "state_code", state);
+	output_string(o, "last_error", writer_last_error(failure));
+	output_status(o, "failure", failure);
+	output_status(o, "application_failure", application_failure);
+}
+
+void
 show_writer_status_fields(struct output *o,
 			  const struct vss_writer_status *st)
 {
@@ -37,12 +48,7 @@ show_writer_status_fields(struct output *o,
 	output_id(o, "class_id", &st->class_id);
 	output_id(o, "instance_id", &st->instance_id);
 	output_string(o, "instance_name", st->instance_name);
-	output_enum(o, "state", vss_writer_state_str(st->state),
-		    (int)st->state);
-	output_int(o, "state_code", st->state);
-	output_string(o, "last_error", writer_last_error(st->failure));
-	output_status(o, "failure", st->failure);
-	output_status(o, "application_failure", st->application_failure);
+	show_writer_state(o, st->state, st->failure, st->application_failure);
 	output_string(o, "message", st->message);
 }
 

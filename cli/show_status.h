@@ -20,6 +20,12 @@
 const char *writer_last_error(int32_t failure);
 
 /*
+ * A writer's state and failure, added to the object open in o: state,
+ * state_code, last_error, failure, application_failure.
+ */
+void show_writer_state(struct output *o, enum vss_writer_state state,
+		       int32_t failure, int32_t application_failure);
+/*
  * The writer's status: name, class_id, instance_id, instance_name, state,
  * state_code, last_error, failure, application_failure, message.  _fields
  * adds them to the object open in o; the other makes them one object.
