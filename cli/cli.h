@@ -76,12 +76,14 @@ struct cli_common {
  * getopt_long() over a command's argv, with our messages (opterr off):
  * returns the next option that is the command's own, its value in
  * optarg, and takes --json and --help itself.  Start each parse with
- * *common zeroed (OUTPUT_TEXT), which makes the first call start getopt
- * again at argv[1].  *ret_exit is CLI_EXIT_OK with an option.  Returns
- * -1 when the options end: *ret_exit is then CLI_EXIT_OK with optind at
- * the first operand, CLI_EXIT_OK with common->help set once --help
- * printed the help, or CLI_EXIT_USAGE once an unknown option, a missing
- * value or a value given to an option that takes none was reported.
+ * *common zeroed (OUTPUT_TEXT), which makes the first call reset getopt
+ * fully (optind 0, glibc's full reset: no rest of a cluster nor the '+'
+ * of an earlier parse is left) and start at argv[1].  *ret_exit is
+ * CLI_EXIT_OK with an option.  Returns -1 when the options end:
+ * *ret_exit is then CLI_EXIT_OK with optind at the first operand,
+ * CLI_EXIT_OK with common->help set once --help printed the help, or
+ * CLI_EXIT_USAGE once an unknown option, a missing value or a value
+ * given to an option that takes none was reported.
  */
 int cli_getopt(const struct cli_command *cmd, int argc, char **argv,
 	       const char *shortopts, const struct option *longopts,

@@ -50,12 +50,17 @@ const char cmd_exec_help[] =
     "argument ('--root={}'); other braces are left alone, and there is no\n"
     "escape.\n"
     "\n"
-    "vss waits for COMMAND.  Each SIGINT and SIGTERM sent to vss is passed\n"
-    "on to it (a Ctrl-C on the terminal reaches it directly, and is not\n"
-    "passed on again), and the backup is then aborted instead of completed;\n"
-    "a signal before COMMAND starts aborts without starting it.  Without a\n"
-    "command running, a second SIGINT or SIGTERM ends vss at once.  The\n"
-    "shadow copies of the set are deleted at the end, whatever happened.\n"
+    "vss waits for COMMAND.  Each SIGINT, SIGTERM, SIGHUP and SIGQUIT\n"
+    "sent to vss is passed on to it (a Ctrl-C, Ctrl-\\ or hangup of the\n"
+    "terminal reaches it directly, and is not passed on again), and the\n"
+    "backup is then aborted instead of completed; a signal before COMMAND\n"
+    "starts aborts without starting it.  COMMAND runs in vss's process\n"
+    "group: a signal sent to the whole group (kill -TERM -PGID, a shell\n"
+    "passing SIGHUP on to its jobs) or to every process of a service\n"
+    "(systemctl stop) reaches COMMAND twice, once directly and once passed\n"
+    "on by vss.  Without a command running, a second signal ends vss at\n"
+    "once.  The shadow copies of the set are deleted at the end, whatever\n"
+    "happened.\n"
     "The exit status is 0 when COMMAND exited 0 and the backup completed,\n"
     "otherwise 1 (2 for a usage error).\n"
     "\n"
@@ -357,12 +362,22 @@ spawn(char **argv, char **env, bool json, const sigset_t *mask, pid_t *ret_pid)
 	return err;
 }
 
+/* A signal came before COMMAND started: abort without starting it. */
+static int
+not_started(const struct cli_command *cmd, const char *command)
+{
+	fprintf(stderr, "vss: %s: %s: not started: interrupted by signal %d\n",
+		cmd->name, command, cli_interrupted());
+	return CLI_EXIT_FAILED;
+}
+
 /*
- * Run argv and wait for it.  SIGINT, SIGTERM and SIGCHLD stay blocked
+ * Run argv and wait for it.  The stop signals and SIGCHLD stay blocked
  * except inside sigsuspend(), so a signal is never missed between the
- * check and the wait; each SIGINT or SIGTERM a process sends vss is
- * passed on (cli_defer_escalation()).  CLI_EXIT_OK when it ran, whatever
- * its status; otherwise the failure is printed.
+ * check and the wait; each stop signal a process sends vss is passed on
+ * (cli_defer_escalation()).  CLI_EXIT_OK when it ran, whatever its
+ * status; otherwise (it could not start, or a signal came first: then
+ * it is not started) the failure is printed.
  */
 static int
 run_command(const struct cli_command *cmd, char **argv, char **env, bool json,
@@ -375,11 +390,15 @@ run_command(const struct cli_command *cmd, char **argv, char **env, bool json,
 
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
+	cli_add_stop_signals(&block);
 	sigaddset(&block, SIGCHLD);
 	sigaction(SIGCHLD, &sa, &old_chld);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	/* One that came since the caller's last look: none comes now. */
+	if (cli_interrupted()) {
+		rc = not_started(cmd, argv[0]);
+		goto out;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	cli_defer_escalation(true);
@@ -475,15 +494,6 @@ expose_all(const struct cli_command *cmd, struct job *j, char **exposed)
 	return CLI_EXIT_OK;
 }
 
-/* A signal came before COMMAND started: abort without starting it. */
-static int
-not_started(const struct exec_args *a)
-{
-	fprintf(stderr, "vss: %s: %s: not started: interrupted by signal %d\n",
-		a->job.opts.cmd->name, a->command[0], cli_interrupted());
-	return CLI_EXIT_FAILED;
-}
-
 static int
 report(const struct exec_args *a, struct job *j, const struct exec_state *st)
 {
@@ -548,12 +558,12 @@ run_exec(const struct exec_args *a, struct job *j, struct exec_state *st)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	if (cli_interrupted())
-		return not_started(a);
+		return not_started(cmd, a->command[0]);
 	rc = expose_all(cmd, j, st->exposed);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	if (cli_interrupted())
-		return not_started(a);
+		return not_started(cmd, a->command[0]);
 	st->args = expand_command(a->command, st->exposed);
 	st->env = st->args ? make_environment(j, st->exposed) : NULL;
 	if (!st->env)

@@ -16,12 +16,23 @@
 
 #define DEFAULT_SOCKET "/run/vss/vssd.sock"
 
-/* The first SIGINT or SIGTERM caught, or 0. */
+/*
+ * The signals that end vss: caught, so that the backup is aborted and
+ * cleaned up first.  SIGHUP is a dropped terminal or ssh session, SIGQUIT
+ * a Ctrl-\; both mean "stop" as SIGINT and SIGTERM do.
+ */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+/* The first one caught, or 0. */
 static volatile sig_atomic_t caught_signal;
 /* A child runs: it, not vss, decides what a further signal means. */
 static volatile sig_atomic_t escalation_deferred;
-/* Signals a process sent (not the terminal) still to pass on to a child. */
-static volatile sig_atomic_t forward_int, forward_term;
+/*
+ * Per stop_signals[] entry: those a process sent (not the terminal)
+ * still to pass on to a child.
+ */
+static volatile sig_atomic_t to_forward[N_STOP_SIGNALS];
 
 /* Die of sig as if it had not been caught (only async-signal-safe calls). */
 static void
@@ -45,12 +56,10 @@ on_signal(int sig, siginfo_t *si, void *context)
 		 * group, the child too (SI_KERNEL): passing it on would
 		 * deliver it twice.  A kill(1) aimed at vss alone is passed on.
 		 */
-		if (si->si_code != SI_KERNEL) {
-			if (sig == SIGINT)
-				forward_int++;
-			else
-				forward_term++;
-		}
+		if (si->si_code != SI_KERNEL)
+			for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+				if (stop_signals[i] == sig)
+					to_forward[i]++;
 	} else if (caught_signal) {
 		/* The second one: the user insists. */
 		die_of(sig);
@@ -66,11 +75,20 @@ cli_catch_signals(void)
 	struct sigaction sa = {.sa_sigaction = on_signal,
 			       .sa_flags = SA_SIGINFO};
 
+	/* One at a time: the handler's counts are not atomic increments. */
 	sigemptyset(&sa.sa_mask);
+	cli_add_stop_signals(&sa.sa_mask);
 	/* No SA_RESTART: a blocking read or poll ends with EINTR. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+cli_add_stop_signals(sigset_t *set)
+{
+	for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+		sigaddset(set, stop_signals[i]);
 }
 
 int
@@ -84,20 +102,18 @@ cli_defer_escalation(bool defer)
 {
 	escalation_deferred = defer;
 	if (!defer)
-		forward_int = forward_term = 0;
+		for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+			to_forward[i] = 0;
 }
 
 int
 cli_signal_to_forward(void)
 {
-	if (forward_term) {
-		forward_term--;
-		return SIGTERM;
-	}
-	if (forward_int) {
-		forward_int--;
-		return SIGINT;
-	}
+	for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+		if (to_forward[i]) {
+			to_forward[i]--;
+			return stop_signals[i];
+		}
 	return 0;
 }
 
@@ -129,18 +145,16 @@ cli_connect(const struct cli_command *cmd, int32_t context,
 
 	*ret = NULL;
 	rc = vss_requester_new(&r, socket_path);
-	if (rc == -EACCES) {
-		snprintf(detail, sizeof(detail),
-			 "vssd at %s refuses this user: requesters must be "
-			 "root or in vssd's group",
-			 socket_path);
-		return cli_status_error(cmd, NULL, rc, detail);
-	}
+	/* The socket is the subject: "vss: CMD: SOCKET: STATUS: ...". */
+	if (rc == -EACCES)
+		return cli_status_error(cmd, socket_path, rc,
+					"vssd refuses this user: requesters "
+					"must be root or in vssd's group");
 	if (rc < 0) {
 		snprintf(detail, sizeof(detail),
-			 "cannot reach vssd at %s (is it running?): %s",
-			 socket_path, vss_strerror(rc));
-		return cli_status_error(cmd, NULL, rc, detail);
+			 "cannot reach vssd (is it running?): %s",
+			 vss_strerror(rc));
+		return cli_status_error(cmd, socket_path, rc, detail);
 	}
 	rc = vss_requester_initialize_for_backup(r, NULL);
 	if (rc == 0)

@@ -10,6 +10,7 @@
 #ifndef VSS_CLI_CONNECT_H
 #define VSS_CLI_CONNECT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,7 +37,7 @@ const char *cli_socket_path(void);
 
 /*
  * Wait for a long operation and free the handle.  what names it in a
- * message ("gathering writer metadata").  When SIGINT or SIGTERM arrives
+ * message ("gathering writer metadata").  When a stop signal arrives
  * (cli_catch_signals()) the operation is cancelled and the wait ends
  * with CLI_EXIT_FAILED.  Returns CLI_EXIT_OK when the operation
  * succeeded; otherwise prints its status and returns CLI_EXIT_FAILED.
@@ -46,24 +47,27 @@ int cli_wait(const struct cli_command *cmd, vss_async *a, const char *what,
 	     int *ret_status);
 
 /*
- * Catch SIGINT and SIGTERM from now on: the first sets a flag instead of
- * killing the process, so that a command aborts the backup, removes what
- * it was writing and exits 1; a second one kills the process as if it
- * had not been caught (a Ctrl-C that cannot wait for the clean-up).
- * SIGPIPE is ignored (a closed pipe is an error on the write).
+ * Catch the stop signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT) from now on:
+ * the first sets a flag instead of killing the process, so that a
+ * command aborts the backup, removes what it was writing and exits 1; a
+ * second one kills the process as if it had not been caught (a Ctrl-C
+ * that cannot wait for the clean-up).  SIGPIPE is ignored (a closed pipe
+ * is an error on the write).
  */
 void cli_catch_signals(void);
+/* Add the stop signals to set (to block them around a child's wait). */
+void cli_add_stop_signals(sigset_t *set);
 /* The first signal caught since cli_catch_signals(), or 0. */
 int cli_interrupted(void);
 /*
- * While a child runs (defer true): a further SIGINT or SIGTERM does not
+ * While a child runs (defer true): a further stop signal does not
  * kill vss, and each one a process sent (kill(1); not the terminal, whose
  * Ctrl-C reaches the child itself) is kept for cli_signal_to_forward().
  */
 void cli_defer_escalation(bool defer);
 /*
  * The next signal kept for the child, or 0; each is returned once.  Call
- * with SIGINT and SIGTERM blocked.
+ * with the stop signals blocked.
  */
 int cli_signal_to_forward(void);
 

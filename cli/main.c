@@ -96,13 +96,20 @@ cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 /*
  * The usage error for what getopt_long() returned as c (':' a missing
  * value, '?' an unknown option or a value given to an option that takes
- * none).
+ * none); before is optind before that call.
  */
 static int
-option_error(const struct cli_command *cmd, int c, char **argv)
+option_error(const struct cli_command *cmd, int c, char **argv, int before)
 {
 	const char *arg = argv[optind - 1];
 
+	/*
+	 * An unknown option inside a cluster ("-xh"): getopt stays on the
+	 * cluster for the rest of it, so argv[optind - 1] is the argument
+	 * before; optopt is the letter.  Optind 0 started at argv[1].
+	 */
+	if (c == '?' && optind == (before ? before : 1))
+		return cli_usage_error(cmd, "unknown option '-%c'", optopt);
 	if (c == ':')
 		return cli_usage_error(cmd, "option '%s' needs a value", arg);
 	/*
@@ -126,16 +133,21 @@ cli_getopt(const struct cli_command *cmd, int argc, char **argv,
 	   const char *shortopts, const struct option *longopts,
 	   struct cli_common *common, int *ret_exit)
 {
-	int c;
+	int c, before;
 
 	if (!common->started) {
 		/* Our own messages, in our own form. */
 		opterr = 0;
-		optind = 1;
+		/*
+		 * 0, not 1: glibc's full reset, which also forgets the rest
+		 * of a cluster and the ordering ('+') of an earlier parse.
+		 */
+		optind = 0;
 		common->started = true;
 	}
 	*ret_exit = CLI_EXIT_OK;
 	for (;;) {
+		before = optind;
 		c = getopt_long(argc, argv, shortopts, longopts, NULL);
 		switch (c) {
 		case 'j':
@@ -147,7 +159,7 @@ cli_getopt(const struct cli_command *cmd, int argc, char **argv,
 			return -1;
 		case ':':
 		case '?':
-			*ret_exit = option_error(cmd, c, argv);
+			*ret_exit = option_error(cmd, c, argv, before);
 			return -1;
 		default:
 			return c;

@@ -4,8 +4,8 @@
 # succeeded or failed by the command's exit status (BK-018, its
 # backup_complete log line); the VSS_SHADOW_* variables and the {}/{N}
 # placeholders; nothing stays exposed or shadow-copied; a signal to vss
-# (passed on to the command once, also from a terminal) aborts the backup,
-# as does one during DoSnapshotSet (the command never starts); a volume
+# (passed on to the command once, also from a terminal; SIGHUP and SIGQUIT
+# too) aborts the backup, as does one during DoSnapshotSet (the command never starts); a volume
 # mounted inside a component's directory joins the set (BK-076); usage
 # errors.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -321,6 +321,37 @@ sys_stop_writer slow
 run exec --volume "$vol" --context app-rollback -- true
 expect_rc 0 "exec --context app-rollback"
 nothing_left "exec --context app-rollback"
+
+# ---- SIGHUP (a dropped ssh session) and SIGQUIT to vss ------------------
+# Caught like SIGTERM: passed on to the command, the backup aborted and
+# the persistent set deleted, not left exposed.
+for sig in HUP QUIT; do
+	mark
+	rm -f "$TMP/sig.pid"
+	# A SIGQUIT leaves no core of the command behind.
+	(ulimit -c 0; exec "$VSS" exec --volume "$vol" --context app-rollback -- \
+		sh -c 'echo $$ >"$0"; exec sleep 300' "$TMP/sig.pid" \
+		>"$TMP/out" 2>"$TMP/err") &
+	vss_pid=$!
+	for _ in $(seq 300); do
+		[ -s "$TMP/sig.pid" ] && break
+		sleep 0.1
+	done
+	[ -s "$TMP/sig.pid" ] || fail "exec with SIG$sig: the command never started"
+	kill -"$sig" "$vss_pid"
+	rc=0
+	wait "$vss_pid" || rc=$?
+	expect_rc 1 "exec stopped by SIG$sig"
+	expect_in err "vss: exec: sh: killed by signal $(kill -l "$sig")" \
+		"exec stopped by SIG$sig"
+	! kill -0 "$(cat "$TMP/sig.pid")" 2>/dev/null ||
+		fail "exec stopped by SIG$sig: the command outlived vss"
+	[ -z "$(last_complete)" ] || fail "exec stopped by SIG$sig: the backup completed"
+	nothing_left "exec stopped by SIG$sig"
+	run list shadows --json
+	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["count"])' \
+		"$TMP/out" || fail "exec stopped by SIG$sig left shadow copies: $(cat "$TMP/out")"
+done
 
 # ---- a failure before COMMAND: the report all the same, with --json ----
 run exec --writer no-such-writer --json -- true

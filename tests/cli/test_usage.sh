@@ -24,6 +24,10 @@ usage_error "vss: metadata: unexpected argument 'b.xml'" \
 usage_error "vss: metadata: unknown option '--bogus'" \
 	metadata --bogus a.xml
 usage_error "vss: metadata: unknown option '-x'" metadata -x a.xml
+# Inside a cluster: the letter, not the argument before the cluster.
+usage_error "vss: metadata: unknown option '-x'" metadata -xh a.xml
+usage_error "vss: list: unknown option '-x'" list --json -xh
+expect_not_in err "'--json'" "vss list --json -xh"
 usage_error "vss: metadata: option '--save' needs a value" \
 	metadata a.xml --save
 # A usage error wins over the file: nothing is read or written.

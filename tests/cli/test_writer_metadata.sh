@@ -26,7 +26,7 @@ expect_in out "should two documents still share one, nothing is" \
 	"writer-metadata --help says instance ids cannot collide"
 run writer-metadata --save "$TMP/never"
 expect_rc 1 "writer-metadata without vssd"
-expect_in err "cannot reach vssd at $TMP/nowhere.sock" "writer-metadata without vssd"
+expect_in err "$TMP/nowhere.sock: ENOENT: cannot reach vssd" "writer-metadata without vssd"
 [ ! -e "$TMP/never" ] || fail "writer-metadata without vssd made the directory"
 
 sys_require
