@@ -74,8 +74,11 @@ report_consistency(struct output *o, const struct backup *b)
 		output_begin_object(o, NULL);
 		output_string(o, "name", id->friendly_name);
 		output_id(o, "instance_id", &id->instance_id);
-		output_string(o, "consistency",
-			      consistency(w->application_consistent));
+		if (w->on_set)
+			output_string(o, "consistency",
+				      consistency(w->application_consistent));
+		else
+			output_null(o, "consistency");
 		output_end_object(o);
 	}
 	output_end_list(o);
@@ -126,6 +129,7 @@ report_backup(struct output *o, const struct backup *b)
 	output_bool(o, "succeeded", backup_failure_count(b) == 0);
 	output_int(o, "objects", (int64_t)st.files);
 	output_int(o, "bytes", (int64_t)st.bytes);
+	output_int(o, "data_bytes", (int64_t)st.data_bytes);
 	output_int(o, "hardlinks", (int64_t)st.hardlinks);
 	output_int(o, "reflinked", (int64_t)st.reflinked);
 	output_int(o, "excluded", (int64_t)fileset_excluded(b->files));

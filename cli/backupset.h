@@ -42,7 +42,13 @@ struct bset;
 /* Running totals of a set being written, for progress and the summary. */
 struct bset_stats {
 	uint64_t files;        /* objects recorded (files, dirs, links...) */
-	uint64_t bytes;        /* data bytes of regular files copied */
+	/*
+	 * Regular files copied: their sizes (st_size, holes included: what
+	 * the progress display counts) and the data bytes read, holes left
+	 * out (the extents of sparse files).
+	 */
+	uint64_t bytes;
+	uint64_t data_bytes;
 	uint64_t hardlinks;    /* objects recorded as a link to an earlier one */
 	uint64_t reflinked;    /* regular files cloned by FICLONE */
 	uint64_t xattrs_kept_in_manifest_only; /* target could not hold them */
@@ -143,7 +149,7 @@ void bset_get_stats(const struct bset *s, struct bset_stats *ret);
  * the logical content; bench/bset_copy.c measures them (bench/README.md).
  */
 enum bset_copy_method {
-	/* FICLONE (then a read to hash), else read/write hashing as it goes. */
+	/* FICLONE (then a read to hash), else as BSET_COPY_RANGE. */
 	BSET_COPY_AUTO,
 	/* copy_file_range() per data extent, then a read to hash. */
 	BSET_COPY_RANGE,

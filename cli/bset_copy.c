@@ -385,7 +385,8 @@ copy_regular(struct bset *s, const struct side *src, const struct side *dst,
 	e->sha256 = strdup(res.sha256);
 	if (!e->sha256)
 		return -ENOMEM;
-	s->stats.bytes += res.bytes;
+	s->stats.bytes += (uint64_t)st->st_size;
+	s->stats.data_bytes += res.bytes;
 	s->stats.reflinked += res.reflinked;
 	return 0;
 }

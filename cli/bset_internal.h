@@ -224,6 +224,8 @@ void bset_parser_free(struct bset_parser *p);
  * bset_model_max.
  */
 int bset_parser_line(struct bset_parser *p, const char *line, size_t len);
+/* Has p read the end record? */
+bool bset_parser_ended(const struct bset_parser *p);
 /*
  * After the last line: the manifest (caller owns; free with
  * bset_manifest_free()), or -EBADMSG when it is incomplete.
@@ -240,8 +242,9 @@ int bset_manifest_load_at(struct bset_manifest **ret, int dir, char *err,
  * Write m as the manifest, one line per record, through write(u, data,
  * len) (0 or -errno), in pieces of some 64 KiB of whole lines.  0,
  * -errno of write, -ENOMEM, -EILSEQ for a string that is not UTF-8;
- * -E2BIG when a record would pass BSET_LINE_MAX (bset_copy() checks
- * that before recording, so it does not happen).
+ * -E2BIG when a record's line (with its newline) passes BSET_LINE_MAX:
+ * bset_copy() checks entries before recording them, but a component, a
+ * document, a volume or a failure may hold long strings from writers.
  */
 int bset_manifest_write(const struct bset_manifest *m,
 			int (*write)(void *u, const void *data, size_t len),

@@ -752,6 +752,12 @@ parse_record(struct bset_parser *p, json_t *o)
 	return kinds[i].parse(p, o);
 }
 
+bool
+bset_parser_ended(const struct bset_parser *p)
+{
+	return p->stage == STAGE_END;
+}
+
 int
 bset_parser_line(struct bset_parser *p, const char *line, size_t len)
 {

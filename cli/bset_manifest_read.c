@@ -17,11 +17,20 @@
 
 #define READ_SIZE ((size_t)64 << 10)
 
-/* The error of a bad line without its newline. */
+/*
+ * The error of a last line without its newline: the manifest was cut
+ * short, or, after the end record, something was added to it.
+ */
 static int
-unterminated(char *err, size_t errlen, size_t line)
+unterminated(const struct bset_parser *p, char *err, size_t errlen,
+	     size_t line)
 {
-	if (err && errlen)
+	if (!err || !errlen)
+		return -EBADMSG;
+	if (bset_parser_ended(p))
+		snprintf(err, errlen, "line %zu: data after the end record",
+			 line);
+	else
 		snprintf(err, errlen, "line %zu: no newline at the end: the "
 			 "manifest is incomplete", line);
 	return -EBADMSG;
@@ -43,7 +52,7 @@ bset_manifest_parse(struct bset_manifest **ret, const char *text, size_t len,
 	for (; r == 0 && text < end; text = nl + 1) {
 		nl = memchr(text, '\n', (size_t)(end - text));
 		if (!nl) {
-			r = unterminated(err, errlen, lines + 1);
+			r = unterminated(p, err, errlen, lines + 1);
 			break;
 		}
 		lines++;
@@ -86,7 +95,7 @@ feed(struct bset_parser *p, int fd, char *err, size_t errlen)
 		}
 		if (n == 0) {
 			if (len)
-				r = unterminated(err, errlen, lines + 1);
+				r = unterminated(p, err, errlen, lines + 1);
 			break;
 		}
 		len += (size_t)n;

@@ -161,6 +161,7 @@ lookup_name(struct name_cache *c, unsigned id, bool group)
 struct out {
 	char *buf;
 	size_t len, cap;
+	size_t line_start; /* where in buf the line being made begins */
 	EVP_MD_CTX *md;     /* over every byte before the end record */
 	int (*write)(void *u, const void *data, size_t len);
 	void *u;
@@ -327,13 +328,20 @@ flush(struct out *o)
 	o->len = 0;
 }
 
-/* The end of a record: its line, flushed past FLUSH_AT. */
+/*
+ * The end of a record: its line, flushed past FLUSH_AT.  A line the
+ * reader would refuse (BSET_LINE_MAX with its newline) fails the write:
+ * any record may hold strings from writers (names, logical paths).
+ */
 static void
 end_line(struct out *o)
 {
 	put_raw(o, "}\n", 2);
+	if (!o->err && o->len - o->line_start > BSET_LINE_MAX)
+		o->err = -E2BIG;
 	if (o->len >= FLUSH_AT)
 		flush(o);
+	o->line_start = o->len;
 }
 
 /* ---- the records ------------------------------------------------------------ */
@@ -429,8 +437,6 @@ put_entry(struct out *o, const struct bset_entry *e)
 {
 	size_t i;
 
-	if (bset_entry_line_max(e) > BSET_LINE_MAX && !o->err)
-		o->err = -E2BIG;
 	put_kind(o, "entry");
 	key_uint(o, "volume", e->volume);
 	key_str(o, "path", e->path);

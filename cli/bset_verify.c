@@ -4,7 +4,8 @@
  * document (bcd.xml, writers/<id>.xml) has its size and SHA-256, every
  * object the manifest names is there with its type, every regular file
  * has its size and SHA-256, every hard link is a link of its first copy,
- * every symbolic link and device node says what the manifest says; and
+ * every symbolic link and device node says what the manifest says,
+ * nothing is in data/ that the manifest does not name; and
  * what the backup itself recorded as gone wrong (a failed component, an
  * object that could not be copied) is a problem too.  The set is read
  * as the copy engine wrote it, without following a symbolic link
@@ -14,6 +15,7 @@
  * not compared with the files: the manifest is their record (its digest
  * covers them), the target file system may not hold them all.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -170,6 +172,80 @@ check_entry(struct verify *v, const struct bset_entry *e)
 	close(dir);
 }
 
+/*
+ * Objects in the manifest's directory e that the manifest does not name:
+ * restore would leave them out, or something put them there.  Each
+ * directory of the manifest is listed on its own (not following a
+ * symbolic link), so that one directory is open at a time; an unnamed
+ * directory is reported once, not walked.
+ */
+static void
+check_unnamed(struct verify *v, const struct bset_entry *e)
+{
+	char path[BSET_PATH_MAX];
+	struct bset_entry extra = {.volume = e->volume, .path = path};
+	struct dirent *d;
+	DIR *dir;
+	int fd;
+
+	if (!S_ISDIR(e->mode) || v->roots[e->volume] < 0)
+		return;
+	fd = bset_open_dir_beneath(v->roots[e->volume], e->path, O_RDONLY);
+	if (fd < 0)
+		return; /* check_entry() said why */
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return;
+	}
+	while ((d = readdir(dir))) {
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (snprintf(path, sizeof(path), "%s%s%s", e->path,
+			     *e->path ? "/" : "",
+			     d->d_name) >= (int)sizeof(path) ||
+		    bset_manifest_find(v->m, e->volume, path) == (size_t)-1)
+			problem(v, &extra, "not in the manifest");
+	}
+	closedir(dir);
+}
+
+/* In data/ itself only the volumes' directories, data/<index>. */
+static void
+check_data_dir(struct verify *v)
+{
+	char name[32];
+	struct dirent *d;
+	size_t i;
+	DIR *dir;
+	int fd;
+
+	fd = bset_open_dir_beneath(v->dir, "data", O_RDONLY);
+	if (fd < 0) {
+		if (v->m->volume_count)
+			problem(v, NULL, "data: %s", strerror(-fd));
+		return;
+	}
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return;
+	}
+	while ((d = readdir(dir))) {
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		for (i = 0; i < v->m->volume_count; i++) {
+			snprintf(name, sizeof(name), "%zu", i);
+			if (!strcmp(name, d->d_name))
+				break;
+		}
+		if (i == v->m->volume_count)
+			problem(v, NULL, "data/%s: not in the manifest",
+				d->d_name);
+	}
+	closedir(dir);
+}
+
 /* BK-019: restore needs the documents as the backup saved them. */
 static void
 check_document(struct verify *v, const struct bset_document *d)
@@ -262,6 +338,9 @@ bset_verify(const char *dir,
 		check_document(&v, &m->documents[i]);
 	for (i = 0; i < m->entry_count; i++)
 		check_entry(&v, &m->entries[i]);
+	check_data_dir(&v);
+	for (i = 0; i < m->entry_count; i++)
+		check_unnamed(&v, &m->entries[i]);
 	for (i = 0; i < m->volume_count; i++)
 		if (v.roots[i] >= 0)
 			close(v.roots[i]);

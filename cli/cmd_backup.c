@@ -66,8 +66,15 @@ const char cmd_backup_help[] =
 	"copied and the status is 1.  One that only reports a failure (and lets\n"
 	"the set be made) is copied crash consistent, and its components are\n"
 	"marked failed.  The set is kept when components or files failed, and\n"
-	"the status is then 1.  On SIGINT or SIGTERM the backup is aborted and\n"
-	"DIR removed.\n"
+	"the status is then 1.  On SIGINT, SIGTERM, SIGHUP or SIGQUIT the backup\n"
+	"is aborted and DIR removed.\n"
+	"\n"
+	"Bytes, in the progress display and the summary, are the sizes of the\n"
+	"regular files (a sparse file's holes count); the summary also gives\n"
+	"the data bytes read (data bytes: holes left out).  The summary tells\n"
+	"the set's and each writer's and volume's consistency; a writer with\n"
+	"no files on the set has none.  The freeze window is left out when no\n"
+	"writer was frozen.\n"
 	"\n"
 	"options:\n"
 	"  --to DIR               the backup set to make; must not exist\n"
@@ -251,17 +258,14 @@ finish_set(struct backup *b)
 	struct bset_info info = {
 		.context = b->context,
 		.backup_type = b->opts->job.opts.backup_type,
-		.application_consistent = job_volume_count(b->job) > 0,
+		.application_consistent = job_application_consistent(b->job),
 	};
 	struct vss_snapshot_prop prop;
 	struct vss_set_timings t;
 	char *xml = NULL;
-	size_t i, len;
+	size_t len;
 	int r;
 
-	for (i = 0; i < job_volume_count(b->job); i++)
-		if (!job_volume(b->job, i)->application_consistent)
-			info.application_consistent = false;
 	if (job_volume_count(b->job) > 0 &&
 	    vss_requester_get_snapshot_properties(
 		    req, &job_volume(b->job, 0)->snapshot_id, &prop) == 0) {

@@ -18,7 +18,7 @@
 
 const char cmd_delete_synopsis[] =
 	"--id ID | --set ID | --volume V [--oldest] | --all --yes | "
-	"--exposed PATH  [--force] [--json]";
+	"--exposed PATH [--force] [--json]";
 
 const char cmd_delete_help[] =
 	"Delete shadow copies of every context; exactly one of:\n"

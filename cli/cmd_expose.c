@@ -3,10 +3,12 @@
  * make a shadow copy readable at a directory and undo it (SN-030..SN-033),
  * as diskshadow expose/unexpose and vshadow -el do.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <vss/requester.h>
 #include <vss/status.h>
@@ -15,6 +17,7 @@
 #include "connect.h"
 #include "manage.h"
 #include "output.h"
+#include "util/mountinfo.h"
 
 const char cmd_expose_synopsis[] = "ID [PATH] [--json]";
 
@@ -35,7 +38,9 @@ const char cmd_expose_help[] =
 	"\n"
 	"exit status: 0 exposed, 1 vssd unreachable or the exposure failed\n"
 	"(VSS_E_OBJECT_NOT_FOUND: no such shadow copy,\n"
-	"VSS_E_OBJECT_ALREADY_EXISTS: already exposed, EINVAL: not a\n"
+	"VSS_E_OBJECT_ALREADY_EXISTS: already exposed, or PATH is where\n"
+	"another shadow copy or file system is mounted, ENOTEMPTY: PATH is\n"
+	"not empty, ENOTDIR: PATH is no directory, EINVAL: not a\n"
 	"persistent shadow copy), 2 usage error.\n";
 
 const char cmd_unexpose_synopsis[] = "ID|PATH [--json]";
@@ -131,6 +136,75 @@ check_exposable(const struct cli_command *cmd, vss_requester *r,
 	return CLI_EXIT_OK;
 }
 
+/*
+ * PATH must be an empty directory that nothing is mounted at: say what
+ * is there instead of the bare EINVAL the mount would give.  When id is
+ * exposed already, vssd's own VSS_E_OBJECT_ALREADY_EXISTS says so.
+ */
+static int
+check_target(const struct cli_command *cmd, vss_requester *r,
+	     const vss_id *id, const char *path)
+{
+	struct vss_snapshot_prop *props;
+	const struct mount_entry *m;
+	struct mount_entry *mounts;
+	char detail[PATH_MAX + 128];
+	struct dirent *e;
+	size_t n, i;
+	DIR *d;
+	int rc;
+
+	rc = vss_requester_query_snapshots(r, NULL, NULL, NULL, &props, &n);
+	if (rc < 0)
+		return cli_status_error(cmd, "query", rc, NULL);
+	for (i = 0; i < n; i++)
+		if (props[i].exposed_name &&
+		    vss_id_equal(&props[i].snapshot_id, id)) {
+			vss_snapshot_props_free(props, n);
+			return CLI_EXIT_OK;
+		}
+	for (i = 0; i < n; i++)
+		if (props[i].exposed_name &&
+		    strcmp(props[i].exposed_name, path) == 0)
+			break;
+	if (i < n) {
+		char there[VSS_ID_STRLEN];
+
+		vss_id_format(&props[i].snapshot_id, there);
+		snprintf(detail, sizeof(detail),
+			 "shadow copy %s is exposed there", there);
+	}
+	vss_snapshot_props_free(props, n);
+	if (i < n)
+		return cli_status_error(cmd, path, VSS_E_OBJECT_ALREADY_EXISTS,
+					detail);
+	rc = mountinfo_read(&mounts, &n);
+	if (rc < 0)
+		return cli_status_error(cmd, "/proc/self/mountinfo", rc, NULL);
+	m = mountinfo_find(mounts, n, path);
+	if (m)
+		snprintf(detail, sizeof(detail),
+			 "%s (%s) is mounted there", m->source, m->fstype);
+	mountinfo_free(mounts, n);
+	if (m)
+		return cli_status_error(cmd, path, VSS_E_OBJECT_ALREADY_EXISTS,
+					detail);
+	d = opendir(path);
+	if (!d)
+		return cli_status_error(cmd, path, -errno, NULL);
+	while ((e = readdir(d)) && (!strcmp(e->d_name, ".") ||
+				    !strcmp(e->d_name, "..")))
+		;
+	if (e)
+		snprintf(detail, sizeof(detail),
+			 "the directory is not empty (it holds '%s')",
+			 e->d_name);
+	closedir(d);
+	if (e)
+		return cli_status_error(cmd, path, -ENOTEMPTY, detail);
+	return CLI_EXIT_OK;
+}
+
 int
 cmd_expose(const struct cli_command *cmd, int argc, char **argv)
 {
@@ -157,6 +231,8 @@ cmd_expose(const struct cli_command *cmd, int argc, char **argv)
 		return rc;
 	snprintf(subject, sizeof(subject), "shadow copy %s", opts.operands[0]);
 	rc = check_exposable(cmd, r, &id, subject);
+	if (rc == CLI_EXIT_OK && opts.n_operands > 1)
+		rc = check_target(cmd, r, &id, path);
 	if (rc != CLI_EXIT_OK) {
 		vss_requester_free(r);
 		return rc;

@@ -592,7 +592,9 @@ cross_into(struct walk *w, size_t v, const char *name, const struct stat *st,
  * BK-143: a file system that is no volume of the set is mounted at
  * directory name (st its status): list the outer volume's directory
  * when the shadow copy shows it (btrfs), but go no further, and report
- * it unless it is excluded.
+ * it unless it is excluded.  The same for a file mounted over a file
+ * (a bind mount) that the walk would take: the shadow copy holds the
+ * file hidden below it, which is copied, and the live one differs.
  */
 static int
 skip_mount(struct walk *w, const char *name, const struct stat *st,
@@ -604,6 +606,8 @@ skip_mount(struct walk *w, const char *name, const struct stat *st,
 
 	if (matches)
 		w->matched++;
+	else if (!S_ISDIR(st->st_mode))
+		return 0; /* not a file of the file set */
 	if (is_excluded(w->fs, w->volume, child_normal)) {
 		w->fs->excluded++;
 		return 0;
@@ -695,8 +699,13 @@ walk_dir(struct walk *w, int fd, const char *src_rel, const char *rel,
 				break;
 			continue;
 		}
-		mount_here = S_ISDIR(st.st_mode) && w->recursive &&
-			     (st.st_dev != w->dev || other_mount_at(w, here));
+		if (S_ISDIR(st.st_mode))
+			mount_here =
+			    w->recursive &&
+			    (st.st_dev != w->dev || other_mount_at(w, here));
+		else
+			mount_here =
+			    st.st_dev == w->dev && other_mount_at(w, here);
 		if (mount_here) {
 			r = skip_mount(w, de->d_name, &st, child_rel, child_src,
 				       child_normal);

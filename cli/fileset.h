@@ -84,7 +84,9 @@ void fileset_free(struct fileset *fs);
  * the volume around it, or, where the shadow copy shows mounts, another
  * file system: a recursive walk that meets it lists the directory in
  * the first case (it is the outer volume's), goes no further and reports
- * it skipped (FILESET_SKIP_MOUNT) unless it is excluded.  The mount
+ * it skipped (FILESET_SKIP_MOUNT) unless it is excluded.  A file mounted
+ * over a file (a bind mount) that a walk takes is listed as the file the
+ * shadow copy holds below it and reported the same way.  The mount
  * points of the volumes of the set are ignored.  The string is copied.
  * Returns 0, -EINVAL for a relative path, -ENOMEM.
  */

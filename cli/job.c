@@ -60,6 +60,31 @@ job_new(struct job **ret, const struct job_options *opts)
 	return CLI_EXIT_OK;
 }
 
+/*
+ * An auto-release set goes when the session ends, but vssd notices that
+ * only some time later: once the shadow copies are made, delete them now,
+ * so that once the command has exited (interrupted or not) none is left.
+ * Before that the abort (BK-051) undoes what DoSnapshotSet began.
+ * Already gone (deleted by vss exec, or by vssd) is fine.
+ */
+static void
+delete_auto_release_set(struct job *j)
+{
+	long deleted = 0;
+	vss_id stopped_at;
+	int rc;
+
+	if (j->step < JOB_SNAPSHOT_DONE ||
+	    (j->opts.context & VSS_VOLSNAP_ATTR_NO_AUTO_RELEASE))
+		return;
+	rc = vss_requester_delete_snapshots(j->r, &j->set_id,
+					    VSS_OBJECT_SNAPSHOT_SET, true,
+					    &deleted, &stopped_at);
+	if (rc < 0 && rc != VSS_E_OBJECT_NOT_FOUND)
+		cli_status_error(j->opts.cmd, "deleting the shadow copy set",
+				 rc, NULL);
+}
+
 void
 job_free(struct job *j)
 {
@@ -70,6 +95,7 @@ job_free(struct job *j)
 	/* Given up between start and completion: tell the writers (BK-051). */
 	if (j->step >= JOB_STARTED && j->step < JOB_COMPLETED && !j->aborted)
 		vss_requester_abort_backup(j->r);
+	delete_auto_release_set(j);
 	for (i = 0; i < j->n_writers; i++) {
 		vss_selection_free(j->writers[i].selection);
 		free(j->writers[i].copy_failed);
@@ -92,7 +118,7 @@ job_free(struct job *j)
 	free(j->excluded_classes.ids);
 	free(j->excluded_instances.ids);
 	mountinfo_free(j->mounts, j->n_mounts);
-	/* Ends the sessions: vssd releases the auto-release shadow copies. */
+	/* Ends the sessions. */
 	vss_requester_free(j->probe);
 	vss_requester_free(j->r);
 	free(j);
@@ -280,6 +306,21 @@ spoils_volume(const struct job *j, const struct jwriter *w,
 	return false;
 }
 
+/* Has w files on a volume of the set? */
+static bool
+has_files_on_set(const struct job *j, const struct jwriter *w)
+{
+	size_t n = vss_wmd_component_count(w->pub.wmd);
+
+	for (size_t v = 0; v < j->n_volumes; v++)
+		for (size_t i = 0; i < n; i++)
+			if (job_component_has_files_on(
+				j, vss_wmd_component(w->pub.wmd, i),
+				j->volumes[v].mount_point))
+				return true;
+	return false;
+}
+
 /*
  * Consistency (BK-130), as job.h defines it: a writer is application
  * consistent when it took part and did not fail; a volume when writers
@@ -293,7 +334,10 @@ judge_consistency(struct job *j)
 
 		w->pub.application_consistent =
 		    w->selection && w->have_status && !w->pub.failed;
+		w->pub.on_set = has_files_on_set(j, w);
 	}
+	/* The set: every volume of it (the manifest says the same). */
+	j->app_consistent = j->n_volumes > 0;
 	for (size_t v = 0; v < j->n_volumes; v++) {
 		struct jvolume *vol = &j->volumes[v];
 		bool ok = !j->no_writers;
@@ -302,8 +346,8 @@ judge_consistency(struct job *j)
 			ok =
 			    !spoils_volume(j, &j->writers[i], vol->mount_point);
 		vol->pub.application_consistent = ok;
+		j->app_consistent = j->app_consistent && ok;
 	}
-	j->app_consistent = vss_requester_application_consistent(j->r);
 }
 
 int
@@ -470,4 +514,20 @@ const struct job_writer *
 job_writer(const struct job *j, size_t i)
 {
 	return i < j->n_writers ? &j->writers[i].pub : NULL;
+}
+
+bool
+job_application_consistent(const struct job *j)
+{
+	return j->app_consistent;
+}
+
+bool
+job_freeze_sent(const struct job *j)
+{
+	for (size_t i = 0; i < j->n_writers; i++)
+		if (j->writers[i].have_status &&
+		    j->writers[i].event_ms[VSS_EVENT_FREEZE] >= 0)
+			return true;
+	return false;
 }

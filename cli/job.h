@@ -16,8 +16,9 @@
  *       job_set_component_result() for each explicit component ...
  *   job_complete   set_backup_succeeded per explicit component,
  *                  backup_complete, gather status
- *   job_free       abort when between prepare and complete (BK-051), end
- *                  the session (auto-release shadow copies go)
+ *   job_free       abort when between prepare and complete (BK-051),
+ *                  delete the set when it is auto-release and was made
+ *                  (so that none is left once vss exits), end the session
  *
  * Each step prints its own errors ("vss: CMD: ...") and returns an enum
  * cli_exit value.  A step that fails leaves the job for job_free() only,
@@ -121,6 +122,12 @@ struct job_writer {
 	/* After job_snapshot: it took part and did not fail. */
 	bool application_consistent;
 	/*
+	 * After job_snapshot: it has files on a volume of the set ("has
+	 * files on" as for job_volume).  When not, its consistency is no
+	 * part of the set's and reports tell none.
+	 */
+	bool on_set;
+	/*
 	 * It took part and failed in an event of this job (writer status
 	 * gathered after prepare, snapshot and complete, BK-016): the
 	 * command fails (exit 1) even when the shadow copies were made.
@@ -157,6 +164,17 @@ const struct job_volume *job_volume(const struct job *j, size_t i);
 size_t job_writer_count(const struct job *j);
 const struct job_writer *job_writer(const struct job *j, size_t i);
 /*
+ * After job_snapshot: the set is application consistent, every volume of
+ * it is (job_volume); false with no volume.
+ */
+bool job_application_consistent(const struct job *j);
+/*
+ * After job_snapshot: vssd sent Freeze to a writer of the job, so the
+ * freeze window means something (false with --no-writers or when no
+ * writer took part).
+ */
+bool job_freeze_sent(const struct job *j);
+/*
  * The volume of the set holding path (absolute, canonical), or NULL; with
  * *ret_relative (may be NULL) the path below the volume's mount point,
  * "" for the mount point itself (borrowed from path).
@@ -177,9 +195,10 @@ const char *job_mount_point(const struct job *j, size_t i);
  * device, provider, consistency), "writers" (per writer: name, class and
  * instance id, state, failure, application failure, message, whether it
  * took part, consistency, and "event_ms": ms in each event sent), the
- * phase timings ("timings_ms") and "freeze_window_ms", and
- * "consistency" ("application" or "crash").  Fields not known yet are
- * null.  docs/cli-json.md describes them.
+ * phase timings ("timings_ms") and "freeze_window_ms" (null when no
+ * writer was sent Freeze), and "consistency" of the set ("application"
+ * when every volume is, or "crash").  A writer with no files on the set
+ * has consistency null.  Fields not known yet are null.  docs/cli-json.md describes them.
  */
 void job_report(const struct job *j, struct output *o);
 

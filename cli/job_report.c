@@ -94,7 +94,8 @@ report_writer(const struct job *j, const struct jwriter *w, struct output *o)
 	output_string(o, "message", w->message);
 	output_string(
 	    o, "consistency",
-	    consistency(snapshot_made(j), w->pub.application_consistent));
+	    consistency(snapshot_made(j) && w->pub.on_set,
+			w->pub.application_consistent));
 	if (w->have_status) {
 		output_begin_object(o, "event_ms");
 		for (int e = 0; e < VSS_EVENT_COUNT; e++)
@@ -135,7 +136,11 @@ job_report(const struct job *j, struct output *o)
 		output_double(o, "post_snapshot", t->post_snapshot_ms);
 		output_double(o, "total", t->total_ms);
 		output_end_object(o);
-		output_double(o, "freeze_window_ms", t->freeze_window_ms);
+		if (job_freeze_sent(j))
+			output_double(o, "freeze_window_ms",
+				      t->freeze_window_ms);
+		else
+			output_null(o, "freeze_window_ms");
 	} else {
 		output_null(o, "timings_ms");
 		output_null(o, "freeze_window_ms");

@@ -219,12 +219,12 @@ job_exclude_writers(struct job *j)
 			found = true;
 		}
 		if (!found) {
-			snprintf(detail, sizeof(detail),
-				 "--exclude-writer '%s': no writer has that "
-				 "name, class id or instance id",
+			snprintf(detail, sizeof(detail), "--exclude-writer %s",
 				 w);
-			return cli_status_error(cmd, NULL,
-						VSS_E_OBJECT_NOT_FOUND, detail);
+			return cli_status_error(cmd, detail,
+						VSS_E_OBJECT_NOT_FOUND,
+						"no writer has that name, class "
+						"id or instance id");
 		}
 	}
 	rc = 0;
@@ -275,16 +275,21 @@ note_left_out(struct jwriter *w, const struct vss_wm_component *c,
 	      const char *example)
 {
 	const char *lp = c->def.logical_path;
-	char *note;
+	char *note, *lp_text;
 
 	if (w->left_out)
 		return 0; /* the first reason is enough */
 	if (asprintf(&note,
 		     "component %s%s%s has files outside the "
 		     "shadow copy set (%s)",
-		     lp ? lp : "", lp && *lp ? "\\" : "", c->def.name,
+		     lp ? lp : "", lp && *lp ? "/" : "", c->def.name,
 		     example) < 0)
 		return -ENOMEM;
+	/* The logical path with '/', as on the command line. */
+	lp_text = note + strlen("component ");
+	for (size_t i = 0; lp && i < strlen(lp); i++)
+		if (lp_text[i] == '\\')
+			lp_text[i] = '/';
 	w->left_out = note;
 	return 0;
 }
@@ -397,13 +402,12 @@ check_named(struct job *j)
 				writer_match(j->writers[k].pub.wmd,
 					     j->opts.writers[i]) != MATCH_NONE;
 		if (!found) {
-			snprintf(detail, sizeof(detail),
-				 "--writer '%s': no writer (that is not "
-				 "excluded) has that name, class id or "
-				 "instance id",
+			snprintf(detail, sizeof(detail), "--writer %s",
 				 j->opts.writers[i]);
-			return cli_status_error(cmd, NULL,
-						VSS_E_OBJECT_NOT_FOUND, detail);
+			return cli_status_error(
+			    cmd, detail, VSS_E_OBJECT_NOT_FOUND,
+			    "no writer (that is not excluded) has that name, "
+			    "class id or instance id");
 		}
 	}
 	for (size_t i = 0; i < j->opts.n_components; i++) {
@@ -425,12 +429,12 @@ check_named(struct job *j)
 				    spec, vss_wmd_component(wmd, c));
 		}
 		if (!found) {
-			snprintf(detail, sizeof(detail),
-				 "--component '%s': no such component of a "
-				 "writer that is not excluded",
+			snprintf(detail, sizeof(detail), "--component %s",
 				 spec);
-			return cli_status_error(cmd, NULL,
-						VSS_E_OBJECT_NOT_FOUND, detail);
+			return cli_status_error(cmd, detail,
+						VSS_E_OBJECT_NOT_FOUND,
+						"no such component of a writer "
+						"that is not excluded");
 		}
 	}
 	return CLI_EXIT_OK;

@@ -122,10 +122,28 @@ strictly_below(const char *path, const char *dir)
 }
 
 /*
+ * Is the i-th mount hidden: mounted over (a mount point mounted over
+ * several times: its top only), or below the mount point of a later
+ * mount, which hides its directory and so the whole of it?
+ */
+static bool
+hidden(const struct job *j, size_t i)
+{
+	const char *mp = j->mounts[i].mount_point;
+
+	for (size_t k = i + 1; k < j->n_mounts; k++)
+		if (strcmp(j->mounts[k].mount_point, mp) == 0 ||
+		    strictly_below(mp, j->mounts[k].mount_point))
+			return true;
+	return false;
+}
+
+/*
  * Call fn for each mount holding files of file set f of c (job_file_
  * source()): the one holding its directory and, when it is recursive,
  * every mount strictly below the canonical directory (BK-076, BK-143)
- * but pseudo file systems and shadow copies' exposures.  fn returns
+ * but pseudo file systems, shadow copies' exposures and hidden mounts
+ * (hidden()), which no walk of the directory reaches.  fn returns
  * false to stop.  False when fn stopped or the path is relative (no
  * mount holds it).
  */
@@ -151,10 +169,7 @@ each_mount_of(const struct job *j, const struct vss_wm_component *c, size_t f,
 	for (size_t i = 0; i < j->n_mounts && go_on; i++) {
 		const struct mount_entry *e = &j->mounts[i];
 
-		/* A mount point mounted over several times: its top only. */
-		if (!strictly_below(e->mount_point, dir) ||
-		    mountinfo_find(j->mounts, j->n_mounts, e->mount_point) !=
-			e ||
+		if (!strictly_below(e->mount_point, dir) || hidden(j, i) ||
 		    mountinfo_is_pseudo(e->fstype) ||
 		    is_exposure(j, e->mount_point))
 			continue;

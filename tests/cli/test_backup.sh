@@ -201,10 +201,13 @@ expect_empty err "backup --quiet"
 # ---- selection and usage errors ----------------------------------------
 run backup --component alpha:app/nosuch --to "$TMP/bad1"
 expect_rc 1 "an unknown component"
-expect_in err "VSS_E_OBJECT_NOT_FOUND" "an unknown component"
+expect_in err "vss: backup: --component alpha:app/nosuch: VSS_E_OBJECT_NOT_FOUND: " \
+	"an unknown component"
 [ -e "$TMP/bad1" ] && fail "an unknown component made a set"
 run backup --writer nosuchwriter --to "$TMP/bad1"
 expect_rc 1 "an unknown writer"
+expect_in err "vss: backup: --writer nosuchwriter: VSS_E_OBJECT_NOT_FOUND: " \
+	"an unknown writer"
 for args in "--writer alpha" "--to $TMP/bad2 --component nocolon" \
 	"--to $TMP/bad2 --component :x" "--to $TMP/bad2 --backup-type log" \
 	"--to $TMP/bad2 --no-writers" \
@@ -310,7 +313,7 @@ def keys(obj, want, where):
 ROOT = ["snapshot_set_id", "context", "context_name", "backup_type", "shadow_copies",
         "writers", "timings_ms", "freeze_window_ms", "consistency",
         "backup"]
-BACKUP = ["path", "succeeded", "objects", "bytes", "hardlinks",
+BACKUP = ["path", "succeeded", "objects", "bytes", "data_bytes", "hardlinks",
           "reflinked", "excluded", "failed", "skipped", "components",
           "writers", "volumes", "copy_ms", "bytes_per_second", "total_ms"]
 COMPONENT = ["writer", "instance_id", "logical_path", "name", "succeeded",

@@ -118,6 +118,17 @@ else
 fi
 python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["backup"]; sys.exit(b["hardlinks"] != 2)' \
 	"$TMP/out" || fail "backup.hardlinks is not 2"
+# bytes counts the regular files' sizes, as the progress totals do (the
+# sparse file's holes included), data_bytes only the data read.
+size_sum=$(find "$t" -type f -printf '%i %s\n' | sort -u -k1,1 |
+	awk '{ s += $2 } END { print s }')
+python3 -c '
+import json, sys
+b = json.load(open(sys.argv[1]))["backup"]
+sys.exit(b["bytes"] != int(sys.argv[2]) or
+         not 0 < b["data_bytes"] < b["bytes"] - (60 << 20))' \
+	"$TMP/out" "$size_sum" ||
+	fail "backup bytes/data_bytes: $(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["backup"]; print(b["bytes"], b["data_bytes"])' "$TMP/out"), sizes $size_sum"
 
 run verify "$dest/set"
 expect_rc 0 "vss verify of the metadata set"
@@ -154,6 +165,16 @@ wait_for "$TMP/writer-slow.log" $'\tabort\t' ||
 	fail "the writer was not aborted after SIGINT"
 sys_stop_writer slow
 
+# The job deletes its auto-release set before it exits: no shadow copy
+# is left for vssd to find later.
+no_shadows_left() {
+	run list shadows --json
+	expect_rc 0 "list shadows after $1"
+	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["count"])' \
+		"$TMP/out" || fail "$1 left shadow copies: $(cat "$TMP/out")"
+}
+no_shadows_left "SIGINT in the sequence"
+
 # During the copy: a tree of some 600 MiB; SIGTERM once the progress line
 # shows the copy under way.  After post_snapshot a writer gets no abort
 # (BK-083): the backup ends with backup_shutdown, never backup_complete.
@@ -182,5 +203,17 @@ grep -q $'\tbackup_complete\t' "$TMP/writer-bulk.log" &&
 	fail "an interrupted backup was completed"
 grep -q $'\tpost_snapshot\t' "$TMP/writer-bulk.log" ||
 	fail "SIGTERM came before the copy (no post_snapshot)"
+no_shadows_left "SIGTERM in the copy"
+
+# And SIGINT in the copy, checked at once after exit.
+"$VSS" backup --writer bulk --to "$dest/int3" --progress >"$TMP/int3.out" \
+	2>"$TMP/int3.err" &
+pid=$!
+wait_for "$TMP/int3.err" 'files' || fail "no progress line appeared"
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" -eq 1 ] || fail "SIGINT in the copy: exit $rc, expected 1"
+no_shadows_left "SIGINT in the copy"
 
 finish

@@ -17,7 +17,7 @@ for args in "status" "status --json" "list writers" "list shadows" \
 	"expose $ID" "unexpose $ID" "writer-metadata"; do
 	run $args
 	expect_rc 1 "vss $args without vssd"
-	expect_in err "cannot reach vssd at $TMP/nowhere.sock (is it running?)" \
+	expect_in err "$TMP/nowhere.sock: ENOENT: cannot reach vssd (is it running?)" \
 		"vss $args without vssd"
 	expect_empty out "vss $args without vssd"
 done
@@ -115,6 +115,24 @@ expect_in err "VSS_E_OBJECT_NOT_FOUND" "expose an unknown shadow copy"
 run expose "$S2" "$TMP/no/such/dir"
 expect_rc 1 "expose at a missing directory"
 expect_in err "vss: expose: $TMP/no/such/dir: ENOENT" "expose at a missing directory"
+# Where something is already: a clear error, not the mount's EINVAL.
+run expose "$S2" "$TMP/exp"
+expect_rc 1 "expose where another shadow copy is exposed"
+expect_in err "vss: expose: $TMP/exp: VSS_E_OBJECT_ALREADY_EXISTS: shadow copy $S1 is exposed there" \
+	"expose where another shadow copy is exposed"
+mkdir "$TMP/full"
+echo x >"$TMP/full/x"
+run expose "$S2" "$TMP/full"
+expect_rc 1 "expose at a directory that is not empty"
+expect_in err "vss: expose: $TMP/full: ENOTEMPTY: the directory is not empty (it holds 'x')" \
+	"expose at a directory that is not empty"
+mkdir "$TMP/mnt"
+mount -t tmpfs vss-test-tmpfs "$TMP/mnt"
+run expose "$S2" "$TMP/mnt"
+umount "$TMP/mnt"
+expect_rc 1 "expose at a mount point"
+expect_in err "vss: expose: $TMP/mnt: VSS_E_OBJECT_ALREADY_EXISTS: vss-test-tmpfs (tmpfs) is mounted there" \
+	"expose at a mount point"
 
 # No path: vssd picks a directory under its expose_dir.
 run expose "{$S2}" --json
@@ -330,7 +348,7 @@ kill -TERM "${SYS_PIDS[0]}"
 wait "${SYS_PIDS[0]}" 2>/dev/null || true
 run status
 expect_rc 1 "status with vssd stopped"
-expect_in err "vss: status: " "status with vssd stopped"
-expect_in err "cannot reach vssd at $VSS_SOCKET" "status with vssd stopped"
+expect_in err "vss: status: $VSS_SOCKET: " "status with vssd stopped"
+expect_in err "cannot reach vssd (is it running?)" "status with vssd stopped"
 
 finish

@@ -2,7 +2,7 @@
 # docs/backup-set.md lays it out (manifest.json one record a line with a
 # digest in its last, bcd.xml, writers/<id>.xml, data/<volume>/<path>),
 # checked whole, then damaged one way at a time: a flipped byte, a
-# truncated file, a missing file, a symbolic link or a FIFO where a file
+# truncated file, a missing file, objects the manifest does not name, a symbolic link or a FIFO where a file
 # was, a changed link target or device number, a missing data/<i>, a
 # damaged document, a changed manifest; what the backup recorded as
 # failed; manifests that must be refused, a FIFO or a symbolic link
@@ -148,6 +148,27 @@ rm "$set/data/0/d/b"
 vrun verify "$set"
 expect_rc 1 "missing file"
 expect_in out "reason: missing" "missing file"
+
+# Objects the manifest does not name are problems: a file, a directory
+# (reported once, not walked), a symbolic link (not followed), and an
+# extra data/<i>.
+make_set "$set"
+echo extra >"$set/data/0/extra"
+mkdir -p "$set/data/0/d/newdir/deeper"
+ln -s / "$set/data/0/d/escape"
+mkdir "$set/data/7"
+vrun verify "$set" --json
+expect_rc 1 "objects the manifest does not name"
+python3 -c '
+import json, sys
+ps = json.load(open(sys.argv[1]))["problems"]
+got = sorted((str(p["path"]), p["reason"]) for p in ps)
+want = sorted([("extra", "not in the manifest"),
+               ("d/newdir", "not in the manifest"),
+               ("d/escape", "not in the manifest"),
+               ("None", "data/7: not in the manifest")])
+sys.exit(got != want and print(got) is None)' "$TMP/out" ||
+	fail "objects the manifest does not name: $(cat "$TMP/out")"
 
 make_set "$set"
 rm -r "$set/data/0"
@@ -296,6 +317,7 @@ case $(ldd "$VSS") in
 *libasan*) limit=800 ;; # AddressSanitizer: redzones, freed memory held
 esac
 make_set "$set"
+rm -r "$set/data/0"/* # the manifests below name only the root there
 python3 - "$set" "$VSS" "$limit" <<'PY' || fail "big manifests"
 import hashlib, json, subprocess, sys
 

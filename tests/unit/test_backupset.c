@@ -700,6 +700,47 @@ test_owner_names(void **state)
 	assert_non_null(strstr(sfx_read_file(w("on-set/manifest.json")), want));
 }
 
+/* A write callback that counts bytes and keeps none. */
+static int
+count_bytes(void *u, const void *data, size_t len)
+{
+	(void)data;
+	*(size_t *)u += len;
+	return 0;
+}
+
+/*
+ * Every record's line is checked, not only entries': a component whose
+ * logical path (from a writer) makes its line pass BSET_LINE_MAX fails
+ * the write with -E2BIG rather than making a manifest its reader
+ * refuses.  The longest line that fits is written.
+ */
+static void
+test_long_component_line(void **state)
+{
+	struct bset_manifest m = {.info = {.backup_type = VSS_BT_FULL}};
+	struct bset_comp comp = {.c = {.type = VSS_CT_FILEGROUP}};
+	size_t written = 0;
+	char *lp = malloc(BSET_LINE_MAX + 1);
+
+	assert_non_null(lp);
+	memset(lp, 'a', BSET_LINE_MAX);
+	lp[BSET_LINE_MAX] = '\0';
+	vss_id_generate(&comp.c.class_id);
+	comp.c.writer_name = strdup("w");
+	comp.c.name = strdup("c");
+	comp.c.logical_path = lp; /* m owns the strings from here on */
+	assert_int_equal(bset_manifest_add_comp(&m, &comp), 0);
+	assert_int_equal(bset_manifest_write(&m, count_bytes, &written),
+			 -E2BIG);
+	/* Short enough: the line and its newline are BSET_LINE_MAX. */
+	lp[BSET_LINE_MAX - 300] = '\0';
+	written = 0;
+	assert_int_equal(bset_manifest_write(&m, count_bytes, &written), 0);
+	assert_true(written > BSET_LINE_MAX - 300);
+	bset_manifest_release(&m);
+}
+
 static void
 test_commit(void **state)
 {
@@ -1463,6 +1504,10 @@ test_hostile_records(void **state)
 	free(root);
 	expect_bad_text(text, "line 7: more after the end record");
 	free(text);
+	/* Bytes after the end record without a newline: said as such. */
+	assert_true(asprintf(&text, "%sjunk", sealed) > 0);
+	expect_bad_text(text, "line 7: data after the end record");
+	free(text);
 	/* The counts: one entry claimed, none came. */
 	text = strdup(sealed);
 	p = strstr(text, "\"entries\":0");
@@ -1738,6 +1783,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_failed_append),
 		cmocka_unit_test(test_path_hash),
 		cmocka_unit_test(test_commit),
+		cmocka_unit_test(test_long_component_line),
 		cmocka_unit_test(test_copy_methods),
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_verify_recorded),

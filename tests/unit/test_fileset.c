@@ -518,6 +518,33 @@ test_bk143_mount_points(void **state)
 	fileset_free(fs);
 }
 
+/*
+ * A file mounted over a file of the volume (a bind mount): the shadow
+ * copy shows the file below the mount, which is listed, and the walk
+ * reports it skipped, as for a directory; only when the file set names
+ * it, also in a flat set.
+ */
+static void
+test_file_mount(void **state)
+{
+	const struct fileset_skip *sk;
+	struct fileset *fs = new_fileset(NULL);
+
+	(void)state;
+	assert_int_equal(fileset_add_other_mount(fs, "/vol/data/a.db"), 0);
+	assert_int_equal(add_set(fs, "/vol/data", "*.log", false, 0), 0);
+	expect_listing(fs, "0:data/b.log");
+	assert_int_equal(fileset_skipped_count(fs), 0);
+	assert_int_equal(add_set(fs, "/vol/data", "*.db", false, 0), 0);
+	expect_listing(fs, "0:data/a.db,0:data/b.log");
+	assert_int_equal(fileset_skipped_count(fs), 1);
+	sk = fileset_skipped(fs, 0);
+	assert_int_equal(sk->volume, 0);
+	assert_string_equal(sk->path, "data/a.db");
+	assert_string_equal(sk->reason, FILESET_SKIP_MOUNT);
+	fileset_free(fs);
+}
+
 static char *
 write_config(const char *text)
 {
@@ -717,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_interrupted),
 		/* Before the BK-142 tests, which add vss.conf to the volume. */
 		cmocka_unit_test(test_bk143_mount_points),
+		cmocka_unit_test(test_file_mount),
 		cmocka_unit_test(test_bk142_rules),
 		cmocka_unit_test(test_bk142_bad_rules),
 		cmocka_unit_test(test_bk142_prefixes),
