@@ -40,18 +40,6 @@
  */
 #define MAX_DEPTH 256
 
-static void __attribute__((format(printf, 3, 4)))
-describe(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- The list -------------------------------------------------------- */
 
 static void
@@ -257,10 +245,12 @@ walk_fail_as(struct walk *w, int errnum, bool plain, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (!w->err || w->errlen == 0)
+		return;
 	if (plain)
-		describe(w->err, w->errlen, "%s", msg);
+		snprintf(w->err, w->errlen, "%s", msg);
 	else
-		describe(w->err, w->errlen, "%s: %s", msg,
+		snprintf(w->err, w->errlen, "%s: %s", msg,
 			 strerror_r(errnum, tmp, sizeof(tmp)));
 }
 
