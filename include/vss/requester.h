@@ -163,6 +163,21 @@ size_t vss_requester_writer_status_count(const vss_requester *r);
 const struct vss_writer_status *
 vss_requester_writer_status(const vss_requester *r, size_t i);
 
+/*
+ * Each writer's state in its last session, as vssadmin list writers
+ * shows it (vssd's admin list_writers): the state, failure and message
+ * it ended that session with, without sending it any event; a writer
+ * that has had no session since it subscribed is stable.  Writers that
+ * failed Identify are listed too.  Needs no requester: it connects to
+ * socket_path (NULL: as vss_requester_new()) with the admin role, which
+ * vssd grants to root and its group (-EACCES).  *ret (caller owns, free
+ * with vss_writer_states_free()) and *ret_n are written on success only.
+ */
+int vss_list_writer_states(const char *socket_path,
+			   struct vss_writer_status **ret, size_t *ret_n);
+/* Free n states from vss_list_writer_states(); NULL is fine. */
+void vss_writer_states_free(struct vss_writer_status *s, size_t n);
+
 /* VSS_SNAPSHOT_PROP */
 struct vss_snapshot_prop {
 	vss_id snapshot_id;

@@ -235,9 +235,11 @@ wmds_free(vss_wmd **wmds, size_t n)
 	free(wmds);
 }
 
-static void
-statuses_free(struct vss_writer_status *s, size_t n)
+void
+vss_writer_states_free(struct vss_writer_status *s, size_t n)
 {
+	if (s == NULL)
+		return;
 	for (size_t i = 0; i < n; i++)
 		status_release(&s[i]);
 	free(s);
@@ -257,7 +259,7 @@ static void
 result_release(struct op_result *res)
 {
 	wmds_free(res->wmds, res->wmd_count);
-	statuses_free(res->statuses, res->status_count);
+	vss_writer_states_free(res->statuses, res->status_count);
 	vss_bcd_free(res->bcd);
 	vss_snapshot_props_free(res->snapshots, res->snapshot_count);
 }
@@ -384,22 +386,23 @@ parse_event_times(json_t *times, struct vss_writer_status *s)
 	}
 }
 
-static int
-parse_statuses(json_t *reply, struct op_result *res)
+int
+writer_statuses_parse(json_t *reply, struct vss_writer_status **ret,
+		      size_t *ret_n)
 {
 	json_t *list = json_object_get(reply, WF_WRITERS), *w;
 	size_t i;
 
-	res->statuses = calloc(json_array_size(list) + 1,
-			       sizeof(*res->statuses));
-	if (res->statuses == NULL)
+	*ret_n = 0;
+	*ret = calloc(json_array_size(list) + 1, sizeof(**ret));
+	if (*ret == NULL)
 		return -ENOMEM;
 	json_array_foreach(list, i, w) {
-		struct vss_writer_status *s = &res->statuses[i];
+		struct vss_writer_status *s = &(*ret)[i];
 		int64_t v;
 		int rc;
 
-		res->status_count++;
+		(*ret_n)++;
 		if (wire_get_id(w, WF_CLASS_ID, &s->class_id) < 0 ||
 		    wire_get_id(w, WF_INSTANCE_ID, &s->instance_id) < 0)
 			return -EBADMSG;
@@ -490,7 +493,8 @@ parse_result(const vss_requester *r, enum wire_type type, json_t *reply,
 	case WIRE_GATHER_WRITER_METADATA:
 		return parse_metadata(reply, res);
 	case WIRE_GATHER_WRITER_STATUS:
-		return parse_statuses(reply, res);
+		return writer_statuses_parse(reply, &res->statuses,
+					     &res->status_count);
 	case WIRE_PREPARE_FOR_BACKUP:
 	case WIRE_BACKUP_COMPLETE:
 		return parse_bcd(reply, res);
@@ -714,7 +718,7 @@ requester_release(vss_requester *r)
 	wmds_free(r->wmds, r->wmd_count);
 	r->wmds = NULL;
 	r->wmd_count = 0;
-	statuses_free(r->statuses, r->status_count);
+	vss_writer_states_free(r->statuses, r->status_count);
 	r->statuses = NULL;
 	r->status_count = 0;
 	vss_snapshot_props_free(r->snapshots, r->snapshot_count);

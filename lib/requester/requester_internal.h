@@ -164,6 +164,14 @@ void requester_release(vss_requester *r);
 int requester_manage_request(vss_requester *r, enum wire_type type,
 			     json_t **ret);
 /*
+ * The "writers" of a gather_writer_status or list_writers reply (checked
+ * by wire_check()).  *ret (NULL only on -ENOMEM) and *ret_n are written
+ * also on failure, with what was parsed so far: the caller frees them
+ * with vss_writer_states_free() either way.
+ */
+int writer_statuses_parse(json_t *reply, struct vss_writer_status **ret,
+			  size_t *ret_n);
+/*
  * One shadow copy as vssd describes it: an entry of "snapshots" or the
  * reply of get_snapshot_properties.  set_id is its set and count the size
  * of the set when the object does not say (count 0: not known).  The

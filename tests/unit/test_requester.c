@@ -2718,6 +2718,73 @@ test_manage_malformed_frame(void **state)
 }
 
 
+/*
+ * vss_list_writer_states(): a connection of its own with the admin role,
+ * one list_writers, the writers parsed as gather_writer_status's are.
+ */
+static void
+test_list_writer_states(void **state)
+{
+	struct ctx *t = *state;
+	struct vss_writer_status *s = NULL;
+	char json[1024];
+	char a_class[VSS_ID_STRLEN], a_inst[VSS_ID_STRLEN];
+	char b_class[VSS_ID_STRLEN], b_inst[VSS_ID_STRLEN];
+	json_t *hello;
+	size_t n = 99;
+
+	/* The fake serves one client at a time. */
+	vss_requester_free(t->r);
+	t->r = NULL;
+	vss_id_format(&class_a, a_class);
+	vss_id_format(&instance_a, a_inst);
+	vss_id_format(&class_b, b_class);
+	vss_id_format(&instance_b, b_inst);
+	snprintf(json, sizeof(json),
+		 "{\"writers\":["
+		 "{\"class_id\":\"%s\",\"instance_id\":\"%s\","
+		 "\"friendly_name\":\"a\",\"state\":9,\"failure\":%d,"
+		 "\"app_failure\":-5,\"failure_message\":\"no freeze\"},"
+		 "{\"class_id\":\"%s\",\"instance_id\":\"%s\","
+		 "\"friendly_name\":\"b\",\"instance_name\":\"second\","
+		 "\"state\":1,\"failure\":0}]}",
+		 a_class, a_inst, VSS_E_WRITERERROR_RETRYABLE, b_class, b_inst);
+	fake_canned(&t->f, WIRE_LIST_WRITERS, 0, json);
+	assert_int_equal(vss_list_writer_states(t->f.path, &s, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(vss_id_equal(&s[0].class_id, &class_a));
+	assert_true(vss_id_equal(&s[0].instance_id, &instance_a));
+	assert_string_equal(s[0].name, "a");
+	assert_null(s[0].instance_name);
+	assert_int_equal(s[0].state, VSS_WS_FAILED_AT_FREEZE);
+	assert_int_equal(s[0].failure, VSS_E_WRITERERROR_RETRYABLE);
+	assert_int_equal(s[0].application_failure, -5);
+	assert_string_equal(s[0].message, "no freeze");
+	for (size_t e = 0; e < VSS_EVENT_COUNT; e++)
+		assert_true(s[0].event_ms[e] < 0);
+	assert_true(vss_id_equal(&s[1].instance_id, &instance_b));
+	assert_string_equal(s[1].instance_name, "second");
+	assert_int_equal(s[1].state, VSS_WS_STABLE);
+	assert_int_equal(s[1].failure, 0);
+	assert_null(s[1].message);
+	vss_writer_states_free(s, n);
+	/* The first hello was the requester's of setup(). */
+	hello = fake_wait_request(&t->f, WIRE_HELLO, 1);
+	assert_string_equal(json_string_value(json_object_get(hello, "role")),
+			    "admin");
+	json_decref(hello);
+
+	/* A refusal is returned as it is, the outputs left alone. */
+	s = NULL;
+	n = 99;
+	fake_mode(&t->f, WIRE_LIST_WRITERS, MODE_FAIL, -EACCES);
+	assert_int_equal(vss_list_writer_states(t->f.path, &s, &n), -EACCES);
+	assert_null(s);
+	assert_int_equal(n, 99);
+	assert_int_equal(vss_list_writer_states(t->f.path, NULL, &n), -EINVAL);
+	vss_writer_states_free(NULL, 0);
+}
+
 int
 main(void)
 {
@@ -2758,6 +2825,7 @@ main(void)
 		T(test_manage_context_from_document),
 		T(test_manage_any_phase),
 		T(test_manage_malformed_frame),
+		T(test_list_writer_states),
 #undef T
 	};
 
