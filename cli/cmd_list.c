@@ -30,12 +30,15 @@ const char cmd_list_help[] =
 	"List what vssd knows.  Needs vssd (socket $VSS_SOCKET, else\n"
 	"/run/vss/vssd.sock).\n"
 	"\n"
-	"  writers    ask every subscribed writer for its metadata and\n"
-	"             status (as vssadmin list writers): for each writer\n"
-	"             its name, class id, instance id and name, state\n"
-	"             (\"[1] Stable\"), last error (\"No error\",\n"
-	"             \"Retryable error\", \"Timed out\", ...), failure status\n"
-	"             and message, then the count\n"
+	"  writers    every subscribed writer as vssadmin list writers shows\n"
+	"             it: its name, class id, instance id and name, and the\n"
+	"             state (\"[1] Stable\", \"[8] Failed\"), last error\n"
+	"             (\"No error\", \"Retryable error\", \"Timed out\", ...),\n"
+	"             failure status and message it ended its last backup\n"
+	"             with (a successful Identify changes none of them),\n"
+	"             also when it failed Identify; then the count.  No\n"
+	"             event is sent to a writer, except Identify with\n"
+	"             --verbose\n"
 	"  providers  the shadow copy providers: id, name, type, version\n"
 	"  shadows    the shadow copies of every context, grouped by set (as\n"
 	"             vssadmin list shadows): ids, creation time, original\n"
@@ -50,7 +53,8 @@ const char cmd_list_help[] =
 	"  --verbose    writers: also every writer's metadata document, its\n"
 	"               components and their files (as vshadow -wm2), in a\n"
 	"               separate list; match a document to its writer by\n"
-	"               the instance id\n"
+	"               the instance id.  Gathering them sends Identify,\n"
+	"               which changes a writer's state only if it fails\n"
 	"  --id ID      shadows: only the shadow copy ID\n"
 	"  --set ID     shadows: only the shadow copies of the set ID\n"
 	"  --volume V   shadows: only the shadow copies of the volume mounted\n"
@@ -167,21 +171,31 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 
 /* ---- writers ---------------------------------------------------------- */
 
+/*
+ * Each writer's state, last error and failure are those of its last
+ * backup (vssadmin list writers), read before --verbose gathers the
+ * documents, whose Identify would show as the last state if it failed.
+ */
 static int
 list_writers(const struct cli_command *cmd, const struct list_opts *opts,
 	     vss_requester *r, struct output *o)
 {
+	struct vss_writer_status *states;
 	size_t i, n;
 	int rc;
 
-	rc = manage_gather_writers(cmd, r, true);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	n = vss_requester_writer_status_count(r);
+	rc = vss_list_writer_states(cli_socket_path(), &states, &n);
+	if (rc < 0)
+		return cli_status_error(cmd, "list writers", rc, NULL);
+	if (opts->verbose) {
+		rc = manage_gather_writers(cmd, r, false);
+		if (rc != CLI_EXIT_OK)
+			goto out;
+	}
 	output_begin_object(o, NULL);
 	output_begin_list(o, "writers");
 	for (i = 0; i < n; i++)
-		show_writer_status(o, vss_requester_writer_status(r, i));
+		show_writer_status(o, &states[i]);
 	output_end_list(o);
 	output_int(o, "count", (int64_t)n);
 	/* Without --verbose an empty list, so that the keys stay the same. */
@@ -191,7 +205,9 @@ list_writers(const struct cli_command *cmd, const struct list_opts *opts,
 		show_wmd(o, vss_requester_writer_metadata(r, i));
 	output_end_list(o);
 	output_end_object(o);
-	return CLI_EXIT_OK;
+out:
+	vss_writer_states_free(states, n);
+	return rc;
 }
 
 /* ---- providers -------------------------------------------------------- */

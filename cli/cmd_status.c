@@ -21,10 +21,9 @@ const char cmd_status_help[] =
 	"/run/vss/vssd.sock), the providers, the writers (how many, how\n"
 	"many in each state, and each one in a failed state, with its last\n"
 	"error), the shadow copies (how many, persistent, auto-release,\n"
-	"exposed) and the volumes that have shadow copies.  The writers'\n"
-	"status is that of a new session, which sends them Identify: a\n"
-	"writer that fails Identify is left out, and failures in another\n"
-	"session's backup are not shown.\n"
+	"exposed) and the volumes that have shadow copies.  Each writer's\n"
+	"state and last error are those of its last session (as in vss\n"
+	"list writers); no event is sent to a writer.\n"
 	"\n"
 	"options:\n"
 	"  --json      print one JSON object instead (see docs/cli-json.md)\n"
@@ -55,41 +54,34 @@ writer_failed(const struct vss_writer_status *st)
 }
 
 static void
-show_writers(struct output *o, vss_requester *r)
+show_writers(struct output *o, const struct vss_writer_status *st, size_t n)
 {
-	size_t i, j, k, n = vss_requester_writer_status_count(r), count;
-	const struct vss_writer_status *st;
+	size_t i, j, k, count;
 
 	output_begin_object(o, "writers");
 	output_int(o, "count", (int64_t)n);
 	/* Each state once, in the order the writers are listed. */
 	output_begin_list(o, "states");
 	for (i = 0; i < n; i++) {
-		st = vss_requester_writer_status(r, i);
 		for (j = 0; j < i; j++)
-			if (vss_requester_writer_status(r, j)->state ==
-			    st->state)
+			if (st[j].state == st[i].state)
 				break;
 		if (j < i)
 			continue;
 		count = 0;
 		for (k = i; k < n; k++)
-			if (vss_requester_writer_status(r, k)->state ==
-			    st->state)
-				count++;
+			count += st[k].state == st[i].state;
 		output_begin_object(o, NULL);
-		output_enum(o, "state", vss_writer_state_str(st->state),
-			    (int)st->state);
+		output_enum(o, "state", vss_writer_state_str(st[i].state),
+			    (int)st[i].state);
 		output_int(o, "count", (int64_t)count);
 		output_end_object(o);
 	}
 	output_end_list(o);
 	output_begin_list(o, "failed");
-	for (i = 0; i < n; i++) {
-		st = vss_requester_writer_status(r, i);
-		if (writer_failed(st))
-			show_writer_status(o, st);
-	}
+	for (i = 0; i < n; i++)
+		if (writer_failed(&st[i]))
+			show_writer_status(o, &st[i]);
 	output_end_list(o);
 	output_end_object(o);
 }
@@ -139,7 +131,8 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 {
 	struct vss_provider_prop *providers = NULL;
 	struct vss_snapshot_prop *props = NULL;
-	size_t i, n = 0, n_providers = 0;
+	struct vss_writer_status *writers = NULL;
+	size_t i, n = 0, n_providers = 0, n_writers = 0;
 	struct cli_common common;
 	struct output *o = NULL;
 	vss_requester *r = NULL;
@@ -163,9 +156,11 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 		rc = cli_status_error(cmd, "query", rc, NULL);
 		goto out;
 	}
-	rc = manage_gather_writers(cmd, r, true);
-	if (rc != CLI_EXIT_OK)
+	rc = vss_list_writer_states(cli_socket_path(), &writers, &n_writers);
+	if (rc < 0) {
+		rc = cli_status_error(cmd, "list writers", rc, NULL);
 		goto out;
+	}
 	rc = cli_output_new(cmd, common.format, &o);
 	if (rc != CLI_EXIT_OK)
 		goto out;
@@ -177,11 +172,12 @@ cmd_status(const struct cli_command *cmd, int argc, char **argv)
 	for (i = 0; i < n_providers; i++)
 		show_provider(o, &providers[i]);
 	output_end_list(o);
-	show_writers(o, r);
+	show_writers(o, writers, n_writers);
 	show_shadow_copies(o, props, n);
 	output_end_object(o);
 	rc = cli_output_finish(cmd, o);
 out:
+	vss_writer_states_free(writers, n_writers);
 	vss_snapshot_props_free(props, n);
 	vss_provider_props_free(providers, n_providers);
 	vss_requester_free(r);

@@ -124,9 +124,14 @@ part_change_state(struct participant *p, enum vss_writer_state to,
 		    vss_writer_state_str(to), wire_event_name(ev),
 		    outcome_names[out]);
 	p->status.state = to;
-	if (!w)
+	/*
+	 * list_writers shows the state of the writer's last backup, as
+	 * vssadmin does: an Identify that succeeds is no part of one and
+	 * changes no state (BK-012), so a metadata gather (vss list writers
+	 * --verbose, any requester's discovery) leaves it alone.
+	 */
+	if (!w || (ev == WIRE_EV_IDENTIFY && out == PART_OK))
 		return;
-	/* list_writers shows the state of the writer's last session. */
 	msg = p->status.message ? strdup(p->status.message) : NULL;
 	free(w->last.message);
 	w->last = p->status;

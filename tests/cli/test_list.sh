@@ -194,4 +194,46 @@ run list shadows --id "$ONE"
 expect_in out "exposed name: $TMP/exp" "list shadows shows the exposure"
 "$VSS" delete --all --yes >/dev/null || fail "delete --all"
 
+# ---- writers' last sessions (vssadmin list writers) ----------------------
+# A writer that failed Freeze in the last backup shows that state and
+# error afterwards, and one that fails Identify is listed too; listing
+# sends no event, so a second listing shows the same (vss status too).
+sys_writer w3 --fail freeze:retryable:always \
+	--component w3data="$VOL/data"
+sys_writer w4 --fail identify:always
+W3=$(cut -d' ' -f2 "$TMP/writer-w3.ready")
+W4=$(cut -d' ' -f2 "$TMP/writer-w4.ready")
+run create "$VOL"
+expect_rc 1 "create with a writer that fails Freeze"
+expect_in err "w3: VSS_E_WRITERERROR_RETRYABLE" "create names the failed writer"
+for pass in 1 2; do
+	run list writers --json
+	expect_rc 0 "list writers after a failed backup ($pass)"
+	check_schema list_writers "list writers --json after a failed backup"
+	[ "$(out_json 'sorted((w["instance_id"], w["state_code"], w["last_error"], w["failure"]) for w in d["writers"] if w["name"] in ("w3", "w4"))')" = \
+		"$(python3 -c 'import sys; print(sorted([(sys.argv[1], 9, "Retryable error", "VSS_E_WRITERERROR_RETRYABLE"), (sys.argv[2], 6, "Non-retryable error", "VSS_E_WRITERERROR_NONRETRYABLE")]))' "$W3" "$W4")" ] ||
+		fail "list writers after a failed backup ($pass): $(cat "$TMP/out")"
+	[ "$(out_json '[(w["state"], w["failure"]) for w in d["writers"] if w["name"] == "w1"]')" = \
+		"[('[1] Stable', 'VSS_OK')]" ] ||
+		fail "list writers: w1 after a backup it did well in: $(cat "$TMP/out")"
+done
+# A metadata gather (an Identify) is no backup: the states stay (BK-012).
+run list writers --verbose --json
+expect_rc 0 "list writers --verbose after a failed backup"
+[ "$(out_json '[(w["state_code"], w["last_error"]) for w in d["writers"] if w["name"] == "w3"]')" = \
+	"[(9, 'Retryable error')]" ] ||
+	fail "list writers --verbose: w3 after a failed backup: $(cat "$TMP/out")"
+run list writers
+for want in "  - name: w3" "    state: [9] Failed" \
+	"    last error: Retryable error" "  - name: w4" "count: 4"; do
+	expect_in out "$want" "list writers after a failed backup"
+done
+run status --json
+expect_rc 0 "status after a failed backup"
+[ "$(out_json 'sorted(w["name"] for w in d["writers"]["failed"])')" = \
+	"['w3', 'w4']" ] || fail "status failed writers: $(cat "$TMP/out")"
+[ "$(out_json 'd["writers"]["count"]')" = 4 ] || fail "status writer count: $(cat "$TMP/out")"
+run status
+expect_in out "last error: Retryable error" "status shows w3's last error"
+
 finish
