@@ -30,6 +30,7 @@
 
 #include "daemon.h"
 #include "exclude.h"
+#include "util/filerule.h"
 #include "sys_fixture.h"
 
 static char errbuf[512];
@@ -140,30 +141,23 @@ test_parse_all_volumes(void **state)
 }
 
 /*
- * The homes $UserProfile$ stands for, worked out independently: root's
- * and those of uid >= 1000 but nobody, not "/", each once.
+ * The homes $UserProfile$ stands for, as the shared entry parser expands
+ * them (test_filerule.c checks that expansion against the user database
+ * on its own): here only vssd's use of it is under test.
  */
 static size_t
 profile_homes(char homes[][PATH_MAX], size_t max)
 {
-	struct passwd *pw;
-	size_t n = 0, i;
-	bool dup;
+	static const char entry[] = "$UserProfile$/x";
+	struct filerule_list l = {0};
+	size_t n;
 
-	setpwent();
-	while ((pw = getpwent()) && n < max) {
-		if (pw->pw_uid != 0 &&
-		    (pw->pw_uid < 1000 || pw->pw_uid == 65534))
-			continue;
-		if (pw->pw_dir[0] != '/' || strcmp(pw->pw_dir, "/") == 0)
-			continue;
-		dup = false;
-		for (i = 0; i < n; i++)
-			dup = dup || strcmp(homes[i], pw->pw_dir) == 0;
-		if (!dup)
-			snprintf(homes[n++], PATH_MAX, "%s", pw->pw_dir);
-	}
-	endpwent();
+	assert_int_equal(filerule_parse(&l, entry, strlen(entry), true, NULL,
+					0),
+			 0);
+	for (n = 0; n < l.n && n < max; n++)
+		snprintf(homes[n], PATH_MAX, "%s", l.v[n].dir);
+	filerule_list_release(&l);
 	return n;
 }
 
