@@ -52,6 +52,8 @@ static const struct key keys[] = {
 	MS(abort_timeout_ms),
 	MS(backup_complete_timeout_ms),
 	MS(backup_shutdown_timeout_ms),
+	MS(pre_restore_timeout_ms),
+	MS(post_restore_timeout_ms),
 	MS(commit_timeout_ms),
 	MS(provider_timeout_ms),
 	{ "max_shadow_copies", KEY_COUNT,
@@ -79,6 +81,9 @@ config_defaults(struct config *c)
 	c->abort_timeout_ms = 60000;
 	c->backup_complete_timeout_ms = 600000;
 	c->backup_shutdown_timeout_ms = 60000;
+	/* A writer may take a service offline or replay logs there. */
+	c->pre_restore_timeout_ms = 600000;
+	c->post_restore_timeout_ms = 600000;
 	c->commit_timeout_ms = 10000;
 	c->provider_timeout_ms = 60000;
 	c->max_shadow_copies = 64;
@@ -473,8 +478,11 @@ config_event_timeout(enum wire_event ev)
 		return conf->backup_complete_timeout_ms;
 	case WIRE_EV_BACKUP_SHUTDOWN:
 		return conf->backup_shutdown_timeout_ms;
+	case WIRE_EV_PRE_RESTORE:
+		return conf->pre_restore_timeout_ms;
+	case WIRE_EV_POST_RESTORE:
+		return conf->post_restore_timeout_ms;
 	default:
-		/* Restore events have no session verbs in this protocol. */
 		fatalx("no reply deadline for event %d", (int)ev);
 	}
 }

@@ -369,6 +369,8 @@ client_dispatch(struct client *c, json_t *msg)
 	case WIRE_UNEXPOSE_SNAPSHOT:
 	case WIRE_QUERY_PROVIDERS:
 	case WIRE_IS_VOLUME_SNAPSHOTTED:
+	case WIRE_PRE_RESTORE:
+	case WIRE_POST_RESTORE:
 		if (client_in_role(c, ROLE_REQUESTER, t))
 			session_request(c->session, (enum wire_type)t,
 					(uint64_t)id, msg);

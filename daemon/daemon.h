@@ -5,11 +5,11 @@
  * The pieces: loop.c runs the one event loop; control.c owns the socket
  * and the client connections (thin dispatch); writers.c the registry of
  * subscribed writers and the events in flight to them; session.c the
- * requester sessions (the backup state of each requester); fanout.c the
- * writers taking part in a session, their VSS writer states and the
- * sending of one event to many at once; coordinator.c the one snapshot
- * set being created and its provider work; job.c the worker threads that
- * run provider calls off the loop.
+ * requester sessions (the backup state of each requester), restore.c
+ * their restore requests; fanout.c the writers taking part in a session,
+ * their VSS writer states and the sending of one event to many at once;
+ * coordinator.c the one snapshot set being created and its provider
+ * work; job.c the worker threads that run provider calls off the loop.
  */
 #ifndef VSSD_DAEMON_H
 #define VSSD_DAEMON_H
@@ -116,6 +116,8 @@ struct config {
 	uint32_t abort_timeout_ms;
 	uint32_t backup_complete_timeout_ms;
 	uint32_t backup_shutdown_timeout_ms;
+	uint32_t pre_restore_timeout_ms;
+	uint32_t post_restore_timeout_ms;
 	uint32_t commit_timeout_ms; /* also the FIFREEZE watchdog */
 	uint32_t provider_timeout_ms;
 	/* Shadow copies per volume (SN limits: 1..512). */
@@ -286,10 +288,14 @@ struct participant {
 	enum vss_app_level level;
 	uint32_t freeze_timeout_ms;
 	char *wmd; /* identify reply, until the gather reply is sent */
+	/* Its identify WMD's writer restore setting (RS-050); UNDEFINED
+	 * when it declared no restore method. */
+	enum vss_writer_restore writer_restore;
 	struct exclude_list excludes; /* its files not to snapshot (SN-060) */
 	struct writer_status status;
 	bool identified;         /* answered identify: listed (BK-013) */
-	bool selected;           /* takes part in the backup (BK-011) */
+	bool selected;           /* takes part in the backup (BK-011) or
+				  * the restore (RS-004) */
 	bool took_part;          /* got an event after identify */
 	bool post_snapshot_sent; /* gets no abort any more (BK-083) */
 	bool aborted;            /* got abort in this set */
@@ -344,6 +350,11 @@ void fanout_window_expired(struct session *s);
  * runs from the loop even when this fails (-ENOMEM: nobody was told).
  */
 int fanout_abort(struct session *s, fanout_done_fn done);
+/*
+ * p's writer left before event ev could be sent to it (RS-113): p fails
+ * at ev with VSS_E_WRITER_NOT_RESPONDING, as if it had not answered.
+ */
+void participant_lost(struct participant *p, enum wire_event ev);
 /* Filters. */
 bool fanout_selected(const struct participant *p);
 bool fanout_took_part(const struct participant *p);
@@ -363,7 +374,35 @@ enum session_state {
 	SESSION_COMPLETE,
 	SESSION_ABORTING,
 	SESSION_ABORTED,
+	/* A restore session (restore.md §1): pre_restore after gathering. */
+	SESSION_PRE_RESTORING,
+	SESSION_PRE_RESTORED,
+	SESSION_POST_RESTORING,
+	SESSION_RESTORED,
 	SESSION_CLOSING,
+};
+
+/* What moves a session from state to state (session_next()). */
+enum session_event {
+	SE_GATHER,
+	SE_GATHER_DONE,
+	SE_GATHER_CANCELLED,
+	SE_START_SET,
+	SE_ADD_VOLUME,
+	SE_PREPARE,
+	SE_PREPARE_DONE,
+	SE_DO_SNAPSHOT,
+	SE_SNAPSHOT_DONE,
+	SE_SNAPSHOT_FAILED,
+	SE_COMPLETE,
+	SE_COMPLETE_DONE,
+	SE_ABORT,
+	SE_ABORT_DONE,
+	SE_CLOSE,
+	SE_PRE_RESTORE,
+	SE_PRE_RESTORE_DONE,
+	SE_POST_RESTORE,
+	SE_POST_RESTORE_DONE,
 };
 
 struct pending_request {
@@ -386,6 +425,8 @@ struct session {
 	bool gathered;
 	bool prepared;
 	struct vss_backup_state backup;
+	/* The restore type pre_restore set; the events carry it. */
+	enum vss_restore_type restore_type;
 	vss_bcd *bcd;
 	size_t excluded_writers; /* disabled, or failed identify */
 	TAILQ_HEAD(, participant) participants;
@@ -409,6 +450,31 @@ struct session {
 };
 
 int session_new(struct client *c, struct session **ret);
+/*
+ * The state ev leads to from the current one, or -1 when ev is not
+ * allowed there (VSS_E_BAD_STATE); session_change_state() enters it.
+ */
+int session_next(const struct session *s, enum session_event ev);
+void session_change_state(struct session *s, int to, enum session_event ev);
+/*
+ * Enter state to on ev and send the writers that filter picks the event
+ * we; done answers the request.  A fan-out that cannot start fails it.
+ */
+int session_fan_out(struct session *s, int to, enum session_event ev,
+		    enum wire_event we, fanout_filter filter,
+		    fanout_done_fn done);
+/*
+ * A document field of a request: 0 and *ret (borrowed from msg),
+ * -ENOENT when absent; over max_document the connection closes
+ * (-EMSGSIZE).
+ */
+int session_document(struct session *s, json_t *msg, const char *key,
+		     const char **ret);
+/* Put the session's document, if any, as XML into fields. */
+int session_fields_bcd(struct session *s, json_t *fields);
+/* The requester is gone: the next step of closing, once the work under
+ * way (a fan-out, the set) has ended. */
+void session_close_step(struct session *s);
 /* A request of the session's requester (type already role-checked). */
 int session_request(struct session *s, enum wire_type type, uint64_t id,
 		    json_t *msg);
@@ -438,6 +504,11 @@ int session_event_fields(struct session *s, enum wire_event ev,
 /* SIGTERM: close every session as if its requester had gone. */
 void sessions_shutdown(void);
 size_t sessions_count(void);
+
+/* ---- restore.c ------------------------------------------------------- */
+
+/* pre_restore, post_restore: the restore requests of a session (RS-004). */
+int restore_request(struct session *s, enum wire_type type, json_t *msg);
 
 /* ---- manage.c -------------------------------------------------------- */
 
@@ -607,10 +678,12 @@ int bcd_merge_writer(vss_bcd *bcd, const char *xml, const vss_id *class_id,
 		     const vss_id *instance_id);
 /*
  * Check a writer's identify reply describes that writer; add its
- * exclude-from-snapshot file sets to excludes.
+ * exclude-from-snapshot file sets to excludes; *ret_writer_restore: its
+ * writer restore setting (VSS_WRE_UNDEFINED without a restore method).
  */
 int wmd_check_identity(const char *xml, const vss_id *class_id,
-		       const vss_id *instance_id, struct exclude_list *excludes);
+		       const vss_id *instance_id, struct exclude_list *excludes,
+		       enum vss_writer_restore *ret_writer_restore);
 
 /* ---- inventory.c, inventory_ops.c ----------------------------------- */
 

@@ -128,8 +128,10 @@ out:
 
 int
 wmd_check_identity(const char *xml, const vss_id *class_id,
-		   const vss_id *instance_id, struct exclude_list *excludes)
+		   const vss_id *instance_id, struct exclude_list *excludes,
+		   enum vss_writer_restore *ret_writer_restore)
 {
+	const struct vss_restore_method_info *rm;
 	const struct vss_writer_identity *id;
 	struct vss_error err;
 	vss_wmd *wmd;
@@ -150,6 +152,12 @@ wmd_check_identity(const char *xml, const vss_id *class_id,
 	/* SN-060: the files it wants out of the shadow copies. */
 	if (r == 0)
 		r = exclude_add_wmd(excludes, wmd);
+	/* RS-050: whether it wants the restore events at all. */
+	if (r == 0) {
+		rm = vss_wmd_restore_method(wmd);
+		*ret_writer_restore = rm ? rm->writer_restore
+					 : VSS_WRE_UNDEFINED;
+	}
 	vss_wmd_free(wmd);
 	return r;
 }

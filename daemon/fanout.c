@@ -199,6 +199,14 @@ part_fsm(struct participant *p, enum wire_event ev, enum part_outcome out)
 		ok = VSS_WS_STABLE;
 		failed = VSS_WS_FAILED_AT_BACKUPSHUTDOWN;
 		break;
+	case WIRE_EV_PRE_RESTORE: /* RS-112 */
+		ok = VSS_WS_STABLE;
+		failed = VSS_WS_FAILED_AT_PRE_RESTORE;
+		break;
+	case WIRE_EV_POST_RESTORE:
+		ok = VSS_WS_STABLE;
+		failed = VSS_WS_FAILED_AT_POST_RESTORE;
+		break;
 	case WIRE_EV_ABORT:
 		/*
 		 * There is no failed-at-abort state.  Abort stands for the
@@ -297,7 +305,7 @@ part_payload(struct participant *p, enum wire_event ev, json_t *reply)
 			return r;
 		exclude_list_release(&p->excludes);
 		r = wmd_check_identity(xml, &p->class_id, &p->instance_id,
-				       &p->excludes);
+				       &p->excludes, &p->writer_restore);
 		if (r < 0) {
 			log_warnx("session %s: writer '%s': refused metadata "
 				  "document (%s)", s->sid, p->friendly_name,
@@ -310,7 +318,9 @@ part_payload(struct participant *p, enum wire_event ev, json_t *reply)
 		return p->wmd ? 0 : -ENOMEM;
 	case WIRE_EV_PREPARE_BACKUP:
 	case WIRE_EV_POST_SNAPSHOT:
-		/* The writable events (BK-021). */
+	case WIRE_EV_PRE_RESTORE:
+		/* The writable events (BK-021; RS-006: restore targets,
+		 * directed targets, restore metadata). */
 		r = reply_document(p, reply, WF_BCD, &xml);
 		if (r == -ENOENT)
 			return 0;
@@ -420,6 +430,16 @@ part_reply(struct wcall *call, int status, json_t *reply)
 }
 
 void
+participant_lost(struct participant *p, enum wire_event ev)
+{
+	log_warnx("session %s: writer '%s' left before %s", p->session->sid,
+		  p->friendly_name, wire_event_name(ev));
+	part_set_failure(p, VSS_E_WRITER_NOT_RESPONDING, 0,
+			 "the writer left during the restore");
+	part_fsm(p, ev, PART_NO_REPLY);
+}
+
+void
 fanout_cancel(struct session *s)
 {
 	struct participant *p;
@@ -469,7 +489,8 @@ static bool
 event_has_bcd(enum wire_event ev)
 {
 	return ev == WIRE_EV_PREPARE_BACKUP || ev == WIRE_EV_POST_SNAPSHOT ||
-	       ev == WIRE_EV_BACKUP_COMPLETE;
+	       ev == WIRE_EV_BACKUP_COMPLETE || ev == WIRE_EV_PRE_RESTORE ||
+	       ev == WIRE_EV_POST_RESTORE;
 }
 
 /* The event for p: the common fields, and its own document. */

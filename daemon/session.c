@@ -3,14 +3,15 @@
  * requester connection (IVssBackupComponents as vssd sees it).
  *
  * The state machine below follows backup.md §2: gather, start a set, add
- * volumes, prepare for backup, do the snapshot set, complete; a request
- * in the wrong state gets VSS_E_BAD_STATE (BK-009).  One request is
- * served at a time; the long ones are answered when done and the others
- * wait behind them, except cancel and abort_backup.  What the requester
- * holds is recorded here and let go when it leaves, whatever the reason:
- * the work under way is aborted, the writers that took part get
- * backup_shutdown (BK-085) and the auto-release shadow copies are deleted
- * (BK-087).
+ * volumes, prepare for backup, do the snapshot set, complete; or
+ * restore.md §1: gather, pre-restore, post-restore (the restore requests
+ * are restore.c's).  A request in the wrong state gets VSS_E_BAD_STATE
+ * (BK-009).  One request is served at a time; the long ones are answered
+ * when done and the others wait behind them, except cancel and
+ * abort_backup.  What the requester holds is recorded here and let go
+ * when it leaves, whatever the reason: the work under way is aborted,
+ * the writers that took part get backup_shutdown (BK-085) and the
+ * auto-release shadow copies are deleted (BK-087).
  */
 #include "daemon.h"
 
@@ -23,24 +24,6 @@
 
 /* Requests a requester may queue behind a long one. */
 #define MAX_QUEUED_REQUESTS 64
-
-enum session_event {
-	SE_GATHER,
-	SE_GATHER_DONE,
-	SE_GATHER_CANCELLED,
-	SE_START_SET,
-	SE_ADD_VOLUME,
-	SE_PREPARE,
-	SE_PREPARE_DONE,
-	SE_DO_SNAPSHOT,
-	SE_SNAPSHOT_DONE,
-	SE_SNAPSHOT_FAILED,
-	SE_COMPLETE,
-	SE_COMPLETE_DONE,
-	SE_ABORT,
-	SE_ABORT_DONE,
-	SE_CLOSE,
-};
 
 static const char *const state_names[] = {
 	[SESSION_INIT] = "init",
@@ -55,6 +38,10 @@ static const char *const state_names[] = {
 	[SESSION_COMPLETE] = "complete",
 	[SESSION_ABORTING] = "aborting",
 	[SESSION_ABORTED] = "aborted",
+	[SESSION_PRE_RESTORING] = "pre-restoring",
+	[SESSION_PRE_RESTORED] = "pre-restored",
+	[SESSION_POST_RESTORING] = "post-restoring",
+	[SESSION_RESTORED] = "restored",
 	[SESSION_CLOSING] = "closing",
 };
 
@@ -74,21 +61,26 @@ static const char *const event_names[] = {
 	[SE_ABORT] = "abort",
 	[SE_ABORT_DONE] = "abort-done",
 	[SE_CLOSE] = "close",
+	[SE_PRE_RESTORE] = "pre-restore",
+	[SE_PRE_RESTORE_DONE] = "pre-restore-done",
+	[SE_POST_RESTORE] = "post-restore",
+	[SE_POST_RESTORE_DONE] = "post-restore-done",
 };
 
 static TAILQ_HEAD(, session) sessions = TAILQ_HEAD_INITIALIZER(sessions);
 static size_t session_total;
 
-static void session_close_step(struct session *s);
 static void inventory_released(void *arg, int status, json_t *fields);
 static void session_drain(void *arg);
 
 /*
  * The state machine: the state event ev leads to from the current one,
  * or -1 when ev is not allowed there (VSS_E_BAD_STATE).  A state that
- * maps to itself accepts the event without a transition.
+ * maps to itself accepts the event without a transition.  pre_restore
+ * after gathering makes a restore session (restore.md §1), which takes
+ * no backup request and, once begun, no abort (RS-010).
  */
-static int
+int
 session_next(const struct session *s, enum session_event ev)
 {
 	switch (s->state) {
@@ -122,6 +114,8 @@ session_next(const struct session *s, enum session_event ev)
 		switch (ev) {
 		case SE_START_SET:
 			return SESSION_SET_STARTED;
+		case SE_PRE_RESTORE:
+			return SESSION_PRE_RESTORING;
 		case SE_ABORT:
 			return SESSION_GATHERED;
 		case SE_CLOSE:
@@ -233,6 +227,40 @@ session_next(const struct session *s, enum session_event ev)
 		default:
 			return -1;
 		}
+	case SESSION_PRE_RESTORING:
+		switch (ev) {
+		case SE_PRE_RESTORE_DONE:
+			return SESSION_PRE_RESTORED;
+		case SE_CLOSE:
+			return SESSION_CLOSING;
+		default:
+			return -1;
+		}
+	case SESSION_PRE_RESTORED:
+		switch (ev) {
+		case SE_POST_RESTORE:
+			return SESSION_POST_RESTORING;
+		case SE_CLOSE:
+			return SESSION_CLOSING;
+		default:
+			return -1;
+		}
+	case SESSION_POST_RESTORING:
+		switch (ev) {
+		case SE_POST_RESTORE_DONE:
+			return SESSION_RESTORED;
+		case SE_CLOSE:
+			return SESSION_CLOSING;
+		default:
+			return -1;
+		}
+	case SESSION_RESTORED:
+		switch (ev) {
+		case SE_CLOSE:
+			return SESSION_CLOSING;
+		default:
+			return -1;
+		}
 	case SESSION_CLOSING:
 		/* The requester is gone: the close steps drive the rest. */
 		switch (ev) {
@@ -248,7 +276,7 @@ session_next(const struct session *s, enum session_event ev)
 	fatalx("session %s: unknown state %d", s->sid, (int)s->state);
 }
 
-static void
+void
 session_change_state(struct session *s, int to, enum session_event ev)
 {
 	if (to < 0)
@@ -295,11 +323,7 @@ session_finish_fields(struct session *s, int r, json_t *fields)
 	return r;
 }
 
-/*
- * Enter state to on ev and send the writers that filter picks the event
- * we; done answers the request.  A fan-out that cannot start fails it.
- */
-static int
+int
 session_fan_out(struct session *s, int to, enum session_event ev,
 		enum wire_event we, fanout_filter filter, fanout_done_fn done)
 {
@@ -320,10 +344,9 @@ session_malformed(struct session *s, const char *what)
 	return -EPROTO;
 }
 
-/* A document field: absent -ENOENT; over max_document closes. */
-static int
-get_document(struct session *s, json_t *msg, const char *key,
-	     const char **ret)
+int
+session_document(struct session *s, json_t *msg, const char *key,
+		 const char **ret)
 {
 	const char *xml;
 	size_t len;
@@ -374,7 +397,7 @@ take_bcd_field(struct session *s, json_t *msg)
 	const char *xml;
 	int r;
 
-	r = get_document(s, msg, WF_BCD, &xml);
+	r = session_document(s, msg, WF_BCD, &xml);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -397,9 +420,8 @@ session_bcd_xml(struct session *s)
 	return xml;
 }
 
-/* Put the session's document as XML into fields. */
-static int
-fields_bcd(struct session *s, json_t *fields)
+int
+session_fields_bcd(struct session *s, json_t *fields)
 {
 	char *xml;
 	int r;
@@ -441,6 +463,10 @@ session_event_fields(struct session *s, enum wire_event ev, json_t *msg)
 
 	if (wire_set_id(msg, WF_SESSION_ID, &s->id) < 0 ||
 	    wire_set_int(msg, WF_CONTEXT, s->context) < 0)
+		return -ENOMEM;
+	if ((ev == WIRE_EV_PRE_RESTORE || ev == WIRE_EV_POST_RESTORE) &&
+	    wire_set_str(msg, WF_RESTORE_TYPE,
+			 vss_restore_type_str(s->restore_type)) < 0)
 		return -ENOMEM;
 	if (s->prepared) {
 		type = vss_backup_type_str(s->backup.backup_type);
@@ -896,7 +922,7 @@ prepare_done(struct session *s)
 			     SE_PREPARE_DONE);
 	s->prepared = true;
 	fields = json_object();
-	r = fields ? fields_bcd(s, fields) : -ENOMEM;
+	r = fields ? session_fields_bcd(s, fields) : -ENOMEM;
 	session_finish_fields(s, r, fields);
 }
 
@@ -910,7 +936,7 @@ do_prepare(struct session *s, json_t *msg)
 	next = session_next(s, SE_PREPARE);
 	if (next < 0 || !context_has_writers(s->context) || !s->gathered)
 		return session_fail(s, VSS_E_BAD_STATE, NULL); /* BK-078 */
-	r = get_document(s, msg, WF_BCD, &xml);
+	r = session_document(s, msg, WF_BCD, &xml);
 	if (r == -EMSGSIZE)
 		return r;
 	if (r < 0)
@@ -1036,7 +1062,8 @@ session_set_done(struct session *s, int status)
 		 ms_between(s->set->phase_ns[PH_COMMIT], s->set->phase_ns[PH_THAW]));
 	r = -ENOMEM;
 	fields = json_object();
-	if (!fields || bcd_describe_set(s) < 0 || fields_bcd(s, fields) < 0 ||
+	if (!fields || bcd_describe_set(s) < 0 ||
+	    session_fields_bcd(s, fields) < 0 ||
 	    json_object_set_new(fields, WF_SNAPSHOTS,
 				set_snapshots_json(s->set, true)) < 0 ||
 	    wire_set_str(fields, WF_CONSISTENCY,
@@ -1118,7 +1145,7 @@ complete_done(struct session *s)
 	session_change_state(s, session_next(s, SE_COMPLETE_DONE),
 			     SE_COMPLETE_DONE);
 	fields = json_object();
-	r = fields ? fields_bcd(s, fields) : -ENOMEM;
+	r = fields ? session_fields_bcd(s, fields) : -ENOMEM;
 	session_finish_fields(s, r, fields);
 }
 
@@ -1182,11 +1209,20 @@ session_abort_work(struct session *s, int status)
 		/* The set aborts the writers; session_set_done() follows. */
 		set_abort(s->set, status);
 		break;
+	case SESSION_PRE_RESTORING:
+	case SESSION_POST_RESTORING:
+		/*
+		 * RS-010: a restore is not aborted.  Only a requester that is
+		 * gone gets here: the replies are awaited, then the writers
+		 * that took part get backup_shutdown (session_close_step()).
+		 */
 	case SESSION_INIT:
 	case SESSION_GATHERED:
 	case SESSION_COMPLETE:
 	case SESSION_ABORTING:
 	case SESSION_ABORTED:
+	case SESSION_PRE_RESTORED:
+	case SESSION_RESTORED:
 	case SESSION_CLOSING:
 		break;
 	}
@@ -1254,6 +1290,11 @@ do_cancel(struct session *s, uint64_t id, json_t *msg)
 		session_abort_work(s, VSS_S_ASYNC_CANCELLED);
 		session_change_state(s, session_next(s, SE_ABORT), SE_ABORT);
 		break;
+	case WIRE_PRE_RESTORE:
+	case WIRE_POST_RESTORE:
+		/* RS-010: the writers are told; there is no way back. */
+		return client_reply(s->client, id, VSS_E_BAD_STATE,
+				    "a restore cannot be cancelled", NULL);
 	default:
 		return client_reply(s->client, id, VSS_E_OBJECT_NOT_FOUND,
 				    "the request cannot be cancelled", NULL);
@@ -1296,6 +1337,9 @@ session_serve(struct session *s, enum wire_type type, uint64_t id,
 	case WIRE_QUERY_PROVIDERS:
 	case WIRE_IS_VOLUME_SNAPSHOTTED:
 		return manage_request(s, type, msg);
+	case WIRE_PRE_RESTORE:
+	case WIRE_POST_RESTORE:
+		return restore_request(s, type, msg);
 	default:
 		s->busy = false;
 		return session_malformed(s, "not a requester request");
@@ -1406,10 +1450,11 @@ shutdown_done(struct session *s)
 
 /*
  * The requester is gone; each step waits for the one before: the set
- * being made or aborted, the abort fan-out, backup_shutdown to the
- * writers that took part, the release of the shadow copies.
+ * being made or aborted, the abort fan-out (or the restore event being
+ * answered), backup_shutdown to the writers that took part, the release
+ * of the shadow copies.
  */
-static void
+void
 session_close_step(struct session *s)
 {
 	if (s->set && set_busy(s->set))

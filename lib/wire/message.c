@@ -327,6 +327,24 @@ static const struct field bcd_fields[] = {
 	FIELDS_END,
 };
 
+/*
+ * The restore document (restore.md §1) with the writers' live instance
+ * ids; the restore type may also be given apart from it (SetRestoreState).
+ */
+static const struct field pre_restore_fields[] = {
+	REQUEST_ID,
+	FIELD(WF_BCD, FK_XML, REQ),
+	ENUM_FIELD(WF_RESTORE_TYPE, OPT, restore_type_valid),
+	FIELDS_END,
+};
+
+/* With the file restore statuses and the alternate mappings used. */
+static const struct field post_restore_fields[] = {
+	REQUEST_ID,
+	FIELD(WF_BCD, FK_XML, REQ),
+	FIELDS_END,
+};
+
 static const struct field snapshot_props_fields[] = {
 	REQUEST_ID,
 	FIELD(WF_SNAPSHOT_ID, FK_ID, REQ),
@@ -423,6 +441,8 @@ static const struct field *const message_fields[WIRE_TYPE_COUNT] = {
 	[WIRE_UNEXPOSE_SNAPSHOT] = unexpose_fields,
 	[WIRE_QUERY_PROVIDERS] = query_providers_fields,
 	[WIRE_IS_VOLUME_SNAPSHOTTED] = snapshotted_fields,
+	[WIRE_PRE_RESTORE] = pre_restore_fields,
+	[WIRE_POST_RESTORE] = post_restore_fields,
 };
 
 static bool

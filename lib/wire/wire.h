@@ -53,7 +53,9 @@
 	X(WIRE_EXPOSE_SNAPSHOT, "expose_snapshot", "R")                        \
 	X(WIRE_UNEXPOSE_SNAPSHOT, "unexpose_snapshot", "R")                    \
 	X(WIRE_QUERY_PROVIDERS, "query_providers", "R")                        \
-	X(WIRE_IS_VOLUME_SNAPSHOTTED, "is_volume_snapshotted", "R")
+	X(WIRE_IS_VOLUME_SNAPSHOTTED, "is_volume_snapshotted", "R")           \
+	X(WIRE_PRE_RESTORE, "pre_restore", "R")                                \
+	X(WIRE_POST_RESTORE, "post_restore", "R")
 
 #define WIRE_ENUM_ENTRY(e, name, who) e,
 enum wire_type {

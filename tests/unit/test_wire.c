@@ -686,6 +686,12 @@ static const struct sample samples[] = {
 	  "\"exposed_name\":\"/mnt/x\",\"exposed_path\":\"sub\","
 	  "\"snapshot_state\":12,\"context\":0}",
 	  WIRE_REPLY, "id status" },
+	/* The restore sequence (restore.md §1). */
+	{ "{\"type\":\"pre_restore\",\"id\":23,\"bcd\":\"<B/>\","
+	  "\"restore_type\":\"BY_COPY\"}",
+	  WIRE_PRE_RESTORE, "id bcd" },
+	{ "{\"type\":\"post_restore\",\"id\":24,\"bcd\":\"<B/>\"}",
+	  WIRE_POST_RESTORE, "id bcd" },
 };
 #define SAMPLE_COUNT (sizeof(samples) / sizeof(samples[0]))
 
