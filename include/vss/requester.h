@@ -343,6 +343,235 @@ vss_bcd *vss_requester_bcd(vss_requester *r);
 /* SaveAsXML: not before prepare_for_backup (BK-017).  Caller owns; free(). */
 int vss_requester_save_bcd(vss_requester *r, char **ret_xml, size_t *ret_len);
 
+/* ---- restore (restore.md §1) ----------------------------------------- */
+
+/*
+ * The restore sequence: new, initialize_for_restore(saved BCD),
+ * [restore_set_writer_wmd for each saved WMD], gather_writer_metadata
+ * (RS-002), restore_writer_match..., set_selected_for_restore /
+ * add_restore_subcomponent and the restore options (all before
+ * pre_restore, RS-020..RS-034), pre_restore, read vss_requester_bcd()
+ * again (targets, directed targets, restore metadata the writers set,
+ * RS-006), copy the files, set_file_restore_status for every selected
+ * component (RS-110), add_alternative_location_mapping for each file set
+ * restored to its mapping (RS-073), post_restore, gather_writer_status,
+ * free (not before post_restore has ended, RS-009: freeing earlier
+ * ends the session, and the pending operation ends with -ECONNRESET).  A
+ * restore cannot be aborted (RS-010): abort_backup returns
+ * VSS_E_BAD_STATE in a restore, and vss_async_cancel() on pre_restore or
+ * post_restore returns -ENOTSUP.  A call out of order returns
+ * VSS_E_BAD_STATE.  Components are named as in the saved document:
+ * writer class id, saved instance id, type, logical path (NULL or "" for
+ * the top level), name; a writer entry or component not in it is
+ * VSS_E_OBJECT_NOT_FOUND.  The management calls (query, delete,
+ * expose...) and gather_writer_status work in a restore as in a backup.
+ * enable/disable_writer_classes and disable_writer_instances apply
+ * before gather_writer_metadata as in a backup.
+ */
+
+/*
+ * InitializeForRestore (RS-001): the saved backup components document;
+ * one that cannot be loaded is VSS_E_INVALID_XML_DOCUMENT.  Every
+ * component starts not selected for restore, with no restore options,
+ * targets or statuses of an earlier restore (restore options,
+ * subcomponents, additional restores, authoritative, roll forward,
+ * restore name, restore target, file restore status, location mappings,
+ * new and directed targets, restore metadata and failure messages of
+ * restore are cleared, and the restore type is undefined).  Instead of,
+ * not after, initialize_for_backup.
+ */
+int vss_requester_initialize_for_restore(vss_requester *r, const char *bcd_xml);
+/*
+ * The writer metadata document saved at backup for a writer of the
+ * saved BCD (RS-003, CreateVssExamineWriterMetadata): component and file
+ * information of the restore comes from it, never from the live writer.
+ * Copied.  -EINVAL when its class id is in no writer entry of the
+ * document; a second one for the same entry (class id and instance id)
+ * replaces the first.  After initialize_for_restore, before pre_restore.
+ */
+int vss_requester_restore_set_writer_wmd(vss_requester *r, const vss_wmd *wmd);
+/* The saved WMD given for a writer entry of the BCD, or NULL.  Borrowed. */
+const vss_wmd *vss_requester_restore_writer_wmd(const vss_requester *r,
+						const vss_id *class_id,
+						const vss_id *saved_instance_id);
+
+/* How a writer of the saved document stands now (RS-003, RS-005). */
+enum vss_restore_writer_match {
+	/* A live writer of the class (and instance name, when the saved
+	 * writer had one) answered Identify with a version that can restore
+	 * the data: its components may be selected. */
+	VSS_RWM_MATCHED = 1,
+	/* No live writer of the class and instance name: restore its files
+	 * without it (RS-120); selecting its components fails with
+	 * VSS_E_OBJECT_NOT_FOUND (RS-005). */
+	VSS_RWM_MISSING = 2,
+	/* The live writer's major version is lower than the saved one
+	 * (metadata.md: a major version bump means older versions cannot
+	 * restore the data): handled as missing. */
+	VSS_RWM_VERSION_TOO_OLD = 3,
+	/* The saved WMD's restore method says VSS_WRE_NEVER: its
+	 * components must not be selected (RS-050); files only. */
+	VSS_RWM_NEVER = 4,
+};
+/*
+ * Match the writer entry (class id, saved instance id) of the saved
+ * document to the writers that answered gather_writer_metadata: same
+ * class id and, when the saved entry has an instance name, the same
+ * instance name (saved instance ids mean nothing now, RS-003); with
+ * several live instances of a class and no saved name, the first.
+ * VSS_RWM_NEVER when the saved WMD's restore method says
+ * VSS_WRE_NEVER (the live one is not asked).  Without a saved WMD for the
+ * entry neither the version nor NEVER can be judged: a live writer of the
+ * class (and name) is MATCHED.  Each live instance serves one entry;
+ * entries with an instance name choose first.  *ret_live_instance_id
+ * (may be NULL): the live instance (the null id unless MATCHED or NEVER
+ * with a live instance).  After gather_writer_metadata; -ENOENT for an
+ * entry not in the document.
+ */
+int vss_requester_restore_writer_match(vss_requester *r,
+				       const vss_id *class_id,
+				       const vss_id *saved_instance_id,
+				       enum vss_restore_writer_match *ret,
+				       vss_id *ret_live_instance_id);
+
+/*
+ * SetSelectedForRestore (RS-020): a component explicitly included at
+ * backup (VSS_E_OBJECT_NOT_FOUND otherwise, and for a writer that is not
+ * VSS_RWM_MATCHED, RS-005; -EINVAL for a VSS_RWM_NEVER writer, RS-050).
+ * The component entry is that of the saved writer (class id, saved
+ * instance id).  After gather_writer_metadata, before pre_restore.
+ * Deselecting also drops the component's restore subcomponents.
+ */
+int vss_requester_set_selected_for_restore(vss_requester *r,
+					   const vss_id *class_id,
+					   const vss_id *saved_instance_id,
+					   enum vss_component_type type,
+					   const char *logical_path,
+					   const char *name, bool selected);
+/*
+ * AddRestoreSubcomponent (RS-021, RS-022): sub_logical_path mandatory;
+ * the subcomponent must be implicitly included under the component in
+ * the saved WMD and selectable for restore (-EINVAL; not declared there,
+ * or no saved WMD given: VSS_E_OBJECT_NOT_FOUND), the component selected
+ * first (VSS_E_BAD_STATE), and not added twice
+ * (VSS_E_OBJECT_ALREADY_EXISTS).  After gather_writer_metadata, before
+ * pre_restore.
+ */
+int vss_requester_add_restore_subcomponent(vss_requester *r,
+					   const vss_id *class_id,
+					   const vss_id *saved_instance_id,
+					   enum vss_component_type type,
+					   const char *logical_path,
+					   const char *name,
+					   const char *sub_logical_path,
+					   const char *sub_name);
+/*
+ * SetRestoreOptions (RS-030): once per component (a second call
+ * VSS_E_OBJECT_ALREADY_EXISTS), a writer-defined string; SetAdditional
+ * Restores (RS-100); SetAuthoritativeRestore, SetRollForward,
+ * SetRestoreName (RS-032: -EINVAL unless the saved WMD's backup schema
+ * has VSS_BS_AUTHORITATIVE_RESTORE, VSS_BS_ROLLFORWARD_RESTORE,
+ * VSS_BS_RESTORE_RENAME; VSS_RF_UNDEFINED -EINVAL; the schema is that
+ * of the writer entry when no saved WMD was given).  On an explicitly
+ * included component (VSS_E_OBJECT_NOT_FOUND), after
+ * initialize_for_restore, before pre_restore.
+ */
+int vss_requester_set_restore_options(vss_requester *r, const vss_id *class_id,
+				      const vss_id *saved_instance_id,
+				      enum vss_component_type type,
+				      const char *logical_path,
+				      const char *name, const char *options);
+int vss_requester_set_additional_restores(vss_requester *r,
+					  const vss_id *class_id,
+					  const vss_id *saved_instance_id,
+					  enum vss_component_type type,
+					  const char *logical_path,
+					  const char *name, bool additional);
+int vss_requester_set_authoritative_restore(vss_requester *r,
+					    const vss_id *class_id,
+					    const vss_id *saved_instance_id,
+					    enum vss_component_type type,
+					    const char *logical_path,
+					    const char *name, bool authoritative);
+int vss_requester_set_roll_forward(vss_requester *r, const vss_id *class_id,
+				   const vss_id *saved_instance_id,
+				   enum vss_component_type type,
+				   const char *logical_path, const char *name,
+				   enum vss_rollforward_type rf,
+				   const char *point);
+int vss_requester_set_restore_name(vss_requester *r, const vss_id *class_id,
+				   const vss_id *saved_instance_id,
+				   enum vss_component_type type,
+				   const char *logical_path, const char *name,
+				   const char *restore_name);
+/*
+ * SetRestoreState (RS-034): before pre_restore; default UNDEFINED, which
+ * writers treat as VSS_RTYPE_BY_COPY.  Out of range: -EINVAL.
+ */
+int vss_requester_set_restore_state(vss_requester *r,
+				    enum vss_restore_type type);
+/*
+ * AddNewTarget (RS-080, RS-081): the saved WMD's backup schema must have
+ * VSS_BS_WRITER_SUPPORTS_NEW_TARGET (-EINVAL) and (path, filespec,
+ * recursive) equal a file set of the component or of its component set
+ * in the saved WMD (VSS_E_OBJECT_NOT_FOUND, also without a saved WMD).
+ * Before pre_restore.
+ */
+int vss_requester_add_new_target(vss_requester *r, const vss_id *class_id,
+				 const vss_id *saved_instance_id,
+				 enum vss_component_type type,
+				 const char *logical_path, const char *name,
+				 const char *path, const char *filespec,
+				 bool recursive, const char *new_path);
+
+/*
+ * PreRestore: vssd sends pre_restore to the live writers with a
+ * component selected for restore (RS-004), waits, and the document comes
+ * back with what they set (restore target, directed targets, restore
+ * metadata, failure messages), replacing the one vss_requester_bcd()
+ * returned before.  Writer failures are writer statuses
+ * (gather_writer_status; RS-011, RS-112), not the operation's status;
+ * a failure of the operation itself (vssd, the connection) ends the
+ * restore: only gather_writer_status and free are left.
+ */
+int vss_requester_pre_restore(vss_requester *r, vss_async **ret);
+/*
+ * AddAlternativeLocationMapping (RS-073): after pre_restore, before
+ * post_restore, on a component selected for restore (or holding restore
+ * subcomponents); (path, filespec, recursive) must equal one of the saved
+ * WMD's alternate location mappings and a file set of the component's
+ * restore set (VSS_E_OBJECT_NOT_FOUND; once per file set,
+ * VSS_E_OBJECT_ALREADY_EXISTS).
+ */
+int vss_requester_add_alternative_location_mapping(
+	vss_requester *r, const vss_id *class_id,
+	const vss_id *saved_instance_id, enum vss_component_type type,
+	const char *logical_path, const char *name, const char *path,
+	const char *filespec, bool recursive, const char *destination);
+/*
+ * SetFileRestoreStatus (RS-110): after pre_restore, before post_restore,
+ * on a component selected for restore (or holding restore
+ * subcomponents; VSS_E_OBJECT_NOT_FOUND for another), VSS_RS_UNDEFINED
+ * -EINVAL.  post_restore fails with VSS_E_BAD_STATE while a selected
+ * component has none.
+ */
+int vss_requester_set_file_restore_status(vss_requester *r,
+					  const vss_id *class_id,
+					  const vss_id *saved_instance_id,
+					  enum vss_component_type type,
+					  const char *logical_path,
+					  const char *name,
+					  enum vss_file_restore_status status);
+/*
+ * PostRestore: post_restore to the writers that had pre_restore, except
+ * a VSS_WRE_IF_REPLACE_FAILS writer whose selected components all
+ * restored in place (status VSS_RS_ALL and no alternate location mapping
+ * used).  The document is read-only for writers from here (RS-007).
+ * Once, after pre_restore; the document of the reply replaces the one
+ * vss_requester_bcd() returned before.
+ */
+int vss_requester_post_restore(vss_requester *r, vss_async **ret);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

@@ -142,6 +142,55 @@ int vss_writer_event_snapshot_device(const vss_writer_event *ev,
  * when the requester is not in component mode (BK-022).  Changes are sent
  * back only from prepare_backup, post_snapshot and pre_restore (BK-021,
  * MD-004); elsewhere the document is read-only and changes are dropped.
+ *
+ * In a restore the entry carries the writer's live instance id and every
+ * component the backup included explicitly; the vss_bcd_component_*
+ * calls of vss/metadata.h read and write them.  A component is restored
+ * when vss_bcd_component_selected_for_restore() says so, with its whole
+ * component set, or, when it lists restore subcomponents
+ * (vss_bcd_component_restore_subcomponent*()), only those (RS-021,
+ * RS-025).  What is meaningful in which event:
+ *
+ *   pre_restore, to read (RS-006, RS-103): selected for restore, restore
+ *     subcomponents, the restore options string (VSS_TEXT_RESTORE_OPTIONS,
+ *     RS-030), additional restores (RS-100: while true, do not recover
+ *     or bring the data online, RS-101), authoritative restore, roll
+ *     forward type and point, restore name (RS-032), the previous backup
+ *     stamp (RS-102), the backup metadata the writer stored at backup
+ *     (VSS_TEXT_BACKUP_METADATA), new targets the requester chose
+ *     (RS-081), and the restore type (vss_writer_event_restore_type();
+ *     VSS_RTYPE_UNDEFINED means VSS_RTYPE_BY_COPY, RS-034).
+ *   pre_restore, to write, on a component selected for restore (or
+ *     holding restore subcomponents); each applies to the component and
+ *     its whole set (RS-008): the restore target
+ *     (vss_bcd_component_set_restore_target(), RS-060), directed targets
+ *     with target VSS_RT_DIRECTED (vss_bcd_component_add_directed_target(),
+ *     RS-090), restore metadata for the writer's own post_restore
+ *     (VSS_TEXT_RESTORE_METADATA, only here, RS-008), and a pre-restore
+ *     failure message (VSS_TEXT_PRE_RESTORE_FAILURE_MSG).  This is the
+ *     only restore event whose changes reach the requester (RS-007).
+ *   post_restore, to read only (RS-007, RS-111): the file restore status
+ *     of each selected component (vss_bcd_component_file_restore_status():
+ *     ALL, NONE or FAILED; meaningful here only), the alternate location
+ *     mappings the requester used
+ *     (vss_bcd_component_alternate_location_mapping*(), RS-073), new
+ *     targets (vss_bcd_component_new_target*(), RS-082), additional
+ *     restores, the restore metadata set in pre_restore and the backup
+ *     metadata (RS-103).  Changes to the document are dropped.  To report
+ *     that recovery failed, fail the event: return a negative status
+ *     after vss_writer_event_set_failure(), whose message the requester
+ *     reads in the writer's status (VSS_WS_FAILED_AT_POST_RESTORE,
+ *     RS-112).  A post-restore failure message set on a component
+ *     (VSS_TEXT_POST_RESTORE_FAILURE_MSG) becomes that message when the
+ *     handler fails without one of its own.
+ *
+ * A writer that takes its service offline or closes its files in
+ * pre_restore brings them back in post_restore; post_restore may never
+ * come (the requester failed or went away, or with writer_restore
+ * VSS_WRE_IF_REPLACE_FAILS when every in-place replace succeeded), so it
+ * must bring them back in backup_shutdown too, which ends every
+ * requester session, restores included (RS-009, RS-113).  A restore
+ * cannot be aborted: no abort event comes in one (RS-010).
  */
 vss_bcd_writer *vss_writer_event_components(vss_writer_event *ev);
 /*

@@ -187,6 +187,11 @@ vss_async_cancel(vss_async *a)
 		rc = VSS_S_ASYNC_CANCELLED;
 		goto out;
 	}
+	/* RS-010: a restore step, once started, runs to its end. */
+	if (a->type == WIRE_PRE_RESTORE || a->type == WIRE_POST_RESTORE) {
+		rc = -ENOTSUP;
+		goto out;
+	}
 	rc = -ENOMEM;
 	msg = wire_request_new(WIRE_CANCEL, transport_next_id(r));
 	if (msg == NULL || wire_set_int(msg, WF_TARGET_ID, (int64_t)a->id) < 0)

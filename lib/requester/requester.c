@@ -7,7 +7,7 @@
  *
  * Every call checks, under the lock, that the job is in a phase that
  * allows it (requester_check(): VSS_E_BAD_STATE otherwise, BK-009), and
- * every change of phase goes through change_state().
+ * every change of phase goes through requester_change_state().
  */
 #include <assert.h>
 #include <errno.h>
@@ -30,29 +30,10 @@ static const char *const state_names[] = {
 	[RS_COMPLETED] = "completed",
 	[RS_FAILED] = "failed",
 	[RS_ABORTED] = "aborted",
-};
-
-/* The calls whose order matters, for requester_check(). */
-enum requester_call {
-	RC_INITIALIZE,
-	RC_SET_CONTEXT,
-	RC_SET_BACKUP_STATE,
-	RC_WRITER_LISTS,
-	RC_GATHER_METADATA,
-	RC_GATHER_STATUS,
-	RC_ADD_COMPONENT,
-	RC_COMPONENT_TEXT, /* backup options, previous backup stamp */
-	RC_START_SET,
-	RC_IS_VOLUME_SUPPORTED,
-	RC_ADD_TO_SET,
-	RC_PREPARE,
-	RC_DO_SNAPSHOT_SET,
-	RC_SNAPSHOT_PROPERTIES,
-	RC_BACKUP_SUCCEEDED,
-	RC_BACKUP_COMPLETE,
-	RC_SAVE_BCD,
-	RC_ABORT,
-	RC_MANAGE, /* query, delete, expose...: manage.c */
+	[RS_RESTORE_INITIALIZED] = "restore-initialized",
+	[RS_RESTORE_GATHERED] = "restore-gathered",
+	[RS_PRE_RESTORED] = "pre-restored",
+	[RS_POST_RESTORED] = "post-restored",
 };
 
 /* What the reply of a long operation brings, before it is applied. */
@@ -85,8 +66,7 @@ in_state(const vss_requester *r, enum requester_state a,
 	return r->state == a || r->state == b;
 }
 
-/* 0 when call is allowed now, VSS_E_BAD_STATE otherwise.  Lock held. */
-static int
+int
 requester_check(const vss_requester *r, enum requester_call call)
 {
 	enum requester_state s = r->state;
@@ -97,7 +77,7 @@ requester_check(const vss_requester *r, enum requester_call call)
 		return VSS_E_BAD_STATE;
 	switch (call) {
 	case RC_INITIALIZE:
-		ok = s == RS_NEW; /* BK-002 */
+		ok = s == RS_NEW; /* BK-002, RS-001 */
 		break;
 	case RC_SET_CONTEXT:
 		ok = s == RS_INITIALIZED && !r->context_set; /* BK-003 */
@@ -107,14 +87,16 @@ requester_check(const vss_requester *r, enum requester_call call)
 		     s == RS_SET_STARTED;
 		break;
 	case RC_WRITER_LISTS:
-	case RC_GATHER_STATUS:
+	case RC_GATHER_STATUS: /* RS-011 */
 	case RC_IS_VOLUME_SUPPORTED:
-	case RC_ABORT:
 	case RC_MANAGE:
 		ok = s != RS_NEW;
 		break;
-	case RC_GATHER_METADATA:
-		ok = s == RS_INITIALIZED; /* BK-006: once */
+	case RC_ABORT: /* RS-010: a restore cannot be aborted */
+		ok = s != RS_NEW && !r->restore;
+		break;
+	case RC_GATHER_METADATA: /* BK-006, RS-002: once */
+		ok = in_state(r, RS_INITIALIZED, RS_RESTORE_INITIALIZED);
 		break;
 	case RC_ADD_COMPONENT: /* BK-014, BK-078 */
 		ok = !no_writers(r) &&
@@ -150,13 +132,30 @@ requester_check(const vss_requester *r, enum requester_call call)
 		ok = in_state(r, RS_PREPARED, RS_SNAPSHOT_DONE) ||
 		     s == RS_COMPLETED;
 		break;
+	case RC_RESTORE_WMD: /* RS-003 */
+	case RC_RESTORE_OPTIONS: /* RS-030 .. RS-034, RS-081, RS-100 */
+		ok = in_state(r, RS_RESTORE_INITIALIZED, RS_RESTORE_GATHERED);
+		break;
+	case RC_RESTORE_MATCH:
+		ok = in_state(r, RS_RESTORE_GATHERED, RS_PRE_RESTORED) ||
+		     s == RS_POST_RESTORED ||
+		     (s == RS_FAILED && r->restore);
+		break;
+	case RC_RESTORE_SELECT: /* RS-005, RS-020, RS-021 */
+	case RC_PRE_RESTORE:
+		ok = s == RS_RESTORE_GATHERED;
+		break;
+	case RC_RESTORE_RESULTS: /* RS-073, RS-110 */
+	case RC_POST_RESTORE:
+		ok = s == RS_PRE_RESTORED;
+		break;
 	}
 	return ok ? 0 : VSS_E_BAD_STATE;
 }
 
-/* Every change of phase; lock held. */
-static void
-change_state(vss_requester *r, enum requester_state to, const char *event)
+void
+requester_change_state(vss_requester *r, enum requester_state to,
+		       const char *event)
 {
 	requester_debug("%s -> %s on %s", state_names[r->state],
 			state_names[to], event);
@@ -176,18 +175,32 @@ op_transition(vss_requester *r, enum wire_type type, bool ok)
 	case WIRE_GATHER_WRITER_METADATA:
 		/* A failed or cancelled gather may be tried again. */
 		if (ok)
-			change_state(r, RS_GATHERED, event);
+			requester_change_state(r,
+					       r->restore ? RS_RESTORE_GATHERED
+							  : RS_GATHERED,
+					       event);
 		break;
 	case WIRE_GATHER_WRITER_STATUS:
 		break;
 	case WIRE_PREPARE_FOR_BACKUP:
-		change_state(r, ok ? RS_PREPARED : RS_FAILED, event);
+		requester_change_state(r, ok ? RS_PREPARED : RS_FAILED,
+				       event);
 		break;
 	case WIRE_DO_SNAPSHOT_SET:
-		change_state(r, ok ? RS_SNAPSHOT_DONE : RS_FAILED, event);
+		requester_change_state(r, ok ? RS_SNAPSHOT_DONE : RS_FAILED,
+				       event);
 		break;
 	case WIRE_BACKUP_COMPLETE:
-		change_state(r, ok ? RS_COMPLETED : RS_FAILED, event);
+		requester_change_state(r, ok ? RS_COMPLETED : RS_FAILED,
+				       event);
+		break;
+	case WIRE_PRE_RESTORE:
+		requester_change_state(r, ok ? RS_PRE_RESTORED : RS_FAILED,
+				       event);
+		break;
+	case WIRE_POST_RESTORE:
+		requester_change_state(r, ok ? RS_POST_RESTORED : RS_FAILED,
+				       event);
 		break;
 	default:
 		assert(!"not a long operation");
@@ -500,6 +513,9 @@ parse_result(const vss_requester *r, enum wire_type type, json_t *reply,
 		return parse_bcd(reply, res);
 	case WIRE_DO_SNAPSHOT_SET:
 		return parse_set(reply, &r->set_id, res);
+	case WIRE_PRE_RESTORE:
+	case WIRE_POST_RESTORE:
+		return restore_parse_reply(r, reply, &res->bcd);
 	default:
 		assert(!"not a long operation");
 		return VSS_E_UNEXPECTED;
@@ -563,9 +579,8 @@ requester_op_reply(vss_requester *r, vss_async *a, int status, json_t *reply)
 
 /* ---- requests ----------------------------------------------------------- */
 
-/* A new request with the next id; lock held. */
-static int
-request_new(vss_requester *r, enum wire_type type, json_t **ret)
+int
+requester_request_new(vss_requester *r, enum wire_type type, json_t **ret)
 {
 	json_t *msg = wire_request_new(type, transport_next_id(r));
 
@@ -611,9 +626,8 @@ set_ids(json_t *msg, const char *key, const struct id_list *l)
 	return 0;
 }
 
-/* Start msg as the long operation of r; lock held. */
-static int
-start_op(vss_requester *r, json_t *msg, vss_async **ret)
+int
+requester_start_op(vss_requester *r, json_t *msg, vss_async **ret)
 {
 	vss_async *a = NULL;
 	int rc;
@@ -642,11 +656,11 @@ plain_op(vss_requester *r, enum requester_call call, enum wire_type type,
 	requester_lock(r);
 	rc = requester_check(r, call);
 	if (rc == 0)
-		rc = request_new(r, type, &msg);
+		rc = requester_request_new(r, type, &msg);
 	if (rc == 0 && with_bcd)
 		rc = set_bcd(msg, r->bcd);
 	if (rc == 0)
-		rc = start_op(r, msg, ret);
+		rc = requester_start_op(r, msg, ret);
 	requester_unlock(r);
 	json_decref(msg);
 	return rc;
@@ -669,7 +683,7 @@ requester_manage_request(vss_requester *r, enum wire_type type, json_t **ret)
 
 	rc = requester_check(r, RC_MANAGE);
 	if (rc == 0)
-		rc = request_new(r, type, &msg);
+		rc = requester_request_new(r, type, &msg);
 	if (rc == 0 && (r->context_set || r->context != VSS_CTX_BACKUP))
 		rc = wire_set_int(msg, WF_CONTEXT, r->context);
 	if (rc < 0) {
@@ -724,6 +738,7 @@ requester_release(vss_requester *r)
 	vss_snapshot_props_free(r->snapshots, r->snapshot_count);
 	r->snapshots = NULL;
 	r->snapshot_count = r->snapshot_cap = 0;
+	restore_release(r);
 	requester_unlock(r);
 }
 
@@ -762,7 +777,7 @@ vss_requester_initialize_for_backup(vss_requester *r, const char *bcd_xml)
 		goto out;
 	r->bcd = bcd;
 	r->context = vss_bcd_context(bcd);
-	change_state(r, RS_INITIALIZED, "initialize_for_backup");
+	requester_change_state(r, RS_INITIALIZED, "initialize_for_backup");
 out:
 	requester_unlock(r);
 	return rc;
@@ -869,7 +884,7 @@ update_writer_lists(vss_requester *r, struct id_list *add,
 		return -EINVAL;
 	requester_lock(r);
 	rc = requester_check(r, RC_WRITER_LISTS);
-	if (rc < 0 || r->state != RS_INITIALIZED)
+	if (rc < 0 || !in_state(r, RS_INITIALIZED, RS_RESTORE_INITIALIZED))
 		goto out;
 	rc = id_list_reserve(add, n);
 	if (rc < 0)
@@ -926,7 +941,8 @@ vss_requester_gather_writer_metadata(vss_requester *r, vss_async **ret)
 	requester_lock(r);
 	rc = requester_check(r, RC_GATHER_METADATA);
 	if (rc == 0)
-		rc = request_new(r, WIRE_GATHER_WRITER_METADATA, &msg);
+		rc = requester_request_new(r, WIRE_GATHER_WRITER_METADATA,
+					   &msg);
 	if (rc == 0)
 		rc = wire_set_int(msg, WF_CONTEXT, r->context);
 	/* An empty enabled list means what it says: no class enabled. */
@@ -938,7 +954,7 @@ vss_requester_gather_writer_metadata(vss_requester *r, vss_async **ret)
 		rc = set_ids(msg, WF_DISABLED_INSTANCES,
 			     &r->disabled_instances);
 	if (rc == 0)
-		rc = start_op(r, msg, ret);
+		rc = requester_start_op(r, msg, ret);
 	requester_unlock(r);
 	json_decref(msg);
 	return rc;
@@ -1239,7 +1255,7 @@ vss_requester_start_snapshot_set(vss_requester *r, vss_id *ret_set_id)
 	requester_lock(r);
 	rc = requester_check(r, RC_START_SET);
 	if (rc == 0)
-		rc = request_new(r, WIRE_START_SNAPSHOT_SET, &msg);
+		rc = requester_request_new(r, WIRE_START_SNAPSHOT_SET, &msg);
 	if (rc == 0)
 		rc = wire_set_int(msg, WF_CONTEXT, r->context);
 	if (rc == 0)
@@ -1250,7 +1266,7 @@ vss_requester_start_snapshot_set(vss_requester *r, vss_id *ret_set_id)
 		rc = vss_bcd_set_snapshot_set_id(r->bcd, &id);
 	if (rc == 0) {
 		r->set_id = id;
-		change_state(r, RS_SET_STARTED, "start_snapshot_set");
+		requester_change_state(r, RS_SET_STARTED, "start_snapshot_set");
 		*ret_set_id = id;
 	}
 	requester_unlock(r);
@@ -1275,7 +1291,7 @@ volume_request(vss_requester *r, enum requester_call call,
 	requester_lock(r);
 	rc = requester_check(r, call);
 	if (rc == 0)
-		rc = request_new(r, type, &msg);
+		rc = requester_request_new(r, type, &msg);
 	if (rc == 0)
 		rc = wire_set_str(msg, WF_VOLUME, volume);
 	if (rc == 0 && provider != NULL)
@@ -1343,7 +1359,7 @@ vss_requester_prepare_for_backup(vss_requester *r, vss_async **ret)
 	if (rc < 0)
 		goto out;
 	s = vss_bcd_backup_state(r->bcd);
-	rc = request_new(r, WIRE_PREPARE_FOR_BACKUP, &msg);
+	rc = requester_request_new(r, WIRE_PREPARE_FOR_BACKUP, &msg);
 	if (rc == 0)
 		rc = set_bcd(msg, r->bcd);
 	if (rc == 0)
@@ -1358,7 +1374,7 @@ vss_requester_prepare_for_backup(vss_requester *r, vss_async **ret)
 		rc = wire_set_bool(msg, WF_PARTIAL_FILES,
 				   s->partial_file_support);
 	if (rc == 0)
-		rc = start_op(r, msg, ret);
+		rc = requester_start_op(r, msg, ret);
 out:
 	requester_unlock(r);
 	json_decref(msg);
@@ -1403,11 +1419,11 @@ vss_requester_abort_backup(vss_requester *r)
 	rc = requester_check(r, RC_ABORT);
 	if (rc < 0 || !under_way(r))
 		goto out;
-	rc = request_new(r, WIRE_ABORT_BACKUP, &msg);
+	rc = requester_request_new(r, WIRE_ABORT_BACKUP, &msg);
 	if (rc == 0)
 		rc = transport_call(r, msg, NULL);
 	if (rc == 0)
-		change_state(r, RS_ABORTED, "abort_backup");
+		requester_change_state(r, RS_ABORTED, "abort_backup");
 out:
 	requester_unlock(r);
 	json_decref(msg);
@@ -1465,7 +1481,7 @@ query_snapshot(vss_requester *r, const vss_id *id,
 	json_t *msg = NULL, *reply = NULL;
 	int rc;
 
-	rc = request_new(r, WIRE_GET_SNAPSHOT_PROPERTIES, &msg);
+	rc = requester_request_new(r, WIRE_GET_SNAPSHOT_PROPERTIES, &msg);
 	if (rc == 0)
 		rc = wire_set_id(msg, WF_SNAPSHOT_ID, id);
 	if (rc == 0)

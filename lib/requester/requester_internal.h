@@ -2,7 +2,8 @@
  * lib/requester/requester_internal.h - the requester object shared by its
  * parts: requester.c (the state machine, the backup components document,
  * the calls of vss/requester.h that make a backup), manage.c (the shadow
- * copy management calls, which have no phase of their own) and async.c
+ * copy management calls, which have no phase of their own), restore.c,
+ * restore_select.c and restore_doc.c (the restore calls) and async.c
  * (the connection, the I/O thread that reads replies, and the vss_async
  * handles).
  *
@@ -22,7 +23,10 @@
 
 #include "client/conn.h"
 
-/* The phases of one backup job (backup.md §2); see requester_check(). */
+/*
+ * The phases of one backup job (backup.md §2) or restore (restore.md §1);
+ * see requester_check().
+ */
 enum requester_state {
 	RS_NEW,           /* connected, InitializeForBackup not yet called */
 	RS_INITIALIZED,   /* BCD exists; context, state, writer lists */
@@ -33,6 +37,50 @@ enum requester_state {
 	RS_COMPLETED,     /* BackupComplete succeeded */
 	RS_FAILED,        /* a step of the set failed or was cancelled */
 	RS_ABORTED,       /* AbortBackup: only release is left (BK-001) */
+	RS_RESTORE_INITIALIZED, /* InitializeForRestore: the saved BCD */
+	RS_RESTORE_GATHERED,    /* writer metadata gathered (RS-002) */
+	RS_PRE_RESTORED,        /* PreRestore succeeded */
+	RS_POST_RESTORED,       /* PostRestore succeeded */
+};
+
+/* The calls whose order matters, for requester_check(). */
+enum requester_call {
+	RC_INITIALIZE,
+	RC_SET_CONTEXT,
+	RC_SET_BACKUP_STATE,
+	RC_WRITER_LISTS,
+	RC_GATHER_METADATA,
+	RC_GATHER_STATUS,
+	RC_ADD_COMPONENT,
+	RC_COMPONENT_TEXT, /* backup options, previous backup stamp */
+	RC_START_SET,
+	RC_IS_VOLUME_SUPPORTED,
+	RC_ADD_TO_SET,
+	RC_PREPARE,
+	RC_DO_SNAPSHOT_SET,
+	RC_SNAPSHOT_PROPERTIES,
+	RC_BACKUP_SUCCEEDED,
+	RC_BACKUP_COMPLETE,
+	RC_SAVE_BCD,
+	RC_ABORT,
+	RC_MANAGE,          /* query, delete, expose...: manage.c */
+	RC_RESTORE_WMD,     /* the saved writer metadata documents */
+	RC_RESTORE_MATCH,   /* matching saved writers to live ones */
+	RC_RESTORE_OPTIONS, /* restore options, new targets, restore state */
+	RC_RESTORE_SELECT,  /* selected for restore, restore subcomponents */
+	RC_PRE_RESTORE,
+	RC_RESTORE_RESULTS, /* file restore status, location mappings used */
+	RC_POST_RESTORE,
+};
+
+/*
+ * The live instance id put on the wire for a saved writer entry of the
+ * document during pre_restore and post_restore (restore.c).
+ */
+struct restore_id_map {
+	vss_id class_id;
+	vss_id saved_id;
+	vss_id live_id;
 };
 
 struct vss_async {
@@ -86,6 +134,18 @@ struct vss_requester {
 	bool have_set_results; /* a do_snapshot_set reply was applied */
 	bool app_consistent;
 	struct vss_set_timings timings;
+
+	/* ---- a restore (restore.c) ---- */
+	bool restore;          /* InitializeForRestore was called */
+	vss_wmd **saved_wmds;  /* the WMDs saved at backup, owned (RS-003) */
+	size_t saved_wmd_count;
+	/*
+	 * The ids the pre_restore or post_restore under way was sent with,
+	 * read by the I/O thread when its reply comes; left alone while
+	 * r->op is set.
+	 */
+	struct restore_id_map *id_map;
+	size_t id_map_count;
 };
 
 /* The lock; const accessors take it too. */
@@ -147,6 +207,17 @@ void requester_debug(const char *fmt, ...)
 
 /* ---- requester.c -------------------------------------------------------- */
 
+/* 0 when call is allowed now, VSS_E_BAD_STATE otherwise.  Lock held. */
+int requester_check(const vss_requester *r, enum requester_call call);
+/* Every change of phase, logged as "from -> to on event".  Lock held. */
+void requester_change_state(vss_requester *r, enum requester_state to,
+			    const char *event);
+/* A new request of type with the next id; *ret caller owns.  Lock held. */
+int requester_request_new(vss_requester *r, enum wire_type type,
+			  json_t **ret);
+/* Start msg as the long operation of r.  Lock held. */
+int requester_start_op(vss_requester *r, json_t *msg, vss_async **ret);
+
 /*
  * The reply (NULL when the connection ended) of a long operation: apply
  * its results, change state, finish a.  Runs on the I/O thread, or in
@@ -180,5 +251,86 @@ int writer_statuses_parse(json_t *reply, struct vss_writer_status **ret,
  */
 int snapshot_prop_parse(json_t *obj, const vss_id *set_id, long count,
 			struct vss_snapshot_prop *ret);
+
+/* ---- restore.c, restore_match.c ---------------------------------------- */
+
+/*
+ * The document of a pre_restore or post_restore reply (NULL when it has
+ * none), with the live instance ids of r->id_map turned back into the
+ * saved ones.  On the I/O thread, lock not held; *ret caller owns.
+ */
+int restore_parse_reply(const vss_requester *r, json_t *reply,
+			vss_bcd **ret);
+/* Free what the restore owns.  Lock held. */
+void restore_release(vss_requester *r);
+
+/* The parts of a restore share these; lock held for each. */
+
+/* The WMD saved at backup of the writer (class id, instance id), or NULL. */
+const vss_wmd *restore_saved_wmd(const vss_requester *r,
+				 const vss_id *class_id,
+				 const vss_id *instance_id);
+
+struct restore_match {
+	enum vss_restore_writer_match match;
+	const vss_wmd *live; /* the gathered WMD of the live writer, or NULL */
+};
+/*
+ * The match of every writer entry of the document, in its order.  *ret
+ * caller owns; free().
+ */
+int restore_match_all(const vss_requester *r, struct restore_match **ret);
+
+/* A component of a writer entry of the saved document. */
+struct restore_ref {
+	vss_bcd_writer *w;
+	vss_bcd_component *c;
+	size_t index;          /* of w in the document */
+	const vss_wmd *saved;  /* the WMD saved at backup, or NULL */
+};
+/*
+ * The component (type, logical path, name) of the writer entry (class id,
+ * saved instance id): VSS_E_OBJECT_NOT_FOUND when there is none.
+ */
+int restore_ref_find(const vss_requester *r, const vss_id *class_id,
+		     const vss_id *saved_instance_id,
+		     enum vss_component_type type, const char *logical_path,
+		     const char *name, struct restore_ref *ret);
+/* How the entry at index of the document matches a live writer now. */
+int restore_match_entry(const vss_requester *r, size_t index,
+			enum vss_restore_writer_match *ret,
+			const vss_wmd **ret_live);
+/* The backup schema of the writer: of its saved WMD, else of its entry. */
+uint32_t restore_ref_schema(const struct restore_ref *ref);
+/*
+ * Is the WMD component member in the restore set of the explicitly
+ * included component of ref: itself, or an implicitly included
+ * descendant whose nearest explicitly included ancestor it is?
+ */
+bool restore_ref_has_member(const struct restore_ref *ref,
+			    const struct vss_wm_component *member);
+/*
+ * Is (path, filespec, recursive) a file set of a member of that restore
+ * set in the saved WMD (which ref must have)?
+ */
+bool restore_ref_has_file_set(const struct restore_ref *ref,
+			      const char *path, const char *filespec,
+			      bool recursive);
+
+/* ---- restore_doc.c ------------------------------------------------------ */
+
+/*
+ * Clear what an earlier restore left in a saved document (RS-001): the
+ * restore type, and on every component the selection for restore,
+ * restore options, subcomponents, additional and authoritative restore,
+ * roll forward, restore name, target, file restore status, mappings, new
+ * and directed targets, restore metadata and failure messages of
+ * restore.
+ */
+void restore_doc_reset(vss_bcd *bcd);
+/* Forget the restore subcomponents of c. */
+void restore_doc_clear_subcomponents(vss_bcd_component *c);
+/* Give the writer entry another instance id. */
+void restore_doc_set_instance_id(vss_bcd_writer *w, const vss_id *id);
 
 #endif

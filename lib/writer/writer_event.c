@@ -191,6 +191,30 @@ bcd_writable(enum wire_event type)
 }
 
 /*
+ * The post-restore failure message a failed post_restore handler set on
+ * one of its components, or NULL: the document goes back to no one from
+ * post_restore (RS-007), so the message travels as the failure's.
+ */
+static const char *
+post_restore_message(const struct vss_writer_event *ev)
+{
+	size_t n;
+
+	if (ev->type != WIRE_EV_POST_RESTORE || !ev->components)
+		return NULL;
+	n = vss_bcd_writer_component_count(ev->components);
+	for (size_t i = 0; i < n; i++) {
+		const char *msg = vss_bcd_component_text(
+			vss_bcd_writer_component(ev->components, i),
+			VSS_TEXT_POST_RESTORE_FAILURE_MSG);
+
+		if (msg)
+			return msg;
+	}
+	return NULL;
+}
+
+/*
  * A failed handler reports the failure it set; else the status it
  * returned when that is a writer failure code; else NONRETRYABLE (BK-041),
  * with the returned status as the application status.
@@ -200,6 +224,7 @@ writer_event_reply(const struct vss_writer_event *ev, int ret,
 		   json_t **ret_reply)
 {
 	int status = 0, failure = ev->failure, app = ev->app_failure;
+	const char *message = ev->failure_message;
 	char *xml = NULL;
 	json_t *reply;
 	size_t len;
@@ -222,9 +247,10 @@ writer_event_reply(const struct vss_writer_event *ev, int ret,
 		r = wire_set_int(reply, WF_FAILURE, failure);
 		if (r == 0 && app != 0)
 			r = wire_set_int(reply, WF_APP_FAILURE, app);
-		if (r == 0 && ev->failure_message)
-			r = wire_set_str(reply, WF_FAILURE_MESSAGE,
-					 ev->failure_message);
+		if (!message)
+			message = post_restore_message(ev);
+		if (r == 0 && message)
+			r = wire_set_str(reply, WF_FAILURE_MESSAGE, message);
 	}
 	if (r == 0 && ev->components && bcd_writable(ev->type)) {
 		r = vss_bcd_save_xml(ev->bcd, &xml, &len);
