@@ -2,6 +2,12 @@
  * daemon/main.c - vssd, the coordinator of the Volume Shadow Copy
  * Service: arguments, start-up, signals and an orderly stop.
  *
+ * At start, before anything else touches the volumes or a client can
+ * connect, the restores staged for this start are applied (RS-043,
+ * lib/util/pending_restore.h); --apply-pending-restores does only that
+ * and exits, for an early-boot unit ordered before the services whose
+ * files they replace.
+ *
  * SIGTERM and SIGINT stop the daemon: the set being made is aborted (the
  * writers are told to abort, which thaws them), every session ends as if
  * its requester had gone, and the writers are let go once that is done or
@@ -9,6 +15,7 @@
  */
 #include "daemon.h"
 #include "freeze.h"
+#include "util/pending_restore.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -35,7 +42,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: vssd [--foreground] [--debug] [--socket PATH] "
-		   "[--state-dir DIR] [--config FILE]\n");
+		   "[--state-dir DIR] [--config FILE]\n"
+		   "       vssd --apply-pending-restores [--debug] "
+		   "[--state-dir DIR]\n");
 }
 
 /* Let the writers go once the sessions and provider jobs are done. */
@@ -132,6 +141,44 @@ signals_init(void)
 		fatal("epoll_ctl signalfd");
 }
 
+static void
+pending_restore_log(int level, const char *message, void *u)
+{
+	(void)u;
+	if (level > 0)
+		log_warnx("%s", message);
+	else
+		log_info("%s", message);
+}
+
+/*
+ * Put the restores staged for this start in place: 0 when every journal
+ * was applied whole, -1 when something was refused or left for later
+ * (each said in the log).
+ */
+static int
+apply_pending_restores(const char *state_dir)
+{
+	struct pending_restore_result res;
+	int r;
+
+	r = pending_restore_apply_all(state_dir, pending_restore_log, NULL,
+				      &res);
+	if (r < 0) {
+		errno = -r;
+		log_warn("pending restores in %s/%s", state_dir,
+			 PENDING_RESTORE_DIR);
+		return -1;
+	}
+	if (res.journals || res.bad_journals || res.deferred)
+		log_info("pending restores: %zu journals applied (%zu "
+			 "entries now, %zu before, %zu refused), %zu damaged, "
+			 "%zu left for later", res.journals, res.applied,
+			 res.already, res.refused, res.bad_journals,
+			 res.deferred);
+	return res.refused || res.bad_journals || res.deferred ? -1 : 0;
+}
+
 /* mkdir -p with mode for the last element. */
 static int
 make_dir(const char *path, mode_t mode)
@@ -168,15 +215,16 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "apply-pending-restores", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *socket_path = VSSD_DEFAULT_SOCKET;
 	const char *state_dir = VSSD_DEFAULT_STATE_DIR;
-	bool foreground = false, debug = false;
+	bool foreground = false, debug = false, apply_only = false;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "fds:S:c:h", options, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "fds:S:c:Ah", options, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'f':
@@ -194,6 +242,9 @@ main(int argc, char **argv)
 		case 'c':
 			config_path = optarg;
 			break;
+		case 'A':
+			apply_only = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -207,6 +258,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init(true, debug);
+	/* Nothing but the state directory: no configuration, no socket. */
+	if (apply_only)
+		return apply_pending_restores(state_dir) < 0 ? 1 : 0;
 	if (config_load(config_path, &conf) < 0)
 		fatalx("configuration not loaded");
 	r = provider_registry_init(conf);
@@ -226,6 +280,8 @@ main(int argc, char **argv)
 	}
 	/* First of all: nothing stays frozen after a crash (PV-024). */
 	freeze_recover();
+	/* Before any writer or requester can see the files they replace. */
+	apply_pending_restores(state_dir);
 	r = setlog_init(state_dir);
 	if (r < 0) {
 		errno = -r;
