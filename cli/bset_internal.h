@@ -2,7 +2,8 @@
  * cli/bset_internal.h - what the files of the backup set share: the
  * in-memory manifest (the same for a set being written and a set read
  * back), the hash table that finds entries, the safe path walk and the
- * data copy.  Only bset_*.c include it.
+ * data copy.  Only bset_*.c and the restore writer (restore_write_*.c,
+ * restore_target.c), which reads sets with the same rules, include it.
  */
 #ifndef VSS_CLI_BSET_INTERNAL_H
 #define VSS_CLI_BSET_INTERNAL_H

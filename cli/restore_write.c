@@ -1,0 +1,699 @@
+/*
+ * cli/restore_write.c - a batch of objects of a backup set, staged next
+ * to their places under temporary names (restore_write.h); the commit
+ * is restore_write_commit.c, directed targets restore_write_ranges.c.
+ *
+ * A regular file is made with O_TMPFILE where the file system has it,
+ * so that an interrupted copy leaves nothing behind, and linked under its
+ * temporary name once its data and metadata are complete; else it is
+ * made under that name at once.  Its data is read from the set without
+ * following a symbolic link, only the data extents (holes stay holes),
+ * hashed as it is copied (or, after a reflink, as it is read back from
+ * the new file, which only we hold) and compared with the manifest's
+ * SHA-256 before the object counts as staged.  What was made is
+ * remembered by device and inode, so that the commit renames, and a
+ * cleanup removes, only our own objects.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "restore_write_internal.h"
+#include "util/pending_restore.h"
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the batch's tables ------------------------------------------------- */
+
+struct key {
+	const struct rbatch *b;
+	const struct rtarget *t;  /* by_dest; NULL for by_entry */
+	size_t volume;
+	const char *path;
+};
+
+static bool
+match_dest(size_t idx, const void *u)
+{
+	const struct key *k = u;
+	const struct robj *o = &k->b->objs[idx];
+
+	return o->t == k->t && strcmp(o->relpath, k->path) == 0;
+}
+
+static bool
+match_entry(size_t idx, const void *u)
+{
+	const struct key *k = u;
+	const struct robj *o = &k->b->objs[idx];
+
+	return o->e && o->e->volume == k->volume &&
+	       strcmp(o->e->path, k->path) == 0;
+}
+
+int
+rbatch_target_index(struct rbatch *b, struct rtarget *t, size_t *ret)
+{
+	struct rtarget **grown;
+	size_t i;
+
+	for (i = 0; i < b->target_count; i++)
+		if (b->targets[i] == t)
+			break;
+	if (i == b->target_count) {
+		grown = realloc(b->targets, (i + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		b->targets = grown;
+		b->targets[b->target_count++] = t;
+	}
+	*ret = i;
+	return 0;
+}
+
+size_t
+rbatch_find_dest(const struct rbatch *b, struct rtarget *t,
+		 const char *relpath)
+{
+	struct key k = {b, t, 0, relpath};
+	size_t i;
+
+	for (i = 0; i < b->target_count; i++)
+		if (b->targets[i] == t)
+			return bset_table_find(&b->by_dest,
+					       bset_path_hash(i, relpath),
+					       match_dest, &k);
+	return SIZE_MAX;
+}
+
+/* The object of the manifest's volume and path, or SIZE_MAX. */
+static size_t
+find_entry(const struct rbatch *b, size_t volume, const char *path)
+{
+	struct key k = {b, NULL, volume, path};
+
+	return bset_table_find(&b->by_entry, bset_path_hash(volume, path),
+			       match_entry, &k);
+}
+
+int
+rbatch_push(struct rbatch *b, const struct robj *o)
+{
+	struct robj *grown;
+	size_t cap, ti;
+	int r;
+
+	if (b->count == b->cap) {
+		cap = b->cap ? 2 * b->cap : 64;
+		grown = realloc(b->objs, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		b->objs = grown;
+		b->cap = cap;
+	}
+	if ((r = rbatch_target_index(b, o->t, &ti)) < 0 ||
+	    (r = bset_table_reserve(&b->by_dest, 1)) < 0 ||
+	    (r = bset_table_reserve(&b->by_entry, 1)) < 0)
+		return r;
+	/* Reserved: adding cannot fail now. */
+	bset_table_add(&b->by_dest, bset_path_hash(ti, o->relpath), b->count);
+	if (o->e)
+		bset_table_add(&b->by_entry,
+			       bset_path_hash(o->e->volume, o->e->path),
+			       b->count);
+	b->objs[b->count++] = *o;
+	return 0;
+}
+
+void
+robj_release(struct robj *o)
+{
+	free(o->relpath);
+	free(o->component);
+	free(o->first_path);
+	o->relpath = o->component = o->first_path = NULL;
+}
+
+/* ---- where things are --------------------------------------------------- */
+
+static int
+made_dir(struct rtarget *t, const char *path, void *u)
+{
+	struct robj o = {
+		.kind = RO_DIR,
+		.t = t,
+		.first = SIZE_MAX,
+		.created = true,
+	};
+	int r;
+
+	o.relpath = strdup(path);
+	if (!o.relpath)
+		return -ENOMEM;
+	if ((r = rbatch_push(u, &o)) < 0)
+		robj_release(&o);
+	return r;
+}
+
+int
+rbatch_parent(struct rbatch *b, struct rtarget *t, const char *relpath,
+	      bool create, const char **ret_name, char *err, size_t errlen)
+{
+	char parent[BSET_PATH_MAX];
+
+	*ret_name = bset_split_path(relpath, parent);
+	return rt_cached_dir(&b->dest, t, parent, create ? made_dir : NULL, b,
+			     err, errlen);
+}
+
+/* The directory the staged objects go into: the stage's, or the parent. */
+static int
+stage_dir(struct rbatch *b, const struct robj *o, const char **ret_name,
+	  char *err, size_t errlen)
+{
+	char parent[BSET_PATH_MAX];
+
+	if (!b->pending)
+		return rbatch_parent(b, o->t, o->relpath, true, ret_name, err,
+				     errlen);
+	*ret_name = bset_split_path(o->relpath, parent);
+	return pending_restore_stage_fd(b->pending);
+}
+
+int
+rbatch_open_source(struct rbatch *b, const struct bset_entry *e,
+		   struct stat *ret_st, char *err, size_t errlen)
+{
+	char dir[BSET_PATH_MAX + 32], parent[BSET_PATH_MAX];
+	const char *name = bset_split_path(e->path, parent);
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%zu%s%s", e->volume, *parent ? "/" : "",
+		 parent);
+	if (b->src.fd < 0 || strcmp(b->src.path, dir) != 0) {
+		rt_cache_release(&b->src);
+		fd = bset_open_dir_beneath(b->data_fd, dir, O_PATH);
+		if (fd < 0)
+			goto fail;
+		b->src.path = strdup(dir);
+		if (!b->src.path) {
+			close(fd);
+			return -ENOMEM;
+		}
+		b->src.fd = fd;
+		b->src.owner = b;
+	}
+	fd = bset_open_regular(b->src.fd, name, ret_st);
+	if (fd >= 0)
+		return fd;
+fail:
+	set_err(err, errlen, "\"data/%zu/%s\" of the backup set: %s",
+		e->volume, e->path,
+		fd == -ELOOP    ? "a symbolic link is on the way: refused"
+		: fd == -EINVAL ? "not a regular file"
+				: strerror(-fd));
+	return fd;
+}
+
+int
+rbatch_check_source(int src, const struct bset_entry *e, char *err,
+		    size_t errlen)
+{
+	char hex[65];
+	int r;
+
+	if ((r = bset_data_sha256(src, e->size, hex)) < 0)
+		return r;
+	if (strcmp(hex, e->sha256) == 0)
+		return 0;
+	set_err(err, errlen,
+		"\"data/%zu/%s\" of the backup set does not have the "
+		"manifest's SHA-256: changed since the backup",
+		e->volume, e->path);
+	return -EBADMSG;
+}
+
+bool
+rbatch_tmp_ours(int dir, const struct robj *o)
+{
+	struct stat st;
+
+	return o->tmp[0] && fstatat(dir, o->tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       st.st_dev == o->tmp_dev && st.st_ino == o->tmp_ino;
+}
+
+int
+rbatch_tmp_remember(int dir, struct robj *o)
+{
+	struct stat st;
+
+	if (fstatat(dir, o->tmp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	o->tmp_dev = st.st_dev;
+	o->tmp_ino = st.st_ino;
+	return 0;
+}
+
+void
+rbatch_unstage(struct rbatch *b, struct robj *o)
+{
+	const char *name;
+	bool dir = o->kind == RO_DIR;
+	int fd;
+
+	if (!o->tmp[0])
+		return;
+	fd = b->pending ? pending_restore_stage_fd(b->pending)
+			: rbatch_parent(b, o->t, o->relpath, false, &name,
+					NULL, 0);
+	if (fd >= 0 && rbatch_tmp_ours(fd, o))
+		unlinkat(fd, o->tmp, dir ? AT_REMOVEDIR : 0);
+	o->tmp[0] = '\0';
+}
+
+/* ---- staging one object ------------------------------------------------- */
+
+int
+rbatch_check_place(const struct robj *o, int dir, const char *name,
+		   char *err, size_t errlen)
+{
+	char where[BSET_PATH_MAX + 256];
+	bool want_dir = o->kind == RO_DIR;
+	struct statx stx;
+
+	if (statx(dir, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	rbatch_where(o->t, o->relpath, where, sizeof(where));
+	if (S_ISDIR(stx.stx_mode) && !want_dir) {
+		set_err(err, errlen,
+			"\"%s\" is a directory: not replaced by a file", where);
+		return -EISDIR;
+	}
+	if (!S_ISDIR(stx.stx_mode) && want_dir) {
+		set_err(err, errlen,
+			"\"%s\" is not a directory: not replaced by one",
+			where);
+		return -ENOTDIR;
+	}
+	if (rt_stx_locked(&stx) && !want_dir) {
+		set_err(err, errlen, "\"%s\" is immutable or append-only",
+			where);
+		return -EPERM;
+	}
+	return 1;
+}
+
+int
+rbatch_copy_data(int src, int dst, uint64_t size, char hex[65])
+{
+	struct bset_data_result res;
+	int r;
+
+	/* Shared extents: hash the new file, which no one else can change. */
+	if (size && ioctl(dst, FICLONE, src) == 0)
+		return bset_data_sha256(dst, size, hex);
+	r = bset_data_copy(src, dst, size, BSET_COPY_READ_WRITE, &res);
+	if (r == 0)
+		memcpy(hex, res.sha256, 65);
+	return r;
+}
+
+static int
+stage_file(struct rbatch *b, int dir, struct robj *o, char *err,
+	   size_t errlen)
+{
+	const struct bset_entry *e = o->e;
+	char hex[65], where[BSET_PATH_MAX + 256];
+	struct stat st;
+	int src, fd = -1, r, tries;
+	bool named = false;
+
+	src = rbatch_open_source(b, e, &st, err, errlen);
+	if (src < 0)
+		return src;
+	if ((uint64_t)st.st_size != e->size) {
+		set_err(err, errlen,
+			"\"data/%zu/%s\" of the backup set has %lld bytes, "
+			"the manifest says %llu",
+			e->volume, e->path, (long long)st.st_size,
+			(unsigned long long)e->size);
+		r = -EBADMSG;
+		goto out;
+	}
+	fd = rmeta_tmpfile(dir, o->tmp, &named);
+	if (fd < 0) {
+		r = fd;
+		set_err(err, errlen, "cannot make a file next to \"%s\": %s",
+			rbatch_where(o->t, o->relpath, where, sizeof(where)),
+			strerror(-r));
+		goto out;
+	}
+	if ((r = rbatch_copy_data(src, fd, e->size, hex)) < 0) {
+		set_err(err, errlen, "cannot copy \"data/%zu/%s\": %s",
+			e->volume, e->path, strerror(-r));
+		goto out;
+	}
+	if (strcmp(hex, e->sha256) != 0) {
+		set_err(err, errlen,
+			"\"data/%zu/%s\" of the backup set does not have the "
+			"manifest's SHA-256: changed since the backup",
+			e->volume, e->path);
+		r = -EBADMSG;
+		goto out;
+	}
+	if ((r = rmeta_apply_fd(fd, e, err, errlen)) < 0)
+		goto out;
+	for (tries = 0; !named && tries < 100; tries++) {
+		r = rmeta_link_tmpfile(fd, dir, o->tmp);
+		if (r != -EEXIST)
+			break;
+		if ((r = rmeta_tmp_name(o->tmp)) < 0)
+			break;
+	}
+	if (r < 0) {
+		set_err(err, errlen, "cannot name a file next to \"%s\": %s",
+			rbatch_where(o->t, o->relpath, where, sizeof(where)),
+			strerror(-r));
+		goto out;
+	}
+	named = true;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	o->tmp_dev = st.st_dev;
+	o->tmp_ino = st.st_ino;
+out:
+	if (r < 0 && named)
+		unlinkat(dir, o->tmp, 0);
+	if (r < 0)
+		o->tmp[0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	close(src);
+	return r;
+}
+
+/* One try at making the object of e at name in dir. */
+static int
+make_special(int dir, const char *name, const struct bset_entry *e)
+{
+	int r;
+
+	switch (e->mode & S_IFMT) {
+	case S_IFLNK:
+		r = symlinkat(e->link_target, dir, name);
+		break;
+	case S_IFIFO:
+		r = mkfifoat(dir, name, 0600);
+		break;
+	case S_IFDIR:
+		r = mkdirat(dir, name, 0700);
+		break;
+	default: /* a device node */
+		r = mknodat(dir, name, (e->mode & S_IFMT) | 0600, e->rdev);
+		break;
+	}
+	return r < 0 ? -errno : 0;
+}
+
+static int
+stage_special(int dir, struct robj *o, char *err, size_t errlen)
+{
+	char where[BSET_PATH_MAX + 256];
+	int r = -EEXIST, tries;
+
+	for (tries = 0; r == -EEXIST && tries < 100; tries++) {
+		if ((r = rmeta_tmp_name(o->tmp)) < 0)
+			break;
+		r = make_special(dir, o->tmp, o->e);
+	}
+	if (r < 0) {
+		o->tmp[0] = '\0';
+		set_err(err, errlen, "cannot make \"%s\": %s%s",
+			rbatch_where(o->t, o->relpath, where, sizeof(where)),
+			strerror(-r),
+			r == -EPERM && !S_ISLNK(o->e->mode)
+				? " (device nodes need root)"
+				: "");
+		return r;
+	}
+	r = rbatch_tmp_remember(dir, o);
+	if (r == 0 && o->kind == RO_DIR) {
+		/* A staged directory: its own, empty, complete now. */
+		int fd = openat(dir, o->tmp, O_RDONLY | O_DIRECTORY |
+						     O_NOFOLLOW | O_CLOEXEC);
+
+		r = fd < 0 ? -errno : rmeta_apply_fd(fd, o->e, err, errlen);
+		if (fd >= 0)
+			close(fd);
+	} else if (r == 0) {
+		r = rmeta_apply_at(dir, o->tmp, o->e, err, errlen);
+	}
+	if (r < 0) {
+		unlinkat(dir, o->tmp, o->kind == RO_DIR ? AT_REMOVEDIR : 0);
+		o->tmp[0] = '\0';
+	}
+	return r;
+}
+
+/* A directory in place: kept when there, made (0700 until commit) if not. */
+static int
+stage_dir_in_place(int dir, const char *name, struct robj *o, char *err,
+		   size_t errlen)
+{
+	char where[BSET_PATH_MAX + 256];
+	int r;
+
+	if (!*o->relpath)
+		return 0; /* the target's root */
+	r = rbatch_check_place(o, dir, name, err, errlen);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	if (mkdirat(dir, name, 0700) < 0) {
+		r = -errno;
+		if (r == -EEXIST) /* made meanwhile: check it again */
+			return rbatch_check_place(o, dir, name, err, errlen) < 0 ? r
+									  : 0;
+		set_err(err, errlen, "cannot make \"%s\": %s",
+			rbatch_where(o->t, o->relpath, where, sizeof(where)),
+			strerror(-r));
+		return r;
+	}
+	o->created = true;
+	return 0;
+}
+
+/*
+ * A hard link (RS-122): to the object of its first link in this batch,
+ * or to the first link already in the target, when o's place ends in
+ * its manifest path (restoring into the same tree).
+ */
+static int
+find_first(struct rbatch *b, struct robj *o, char *err, size_t errlen)
+{
+	const struct bset_entry *e = o->e;
+	size_t k, plen = strlen(o->relpath), elen = strlen(e->path);
+	char where[BSET_PATH_MAX + 256];
+	const char *name;
+	struct stat st;
+	int fd;
+
+	k = find_entry(b, e->volume, e->hardlink_of);
+	if (k != SIZE_MAX && b->objs[k].kind == RO_FILE) {
+		o->first = k;
+		return 0;
+	}
+	if (plen >= elen && strcmp(o->relpath + plen - elen, e->path) == 0 &&
+	    (plen == elen || o->relpath[plen - elen - 1] == '/')) {
+		if (asprintf(&o->first_path, "%.*s%s", (int)(plen - elen),
+			     o->relpath, e->hardlink_of) < 0) {
+			o->first_path = NULL;
+			return -ENOMEM;
+		}
+		fd = rbatch_parent(b, o->t, o->first_path, false, &name, NULL,
+				   0);
+		if (fd >= 0 && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			return 0;
+	}
+	set_err(err, errlen,
+		"\"%s\" is a hard link of \"%s\", which is neither in this "
+		"batch nor in the target",
+		rbatch_where(o->t, o->relpath, where, sizeof(where)),
+		e->hardlink_of);
+	return -ENOENT;
+}
+
+static enum robj_kind
+kind_of(const struct bset_entry *e)
+{
+	switch (e->mode & S_IFMT) {
+	case S_IFREG:
+		return e->hardlink_of ? RO_LINK : RO_FILE;
+	case S_IFDIR:
+		return RO_DIR;
+	default:
+		return RO_SPECIAL;
+	}
+}
+
+static int
+stage(struct rbatch *b, struct robj *o, char *err, size_t errlen)
+{
+	const char *name;
+	int dir, r;
+
+	if (o->kind == RO_LINK && (r = find_first(b, o, err, errlen)) < 0)
+		return r;
+	dir = stage_dir(b, o, &name, err, errlen);
+	if (dir < 0)
+		return dir;
+	if (!b->pending && o->kind == RO_DIR)
+		return stage_dir_in_place(dir, name, o, err, errlen);
+	if (!b->pending && (r = rbatch_check_place(o, dir, name, err, errlen)) < 0)
+		return r;
+	switch (o->kind) {
+	case RO_FILE:
+		return stage_file(b, dir, o, err, errlen);
+	case RO_LINK:
+		return 0; /* made at commit */
+	default:
+		return stage_special(dir, o, err, errlen);
+	}
+}
+
+/* ---- the API ------------------------------------------------------------ */
+
+int
+rbatch_new(struct rbatch **ret, const char *set_dir,
+	   struct pending_restore *pending)
+{
+	struct rbatch *b;
+	int set, r;
+
+	if (!ret || !set_dir || (pending && pending_restore_stage_fd(pending) < 0))
+		return -EINVAL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->data_fd = b->dest.fd = b->src.fd = -1;
+	b->pending = pending;
+	set = open(set_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (set < 0) {
+		r = -errno;
+		goto fail;
+	}
+	b->data_fd = bset_open_dir_beneath(set, "data", O_PATH);
+	close(set);
+	if (b->data_fd < 0) {
+		r = b->data_fd;
+		goto fail;
+	}
+	*ret = b;
+	return 0;
+fail:
+	rbatch_free(b);
+	return r;
+}
+
+int
+rbatch_add(struct rbatch *b, struct rtarget *t, const char *relpath,
+	   const struct bset_entry *e, const char *component, char *err,
+	   size_t errlen)
+{
+	struct robj o = {.t = t, .first = SIZE_MAX};
+	char where[BSET_PATH_MAX + 256];
+	size_t k;
+	int r;
+
+	if (!b || !t || !relpath || !e || b->committed)
+		return -EINVAL;
+	/* A socket is recorded in the manifest only: nothing to make. */
+	if (S_ISSOCK(e->mode))
+		return 0;
+	/* In place, the walk to the parent checks the rest. */
+	r = b->pending ? rtarget_check(t, relpath, err, errlen)
+		       : rt_check_path(t, relpath, err, errlen);
+	if (r < 0)
+		return r;
+	o.kind = kind_of(e);
+	/*
+	 * Staged, a directory that exists is kept as it is when the
+	 * journal is applied, and the root always exists: nothing to do.
+	 */
+	if (!*relpath && o.kind == RO_DIR && b->pending)
+		return 0;
+	if (!*relpath && o.kind != RO_DIR) {
+		set_err(err, errlen, "\"%s\" is the root of the target: only "
+			"a directory goes there", t->root);
+		return -EISDIR;
+	}
+	k = rbatch_find_dest(b, t, relpath);
+	if (k != SIZE_MAX && !b->objs[k].e && o.kind == RO_DIR) {
+		/* A parent made on the way: now with its entry. */
+		b->objs[k].e = e;
+		if (component && !(b->objs[k].component = strdup(component)))
+			return -ENOMEM;
+		b->entries++;
+		return 0;
+	}
+	if (k != SIZE_MAX) {
+		set_err(err, errlen, "\"%s\" is twice in one batch",
+			rbatch_where(t, relpath, where, sizeof(where)));
+		return -EEXIST;
+	}
+	o.e = e;
+	o.relpath = strdup(relpath);
+	o.component = component ? strdup(component) : NULL;
+	if (!o.relpath || (component && !o.component)) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if ((r = stage(b, &o, err, errlen)) < 0)
+		goto fail;
+	if ((r = rbatch_push(b, &o)) < 0) {
+		rbatch_unstage(b, &o);
+		goto fail;
+	}
+	b->entries++;
+	if (o.kind == RO_FILE || o.kind == RO_LINK)
+		b->bytes += e->size;
+	return 0;
+fail:
+	robj_release(&o);
+	return r;
+}
+
+size_t
+rbatch_count(const struct rbatch *b)
+{
+	return b ? b->entries : 0;
+}
+
+uint64_t
+rbatch_bytes(const struct rbatch *b)
+{
+	return b ? b->bytes : 0;
+}

@@ -1,0 +1,189 @@
+/*
+ * cli/restore_write.h - putting objects of a backup set back on disk for
+ * `vss restore`: never outside the trees it is given, never a
+ * half-written file, metadata as the manifest records it.
+ *
+ * A target (struct rtarget) is a tree that objects are written into: a
+ * volume's mount point, a --to directory, an alternate location mapping's
+ * or new target's destination.  Every path below it is reached from its
+ * root without following a symbolic link and without leaving the root's
+ * mount (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+ * or one openat(O_NOFOLLOW) per element with the mount ids compared where
+ * openat2 is missing): a path that escapes its root ("..", an absolute
+ * path, a symbolic link among the existing parents, another file system
+ * mounted on the way) is refused with -EXDEV / -ELOOP / -EINVAL and a
+ * message, before anything is written.
+ *
+ * A batch (struct rbatch) is the objects of one component (or of the
+ * plain paths of a volume), restored all or nothing as far as a file
+ * system allows (RS-041): rbatch_add() writes each regular file, symbolic
+ * link, FIFO or device under a temporary name (".vss-restore-XXXXXX") in
+ * its target directory, with the content (holes of sparse files kept),
+ * owner, group, extended attributes (POSIX ACLs included), mode and times
+ * of the manifest, in that order; rbatch_commit() renames them into place
+ * one after the other, makes the hard links (a link of an object of the
+ * same batch, or of a file already restored to the same target), then
+ * sets the directories' metadata, deepest first.  rbatch_free() without a
+ * commit removes every temporary and the directories the batch made: a
+ * batch that fails before its commit leaves the targets as they were.  A
+ * failure during the commit stops it; the objects renamed so far are
+ * reported through the done callback, a directory made that holds one of
+ * them is kept (with the manifest's metadata, where the batch has its
+ * entry), and nothing half-written remains.  Temporaries are checked to
+ * be the objects the batch made (device and inode) before they are
+ * renamed or removed.  The staged data is made durable with one syncfs()
+ * per target before the renames, and the names after them.
+ *
+ * Data is read from DIR/data/<volume>/<path> of the backup set with the
+ * same no-symlink rules; its SHA-256 is computed while copying (after a
+ * reflink, by reading the new file back) and compared with the
+ * manifest's, and a mismatch fails the object (-EBADMSG), so a set
+ * changed after it was verified cannot slip through.  Owners, modes,
+ * times, link targets, device numbers and extended attributes come from
+ * the manifest, never from the set's files.  Extended attributes in the
+ * user, trusted and system.posix_acl name spaces that the manifest does
+ * not list (an ACL inherited from a default ACL, or added to a kept
+ * directory since the backup) are removed; one the target cannot hold
+ * fails the object (-EOPNOTSUPP).
+ *
+ * Single-threaded: one batch at a time per process (the openat2 fallback
+ * is process-wide state).
+ */
+#ifndef VSS_CLI_RESTORE_WRITE_H
+#define VSS_CLI_RESTORE_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "backupset.h"
+
+struct pending_restore;
+struct rtarget;
+struct rbatch;
+
+/*
+ * Open the tree rooted at root, an absolute path.  create: make root
+ * (and missing parents, 0755, owned by the caller) when it does not exist
+ * (a --to directory); else -ENOENT.  Caller owns; rtarget_free().
+ */
+int rtarget_open(struct rtarget **ret, const char *root, bool create,
+		 char *err, size_t errlen);
+void rtarget_free(struct rtarget *t);
+const char *rtarget_root(const struct rtarget *t);
+
+/*
+ * Check, writing nothing, that an object may be written at relpath below
+ * the root: relative, no "", "." or ".." elements ("" itself is the
+ * root), every existing parent a directory reached without a symbolic
+ * link or a mount crossing (missing parents are fine: a batch makes
+ * them).  The last element may be a symbolic link: it is replaced, not
+ * followed.  0, or -EINVAL / -ELOOP / -EXDEV / -ENOTDIR with err saying
+ * why (the path, the element, "refused").
+ */
+int rtarget_check(struct rtarget *t, const char *relpath, char *err,
+		  size_t errlen);
+
+/* What is at a target path now, for the restore methods (RS-041). */
+enum rtarget_state {
+	RT_ABSENT,      /* nothing there */
+	RT_REPLACEABLE, /* an object that can be replaced */
+	RT_BUSY,        /* a regular file open in another process: a write
+			 * lease (F_SETLEASE) cannot be taken on it */
+	RT_LOCKED,      /* cannot be replaced: immutable or append-only,
+			 * read-only file system, or a directory where a
+			 * non-directory goes (or the reverse) */
+};
+/*
+ * What is at relpath for an object of file type type (S_IFREG...); why
+ * says what stops a replacement ("" otherwise).  RT_LOCKED also when the
+ * directory holding a non-directory is immutable or append-only.  The
+ * lease probe opens a regular file O_RDONLY | O_NONBLOCK (never a FIFO
+ * or device) and lets the lease go at once; a lease break in that
+ * instant is absorbed (SIGIO blocked meanwhile).  0, or the errors of
+ * rtarget_check().
+ */
+int rtarget_probe(struct rtarget *t, const char *relpath, mode_t type,
+		  enum rtarget_state *ret, char *why, size_t whylen);
+
+/*
+ * A batch reading from the backup set at set_dir.  pending non-NULL:
+ * stage for the next start of vssd instead (restore at reboot, RS-043):
+ * objects are written into pending_restore_stage_fd() (under temporary
+ * names until the commit renames each to the name
+ * pending_restore_next_name() gives and records it with
+ * pending_restore_add(), then pending_restore_commit()); the targets are
+ * not touched, and the relpaths given are the journal's targets, so the
+ * targets given must be rooted where pending was begun.  Directories
+ * become "dir" entries (an existing one is kept when applied, so the
+ * root "" is skipped); hard links are staged as links of their first
+ * link's staged object.  The caller owns pending and frees the batch
+ * before it.  Caller owns *ret; rbatch_free().
+ */
+int rbatch_new(struct rbatch **ret, const char *set_dir,
+	       struct pending_restore *pending);
+/*
+ * Stage object e (an entry of the set's manifest) for relpath below t.
+ * component names the component for the journal (may be NULL; copied).
+ * t and e are borrowed: valid until rbatch_free().  A directory that is
+ * missing is made now (0700) and an existing one kept; their metadata is
+ * set at commit.  Missing parents that are not in the batch are made as
+ * mkdir -p would (0755 less the umask).  A non-directory where a
+ * directory is (or the reverse): -EISDIR / -ENOTDIR, never removed; an
+ * immutable or append-only object in the way: -EPERM.  A hard link
+ * (e->hardlink_of) links, at commit, the object of its first link in
+ * this batch, else the first link already in t when relpath ends in
+ * e->path (the same tree); neither: -ENOENT.  A socket is recorded in
+ * the manifest only: 0, nothing staged.  The same relpath twice:
+ * -EEXIST.  0, or -errno with err: the object is then not in the batch.
+ */
+int rbatch_add(struct rbatch *b, struct rtarget *t, const char *relpath,
+	       const struct bset_entry *e, const char *component, char *err,
+	       size_t errlen);
+/* One byte range of a partial file or a directed target. */
+struct restore_range {
+	uint64_t offset;
+	uint64_t length;
+};
+/*
+ * Parse a range list "offset:length[,offset:length...]" (BK-111: each
+ * number decimal, or hexadecimal after "0x"; no spaces, no empty list,
+ * no sign, offset + length within 2^63 - 1).  Caller owns *ret; free
+ * with free().  0, or -EINVAL (nothing returned), -ENOMEM.
+ */
+int restore_ranges_parse(const char *text, struct restore_range **ret,
+			 size_t *ret_count);
+/*
+ * A directed target (RS-090, RS-091): copy the byte ranges src_ranges
+ * ("offset:length,..." of the backed-up file e) into dst_ranges of the
+ * file at relpath below t (created when missing, with e's owner, mode
+ * and attributes; an existing one keeps its own), through a temporary
+ * copy of that file made now and renamed into place at commit.  e's whole
+ * data is checked against its SHA-256 first (-EBADMSG).  Ranges into a
+ * file already in the batch go into its temporary.  Lists that do not
+ * parse, of different length, lengths that differ, or source ranges past
+ * e's size: -EINVAL; e not a regular file with its own data (a hard
+ * link): -EINVAL; a staging batch: -EOPNOTSUPP (RS-061).
+ */
+int rbatch_add_ranges(struct rbatch *b, struct rtarget *t, const char *relpath,
+		      const struct bset_entry *e, const char *src_ranges,
+		      const char *dst_ranges, char *err, size_t errlen);
+/* Objects staged so far, and the bytes of their regular files (progress). */
+size_t rbatch_count(const struct rbatch *b);
+uint64_t rbatch_bytes(const struct rbatch *b);
+/*
+ * Put everything in place (above).  done(target root, relpath, u) after
+ * each object is in place (may be NULL).  0, or -errno with err: the
+ * objects not reported by done were not restored.
+ */
+int rbatch_commit(struct rbatch *b,
+		  void (*done)(const char *root, const char *relpath, void *u),
+		  void *u, char *err, size_t errlen);
+/*
+ * Remove the temporaries of objects not committed and, without a
+ * successful commit, the directories made (above); free.  NULL is fine.
+ */
+void rbatch_free(struct rbatch *b);
+
+#endif
