@@ -174,6 +174,11 @@ extern const char cmd_verify_synopsis[];
 extern const char cmd_verify_help[];
 int cmd_verify(const struct cli_command *cmd, int argc, char **argv);
 
+/* cmd_restore.c */
+extern const char cmd_restore_synopsis[];
+extern const char cmd_restore_help[];
+int cmd_restore(const struct cli_command *cmd, int argc, char **argv);
+
 /* cmd_exec.c */
 extern const char cmd_exec_synopsis[];
 extern const char cmd_exec_help[];

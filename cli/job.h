@@ -202,6 +202,19 @@ const char *job_mount_point(const struct job *j, size_t i);
  */
 void job_report(const struct job *j, struct output *o);
 
+/* job_select.c: how the command line names writers and components. */
+/*
+ * Is wmd the writer W of --component W:LOGICAL/PATH/NAME, or of --writer
+ * W (name, class id or instance id)?  1, 0 or -ENOMEM.
+ */
+int spec_names_writer(const char *spec, const vss_wmd *wmd);
+/*
+ * Is the component c the one --component W:LOGICAL/PATH/NAME names (either
+ * separator in the path)?  The commands check that form first.
+ */
+bool spec_names_component(const char *spec,
+			  const struct vss_wm_component *c);
+
 /* ---- job_options.c: the options create, exec and backup share ------- */
 
 /*

@@ -97,12 +97,7 @@ report_writer(const struct job *j, const struct jwriter *w, struct output *o)
 	    consistency(snapshot_made(j) && w->pub.on_set,
 			w->pub.application_consistent));
 	if (w->have_status) {
-		output_begin_object(o, "event_ms");
-		for (int e = 0; e < VSS_EVENT_COUNT; e++)
-			if (w->event_ms[e] >= 0 && vss_writer_event_kind_str(e))
-				output_double(o, vss_writer_event_kind_str(e),
-					      w->event_ms[e]);
-		output_end_object(o);
+		show_writer_event_ms(o, w->event_ms);
 	} else {
 		output_null(o, "event_ms");
 	}

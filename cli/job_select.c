@@ -41,11 +41,8 @@ writer_match(const vss_wmd *wmd, const char *w)
 	return strcmp(id->friendly_name, w) == 0 ? MATCH_NAME : MATCH_NONE;
 }
 
-/*
- * Is wmd the writer W of --component W:LOGICAL/PATH/NAME (the commands
- * check that form)?  1, 0 or -ENOMEM.
- */
-static int
+/* job.h */
+int
 spec_names_writer(const char *spec, const vss_wmd *wmd)
 {
 	char *w = strndup(spec, strcspn(spec, ":"));
@@ -65,11 +62,8 @@ same_char(char a, char b)
 	return a == b || ((a == '\\' || a == '/') && (b == '\\' || b == '/'));
 }
 
-/*
- * Is the component c the one --component W:LOGICAL/PATH/NAME names (either
- * separator in the path)?
- */
-static bool
+/* job.h */
+bool
 spec_names_component(const char *spec, const struct vss_wm_component *c)
 {
 	const char *text = strchr(spec, ':') + 1;

@@ -39,6 +39,8 @@ static const struct cli_command commands[] = {
 	 cmd_backup_synopsis, cmd_backup_help, cmd_backup},
 	{"verify", "check a backup set against its manifest",
 	 cmd_verify_synopsis, cmd_verify_help, cmd_verify},
+	{"restore", "restore a backup set, whole or in part, with its writers",
+	 cmd_restore_synopsis, cmd_restore_help, cmd_restore},
 	{"exec", "run a command on exposed shadow copies, then end the backup",
 	 cmd_exec_synopsis, cmd_exec_help, cmd_exec},
 	{"metadata", "show, check and re-save a metadata document",

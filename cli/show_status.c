@@ -41,6 +41,17 @@ show_writer_state(struct output *o, enum vss_writer_state state,
 }
 
 void
+show_writer_event_ms(struct output *o, const double *event_ms)
+{
+	output_begin_object(o, "event_ms");
+	for (int e = 0; e < VSS_EVENT_COUNT; e++)
+		if (event_ms[e] >= 0 && vss_writer_event_kind_str(e))
+			output_double(o, vss_writer_event_kind_str(e),
+				      event_ms[e]);
+	output_end_object(o);
+}
+
+void
 show_writer_status_fields(struct output *o,
 			  const struct vss_writer_status *st)
 {

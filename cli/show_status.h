@@ -26,6 +26,11 @@ const char *writer_last_error(int32_t failure);
 void show_writer_state(struct output *o, enum vss_writer_state state,
 		       int32_t failure, int32_t application_failure);
 /*
+ * "event_ms": the milliseconds of each event sent (indexed by enum
+ * vss_writer_event_kind, negative: not sent), as one object in o.
+ */
+void show_writer_event_ms(struct output *o, const double *event_ms);
+/*
  * The writer's status: name, class_id, instance_id, instance_name, state,
  * state_code, last_error, failure, application_failure, message.  _fields
  * adds them to the object open in o; the other makes them one object.

@@ -34,5 +34,16 @@ usage_error "vss: metadata: option '--save' needs a value" \
 usage_error "vss: metadata: unknown option '--bogus'" \
 	metadata "$EXAMPLES/backup.bcd.xml" --save "$TMP/never.xml" --bogus
 [ ! -e "$TMP/never.xml" ] || fail "a usage error still saved the file"
+# restore: the command line is checked before the set is read.
+usage_error "vss: restore: no BACKUPSET given" restore
+usage_error "usage: vss restore BACKUPSET" restore
+usage_error "vss: restore: unexpected argument 'b'" restore a b
+usage_error "vss: restore: --method 'bogus': if-can-replace" \
+	restore --method bogus "$TMP/no-set"
+usage_error "vss: restore: --component 'x': give WRITER:LOGICAL/PATH/NAME" \
+	restore --component x "$TMP/no-set"
+usage_error "are for writers: not with --no-writers" \
+	restore --no-writers --authoritative "$TMP/no-set"
+usage_error "vss: restore: option '--to' needs a value" restore x --to
 
 finish
