@@ -7,12 +7,34 @@
 #   sys_btrfs NAME [MIB]         make and mount a btrfs volume (default
 #                                256 MiB) at $TMP/NAME; prints the mount point
 #   sys_vssd [CONFIG_LINES]      start vssd (socket $TMP/vssd.sock, exported
-#                                as VSS_SOCKET), extra text appended to its
+#                                as VSS_SOCKET; state dir $TMP/state,
+#                                exported as VSS_STATE_DIR for vss
+#                                restore), extra text appended to its
 #                                config ([vssd] keys first, then sections)
+#   sys_stop_vssd                SIGTERM vssd and wait for it; its state
+#                                dir stays, for a sys_vssd that follows
 #   sys_writer NAME ARGS...      start vss-test-writer --name NAME ARGS...;
 #                                returns once it is subscribed; its event
 #                                log is $TMP/writer-NAME.log
 #   sys_stop_writer NAME         SIGTERM the writer and wait for it
+#   sys_events NAME [FROM]       the events of writer NAME's log, one a
+#                                line, from line FROM (default 1) on
+#   sys_log_lines NAME           the number of lines of NAME's log now
+#   sys_detail NAME EVENT KEY    the value of KEY in the detail field of
+#                                the last EVENT line of NAME's log, %XX
+#                                undone; status 1 when there is none
+#   sys_tree_state DIR [--atime] [--skip NAME]...
+#                                one line per object below DIR (DIR
+#                                itself as "."), sorted, symbolic links
+#                                not followed: path, type, mode, owner,
+#                                size, mtime (and atime) in ns, the
+#                                SHA-256 of a file or a link's target,
+#                                the extended attributes (ACLs too) and
+#                                the first path of its hard link group;
+#                                NAMEs directly below DIR are left out.
+#                                Stats before reading, so that with
+#                                --atime on a noatime mount the reading
+#                                changes nothing it reports
 #
 # The programs come from the test environment: VSSD and VSS_TEST_WRITER
 # (tests/cli/meson.build sets both).  A sys_btrfs that fails prints why
@@ -24,6 +46,7 @@
 PATH=$PATH:/usr/sbin:/sbin
 
 SYS_PIDS=()
+SYS_VSSD_PID=
 declare -A SYS_WRITER_PIDS=()
 
 sys_cleanup() {
@@ -110,10 +133,14 @@ sys_vssd() {
 		printf 'expose_dir = %s/shadows\n' "$TMP"
 		printf '%s\n' "${1:-}"
 	} >"$TMP/vssd.conf"
+	# A socket left by a vssd stopped before must not pass for this one.
+	rm -f "$TMP/vssd.sock"
 	"$VSSD" --foreground --socket "$TMP/vssd.sock" --state-dir "$TMP/state" \
-		--config "$TMP/vssd.conf" >"$TMP/vssd.log" 2>&1 &
+		--config "$TMP/vssd.conf" >>"$TMP/vssd.log" 2>&1 &
+	SYS_VSSD_PID=$!
 	SYS_PIDS+=($!)
 	export VSS_SOCKET=$TMP/vssd.sock
+	export VSS_STATE_DIR=$TMP/state
 	for i in $(seq 100); do
 		[ -S "$VSS_SOCKET" ] && return 0
 		kill -0 "${SYS_PIDS[-1]}" 2>/dev/null || break
@@ -149,4 +176,104 @@ sys_stop_writer() {
 	local pid=${SYS_WRITER_PIDS[$1]}
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+}
+
+sys_stop_vssd() {
+	local pid keep=()
+	kill -TERM "$SYS_VSSD_PID" 2>/dev/null || true
+	wait "$SYS_VSSD_PID" 2>/dev/null || true
+	# The cleanup must not signal whatever gets the pid next.
+	for pid in "${SYS_PIDS[@]}"; do
+		[ "$pid" = "$SYS_VSSD_PID" ] || keep+=("$pid")
+	done
+	SYS_PIDS=("${keep[@]}")
+}
+
+sys_events() {
+	tail -n +"${2:-1}" "$TMP/writer-$1.log" | cut -f3
+}
+
+sys_log_lines() {
+	if [ -f "$TMP/writer-$1.log" ]; then
+		wc -l <"$TMP/writer-$1.log"
+	else
+		echo 0
+	fi
+}
+
+sys_detail() {
+	python3 - "$TMP/writer-$1.log" "$2" "$3" <<'PY'
+import sys, urllib.parse
+log, event, key = sys.argv[1:]
+last = None
+for line in open(log, encoding="utf-8", errors="replace"):
+    f = line.rstrip("\n").split("\t")
+    if len(f) >= 6 and f[2] == event:
+        last = f[5]
+if last is None:
+    sys.exit(1)
+for pair in last.split(","):
+    k, _, v = pair.partition("=")
+    if k == key:
+        print(urllib.parse.unquote(v))
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
+sys_tree_state() {
+	python3 - "$@" <<'PY'
+import hashlib, os, stat, sys
+root, args = sys.argv[1], sys.argv[2:]
+atime = "--atime" in args
+skip = {args[i + 1] for i, a in enumerate(args) if a == "--skip"}
+first = {}
+out = []
+
+def kind(m):
+    for test, name in ((stat.S_ISREG, "file"), (stat.S_ISDIR, "dir"),
+                       (stat.S_ISLNK, "symlink"), (stat.S_ISFIFO, "fifo"),
+                       (stat.S_ISCHR, "chr"), (stat.S_ISBLK, "blk"),
+                       (stat.S_ISSOCK, "socket")):
+        if test(m):
+            return name
+    return "?"
+
+def visit(rel):
+    path = os.path.join(root, rel) if rel != "." else root
+    st = os.lstat(path)
+    k = kind(st.st_mode)
+    fields = [rel, k, "%o" % stat.S_IMODE(st.st_mode),
+              "%d:%d" % (st.st_uid, st.st_gid), str(st.st_mtime_ns)]
+    if atime:
+        fields.append(str(st.st_atime_ns))
+    if k == "file":
+        fields.append(str(st.st_size))
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        fields.append(h.hexdigest())
+        key = (st.st_dev, st.st_ino)
+        fields.append("links=" + first.setdefault(key, rel))
+    elif k == "symlink":
+        fields.append("-> " + os.readlink(path))
+    elif k in ("chr", "blk"):
+        fields.append("rdev=%d" % st.st_rdev)
+    if k != "symlink":
+        xattrs = []
+        for name in sorted(os.listxattr(path, follow_symlinks=False)):
+            value = os.getxattr(path, name, follow_symlinks=False)
+            xattrs.append(name + "=" + value.hex())
+        fields.append("xattrs=" + ",".join(xattrs))
+    out.append(" ".join(fields))
+    if k == "dir":
+        for name in sorted(os.listdir(path)):
+            if rel == "." and name in skip:
+                continue
+            visit(name if rel == "." else rel + "/" + name)
+
+visit(".")
+print("\n".join(out))
+PY
 }

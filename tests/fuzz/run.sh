@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS] - fuzz the WMD and BCD loaders, the wire
 # frame and message decoders, vssd's configuration parser, the
-# FilesNotToSnapshot/FilesNotToBackup entry parser and the backup
-# set's manifest parser for SECONDS
-# each (default 60) and exit non-zero if any crashes.
+# FilesNotToSnapshot/FilesNotToBackup entry parser, the backup set's
+# manifest parser, the pending restore journal parser and the range
+# lists of directed targets for SECONDS each (default 60) and exit
+# non-zero if any crashes.
 #
 # Needs clang with libFuzzer.  The build directory (build-fuzz at the top
 # of the tree, or $VSS_FUZZ_BUILD) is configured when missing, as:
@@ -39,7 +40,7 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Dc_args=-fsanitize=fuzzer-no-link
 fi
 # The targets of tests/fuzz/meson.build; each has tests/fuzz/corpus/NAME.
-targets="wmd bcd frame message config filerule manifest"
+targets="wmd bcd frame message config filerule manifest pending_restore ranges"
 ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz_$t"; done)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vss-fuzz.XXXXXX")
@@ -410,6 +411,37 @@ cat >"$work/manifest.dict" <<'DICT'
 "\x0a"
 DICT
 
+# Records and values of a pending restore journal, for pending_restore.
+cat >"$work/pending_restore.dict" <<'DICT'
+"{\"format\":\"vss-pending-restore\",\"version\":1,"
+"\"id\":\"0123456789abcdef0123456789abcdef\","
+"\"created_ns\":"
+"\"backup_set\":"
+"\"root\":"
+"{\"n\":"
+"\"type\":"
+"\"target\":"
+"\"component\":"
+"{\"end\":"
+"\"sha256\":"
+"\"file\""
+"\"dir\""
+"\"symlink\""
+"\"fifo\""
+"\"chr\""
+"\"blk\""
+"\".vss-pending-restore\""
+"\"..\""
+"\"a/../b\""
+"\"/\""
+"\"a//b\""
+"\"\\u0000\""
+"null"
+"9223372036854775807"
+"-1"
+"\x0a"
+DICT
+
 # UBSan reports abort, so that libFuzzer sees them as crashes.
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export UBSAN_OPTIONS
@@ -420,6 +452,7 @@ for t in $targets; do
 	wmd | bcd) dict=xml.dict ;;
 	config | filerule) dict=ini.dict ;;
 	manifest) dict=manifest.dict ;;
+	pending_restore) dict=pending_restore.dict ;;
 	*) dict=json.dict ;;
 	esac
 	mkdir "$work/$t"

@@ -377,6 +377,16 @@ test_file_errors(void **state)
 		{"[component x]\ndependency = nope a\\b\n", 2,
 		 "WRITER_CLASS_ID"},
 		{"[component x]\ncolor = red\n", 2, "unknown key"},
+		{"[component x]\nrestore_target = new\n", 2,
+		 "unknown restore target 'new'"},
+		{"[component x]\nrestore_target = undefined\n", 2,
+		 "restore target"},
+		{"[component x]\ndirected_target = /a f 0:4 /b g\n", 2,
+		 "SRCPATH SRCFILE SRCRANGES DSTPATH DSTFILE DSTRANGES"},
+		{"[component x]\ndirected_target = /a f 0:4 /b g 0:4 x\n", 2,
+		 "more than"},
+		{"[component x]\ndirected_target = \"/a f 0:4 /b g 0:4\n", 2,
+		 "unterminated quote"},
 		{"[event sleep]\nfail = retryable\n", 2, "unknown event"},
 		{"[event freeze]\nfail = sometimes\n", 2, "unknown failure"},
 		{"[event freeze]\nfail = retryable\ncount = 0\n", 3,
@@ -407,6 +417,82 @@ test_file_errors(void **state)
 		tw_config_release(&cfg);
 	}
 	(void)state;
+}
+
+/*
+ * What the writer does with its components in the events: backup
+ * metadata (post_snapshot), restore target, directed targets and restore
+ * metadata (pre_restore); and the restore bits of the backup schema.
+ */
+static void
+test_restore_behaviour_keys(void **state)
+{
+	static const char text[] =
+		"[writer]\n"
+		"backup_schema = new_target authoritative rollforward rename "
+		"restore_with_move\n"
+		"[restore]\n"
+		"method = RESTORE_IF_CAN_BE_REPLACED\n"
+		"writer_restore = always\n"
+		"[component db]\n"
+		"logical_path = app\n"
+		"files = /srv/db * true\n"
+		"backup_metadata = stamp 42\n"
+		"restore_target = directed\n"
+		"directed_target = /srv/db a.dat 0:4,8:4 /srv/db b.dat 4:4,0:4\n"
+		"directed_target = \"/srv/my db\" c.dat 0:1 /srv/x d.dat 0:1\n"
+		"restore_metadata_text = from pre_restore\n"
+		"[component logs]\n"
+		"files = /srv/logs * true\n"
+		"restore_target = ORIGINAL_LOCATION\n"
+		"backup_metadata = dropped\n"
+		"backup_metadata =\n"; /* an empty value clears it */
+	struct tw_config *cfg = *state;
+	const struct tw_component *c;
+	const struct tw_directed *d;
+	struct vss_error err;
+	vss_wmd *wmd;
+
+	assert_int_equal(tw_config_load_string(cfg, text, &err), 0);
+	assert_int_equal(cfg->backup_schema,
+			 VSS_BS_WRITER_SUPPORTS_NEW_TARGET |
+				 VSS_BS_AUTHORITATIVE_RESTORE |
+				 VSS_BS_ROLLFORWARD_RESTORE |
+				 VSS_BS_RESTORE_RENAME |
+				 VSS_BS_WRITER_SUPPORTS_RESTORE_WITH_MOVE);
+
+	c = tw_config_find_component(cfg, "app", "db");
+	assert_non_null(c);
+	assert_ptr_equal(c, &cfg->components[0]);
+	assert_string_equal(c->backup_metadata, "stamp 42");
+	assert_string_equal(c->restore_metadata_text, "from pre_restore");
+	assert_int_equal(c->restore_target, VSS_RT_DIRECTED);
+	assert_int_equal(c->directed_count, 2);
+	d = &c->directed[0];
+	assert_string_equal(d->source_path, "/srv/db");
+	assert_string_equal(d->source_file, "a.dat");
+	assert_string_equal(d->source_ranges, "0:4,8:4");
+	assert_string_equal(d->destination_path, "/srv/db");
+	assert_string_equal(d->destination_file, "b.dat");
+	assert_string_equal(d->destination_ranges, "4:4,0:4");
+	assert_string_equal(c->directed[1].source_path, "/srv/my db");
+	assert_string_equal(c->directed[1].destination_file, "d.dat");
+
+	/* Top level: a NULL and an empty logical path are the same. */
+	c = tw_config_find_component(cfg, NULL, "logs");
+	assert_ptr_equal(c, &cfg->components[1]);
+	assert_ptr_equal(tw_config_find_component(cfg, "", "logs"), c);
+	assert_int_equal(c->restore_target, VSS_RT_ORIGINAL_LOCATION);
+	assert_null(c->backup_metadata);
+	assert_null(c->restore_metadata_text);
+	assert_int_equal(c->directed_count, 0);
+	assert_null(tw_config_find_component(cfg, NULL, "db"));
+	assert_null(tw_config_find_component(cfg, "app", "logs"));
+
+	/* Behaviour, not metadata: the WMD is what it was, and loads. */
+	assert_int_equal(tw_config_new_wmd(cfg, &wmd, &err), 0);
+	assert_int_equal(vss_wmd_backup_schema(wmd), cfg->backup_schema);
+	vss_wmd_free(wmd);
 }
 
 /* inih would split a line over its buffer: refused with its number. */
@@ -761,6 +847,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fill_is_repeatable, setup,
 						teardown),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test_setup_teardown(test_restore_behaviour_keys,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup,
 						teardown),
 		cmocka_unit_test(test_wmd_errors),

@@ -85,6 +85,10 @@ static const struct name_value schema_names[] = {
 	{"restore_rename", VSS_BS_RESTORE_RENAME},
 	{"authoritative_restore", VSS_BS_AUTHORITATIVE_RESTORE},
 	{"parallel_restores", VSS_BS_WRITER_SUPPORTS_PARALLEL_RESTORES},
+	/* Short names of the restore bits. */
+	{"rollforward", VSS_BS_ROLLFORWARD_RESTORE},
+	{"rename", VSS_BS_RESTORE_RENAME},
+	{"authoritative", VSS_BS_AUTHORITATIVE_RESTORE},
 };
 
 static const struct name_value component_flag_names[] = {
@@ -478,6 +482,17 @@ dependency_release(struct tw_dependency *d)
 }
 
 static void
+directed_release(struct tw_directed *d)
+{
+	free(d->source_path);
+	free(d->source_file);
+	free(d->source_ranges);
+	free(d->destination_path);
+	free(d->destination_file);
+	free(d->destination_ranges);
+}
+
+static void
 component_release(struct tw_component *c)
 {
 	size_t i;
@@ -491,6 +506,11 @@ component_release(struct tw_component *c)
 	for (i = 0; i < c->dep_count; i++)
 		dependency_release(&c->deps[i]);
 	free(c->deps);
+	free(c->backup_metadata);
+	free(c->restore_metadata_text);
+	for (i = 0; i < c->directed_count; i++)
+		directed_release(&c->directed[i]);
+	free(c->directed);
 }
 
 enum file_set_kind {
@@ -626,6 +646,47 @@ parse_dependency(struct tw_component *c, const char *value,
 	return 0;
 fail:
 	dependency_release(&d);
+	free(copy);
+	return r;
+}
+
+/*
+ * SRCPATH SRCFILE SRCRANGES DSTPATH DSTFILE DSTRANGES: a directed target
+ * (AddDirectedTarget, RS-090), passed on as written; the requester checks
+ * the ranges.
+ */
+static int
+parse_directed(struct tw_component *c, const char *value,
+	       struct vss_error *err)
+{
+	struct tw_directed d = {0};
+	char *copy, *tok[MAX_TOKENS];
+	int n, r;
+
+	n = tokenize_copy(value, &copy, tok, ARRAY_SIZE(tok), err);
+	if (n < 0) {
+		r = n;
+		goto fail;
+	}
+	if (n != 6) {
+		seterr(err, "expected SRCPATH SRCFILE SRCRANGES DSTPATH DSTFILE "
+		       "DSTRANGES");
+		r = -EINVAL;
+		goto fail;
+	}
+	if ((r = set_str(&d.source_path, tok[0])) < 0 ||
+	    (r = set_str(&d.source_file, tok[1])) < 0 ||
+	    (r = set_str(&d.source_ranges, tok[2])) < 0 ||
+	    (r = set_str(&d.destination_path, tok[3])) < 0 ||
+	    (r = set_str(&d.destination_file, tok[4])) < 0 ||
+	    (r = set_str(&d.destination_ranges, tok[5])) < 0 ||
+	    (r = GROW(c->directed, c->directed_count, c->directed_cap)) < 0)
+		goto fail;
+	c->directed[c->directed_count++] = d;
+	free(copy);
+	return 0;
+fail:
+	directed_release(&d);
 	free(copy);
 	return r;
 }
@@ -920,6 +981,21 @@ component_key(struct load_ctx *ctx, const char *key, const char *value)
 		return parse_file_set(&c->log_files, value, FS_DATABASE, err);
 	if (!strcmp(key, "dependency"))
 		return parse_dependency(c, value, err);
+	if (!strcmp(key, "backup_metadata"))
+		return set_opt_str(&c->backup_metadata, value);
+	if (!strcmp(key, "restore_metadata_text"))
+		return set_opt_str(&c->restore_metadata_text, value);
+	if (!strcmp(key, "restore_target")) {
+		if (vss_restore_target_parse(&c->restore_target, value) < 0 ||
+		    c->restore_target == VSS_RT_UNDEFINED) {
+			return unknown_value(err, "restore target", value,
+					     "original, alternate, directed, "
+					     "original_location");
+		}
+		return 0;
+	}
+	if (!strcmp(key, "directed_target"))
+		return parse_directed(c, value, err);
 	seterr(err, "unknown key");
 	return -EINVAL;
 }
@@ -1740,6 +1816,25 @@ tw_config_release(struct tw_config *cfg)
 	free(cfg->socket_path);
 	free(cfg->ready_file);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct tw_component *
+tw_config_find_component(const struct tw_config *cfg,
+			 const char *logical_path, const char *name)
+{
+	const struct tw_component *c;
+	size_t i;
+
+	if (!logical_path)
+		logical_path = "";
+	for (i = 0; i < cfg->component_count; i++) {
+		c = &cfg->components[i];
+		if (!strcmp(c->name, name) &&
+		    !strcmp(c->logical_path ? c->logical_path : "",
+			    logical_path))
+			return c;
+	}
+	return NULL;
 }
 
 const char *

@@ -65,6 +65,16 @@ struct tw_dependency {
 	char *name;
 };
 
+/* A directed target the writer adds in pre_restore (RS-090). */
+struct tw_directed {
+	char *source_path;
+	char *source_file;
+	char *source_ranges;
+	char *destination_path;
+	char *destination_file;
+	char *destination_ranges;
+};
+
 struct tw_component {
 	enum vss_component_type type;
 	char *logical_path;      /* '\' separated; NULL at the top level */
@@ -80,6 +90,17 @@ struct tw_component {
 	struct tw_file_sets log_files;      /* databases */
 	struct tw_dependency *deps;
 	size_t dep_count, dep_cap;
+
+	/*
+	 * What the writer puts into the backup components document in the
+	 * events (not part of the WMD).  NULL, VSS_RT_UNDEFINED and no
+	 * directed targets: leave the document alone.
+	 */
+	char *backup_metadata;       /* post_snapshot (RS-103) */
+	char *restore_metadata_text; /* pre_restore, read in post_restore */
+	enum vss_restore_target restore_target; /* pre_restore (RS-060) */
+	struct tw_directed *directed;           /* pre_restore (RS-090) */
+	size_t directed_count, directed_cap;
 };
 
 /* What to do when an event arrives. */
@@ -164,6 +185,14 @@ int tw_config_fill_wmd(const struct tw_config *cfg, vss_wmd *wmd,
  */
 int tw_config_new_wmd(const struct tw_config *cfg, vss_wmd **ret,
 		      struct vss_error *err);
+
+/*
+ * The configured component with this logical path ('\\' separated; NULL
+ * and "" are the top level) and name, or NULL.  Borrowed.
+ */
+const struct tw_component *
+tw_config_find_component(const struct tw_config *cfg,
+			 const char *logical_path, const char *name);
 
 /* The wire name of an event ("prepare_backup"), static. */
 const char *tw_event_name(enum tw_event e);

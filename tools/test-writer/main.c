@@ -27,6 +27,7 @@
 #include <vss/status.h>
 #include <vss/writer.h>
 
+#include "components.h"
 #include "config.h"
 
 #define PROG "vss-test-writer"
@@ -37,11 +38,10 @@
 #define STREAM_FILE "stream"
 
 /*
- * The detail field of a log line, and the part of it the succeeded= list
- * of backup_complete may take (a longer list ends in "...").
+ * The detail field of a log line: room for every list of a restore event
+ * (components.c caps each at 1536 bytes).
  */
-#define DETAIL_MAX 2048
-#define SUCCEEDED_MAX 1536
+#define DETAIL_MAX 20480
 
 struct tw {
 	struct tw_config cfg;
@@ -139,25 +139,6 @@ log_event(struct tw *tw, enum tw_event e, const vss_id *set, uint64_t mono,
 		warnx("cannot write the log '%s': %s", tw->cfg.log_path,
 		      strerror(-r));
 	}
-}
-
-/* Append "key=value" to a detail field of comma-separated pairs. */
-static void detail_add(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-detail_add(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(buf);
-	va_list ap;
-
-	if (len && len + 1 < size)
-		buf[len++] = ',';
-	if (len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
 }
 
 /*
@@ -259,15 +240,15 @@ on_freeze(struct tw *tw, char *detail, size_t size)
 	if (tw->stream_fd >= 0) {
 		if (fsync(tw->stream_fd) < 0)
 			return -errno;
-		detail_add(detail, size, "stream_seq=%" PRIu64,
-			   tw->stream_seq);
+		tw_detail_add(detail, size, "stream_seq=%" PRIu64,
+			      tw->stream_seq);
 	}
 	if (tw->marker_fd >= 0) {
 		r = write_marker(tw, MARKER_BEFORE_FREEZE, tw->freeze_seq + 1);
 		if (r < 0)
 			return r;
-		detail_add(detail, size, "marker_seq=%" PRIu64,
-			   tw->freeze_seq + 1);
+		tw_detail_add(detail, size, "marker_seq=%" PRIu64,
+			      tw->freeze_seq + 1);
 	}
 	tw->freeze_seq++;
 	tw->frozen = true;
@@ -281,85 +262,16 @@ on_thaw(struct tw *tw, char *detail, size_t size)
 
 	tw->frozen = false;
 	if (tw->stream_fd >= 0)
-		detail_add(detail, size, "stream_seq=%" PRIu64,
-			   tw->stream_seq);
+		tw_detail_add(detail, size, "stream_seq=%" PRIu64,
+			      tw->stream_seq);
 	if (tw->marker_fd >= 0) {
 		r = write_marker(tw, MARKER_AFTER_THAW, tw->freeze_seq);
 		if (r < 0)
 			return r;
-		detail_add(detail, size, "marker_seq=%" PRIu64,
-			   tw->freeze_seq);
+		tw_detail_add(detail, size, "marker_seq=%" PRIu64,
+			      tw->freeze_seq);
 	}
 	return 0;
-}
-
-/*
- * Append to out (size bytes, NUL-terminated) text with the characters
- * that separate log fields and list items written as %XX, so that a
- * component name cannot break the line.  False when it does not fit.
- */
-static bool
-append_escaped(char *out, size_t size, const char *text)
-{
-	size_t len = strlen(out);
-
-	for (; *text; text++) {
-		unsigned char ch = (unsigned char)*text;
-		bool esc = ch <= ' ' || strchr(",;:=%", ch) != NULL;
-
-		if (len + (esc ? 3 : 1) >= size)
-			return false;
-		if (esc)
-			len += (size_t)snprintf(out + len, size - len, "%%%02X",
-						ch);
-		else
-			out[len++] = (char)ch;
-		out[len] = '\0';
-	}
-	return true;
-}
-
-/*
- * backup_complete: succeeded=LOGICAL/PATH/NAME:1;... with the backup
- * succeeded flag the requester set on each of the writer's components
- * (BK-018), logical path elements joined with '/'.  Nothing when the
- * requester is not in component mode (no components).
- */
-static void
-on_backup_complete(vss_writer_event *ev, char *detail, size_t size)
-{
-	vss_bcd_writer *w = vss_writer_event_components(ev);
-	size_t n = w ? vss_bcd_writer_component_count(w) : 0, len = 0;
-	char list[SUCCEEDED_MAX] = "", path[512], item[1024];
-
-	if (n == 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		vss_bcd_component *c = vss_bcd_writer_component(w, i);
-		const char *lp = vss_bcd_component_logical_path(c);
-		size_t need;
-
-		snprintf(path, sizeof(path), "%s%s%s", lp ? lp : "",
-			 lp && *lp ? "/" : "", vss_bcd_component_name(c));
-		for (char *p = path; *p; p++)
-			if (*p == '\\')
-				*p = '/';
-		item[0] = '\0';
-		/* Room for "..." and ":1" when the name does not fit. */
-		if (!append_escaped(item, sizeof(item) - 6, path))
-			strcat(item, "...");
-		strcat(item, vss_bcd_component_backup_succeeded(c) ? ":1"
-								     : ":0");
-		need = strlen(item) + (i ? 1 : 0);
-		/* Room for "..." when the list must stop here. */
-		if (len + need + 4 > sizeof(list)) {
-			strcpy(list + len, "...");
-			break;
-		}
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-					i ? ";" : "", item);
-	}
-	detail_add(detail, size, "succeeded=%s", list);
 }
 
 static int
@@ -387,13 +299,15 @@ handle(struct tw *tw, enum tw_event e, vss_writer_event *ev, vss_wmd *wmd)
 	struct tw_fault *f = &tw->cfg.faults[e];
 	uint64_t mono = now_ns(CLOCK_MONOTONIC), real = now_ns(CLOCK_REALTIME);
 	const vss_id *set = ev ? vss_writer_event_snapshot_set_id(ev) : NULL;
+	vss_bcd_writer *bcd = ev ? vss_writer_event_components(ev) : NULL;
+	bool restore = e == TW_EV_PRE_RESTORE || e == TW_EV_POST_RESTORE;
 	char result[96] = "ok", detail[DETAIL_MAX] = "", msg[128];
 	int status = 0, r = 0;
 	bool fatal = false;
 
 	if (f->stall_ms)
-		detail_add(detail, sizeof(detail), "stall_ms=%" PRIu64,
-			   stall(tw, f->stall_ms));
+		tw_detail_add(detail, sizeof(detail), "stall_ms=%" PRIu64,
+			      stall(tw, f->stall_ms));
 	if (f->status && f->count != 0) {
 		if (f->count > 0)
 			f->count--;
@@ -405,6 +319,11 @@ handle(struct tw *tw, enum tw_event e, vss_writer_event *ev, vss_wmd *wmd)
 			vss_writer_event_set_failure(ev, status, 0,
 						     f->message ? f->message
 								: msg);
+		/* The components' own message too (RS-112). */
+		if (restore)
+			tw_components_restore_failure(
+				bcd, e == TW_EV_POST_RESTORE,
+				f->message ? f->message : msg);
 	}
 	if (!fatal) {
 		switch (e) {
@@ -420,15 +339,22 @@ handle(struct tw *tw, enum tw_event e, vss_writer_event *ev, vss_wmd *wmd)
 		case TW_EV_ABORT:
 			tw->frozen = false;
 			break;
+		case TW_EV_POST_SNAPSHOT:
+			r = tw_components_post_snapshot(&tw->cfg, bcd);
+			break;
 		case TW_EV_BACKUP_COMPLETE:
-			on_backup_complete(ev, detail, sizeof(detail));
+			tw_components_backup_complete_detail(bcd, detail,
+							     sizeof(detail));
+			break;
+		case TW_EV_PRE_RESTORE:
+			r = tw_components_pre_restore(&tw->cfg, bcd);
 			break;
 		default:
 			break;
 		}
 		if (r < 0) {
 			snprintf(msg, sizeof(msg), PROG ": %s: %s",
-				 tw_event_name(e), strerror(-r));
+				 tw_event_name(e), vss_strerror(r));
 			warnx("%s", msg + strlen(PROG ": "));
 			status = VSS_E_WRITERERROR_NONRETRYABLE;
 			fatal = true;
@@ -437,11 +363,17 @@ handle(struct tw *tw, enum tw_event e, vss_writer_event *ev, vss_wmd *wmd)
 							     msg);
 		}
 	}
+	/* What the document says once the handler is done with it. */
+	if (restore)
+		tw_components_restore_detail(bcd,
+					     vss_writer_event_restore_type(ev),
+					     e == TW_EV_POST_RESTORE, detail,
+					     sizeof(detail));
 	if (status)
 		snprintf(result, sizeof(result), "%s:%s",
 			 fatal ? "fail" : "nonfatal", vss_status_name(status));
-	detail_add(detail, sizeof(detail), "end_ns=%" PRIu64,
-		   now_ns(CLOCK_MONOTONIC));
+	tw_detail_add(detail, sizeof(detail), "end_ns=%" PRIu64,
+		      now_ns(CLOCK_MONOTONIC));
 	log_event(tw, e, set ? set : &null_id, mono, real, result, detail);
 	return fatal ? status : 0;
 }
