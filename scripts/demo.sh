@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh Debian 12 machine: install the
 # dependencies, build, then back up an application that never stops
-# writing and show that the backup holds exactly what it had written when
-# it was frozen.
+# writing, show that the backup holds exactly what it had written when
+# it was frozen, damage the files and restore them with the application
+# told before and after.
 #
 # The job runs in a world of its own under a temporary directory: a
 # sparse image on a loop device with btrfs on it, vssd with its own
@@ -10,8 +11,11 @@
 # to DATA/stream every 5 ms.  It shows "vss list writers", runs
 # "vss backup" of the writer's component and "vss verify" on the set,
 # compares the saved stream with the writer's freeze point and the saved
-# owners, modes, links, xattrs and sparse holes with the originals, and
-# undoes everything it made on every way out.
+# owners, modes, links, xattrs and sparse holes with the originals; then
+# stops the writer, deletes and damages files, starts it again idle and
+# runs "vss restore", which tells it before and after, and checks that
+# every file is back as it was; and it undoes everything it made on
+# every way out.
 #
 #   scripts/demo.sh [--no-build]
 #
@@ -166,8 +170,14 @@ setfattr -n user.demo -v "kept in the backup" "$data/docs/note-5.txt"
 find "$data" | wc -l | xargs printf '%s objects, '
 du -sh --apparent-size "$data" | cut -f1 | xargs printf '%s apparent size\n'
 
+# The writer declares how its files are restored: in place when they can
+# be replaced, with it told before and after (restore.md sections 4, 5);
+# the backup saves that with its metadata for the restore.
 step "starting the sample writer: a record to $data/stream every 5 ms"
-"$writer" --name demo-writer --socket "$VSS_SOCKET" \
+printf '[restore]\nmethod = %s\nwriter_restore = always\n' \
+	RESTORE_IF_CAN_BE_REPLACED >"$tmp/writer.conf"
+"$writer" --config "$tmp/writer.conf" --name demo-writer \
+	--socket "$VSS_SOCKET" \
 	--component demo/data="$data" --marker-dir "$data" \
 	--write-every-ms 5 --log "$tmp/writer.log" \
 	--ready-file "$tmp/writer.ready" >"$tmp/writer.out" 2>&1 &
@@ -257,5 +267,60 @@ sparse_kib=$(du -k "$copy/images/sparse.img" | cut -f1)
 echo "ok: the same in the live volume; note-1.txt and note-1.hardlink are"
 echo "one file in the backup; images/sparse.img (64 MiB) takes" \
 	"$sparse_kib KiB there"
+
+step "disaster: the application stops, docs/ is deleted, files are damaged"
+kill -TERM "${pids[-1]}"
+wait "${pids[-1]}" || true
+unset 'pids[-1]'
+rm -rf "$data/docs" "$data/latest-note"
+head -c 1M /dev/zero >"$data/images/photo.raw"
+truncate -s 100 "$data/stream"
+echo "docs/ and latest-note gone, images/photo.raw zeroed, the stream cut" \
+	"to 100 bytes"
+
+# The application comes back idle (it no longer writes), so that its
+# files can be replaced; the backup's copy of its metadata says how.
+step "the application is back, idle; its restore method as saved"
+rm -f "$tmp/writer.ready"
+"$writer" --config "$tmp/writer.conf" --name demo-writer \
+	--socket "$VSS_SOCKET" --component demo/data="$data" \
+	--log "$tmp/writer.log" --ready-file "$tmp/writer.ready" \
+	>"$tmp/writer.out" 2>&1 &
+pids+=($!)
+wait_for vss-test-writer "${pids[-1]}" "$tmp/writer.ready" "$tmp/writer.out"
+grep -o '<RESTORE_METHOD[^>]*>' "$tmp"/backup/writers/*.xml
+
+step "vss restore --dry-run $tmp/backup: what would go where"
+"$vss" restore --dry-run "$tmp/backup"
+
+step "vss restore $tmp/backup"
+"$vss" restore "$tmp/backup"
+
+step "the writer was told before and after (its event log)"
+awk -F'\t' '$3 == "pre_restore" || $3 == "post_restore" { print $3, $5, $6 }' \
+	"$tmp/writer.log"
+for ev in pre_restore post_restore; do
+	[ "$(awk -F'\t' -v ev="$ev" '$3 == ev && $5 == "ok"' "$tmp/writer.log" |
+		grep -c .)" -eq 1 ] || die "the writer did not get one $ev"
+done
+
+step "the volume holds again what the backup holds"
+describe "$data" >"$tmp/kept.restored"
+diff "$tmp/kept.live" "$tmp/kept.restored" >"$tmp/kept.diff" ||
+	die "the restored files differ from the originals (< live, > restored):
+$(cat "$tmp/kept.diff")"
+cmp "$copy/images/photo.raw" "$data/images/photo.raw" ||
+	die "images/photo.raw is not the backed-up one"
+cmp "$saved" "$data/stream" || die "the stream is not the backed-up one"
+[ "$(stat -c %i "$data/docs/note-1.txt")" = \
+	"$(stat -c %i "$data/docs/note-1.hardlink")" ] ||
+	die "docs/note-1.txt and docs/note-1.hardlink are two files again"
+sparse_kib=$(du -k "$data/images/sparse.img" | cut -f1)
+[ "$sparse_kib" -lt 1024 ] ||
+	die "images/sparse.img has $sparse_kib KiB allocated after the restore"
+[ -z "$(find "$data" -name '.vss-restore-*')" ] ||
+	die "the restore left temporary files"
+echo "ok: owners, modes, times, links, the xattr and the holes are back;"
+echo "the stream holds the $seq records of the freeze instant again"
 
 step "stopping the writer and vssd, unmounting, detaching $loop"
