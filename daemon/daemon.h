@@ -428,6 +428,8 @@ struct session {
 	/* The restore type pre_restore set; the events carry it. */
 	enum vss_restore_type restore_type;
 	vss_bcd *bcd;
+	/* bcd's size saved, from the start of each writable event on. */
+	size_t bcd_size;
 	size_t excluded_writers; /* disabled, or failed identify */
 	TAILQ_HEAD(, participant) participants;
 	struct fanout fanout;
@@ -457,8 +459,9 @@ int session_new(struct client *c, struct session **ret);
 int session_next(const struct session *s, enum session_event ev);
 void session_change_state(struct session *s, int to, enum session_event ev);
 /*
- * Enter state to on ev and send the writers that filter picks the event
- * we; done answers the request.  A fan-out that cannot start fails it.
+ * Send the writers that filter picks the event we and enter state to on
+ * ev; done answers the request.  A fan-out that cannot start fails it
+ * and leaves the state as it was.
  */
 int session_fan_out(struct session *s, int to, enum session_event ev,
 		    enum wire_event we, fanout_filter filter,
@@ -495,9 +498,12 @@ void session_set_done(struct session *s, int status);
 void session_released(struct session *s);
 /* The session with this id, if it is still there. */
 struct session *session_find(const vss_id *id);
-/* Merge a writer's returned document into the session BCD (BK-021). */
+/*
+ * Merge a writer's returned document of the writable event ev into the
+ * session BCD (BK-021, RS-008): negative, with a log line, when refused.
+ */
 int session_merge_bcd(struct session *s, struct participant *p,
-		      const char *xml);
+		      enum wire_event ev, const char *xml);
 /* Add the session's backup state fields to event ev. */
 int session_event_fields(struct session *s, enum wire_event ev,
 			 json_t *msg);
@@ -669,13 +675,20 @@ int volume_mount_source(const char *mount, char **ret_source,
  */
 int bcd_writer_subset(vss_bcd *bcd, const vss_id *class_id,
 		      const vss_id *instance_id, char **ret);
+/* The size of bcd saved as XML. */
+int bcd_size(vss_bcd *bcd, size_t *ret);
 /*
- * Take the entry of (class_id, instance_id) from the writer's document
- * xml into bcd, replacing the entry there, when it names the same
- * components.  -EINVAL when it does not, VSS_E_INVALID_XML_DOCUMENT.
+ * Take into the entry of (class_id, instance_id) of bcd what the writer
+ * may set in the writable event ev (prepare_backup, post_snapshot,
+ * pre_restore), from the same entry of its document xml; nothing else of
+ * xml is read.  *doc_size: the size of bcd saved, kept up to date; a
+ * merge that would take it past max_size is -EFBIG.  -EINVAL when the
+ * entry names other components than bcd's or bcd has none;
+ * VSS_E_INVALID_XML_DOCUMENT.  On failure bcd is unchanged.
  */
-int bcd_merge_writer(vss_bcd *bcd, const char *xml, const vss_id *class_id,
-		     const vss_id *instance_id);
+int bcd_merge_writer(vss_bcd *bcd, enum wire_event ev, const char *xml,
+		     const vss_id *class_id, const vss_id *instance_id,
+		     size_t *doc_size, size_t max_size);
 /*
  * Check a writer's identify reply describes that writer; add its
  * exclude-from-snapshot file sets to excludes; *ret_writer_restore: its

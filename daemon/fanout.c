@@ -326,7 +326,7 @@ part_payload(struct participant *p, enum wire_event ev, json_t *reply)
 			return 0;
 		if (r < 0)
 			return r;
-		return session_merge_bcd(s, p, xml);
+		return session_merge_bcd(s, p, ev, xml);
 	default:
 		return 0;
 	}
@@ -432,10 +432,11 @@ part_reply(struct wcall *call, int status, json_t *reply)
 void
 participant_lost(struct participant *p, enum wire_event ev)
 {
-	log_warnx("session %s: writer '%s' left before %s", p->session->sid,
-		  p->friendly_name, wire_event_name(ev));
+	log_warnx("session %s: writer '%s' left after it was gathered, "
+		  "before %s", p->session->sid, p->friendly_name,
+		  wire_event_name(ev));
 	part_set_failure(p, VSS_E_WRITER_NOT_RESPONDING, 0,
-			 "the writer left during the restore");
+			 "the writer left after it was gathered");
 	part_fsm(p, ev, PART_NO_REPLY);
 }
 
@@ -483,6 +484,14 @@ fanout_window_expired(struct session *s)
 	}
 	defer_cancel(&s->fanout.finish);
 	s->fanout.active = false;
+}
+
+/* The events whose replies may change the document (BK-021, RS-007). */
+static bool
+event_writable(enum wire_event ev)
+{
+	return ev == WIRE_EV_PREPARE_BACKUP || ev == WIRE_EV_POST_SNAPSHOT ||
+	       ev == WIRE_EV_PRE_RESTORE;
 }
 
 static bool
@@ -542,7 +551,7 @@ fanout_start(struct session *s, enum wire_event ev, enum vss_app_level level,
 	bool by_level = ev == WIRE_EV_FREEZE || ev == WIRE_EV_THAW;
 	vss_bcd *bcd = event_has_bcd(ev) ? s->bcd : NULL;
 	struct participant *p;
-	json_t *common, *msg = NULL;
+	json_t *common = NULL, *msg = NULL;
 	uint8_t *frame = NULL;
 	uint64_t now, id = 0;
 	size_t len = 0;
@@ -557,6 +566,9 @@ fanout_start(struct session *s, enum wire_event ev, enum vss_app_level level,
 	} else {
 		fanout_cancel(s);
 	}
+	/* Each merge keeps it up to date (max_document). */
+	if (bcd && event_writable(ev) && bcd_size(bcd, &s->bcd_size) < 0)
+		goto nomem;
 	common = json_object();
 	if (!common || session_event_fields(s, ev, common) < 0)
 		goto nomem;

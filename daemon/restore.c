@@ -19,6 +19,7 @@
  */
 #include "daemon.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -81,11 +82,10 @@ entry_replace_failed(const vss_bcd_writer *w)
 }
 
 /* Which writers take part: RS-004, RS-050. */
-static size_t
+static void
 select_for_restore(struct session *s)
 {
 	struct participant *p;
-	size_t n = 0;
 	bool restoring;
 
 	TAILQ_FOREACH(p, &s->participants, entry) {
@@ -96,8 +96,18 @@ select_for_restore(struct session *s)
 			log_info("session %s: writer '%s' has components "
 				 "selected for restore but wants no restore "
 				 "events", s->sid, p->friendly_name);
-		n += p->selected;
 	}
+}
+
+/* The writers still here that filter picks: those the event goes to. */
+static size_t
+count_present(const struct session *s, fanout_filter filter)
+{
+	const struct participant *p;
+	size_t n = 0;
+
+	TAILQ_FOREACH(p, &s->participants, entry)
+		n += p->writer && filter(p);
 	return n;
 }
 
@@ -131,7 +141,8 @@ lose_departed(struct session *s, enum wire_event ev, fanout_filter filter)
 /*
  * The request's document replaces the session's.  Negative when the
  * request has been answered with a failure (the session is unchanged)
- * or the connection is closing (over max_document).
+ * or the connection is closing (over max_document).  The message table
+ * makes the field required (lib/wire/message.c).
  */
 static int
 take_restore_bcd(struct session *s, json_t *msg)
@@ -142,12 +153,9 @@ take_restore_bcd(struct session *s, json_t *msg)
 	int r;
 
 	r = session_document(s, msg, WF_BCD, &xml);
-	if (r == -EMSGSIZE)
+	assert(r != -ENOENT);
+	if (r < 0)
 		return r;
-	if (r < 0) {
-		session_fail(s, -EINVAL, "bcd is required");
-		return r;
-	}
 	r = vss_bcd_load_xml(&bcd, xml, strlen(xml), &err);
 	if (r == -ENOMEM) {
 		session_fail(s, r, NULL);
@@ -197,8 +205,7 @@ post_restore_done(struct session *s)
 static int
 do_pre_restore(struct session *s, json_t *msg)
 {
-	enum vss_restore_type type = VSS_RTYPE_UNDEFINED;
-	bool type_given = false;
+	enum vss_restore_type type;
 	const char *name;
 	int next, r;
 
@@ -209,22 +216,23 @@ do_pre_restore(struct session *s, json_t *msg)
 					    ? "gather_writer_metadata first"
 					    : "pre_restore comes once, right "
 					      "after gather_writer_metadata");
-	/* SetRestoreState: the field, when given, restates the document. */
-	if (wire_get_str(msg, WF_RESTORE_TYPE, &name) == 0) {
-		if (vss_restore_type_parse(&type, name) < 0)
-			return session_fail(s, -EINVAL, "bad restore_type");
-		type_given = true;
-	}
 	r = take_restore_bcd(s, msg);
 	if (r < 0)
 		return r;
-	if (!type_given)
-		type = vss_bcd_restore_type(s->bcd);
+	/*
+	 * SetRestoreState: the field, when given, restates the document
+	 * (its value was checked against the message table).
+	 */
+	type = vss_bcd_restore_type(s->bcd);
+	if (wire_get_str(msg, WF_RESTORE_TYPE, &name) == 0)
+		(void)vss_restore_type_parse(&type, name);
 	s->restore_type = type;
 	(void)vss_bcd_set_restore_type(s->bcd, type);
-	log_info("session %s: restore of type %s, pre_restore to %zu writers",
-		 s->sid, vss_restore_type_str(type), select_for_restore(s));
+	select_for_restore(s);
 	lose_departed(s, WIRE_EV_PRE_RESTORE, fanout_selected);
+	log_info("session %s: restore of type %s, pre_restore to %zu writers",
+		 s->sid, vss_restore_type_str(type),
+		 count_present(s, fanout_selected));
 	return session_fan_out(s, next, SE_PRE_RESTORE, WIRE_EV_PRE_RESTORE,
 			       fanout_selected, pre_restore_done);
 }
@@ -245,6 +253,8 @@ do_post_restore(struct session *s, json_t *msg)
 		return r;
 	(void)vss_bcd_set_restore_type(s->bcd, s->restore_type);
 	lose_departed(s, WIRE_EV_POST_RESTORE, post_restore_filter);
+	log_info("session %s: post_restore to %zu writers", s->sid,
+		 count_present(s, post_restore_filter));
 	return session_fan_out(s, next, SE_POST_RESTORE, WIRE_EV_POST_RESTORE,
 			       post_restore_filter, post_restore_done);
 }

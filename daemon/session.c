@@ -329,10 +329,15 @@ session_fan_out(struct session *s, int to, enum session_event ev,
 {
 	int r;
 
-	session_change_state(s, to, ev);
+	/*
+	 * The state moves only once the events are out: a fan-out that
+	 * could not start leaves the session where it was, to be asked
+	 * again.  done runs from the loop, never inside fanout_start().
+	 */
 	r = fanout_start(s, we, VSS_APP_UNKNOWN, filter, NULL, done);
 	if (r < 0)
 		return session_fail(s, r, NULL);
+	session_change_state(s, to, ev);
 	return 0;
 }
 
@@ -437,17 +442,25 @@ session_fields_bcd(struct session *s, json_t *fields)
 }
 
 int
-session_merge_bcd(struct session *s, struct participant *p, const char *xml)
+session_merge_bcd(struct session *s, struct participant *p,
+		  enum wire_event ev, const char *xml)
 {
 	int r;
 
 	if (!s->bcd)
 		return 0;
-	r = bcd_merge_writer(s->bcd, xml, &p->class_id, &p->instance_id);
-	if (r < 0)
+	r = bcd_merge_writer(s->bcd, ev, xml, &p->class_id, &p->instance_id,
+			     &s->bcd_size, conf->max_document);
+	if (r == -EFBIG)
 		log_warnx("session %s: writer '%s': changes to the backup "
-			  "components document refused (%s)", s->sid,
-			  p->friendly_name,
+			  "components document refused in %s: the document "
+			  "would be over max_document (%zu bytes)", s->sid,
+			  p->friendly_name, wire_event_name(ev),
+			  conf->max_document);
+	else if (r < 0)
+		log_warnx("session %s: writer '%s': changes to the backup "
+			  "components document refused in %s (%s)", s->sid,
+			  p->friendly_name, wire_event_name(ev),
 			  r == -EINVAL ? "components differ"
 				       : vss_strerror(r));
 	return r;

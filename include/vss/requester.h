@@ -417,16 +417,20 @@ enum vss_restore_writer_match {
  * Match the writer entry (class id, saved instance id) of the saved
  * document to the writers that answered gather_writer_metadata: same
  * class id and, when the saved entry has an instance name, the same
- * instance name (saved instance ids mean nothing now, RS-003); with
- * several live instances of a class and no saved name, the first.
- * VSS_RWM_NEVER when the saved WMD's restore method says
- * VSS_WRE_NEVER (the live one is not asked).  Without a saved WMD for the
- * entry neither the version nor NEVER can be judged: a live writer of the
- * class (and name) is MATCHED.  Each live instance serves one entry;
- * entries with an instance name choose first.  *ret_live_instance_id
- * (may be NULL): the live instance (the null id unless MATCHED or NEVER
- * with a live instance).  After gather_writer_metadata; -ENOENT for an
- * entry not in the document.
+ * instance name (RS-003); with several live instances of a class and no
+ * saved name, the first free one.  The instance names are those of the
+ * document as initialize_for_restore loaded it (else of the saved WMD).
+ * Each live instance serves one entry: first an instance still running
+ * under the saved instance id serves its own entry, then entries with an
+ * instance name choose, then those without.  VSS_RWM_NEVER when the
+ * saved WMD's restore method says VSS_WRE_NEVER (the live one is not
+ * asked); such entries choose last, from the instances no other entry
+ * took, so they never keep one from an entry that restores with it.
+ * Without a saved WMD for the entry neither the version nor NEVER can be
+ * judged: a live writer of the class (and name) is MATCHED.
+ * *ret_live_instance_id (may be NULL): the live instance (the null id
+ * unless MATCHED or NEVER with a live instance left).  After
+ * gather_writer_metadata; -ENOENT for an entry not in the document.
  */
 int vss_requester_restore_writer_match(vss_requester *r,
 				       const vss_id *class_id,
@@ -528,8 +532,9 @@ int vss_requester_add_new_target(vss_requester *r, const vss_id *class_id,
  * PreRestore: vssd sends pre_restore to the live writers with a
  * component selected for restore (RS-004), waits, and the document comes
  * back with what they set (restore target, directed targets, restore
- * metadata, failure messages), replacing the one vss_requester_bcd()
- * returned before.  Writer failures are writer statuses
+ * metadata, pre- and post-restore failure messages, component failures;
+ * vssd keeps every other field as the requester sent it, RS-008),
+ * replacing the one vss_requester_bcd() returned before.  Writer failures are writer statuses
  * (gather_writer_status; RS-011, RS-112), not the operation's status;
  * a failure of the operation itself (vssd, the connection) ends the
  * restore: only gather_writer_status and free are left.

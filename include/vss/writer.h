@@ -142,6 +142,11 @@ int vss_writer_event_snapshot_device(const vss_writer_event *ev,
  * when the requester is not in component mode (BK-022).  Changes are sent
  * back only from prepare_backup, post_snapshot and pre_restore (BK-021,
  * MD-004); elsewhere the document is read-only and changes are dropped.
+ * Of them vssd takes only what a writer may set in that event
+ * (metadata.md §5.3): in prepare_backup and post_snapshot the backup
+ * stamp, backup metadata, partial and differenced files, that event's
+ * failure message and a component failure; the components themselves
+ * and the requester's fields stay as the requester set them.
  *
  * In a restore the entry carries the writer's live instance id and every
  * component the backup included explicitly; the vss_bcd_component_*
@@ -166,8 +171,11 @@ int vss_writer_event_snapshot_device(const vss_writer_event *ev,
  *     (vss_bcd_component_set_restore_target(), RS-060), directed targets
  *     with target VSS_RT_DIRECTED (vss_bcd_component_add_directed_target(),
  *     RS-090), restore metadata for the writer's own post_restore
- *     (VSS_TEXT_RESTORE_METADATA, only here, RS-008), and a pre-restore
- *     failure message (VSS_TEXT_PRE_RESTORE_FAILURE_MSG).  This is the
+ *     (VSS_TEXT_RESTORE_METADATA, only here, RS-008), pre- and
+ *     post-restore failure messages (VSS_TEXT_PRE_RESTORE_FAILURE_MSG,
+ *     VSS_TEXT_POST_RESTORE_FAILURE_MSG) and a component failure
+ *     (vss_bcd_component_set_failure()).  vssd takes only these; what
+ *     else the handler changes in the entry is dropped.  This is the
  *     only restore event whose changes reach the requester (RS-007).
  *   post_restore, to read only (RS-007, RS-111): the file restore status
  *     of each selected component (vss_bcd_component_file_restore_status():
@@ -180,9 +188,10 @@ int vss_writer_event_snapshot_device(const vss_writer_event *ev,
  *     that recovery failed, fail the event: return a negative status
  *     after vss_writer_event_set_failure(), whose message the requester
  *     reads in the writer's status (VSS_WS_FAILED_AT_POST_RESTORE,
- *     RS-112).  A post-restore failure message set on a component
- *     (VSS_TEXT_POST_RESTORE_FAILURE_MSG) becomes that message when the
- *     handler fails without one of its own.
+ *     RS-112).  A post-restore failure message the handler sets on a
+ *     component (VSS_TEXT_POST_RESTORE_FAILURE_MSG) becomes that message
+ *     when the handler fails (returns a negative status) without one of
+ *     its own; one set in pre_restore does not.
  *
  * A writer that takes its service offline or closes its files in
  * pre_restore brings them back in post_restore; post_restore may never

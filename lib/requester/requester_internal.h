@@ -74,13 +74,21 @@ enum requester_call {
 };
 
 /*
- * The live instance id put on the wire for a saved writer entry of the
- * document during pre_restore and post_restore (restore.c).
+ * A writer entry of the saved document as initialize_for_restore loaded
+ * it (restore.c), at the same position as in the document: matching
+ * reads these, never what the document says later (RS-003), and the
+ * replies of vssd get them back.
  */
-struct restore_id_map {
+struct restore_entry {
 	vss_id class_id;
-	vss_id saved_id;
-	vss_id live_id;
+	vss_id saved_id; /* the instance id saved at backup */
+	char *name;      /* the instance name saved, or NULL; owned */
+	/*
+	 * The id the entry travels to vssd with from pre_restore on: the
+	 * live instance's when matched, else a fresh one no live writer
+	 * has (so that vssd sends it nothing and no two entries share one).
+	 */
+	vss_id wire_id;
 };
 
 struct vss_async {
@@ -140,12 +148,12 @@ struct vss_requester {
 	vss_wmd **saved_wmds;  /* the WMDs saved at backup, owned (RS-003) */
 	size_t saved_wmd_count;
 	/*
-	 * The ids the pre_restore or post_restore under way was sent with,
-	 * read by the I/O thread when its reply comes; left alone while
-	 * r->op is set.
+	 * Every writer entry of the saved document, in its order; read by
+	 * the I/O thread when a pre_restore or post_restore reply comes, so
+	 * left alone while r->op is set.
 	 */
-	struct restore_id_map *id_map;
-	size_t id_map_count;
+	struct restore_entry *entries;
+	size_t entry_count;
 };
 
 /* The lock; const accessors take it too. */
@@ -256,8 +264,10 @@ int snapshot_prop_parse(json_t *obj, const vss_id *set_id, long count,
 
 /*
  * The document of a pre_restore or post_restore reply (NULL when it has
- * none), with the live instance ids of r->id_map turned back into the
- * saved ones.  On the I/O thread, lock not held; *ret caller owns.
+ * none), with each writer entry given back the instance id and name it
+ * was saved with, by position (vssd keeps the order of the entries;
+ * -EPROTO when the reply's entries are not those of r->entries).  On the
+ * I/O thread, lock not held; *ret caller owns.
  */
 int restore_parse_reply(const vss_requester *r, json_t *reply,
 			vss_bcd **ret);
@@ -276,8 +286,12 @@ struct restore_match {
 	const vss_wmd *live; /* the gathered WMD of the live writer, or NULL */
 };
 /*
- * The match of every writer entry of the document, in its order.  *ret
- * caller owns; free().
+ * The match of every writer entry of the document, in its order: first
+ * the live writer with the entry's class and saved instance id (the same
+ * process still running), then by instance name, then the first free
+ * instance of the class for entries saved without a name; entries whose
+ * saved WMD says VSS_WRE_NEVER choose last, from what the others left.
+ * *ret caller owns; free().
  */
 int restore_match_all(const vss_requester *r, struct restore_match **ret);
 
@@ -332,5 +346,7 @@ void restore_doc_reset(vss_bcd *bcd);
 void restore_doc_clear_subcomponents(vss_bcd_component *c);
 /* Give the writer entry another instance id. */
 void restore_doc_set_instance_id(vss_bcd_writer *w, const vss_id *id);
+/* Give the writer entry another instance name (NULL: none); -ENOMEM. */
+int restore_doc_set_instance_name(vss_bcd_writer *w, const char *name);
 
 #endif

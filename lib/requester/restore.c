@@ -10,11 +10,13 @@
  * The API names writers as the saved document does: class id and the
  * instance id saved at backup, which means nothing to the writers running
  * now (RS-003).  pre_restore and post_restore send vssd a copy of the
- * document in which each matched entry carries its live instance id, so
- * that vssd routes events by (class id, instance id) as for a backup, and
- * turn the ids of the reply back into the saved ones: the caller never
- * sees a live id in the document.
+ * document in which each matched entry carries its live instance id (and
+ * every other entry a fresh id no writer has), so that vssd routes events
+ * by (class id, instance id) as for a backup, and give the entries of the
+ * reply back their saved ids by position: the caller never sees a live
+ * id in the document.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +27,46 @@
 
 /* ---- the saved documents ------------------------------------------------ */
 
+static void
+entries_free(struct restore_entry *entries, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(entries[i].name);
+	free(entries);
+}
+
+/* The identity of every writer entry of bcd, in its order. */
+static int
+entries_new(const vss_bcd *bcd, struct restore_entry **ret, size_t *ret_n)
+{
+	size_t n = vss_bcd_writer_count(bcd);
+	struct restore_entry *e;
+
+	e = calloc(n + 1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		vss_bcd_writer *w = vss_bcd_writer_at(bcd, i);
+		const char *name = vss_bcd_writer_instance_name(w);
+
+		e[i].class_id = *vss_bcd_writer_class_id(w);
+		e[i].saved_id = *vss_bcd_writer_instance_id(w);
+		e[i].wire_id = e[i].saved_id;
+		if (name != NULL && (e[i].name = strdup(name)) == NULL) {
+			entries_free(e, i);
+			return -ENOMEM;
+		}
+	}
+	*ret = e;
+	*ret_n = n;
+	return 0;
+}
+
 int
 vss_requester_initialize_for_restore(vss_requester *r, const char *bcd_xml)
 {
+	struct restore_entry *entries = NULL;
+	size_t entry_count = 0;
 	vss_bcd *bcd = NULL;
 	int rc;
 
@@ -39,10 +78,16 @@ vss_requester_initialize_for_restore(vss_requester *r, const char *bcd_xml)
 		goto out;
 	/* RS-001: VSS_E_INVALID_XML_DOCUMENT when it does not load. */
 	rc = vss_bcd_load_xml(&bcd, bcd_xml, strlen(bcd_xml), NULL);
-	if (rc < 0)
+	if (rc == 0)
+		rc = entries_new(bcd, &entries, &entry_count);
+	if (rc < 0) {
+		vss_bcd_free(bcd);
 		goto out;
+	}
 	restore_doc_reset(bcd);
 	r->bcd = bcd;
+	r->entries = entries;
+	r->entry_count = entry_count;
 	r->restore = true;
 	/*
 	 * Identify goes to every writer whatever context the backup had
@@ -160,83 +205,59 @@ restore_release(vss_requester *r)
 	free(r->saved_wmds);
 	r->saved_wmds = NULL;
 	r->saved_wmd_count = 0;
-	free(r->id_map);
-	r->id_map = NULL;
-	r->id_map_count = 0;
+	entries_free(r->entries, r->entry_count);
+	r->entries = NULL;
+	r->entry_count = 0;
 }
 
 /* ---- pre_restore and post_restore --------------------------------------- */
 
+/* Has a gathered writer, or an entry before the one at n, id? */
+static bool
+wire_id_taken(const vss_requester *r, size_t n, const vss_id *id)
+{
+	for (size_t i = 0; i < r->wmd_count; i++)
+		if (vss_id_equal(&vss_wmd_identity(r->wmds[i])->instance_id,
+				 id))
+			return true;
+	for (size_t i = 0; i < n; i++)
+		if (vss_id_equal(&r->entries[i].wire_id, id))
+			return true;
+	return false;
+}
+
 /*
- * r->id_map: the live instance of every matched entry.  Entries of
- * writers that are missing, too old or never take part keep their saved
- * ids, which no live writer has: vssd sends them nothing.
+ * The id each entry travels with: its live instance when matched, else
+ * a fresh id no live writer and no other entry has.  A saved id would
+ * not do: it may be the live id another entry was matched to (two
+ * instances of a class that were both running at backup), and vssd
+ * refuses a document with one (class id, instance id) twice.
  */
 static int
-build_id_map(vss_requester *r)
+set_wire_ids(vss_requester *r)
 {
-	size_t n = vss_bcd_writer_count(r->bcd), count = 0;
-	struct restore_id_map *map;
 	struct restore_match *m;
 	int rc;
 
 	rc = restore_match_all(r, &m);
 	if (rc < 0)
 		return rc;
-	map = calloc(n + 1, sizeof(*map));
-	if (map == NULL) {
-		free(m);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		vss_bcd_writer *w = vss_bcd_writer_at(r->bcd, i);
+	for (size_t i = 0; i < r->entry_count; i++) {
+		vss_id *id = &r->entries[i].wire_id;
 
-		if (m[i].match != VSS_RWM_MATCHED)
+		if (m[i].match == VSS_RWM_MATCHED) {
+			*id = vss_wmd_identity(m[i].live)->instance_id;
 			continue;
-		map[count++] = (struct restore_id_map){
-			.class_id = *vss_bcd_writer_class_id(w),
-			.saved_id = *vss_bcd_writer_instance_id(w),
-			.live_id = vss_wmd_identity(m[i].live)->instance_id,
-		};
+		}
+		do
+			vss_id_generate(id);
+		while (wire_id_taken(r, i, id));
 	}
 	free(m);
-	free(r->id_map);
-	r->id_map = map;
-	r->id_map_count = count;
 	return 0;
 }
 
-/*
- * Give each writer entry of bcd the other id of its map entry: the live
- * one (to_live) or the saved one.  Each entry is looked at once, so a
- * saved id that is another writer's live id is not mapped twice.
- */
-static void
-map_ids(const struct restore_id_map *map, size_t n, vss_bcd *bcd,
-	bool to_live)
-{
-	for (size_t i = 0; i < vss_bcd_writer_count(bcd); i++) {
-		vss_bcd_writer *w = vss_bcd_writer_at(bcd, i);
-
-		for (size_t j = 0; j < n; j++) {
-			const vss_id *from = &map[j].live_id;
-			const vss_id *to = &map[j].saved_id;
-
-			if (to_live) {
-				from = &map[j].saved_id;
-				to = &map[j].live_id;
-			}
-			if (!vss_id_equal(vss_bcd_writer_class_id(w),
-					  &map[j].class_id) ||
-			    !vss_id_equal(vss_bcd_writer_instance_id(w), from))
-				continue;
-			restore_doc_set_instance_id(w, to);
-			break;
-		}
-	}
-}
-
-/* The document as vssd gets it: live instance ids, into msg. */
+/* The document as vssd gets it: each entry with its wire id, into msg. */
 static int
 set_live_bcd(const vss_requester *r, json_t *msg)
 {
@@ -245,13 +266,16 @@ set_live_bcd(const vss_requester *r, json_t *msg)
 	size_t len;
 	int rc;
 
+	assert(vss_bcd_writer_count(r->bcd) == r->entry_count);
 	rc = vss_bcd_save_xml(r->bcd, &xml, &len);
 	if (rc == 0)
 		rc = vss_bcd_load_xml(&copy, xml, len, NULL);
 	free(xml);
 	xml = NULL;
 	if (rc == 0) {
-		map_ids(r->id_map, r->id_map_count, copy, true);
+		for (size_t i = 0; i < r->entry_count; i++)
+			restore_doc_set_instance_id(vss_bcd_writer_at(copy, i),
+						    &r->entries[i].wire_id);
 		rc = vss_bcd_save_xml(copy, &xml, &len);
 	}
 	if (rc == 0)
@@ -268,16 +292,36 @@ set_live_bcd(const vss_requester *r, json_t *msg)
 int
 restore_parse_reply(const vss_requester *r, json_t *reply, vss_bcd **ret)
 {
+	vss_bcd *bcd = NULL;
 	const char *xml;
 	int rc;
 
 	*ret = NULL;
 	if (wire_get_str(reply, WF_BCD, &xml) < 0)
 		return 0;
-	rc = vss_bcd_load_xml(ret, xml, strlen(xml), NULL);
-	if (rc == 0)
-		map_ids(r->id_map, r->id_map_count, *ret, false);
-	return rc;
+	rc = vss_bcd_load_xml(&bcd, xml, strlen(xml), NULL);
+	if (rc < 0)
+		return rc;
+	if (vss_bcd_writer_count(bcd) != r->entry_count)
+		rc = -EPROTO;
+	for (size_t i = 0; rc == 0 && i < r->entry_count; i++) {
+		vss_bcd_writer *w = vss_bcd_writer_at(bcd, i);
+		const struct restore_entry *e = &r->entries[i];
+
+		if (!vss_id_equal(vss_bcd_writer_class_id(w), &e->class_id) ||
+		    !vss_id_equal(vss_bcd_writer_instance_id(w), &e->wire_id)) {
+			rc = -EPROTO;
+			break;
+		}
+		restore_doc_set_instance_id(w, &e->saved_id);
+		rc = restore_doc_set_instance_name(w, e->name);
+	}
+	if (rc < 0) {
+		vss_bcd_free(bcd);
+		return rc;
+	}
+	*ret = bcd;
+	return 0;
 }
 
 static bool
@@ -332,7 +376,7 @@ restore_op(vss_requester *r, enum requester_call call, enum wire_type type,
 	}
 	/* The writers that answered Identify stay the same until the end. */
 	if (type == WIRE_PRE_RESTORE)
-		rc = build_id_map(r);
+		rc = set_wire_ids(r);
 	if (rc == 0)
 		rc = requester_request_new(r, type, &msg);
 	if (rc == 0)

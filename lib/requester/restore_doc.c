@@ -1,8 +1,9 @@
 /*
  * lib/requester/restore_doc.c - what a restore does to the backup
  * components document that the public model cannot: clear the lists of a
- * component that an earlier restore filled (RS-001) and give a writer
- * entry the live instance id it travels to vssd with (RS-003).  The
+ * component that an earlier restore filled (RS-001), give a writer entry
+ * the instance id it travels to vssd with (RS-003) and give it back its
+ * saved identity.  The
  * document's in-memory form (metadata/model.h) is shared within libvss;
  * only this file of the requester touches it.
  */
@@ -105,4 +106,10 @@ void
 restore_doc_set_instance_id(vss_bcd_writer *w, const vss_id *id)
 {
 	w->instance_id = *id;
+}
+
+int
+restore_doc_set_instance_name(vss_bcd_writer *w, const char *name)
+{
+	return str_replace(&w->instance_name, name);
 }

@@ -22,81 +22,126 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-/* The instance name the entry was saved with, or NULL. */
+/*
+ * The instance name the entry was saved with, or NULL: of the document as
+ * initialize_for_restore loaded it, else of the saved WMD.
+ */
 static const char *
-saved_instance_name(const vss_requester *r, const vss_bcd_writer *w)
+saved_instance_name(const vss_requester *r, const struct restore_entry *e)
 {
-	const vss_wmd *saved = restore_saved_wmd(
-		r, vss_bcd_writer_class_id(w), vss_bcd_writer_instance_id(w));
-	const char *name = nonempty(vss_bcd_writer_instance_name(w));
+	const vss_wmd *saved = restore_saved_wmd(r, &e->class_id, &e->saved_id);
+	const char *name = nonempty(e->name);
 
 	if (name == NULL && saved != NULL)
 		name = nonempty(vss_wmd_identity(saved)->instance_name);
 	return name;
 }
 
+static bool
+saved_never(const vss_requester *r, const struct restore_entry *e)
+{
+	const vss_wmd *saved = restore_saved_wmd(r, &e->class_id, &e->saved_id);
+	const struct vss_restore_method_info *rm =
+		saved != NULL ? vss_wmd_restore_method(saved) : NULL;
+
+	return rm != NULL && rm->writer_restore == VSS_WRE_NEVER;
+}
+
+/* How an entry finds its live instance, in the order they are tried. */
+enum match_pass {
+	BY_INSTANCE_ID, /* the very instance saved: it still runs */
+	BY_NAME,        /* the instance of the saved name (RS-003) */
+	FIRST_FREE,     /* saved without a name: any of the class */
+	PASS_COUNT,
+};
+
+static bool
+name_equal(const char *live, const char *saved)
+{
+	return live != NULL && strcmp(live, saved) == 0;
+}
+
 /*
- * The first gathered writer of the class, with that instance name unless
- * name is NULL, that no earlier entry took; it is taken.
+ * The first gathered writer of the entry's class that the pass accepts
+ * and no entry took before; it is taken.
  */
 static const vss_wmd *
-take_live(const vss_requester *r, bool *taken, const vss_id *class_id,
-	  const char *name)
+take_live(const vss_requester *r, bool *taken, const struct restore_entry *e,
+	  const char *name, enum match_pass pass)
 {
 	for (size_t i = 0; i < r->wmd_count; i++) {
 		const struct vss_writer_identity *id =
 			vss_wmd_identity(r->wmds[i]);
+		bool fits = false;
 
-		if (taken[i] || !vss_id_equal(&id->class_id, class_id))
+		if (taken[i] || !vss_id_equal(&id->class_id, &e->class_id))
 			continue;
-		if (name != NULL && (id->instance_name == NULL ||
-				     strcmp(id->instance_name, name) != 0))
-			continue;
-		taken[i] = true;
-		return r->wmds[i];
+		switch (pass) {
+		case BY_INSTANCE_ID:
+			fits = vss_id_equal(&id->instance_id, &e->saved_id) &&
+			       (name == NULL ||
+				name_equal(id->instance_name, name));
+			break;
+		case BY_NAME:
+			fits = name != NULL &&
+			       name_equal(id->instance_name, name);
+			break;
+		case FIRST_FREE:
+			fits = name == NULL;
+			break;
+		case PASS_COUNT:
+			break;
+		}
+		if (fits) {
+			taken[i] = true;
+			return r->wmds[i];
+		}
 	}
 	return NULL;
 }
 
-/*
- * Named entries take their live instance first, so that an entry without
- * a name cannot take the instance another entry names; each live
- * instance serves one entry.
- */
 int
 restore_match_all(const vss_requester *r, struct restore_match **ret)
 {
-	size_t n = vss_bcd_writer_count(r->bcd);
+	size_t n = r->entry_count;
 	struct restore_match *m;
-	bool *taken;
+	bool *taken, *never;
 
 	m = calloc(n + 1, sizeof(*m));
+	never = calloc(n + 1, sizeof(*never));
 	taken = calloc(r->wmd_count + 1, sizeof(*taken));
-	if (m == NULL || taken == NULL) {
+	if (m == NULL || never == NULL || taken == NULL) {
 		free(m);
+		free(never);
 		free(taken);
 		return -ENOMEM;
 	}
-	for (int named = 1; named >= 0; named--) {
-		for (size_t i = 0; i < n; i++) {
-			vss_bcd_writer *w = vss_bcd_writer_at(r->bcd, i);
-			const char *name = saved_instance_name(r, w);
+	for (size_t i = 0; i < n; i++)
+		never[i] = saved_never(r, &r->entries[i]);
+	/*
+	 * RS-050: an entry that never takes part must not take the instance
+	 * another entry of its class would restore with; it gets one of
+	 * those left, to show which writer it is.
+	 */
+	for (int last = 0; last <= 1; last++) {
+		for (int pass = 0; pass < PASS_COUNT; pass++) {
+			for (size_t i = 0; i < n; i++) {
+				const struct restore_entry *e = &r->entries[i];
 
-			if ((name != NULL) == (named == 1))
-				m[i].live = take_live(
-					r, taken, vss_bcd_writer_class_id(w),
-					name);
+				if (m[i].live != NULL || never[i] != last)
+					continue;
+				m[i].live = take_live(r, taken, e,
+						      saved_instance_name(r, e),
+						      (enum match_pass)pass);
+			}
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		vss_bcd_writer *w = vss_bcd_writer_at(r->bcd, i);
+		const struct restore_entry *e = &r->entries[i];
 		const vss_wmd *saved =
-			restore_saved_wmd(r, vss_bcd_writer_class_id(w),
-					  vss_bcd_writer_instance_id(w));
-		const struct vss_restore_method_info *rm =
-			saved != NULL ? vss_wmd_restore_method(saved) : NULL;
+			restore_saved_wmd(r, &e->class_id, &e->saved_id);
 
-		if (rm != NULL && rm->writer_restore == VSS_WRE_NEVER)
+		if (never[i])
 			m[i].match = VSS_RWM_NEVER;
 		else if (m[i].live == NULL)
 			m[i].match = VSS_RWM_MISSING;
@@ -109,6 +154,7 @@ restore_match_all(const vss_requester *r, struct restore_match **ret)
 		if (m[i].match == VSS_RWM_VERSION_TOO_OLD)
 			m[i].live = NULL;
 	}
+	free(never);
 	free(taken);
 	*ret = m;
 	return 0;

@@ -26,6 +26,9 @@ writer_event_init(struct vss_writer_event *ev, enum wire_event type,
 void
 writer_event_release(struct vss_writer_event *ev)
 {
+	for (size_t i = 0; i < ev->received_post_msg_count; i++)
+		free(ev->received_post_msgs[i]);
+	free(ev->received_post_msgs);
 	free(ev->volumes);
 	free(ev->snapshots);
 	vss_bcd_free(ev->bcd);
@@ -138,6 +141,39 @@ decode_state(struct vss_writer_event *ev, json_t *msg)
 	wire_get_bool(msg, WF_PARTIAL_FILES, &ev->partial_file_support);
 }
 
+static const char *
+post_msg(const vss_bcd_writer *w, size_t i)
+{
+	return vss_bcd_component_text(vss_bcd_writer_component(w, i),
+				      VSS_TEXT_POST_RESTORE_FAILURE_MSG);
+}
+
+/*
+ * post_restore: the post-restore failure messages the document brings
+ * (those set in pre_restore come back in it), so that the reply can tell
+ * them from one its handler sets.
+ */
+static int
+remember_post_msgs(struct vss_writer_event *ev)
+{
+	size_t n;
+
+	if (ev->type != WIRE_EV_POST_RESTORE || !ev->components)
+		return 0;
+	n = vss_bcd_writer_component_count(ev->components);
+	ev->received_post_msgs = calloc(n + 1, sizeof(char *));
+	if (!ev->received_post_msgs)
+		return -ENOMEM;
+	ev->received_post_msg_count = n;
+	for (size_t i = 0; i < n; i++) {
+		const char *msg = post_msg(ev->components, i);
+
+		if (msg && !(ev->received_post_msgs[i] = strdup(msg)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int
 writer_event_decode(struct vss_writer_event *ev, json_t *msg,
 		    const vss_id *class_id, const vss_id *instance_id)
@@ -163,7 +199,7 @@ writer_event_decode(struct vss_writer_event *ev, json_t *msg,
 	if (ev->bcd && ev->select_components)
 		ev->components = find_components(ev->bcd, class_id,
 						 instance_id);
-	return 0;
+	return remember_post_msgs(ev);
 }
 
 /* SetWriterFailure codes (BK-033); 0 and PARTIAL_FAILURE only in the Ex. */
@@ -192,23 +228,25 @@ bcd_writable(enum wire_event type)
 
 /*
  * The post-restore failure message a failed post_restore handler set on
- * one of its components, or NULL: the document goes back to no one from
- * post_restore (RS-007), so the message travels as the failure's.
+ * one of its components itself (one the document brought, set in
+ * pre_restore, does not count), or NULL: the document goes back to no one
+ * from post_restore (RS-007), so the message travels as the failure's.
  */
 static const char *
 post_restore_message(const struct vss_writer_event *ev)
 {
+	const char *msg, *before;
 	size_t n;
 
 	if (ev->type != WIRE_EV_POST_RESTORE || !ev->components)
 		return NULL;
 	n = vss_bcd_writer_component_count(ev->components);
 	for (size_t i = 0; i < n; i++) {
-		const char *msg = vss_bcd_component_text(
-			vss_bcd_writer_component(ev->components, i),
-			VSS_TEXT_POST_RESTORE_FAILURE_MSG);
-
-		if (msg)
+		msg = post_msg(ev->components, i);
+		before = i < ev->received_post_msg_count
+				 ? ev->received_post_msgs[i]
+				 : NULL;
+		if (msg && (!before || strcmp(msg, before) != 0))
 			return msg;
 	}
 	return NULL;
@@ -247,7 +285,8 @@ writer_event_reply(const struct vss_writer_event *ev, int ret,
 		r = wire_set_int(reply, WF_FAILURE, failure);
 		if (r == 0 && app != 0)
 			r = wire_set_int(reply, WF_APP_FAILURE, app);
-		if (!message)
+		/* Only for a handler that failed, never a non-fatal one. */
+		if (!message && ret < 0)
 			message = post_restore_message(ev);
 		if (r == 0 && message)
 			r = wire_set_str(reply, WF_FAILURE_MESSAGE, message);

@@ -39,6 +39,10 @@ struct vss_writer_event {
 	int failure;                 /* vss_writer_event_set_failure() */
 	int app_failure;
 	char *failure_message;
+	/* post_restore: each component's post-restore failure message as
+	 * the event brought it (NULL: none), owned. */
+	char **received_post_msgs;
+	size_t received_post_msg_count;
 };
 
 /* writer_event.c */

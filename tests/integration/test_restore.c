@@ -14,7 +14,9 @@
  * requester with saved ids (RS-006), file restore statuses and alternate
  * location mappings reaching app's post_restore with the metadata it
  * stored at backup (RS-103, RS-111), writer failures at pre_restore and
- * post_restore as writer states with their messages (RS-112), and a
+ * post_restore as writer states with their messages (RS-112; a
+ * post-restore failure message on a component counts only when set by a
+ * failing post_restore handler), and a
  * requester freed during post_restore (RS-009): the operation ends with
  * an error and app, which went offline in pre_restore, gets
  * backup_shutdown to come back.
@@ -74,6 +76,9 @@ struct app {
 	pthread_mutex_t lock;
 	/* Under lock: */
 	bool fail_pre, fail_post, block_post;
+	bool post_msg_in_pre;      /* pre_restore sets a post-restore msg */
+	bool fail_post_quietly;    /* post_restore fails, no message of its */
+	bool post_nonfatal;        /* post_restore: message, non-fatal failure */
 	bool offline;              /* taken offline in pre_restore */
 	int pre_restores, post_restores, shutdowns;
 	struct seen pre, post;
@@ -248,7 +253,7 @@ app_pre_restore(vss_writer *w, vss_writer_event *ev, void *u)
 		.destination_file = "db.dat",
 		.destination_ranges = "0:4096",
 	};
-	bool fail;
+	bool fail, post_msg;
 
 	(void)w;
 	pthread_mutex_lock(&a->lock);
@@ -256,12 +261,18 @@ app_pre_restore(vss_writer *w, vss_writer_event *ev, void *u)
 	record(ev, &a->pre);
 	a->offline = true;
 	fail = a->fail_pre;
+	post_msg = a->post_msg_in_pre;
 	pthread_mutex_unlock(&a->lock);
 	if (fail) {
 		vss_writer_event_set_failure(ev, VSS_E_WRITERERROR_RETRYABLE,
 					     7, "cannot stop the service");
 		return VSS_E_WRITERERROR_RETRYABLE;
 	}
+	/* RS-008: allowed in pre_restore; not this event's failure. */
+	if (post_msg &&
+	    vss_bcd_component_set_text(db, VSS_TEXT_POST_RESTORE_FAILURE_MSG,
+				       "set in pre_restore") < 0)
+		return VSS_E_WRITERERROR_NONRETRYABLE;
 	if (!db || !cfg ||
 	    vss_bcd_component_set_restore_target(db, VSS_RT_DIRECTED) < 0 ||
 	    vss_bcd_component_add_directed_target(db, &dt) < 0 ||
@@ -277,7 +288,7 @@ static int
 app_post_restore(vss_writer *w, vss_writer_event *ev, void *u)
 {
 	struct app *a = u;
-	bool block, fail;
+	bool block, fail, quietly, nonfatal;
 
 	(void)w;
 	pthread_mutex_lock(&a->lock);
@@ -285,10 +296,23 @@ app_post_restore(vss_writer *w, vss_writer_event *ev, void *u)
 	record(ev, &a->post);
 	block = a->block_post;
 	fail = a->fail_post;
+	quietly = a->fail_post_quietly;
+	nonfatal = a->post_nonfatal;
 	pthread_mutex_unlock(&a->lock);
 	sem_post(&a->in_post_restore);
 	if (block)
 		sem_wait(&a->release_post);
+	if (quietly)
+		return VSS_E_WRITERERROR_RETRYABLE;
+	if (nonfatal) {
+		/* A message on the component, but the handler succeeds. */
+		vss_bcd_component_set_text(own_component(ev, "db"),
+					   VSS_TEXT_POST_RESTORE_FAILURE_MSG,
+					   "not a failure message");
+		vss_writer_event_set_failure(
+			ev, VSS_E_WRITERERROR_RETRYABLE, 0, NULL);
+		return 0;
+	}
 	if (fail) {
 		/* The component's message becomes the failure's. */
 		vss_bcd_component_set_text(own_component(ev, "db"),
@@ -366,6 +390,7 @@ app_reset(struct app *a)
 {
 	pthread_mutex_lock(&a->lock);
 	a->fail_pre = a->fail_post = a->block_post = a->offline = false;
+	a->post_msg_in_pre = a->fail_post_quietly = a->post_nonfatal = false;
 	a->pre_restores = a->post_restores = a->shutdowns = 0;
 	memset(&a->pre, 0, sizeof(a->pre));
 	memset(&a->post, 0, sizeof(a->post));
@@ -775,6 +800,46 @@ test_post_restore_failure(void **state)
 }
 
 /*
+ * The post-restore failure message on a component is the failure's only
+ * when the post_restore handler set it and failed: not one set in
+ * pre_restore (it comes back in the document), not with a non-fatal
+ * failure.
+ */
+static void
+test_post_restore_message_rules(void **state)
+{
+	struct app *a = &apps[APP];
+	const struct vss_writer_status *s;
+	struct rq q = { 0 };
+	vss_async *op = NULL;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		app_reset(a);
+		pthread_mutex_lock(&a->lock);
+		a->post_msg_in_pre = round == 0;
+		a->fail_post_quietly = round == 0;
+		a->post_nonfatal = round == 1;
+		pthread_mutex_unlock(&a->lock);
+		restore_begin(&q);
+		assert_ok(select_app(&q, "db"));
+		assert_ok(vss_requester_pre_restore(q.r, &op));
+		assert_ok(fx_async_finish(op, CALL_MS));
+		assert_ok(app_status(&q, "db", VSS_RS_ALL));
+		assert_ok(vss_requester_post_restore(q.r, &op));
+		assert_ok(fx_async_finish(op, CALL_MS));
+		assert_int_equal(app_count(a, &a->post_restores), 1);
+		s = app_writer_status(&q);
+		assert_int_equal(s->state, round == 0
+						   ? VSS_WS_FAILED_AT_POST_RESTORE
+						   : VSS_WS_STABLE);
+		assert_int_equal(s->failure, VSS_E_WRITERERROR_RETRYABLE);
+		assert_null(s->message);
+		restore_end(&q);
+	}
+}
+
+/*
  * RS-009: a requester freed while post_restore runs: its operation ends
  * with an error, and the writer, once done, gets backup_shutdown.
  */
@@ -874,6 +939,8 @@ main(void)
 		cmocka_unit_test_setup(test_restore_sequence, reset_apps),
 		cmocka_unit_test_setup(test_pre_restore_failure, reset_apps),
 		cmocka_unit_test_setup(test_post_restore_failure, reset_apps),
+		cmocka_unit_test_setup(test_post_restore_message_rules,
+				       reset_apps),
 		cmocka_unit_test_setup(test_free_during_post_restore,
 				       reset_apps),
 		cmocka_unit_test(test_daemon_still_running),

@@ -3,8 +3,9 @@
  * sequence (restore.md §1), driven at the wire level: a requester
  * connection of lib/client speaks pre_restore and post_restore with a
  * restore document built here (the writer entries carry the live
- * instance ids, as the requester library sends them), vss-test-writer
- * processes and one writer of this process answer the events.
+ * instance ids, as the requester library sends them); vss-test-writer
+ * processes and two writers of this process (one on the writer library,
+ * one speaking the protocol itself) answer the events.
  *
  * Covered: pre_restore only to writers with a component selected for
  * restore or holding restore subcomponents, routed by instance (RS-004,
@@ -14,11 +15,16 @@
  * request's status, and a writer failed at pre_restore gets no
  * post_restore (RS-011, RS-112); what a writer sets in pre_restore comes
  * back in the reply, post_restore's document is read-only for it (RS-006,
- * RS-007); a writer that leaves between the two is failed at
- * post_restore and its new instance gets nothing (RS-113); the order of
- * the requests, abort and cancel (RS-002, RS-010); malformed documents;
- * a requester that goes away after or during pre_restore (backup_shutdown
- * to the writers that took part).
+ * RS-007) and only what a writer may set there (RS-008; a writer at the
+ * wire level tries more, and a document in its post_restore reply is
+ * ignored); changes past max_document are refused; a writer that leaves
+ * between gather and pre_restore, or between the two, is failed at the
+ * event it missed and its new instance gets nothing (RS-113); the order
+ * of the requests, abort and cancel, pre_restore after a cancelled
+ * gather (RS-002, RS-010); malformed documents; a requester that goes
+ * away after or during pre_restore (backup_shutdown to the writers that
+ * took part); two live instances of a class through the requester
+ * library (RS-114).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,11 +38,15 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include <vss/metadata.h>
+#include <vss/requester.h>
+#include <vss/status.h>
 #include <vss/writer.h>
 
 #include "check.h"
@@ -49,6 +59,8 @@
 /* A stall well past it. */
 #define STALL "pre_restore:6"
 #define CALL_MS 30000
+/* vssd's max_document: test_merge_over_max_document goes past it. */
+#define MAX_DOCUMENT 65536
 
 static struct fx *fx;
 
@@ -264,16 +276,17 @@ start_writer(const char *name, const char *wre, const char *const *more)
  * Writer "inproc" (ALWAYS, top-level component db) on the library's
  * helper thread.  In pre_restore it sets a restore target and restore
  * metadata (RS-006, RS-060, RS-103) and, with gate, waits for the test
- * first; in post_restore it records what the document says, and changes
- * the document, which must not reach the requester (RS-007).
+ * first; in post_restore it records what the document says.  With
+ * gate_identify, identify waits for the test too.
  */
 struct inproc {
 	vss_writer *w;
-	sem_t entered;  /* posted when pre_restore begins */
+	sem_t entered;  /* posted when pre_restore (identify) begins */
 	sem_t release;  /* waited for in pre_restore when gate */
 	bool gate;
 	pthread_mutex_t lock;
 	/* Under lock: */
+	bool gate_identify; /* identify waits for release as well */
 	int pre_restores, post_restores, shutdowns;
 	enum vss_restore_type post_type;
 	enum vss_file_restore_status post_status;
@@ -299,6 +312,14 @@ ip_identify(vss_writer *w, vss_wmd *wmd, void *u)
 
 	(void)w;
 	(void)u;
+	pthread_mutex_lock(&ip.lock);
+	if (ip.gate_identify) {
+		pthread_mutex_unlock(&ip.lock);
+		sem_post(&ip.entered);
+		sem_wait(&ip.release);
+	} else {
+		pthread_mutex_unlock(&ip.lock);
+	}
 	r = vss_wmd_add_component(wmd, &def);
 	if (r == 0)
 		r = vss_wmd_add_files_to_file_group(wmd, NULL, "db", "/srv/db",
@@ -356,9 +377,6 @@ ip_post_restore(vss_writer *w, vss_writer_event *ev, void *u)
 		meta = vss_bcd_component_text(c, VSS_TEXT_RESTORE_METADATA);
 		snprintf(ip.post_metadata, sizeof(ip.post_metadata), "%s",
 			 meta ? meta : "");
-		/* Read-only here: this must not come back (RS-007). */
-		(void)vss_bcd_component_set_text(c, VSS_TEXT_RESTORE_METADATA,
-						 "set-in-post-restore");
 	}
 	pthread_mutex_unlock(&ip.lock);
 	return 0;
@@ -413,7 +431,7 @@ ip_stop(void)
 {
 	if (!ip.w)
 		return;
-	if (ip.gate)
+	if (ip.gate || ip.gate_identify)
 		sem_post(&ip.release);
 	vss_writer_stop_thread(ip.w);
 	vss_writer_free(ip.w);
@@ -423,7 +441,7 @@ ip_stop(void)
 	pthread_mutex_destroy(&ip.lock);
 }
 
-/* Wait (10 s at most) until pre_restore has begun. */
+/* Wait (10 s at most) until pre_restore (or a gated identify) began. */
 static void
 ip_wait_entered(void)
 {
@@ -432,7 +450,7 @@ ip_wait_entered(void)
 	assert_int_equal(clock_gettime(CLOCK_REALTIME, &ts), 0);
 	ts.tv_sec += 10;
 	if (sem_timedwait(&ip.entered, &ts) < 0)
-		fail_msg("the writer got no pre_restore: %s", strerror(errno));
+		fail_msg("the writer got no event: %s", strerror(errno));
 }
 
 static int
@@ -455,6 +473,298 @@ ip_wait_count(const int *counter, int n)
 	for (i = 0; i < 1000 && ip_count(counter) < n; i++)
 		fx_sleep_ms(10);
 	assert_int_equal(ip_count(counter), n);
+}
+
+/* ---- a writer at the wire level ---------------------------------------- */
+
+/*
+ * Writer "raw" speaks the protocol itself on a thread of this process,
+ * so its replies carry what the writer library would never send.
+ *
+ * RAW_MEDDLE: in pre_restore it sets what a writer may (restore target,
+ * restore metadata) and also what only the requester may (it flips the
+ * selection, sets a file restore status, restore options, additional and
+ * authoritative restore, a new target); in post_restore it sends back a
+ * changed document.  RAW_BIG: in pre_restore it sets restore metadata of
+ * RAW_BIG_TEXT bytes.
+ */
+enum raw_mode { RAW_MEDDLE, RAW_BIG };
+
+#define RAW_BIG_TEXT 40000
+
+struct raw {
+	struct conn c;
+	vss_id class_id, instance_id;
+	enum raw_mode mode;
+	const char *broken; /* what went wrong on the thread, or NULL */
+	int stop_fd;        /* eventfd: ends the thread */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	/* Under lock: */
+	int pre_restores, post_restores, shutdowns;
+};
+
+static struct raw rw;
+
+/*
+ * The thread cannot fail the test (cmocka asserts belong to the main
+ * thread): what goes wrong there is noted, and raw_stop() fails on it.
+ */
+#define RAW_TRY(expr)                                                          \
+	do {                                                                   \
+		if ((expr) < 0) {                                              \
+			rw.broken = #expr;                                     \
+			goto out;                                              \
+		}                                                              \
+	} while (0)
+
+static char *
+raw_wmd_xml(void)
+{
+	const struct vss_writer_identity id = {
+		.class_id = rw.class_id,
+		.instance_id = rw.instance_id,
+		.friendly_name = "raw",
+		.usage = VSS_UT_USERDATA,
+		.source = VSS_ST_OTHER,
+		.major_version = 1,
+	};
+	const struct vss_component_def def = {
+		.type = VSS_CT_FILEGROUP,
+		.name = "db",
+		.selectable = true,
+		.selectable_for_restore = true,
+	};
+	const struct vss_restore_method_info rm = {
+		.method = VSS_RME_RESTORE_IF_CAN_REPLACE,
+		.writer_restore = VSS_WRE_ALWAYS,
+	};
+	vss_wmd *wmd = NULL;
+	char *xml = NULL;
+	size_t len;
+
+	RAW_TRY(vss_wmd_new(&wmd, &id));
+	RAW_TRY(vss_wmd_add_component(wmd, &def));
+	RAW_TRY(vss_wmd_add_files_to_file_group(wmd, NULL, "db", "/srv/raw",
+						"*", true, NULL, 0));
+	RAW_TRY(vss_wmd_set_restore_method(wmd, &rm));
+	RAW_TRY(vss_wmd_save_xml(wmd, &xml, &len));
+out:
+	vss_wmd_free(wmd);
+	return xml;
+}
+
+/* What the writer does to its component in pre_restore (see above). */
+static int
+raw_pre_restore_changes(vss_bcd_component *c)
+{
+	static char big[RAW_BIG_TEXT + 1];
+
+	if (rw.mode == RAW_BIG) {
+		memset(big, 'x', RAW_BIG_TEXT);
+		RAW_TRY(vss_bcd_component_set_text(
+			c, VSS_TEXT_RESTORE_METADATA, big));
+		return 0;
+	}
+	RAW_TRY(vss_bcd_component_set_restore_target(c, VSS_RT_ALTERNATE));
+	RAW_TRY(vss_bcd_component_set_text(c, VSS_TEXT_RESTORE_METADATA,
+					   "raw-metadata"));
+	RAW_TRY(vss_bcd_component_set_selected_for_restore(
+		c, !vss_bcd_component_selected_for_restore(c)));
+	RAW_TRY(vss_bcd_component_set_file_restore_status(c, VSS_RS_FAILED));
+	RAW_TRY(vss_bcd_component_set_text(c, VSS_TEXT_RESTORE_OPTIONS,
+					   "writer-options"));
+	RAW_TRY(vss_bcd_component_set_additional_restores(c, true));
+	RAW_TRY(vss_bcd_component_set_authoritative_restore(c, true));
+	RAW_TRY(vss_bcd_component_add_new_target(c, "/srv/raw", "*", true,
+						 "/elsewhere"));
+	return 0;
+out:
+	return -1;
+}
+
+/* The event's document with the changes of ev, as XML; caller owns. */
+static char *
+raw_changed_bcd(json_t *ev, enum wire_event type)
+{
+	vss_bcd_component *c = NULL;
+	vss_bcd_writer *mine;
+	const char *xml;
+	vss_bcd *bcd = NULL;
+	char *out = NULL;
+	size_t len;
+
+	RAW_TRY(wire_get_str(ev, WF_BCD, &xml));
+	RAW_TRY(vss_bcd_load_xml(&bcd, xml, strlen(xml), NULL));
+	mine = vss_bcd_find_writer(bcd, &rw.class_id, &rw.instance_id);
+	if (mine)
+		c = vss_bcd_writer_find_component(mine, VSS_CT_FILEGROUP, NULL,
+						  "db");
+	RAW_TRY(c ? 0 : -1);
+	if (type == WIRE_EV_PRE_RESTORE) {
+		RAW_TRY(raw_pre_restore_changes(c));
+	} else {
+		/* post_restore: read-only, this must be ignored (RS-007). */
+		RAW_TRY(vss_bcd_component_set_text(
+			c, VSS_TEXT_RESTORE_METADATA, "set-in-post-restore"));
+		RAW_TRY(vss_bcd_component_set_file_restore_status(
+			c, VSS_RS_NONE));
+	}
+	RAW_TRY(vss_bcd_save_xml(bcd, &out, &len));
+out:
+	vss_bcd_free(bcd);
+	return out;
+}
+
+static void
+raw_send(json_t *msg)
+{
+	struct pollfd pfd = {.fd = rw.c.fd, .events = POLLOUT};
+	int r = conn_send(&rw.c, msg);
+
+	while (r >= 0 && rw.c.out_len > 0) {
+		if (poll(&pfd, 1, 5000) != 1)
+			break;
+		r = conn_flush(&rw.c);
+	}
+	if (r < 0 || rw.c.out_len > 0)
+		rw.broken = "sending a reply";
+}
+
+static void
+raw_answer(json_t *ev)
+{
+	const char *name = "", *field = NULL;
+	enum wire_event type;
+	json_t *reply;
+	int64_t id = 0;
+	char *xml = NULL;
+	int *counter = NULL;
+
+	(void)wire_get_int(ev, WF_ID, &id);
+	(void)wire_get_str(ev, WF_EVENT, &name);
+	type = wire_event_parse(name);
+	switch (type) {
+	case WIRE_EV_IDENTIFY:
+		xml = raw_wmd_xml();
+		field = WF_WMD;
+		break;
+	case WIRE_EV_PRE_RESTORE:
+	case WIRE_EV_POST_RESTORE:
+		xml = raw_changed_bcd(ev, type);
+		field = WF_BCD;
+		counter = type == WIRE_EV_PRE_RESTORE ? &rw.pre_restores
+						      : &rw.post_restores;
+		break;
+	case WIRE_EV_BACKUP_SHUTDOWN:
+		counter = &rw.shutdowns;
+		break;
+	default:
+		break;
+	}
+	reply = wire_event_reply_new((uint64_t)id, 0);
+	if (!reply || (field && (!xml || wire_set_str(reply, field, xml) < 0)))
+		rw.broken = "building a reply";
+	/* Counted before the reply goes: the request ends after it. */
+	pthread_mutex_lock(&rw.lock);
+	if (counter)
+		(*counter)++;
+	pthread_mutex_unlock(&rw.lock);
+	if (reply)
+		raw_send(reply);
+	json_decref(reply);
+	free(xml);
+}
+
+static void *
+raw_thread(void *arg)
+{
+	struct pollfd pfd[2] = {
+		{.fd = rw.c.fd, .events = POLLIN},
+		{.fd = rw.stop_fd, .events = POLLIN},
+	};
+	json_t *msg;
+
+	(void)arg;
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 || pfd[1].revents)
+			break;
+		if (conn_read(&rw.c) < 0)
+			break;
+		while (conn_next(&rw.c, &msg) == 1) {
+			raw_answer(msg);
+			json_decref(msg);
+		}
+	}
+	return NULL;
+}
+
+static void
+raw_start(enum raw_mode mode)
+{
+	json_t *req, *reply = NULL;
+
+	memset(&rw, 0, sizeof(rw));
+	rw.mode = mode;
+	vss_id_generate(&rw.class_id);
+	vss_id_generate(&rw.instance_id);
+	assert_int_equal(pthread_mutex_init(&rw.lock, NULL), 0);
+	rw.stop_fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(rw.stop_fd >= 0);
+	assert_ok(conn_open(&rw.c, fx->socket, "writer", 5000));
+	req = wire_request_new(WIRE_SUBSCRIBE, rw.c.next_id++);
+	assert_non_null(req);
+	assert_ok(wire_set_id(req, WF_CLASS_ID, &rw.class_id));
+	assert_ok(wire_set_id(req, WF_INSTANCE_ID, &rw.instance_id));
+	assert_ok(wire_set_str(req, WF_FRIENDLY_NAME, "raw"));
+	assert_ok(wire_set_str(req, WF_USAGE,
+			       vss_usage_type_str(VSS_UT_USERDATA)));
+	assert_ok(wire_set_str(req, WF_SOURCE,
+			       vss_source_type_str(VSS_ST_OTHER)));
+	assert_ok(conn_call(&rw.c, req, 5000, &reply, NULL, NULL));
+	json_decref(req);
+	json_decref(reply);
+	assert_int_equal(pthread_create(&rw.thread, NULL, raw_thread, NULL),
+			 0);
+}
+
+static void
+raw_stop(void)
+{
+	const uint64_t one = 1;
+
+	if (rw.stop_fd <= 0)
+		return;
+	assert_int_equal(write(rw.stop_fd, &one, sizeof(one)), sizeof(one));
+	pthread_join(rw.thread, NULL);
+	conn_close(&rw.c);
+	close(rw.stop_fd);
+	rw.stop_fd = 0;
+	pthread_mutex_destroy(&rw.lock);
+	if (rw.broken)
+		fail_msg("writer 'raw': %s failed", rw.broken);
+}
+
+static int
+raw_count(const int *counter)
+{
+	int n;
+
+	pthread_mutex_lock(&rw.lock);
+	n = *counter;
+	pthread_mutex_unlock(&rw.lock);
+	return n;
+}
+
+/* Wait (10 s at most) until *counter reaches n. */
+static void
+raw_wait_count(const int *counter, int n)
+{
+	int i;
+
+	for (i = 0; i < 1000 && raw_count(counter) < n; i++)
+		fx_sleep_ms(10);
+	assert_int_equal(raw_count(counter), n);
 }
 
 /* ---- the cases -------------------------------------------------------- */
@@ -597,6 +907,9 @@ test_if_replace_fails(void **state)
 		assert_state(&q, names[i], VSS_WS_STABLE);
 	}
 	conn_close(&q);
+	for (i = 0; i < 5; i++)
+		assert_ok(fx_writer_wait_count(w[i], "backup_shutdown", 1,
+					       10000));
 	vss_bcd_free(bcd);
 	json_decref(writers);
 }
@@ -663,9 +976,10 @@ test_writer_failures(void **state)
 
 /*
  * RS-006, RS-060, RS-103: the restore target and restore metadata a
- * writer sets in pre_restore come back in the reply; post_restore gives
- * it the requester's file restore status and the restore type, and what
- * it changes there does not come back (RS-007).
+ * writer of the library sets in pre_restore come back in the reply;
+ * post_restore gives it the requester's file restore status, the restore
+ * type and its restore metadata.  (A document in a post_restore reply,
+ * which the library never sends: test_writer_meddles.)
  */
 static void
 test_writer_changes_come_back(void **state)
@@ -915,6 +1229,26 @@ test_cancel_refused(void **state)
 	ip_stop();
 }
 
+static bool
+transport_error(int r)
+{
+	return r == -ECONNRESET || r == -EPIPE || r == -ENOTCONN;
+}
+
+/*
+ * The call that returned r made vssd close connection c: it failed in
+ * transport, not with a status of vssd, and so does the next one.
+ */
+static void
+assert_closed_by(struct conn *c, int r)
+{
+	if (!transport_error(r))
+		fail_msg("the call got %d, not a closed connection", r);
+	r = rq_call(c, WIRE_GATHER_WRITER_STATUS, NULL, NULL);
+	if (!transport_error(r))
+		fail_msg("a call after it got %d, not a closed connection", r);
+}
+
 /*
  * A document that does not load gets VSS_E_INVALID_XML_DOCUMENT with
  * the reason, and changes nothing: the session takes a good one next.
@@ -958,12 +1292,12 @@ test_malformed_documents(void **state)
 
 	/* Malformed requests close their own connection. */
 	rq_open(&m);
-	assert_true(rq_call(&m, WIRE_PRE_RESTORE, NULL, NULL) < 0);
+	assert_closed_by(&m, rq_call(&m, WIRE_PRE_RESTORE, NULL, NULL));
 	conn_close(&m);
 	rq_open(&m);
 	json_decref(rq_gather(&m));
 	fields = bcd_fields(bcd, "NOT_A_TYPE");
-	assert_true(rq_call(&m, WIRE_PRE_RESTORE, fields, NULL) < 0);
+	assert_closed_by(&m, rq_call(&m, WIRE_PRE_RESTORE, fields, NULL));
 	conn_close(&m);
 	assert_true(fx_vssd_alive(fx));
 	rq_open(&m);
@@ -1032,11 +1366,351 @@ test_requester_gone_during_pre_restore(void **state)
 	ip_stop();
 }
 
+/* Writer "raw"'s component in document bcd. */
+static vss_bcd_component *
+raw_component(vss_bcd *bcd)
+{
+	vss_bcd_writer *w = vss_bcd_find_writer(bcd, &rw.class_id,
+						&rw.instance_id);
+
+	assert_non_null(w);
+	return vss_bcd_writer_find_component(w, VSS_CT_FILEGROUP, NULL, "db");
+}
+
+/*
+ * RS-008, RS-006: of what a writer sends back from pre_restore vssd takes
+ * only what a writer may set there (restore target, restore metadata);
+ * the selection, file restore status, restore options, additional and
+ * authoritative restore and new targets stay as the requester set them,
+ * and the restore goes on.  RS-007: the document of a post_restore reply
+ * is ignored.
+ */
+static void
+test_writer_meddles(void **state)
+{
+	vss_bcd *bcd, *back = NULL, *after = NULL;
+	vss_bcd_component *c;
+	json_t *writers;
+	struct conn q;
+
+	(void)state;
+	raw_start(RAW_MEDDLE);
+	rq_open(&q);
+	writers = rq_gather(&q);
+	bcd = bcd_new_restore();
+	c = bcd_add(bcd, writers, "raw", NULL, "db", true);
+	assert_ok(vss_bcd_component_set_text(c, VSS_TEXT_RESTORE_OPTIONS,
+					     "requester-options"));
+	assert_ok(rq_restore(&q, WIRE_PRE_RESTORE, bcd, NULL, &back));
+	assert_int_equal(raw_count(&rw.pre_restores), 1);
+	assert_state(&q, "raw", VSS_WS_STABLE);
+	c = raw_component(back);
+	assert_non_null(c);
+	/* Taken: the writer's to set. */
+	assert_int_equal(vss_bcd_component_restore_target(c),
+			 VSS_RT_ALTERNATE);
+	assert_string_equal(vss_bcd_component_text(c,
+						   VSS_TEXT_RESTORE_METADATA),
+			    "raw-metadata");
+	/* Kept: the requester's. */
+	assert_true(vss_bcd_component_selected_for_restore(c));
+	assert_int_equal(vss_bcd_component_file_restore_status(c),
+			 VSS_RS_UNDEFINED);
+	assert_string_equal(vss_bcd_component_text(c,
+						   VSS_TEXT_RESTORE_OPTIONS),
+			    "requester-options");
+	assert_false(vss_bcd_component_additional_restores(c));
+	assert_false(vss_bcd_component_authoritative_restore(c));
+	assert_int_equal(vss_bcd_component_new_target_count(c), 0);
+
+	/* The restore goes on with that document. */
+	assert_ok(vss_bcd_component_set_file_restore_status(c, VSS_RS_ALL));
+	assert_ok(rq_restore(&q, WIRE_POST_RESTORE, back, NULL, &after));
+	assert_int_equal(raw_count(&rw.post_restores), 1);
+	assert_state(&q, "raw", VSS_WS_STABLE);
+	c = raw_component(after);
+	assert_non_null(c);
+	assert_string_equal(vss_bcd_component_text(c,
+						   VSS_TEXT_RESTORE_METADATA),
+			    "raw-metadata");
+	assert_int_equal(vss_bcd_component_file_restore_status(c),
+			 VSS_RS_ALL);
+	conn_close(&q);
+	raw_wait_count(&rw.shutdowns, 1);
+	raw_stop();
+	vss_bcd_free(bcd);
+	vss_bcd_free(back);
+	vss_bcd_free(after);
+	json_decref(writers);
+}
+
+/*
+ * max_document (64 KiB here): changes in a pre_restore reply that would
+ * take the session's document past it are refused, so that the
+ * requester's next request is not over the limit.  The writer fails
+ * pre_restore, the document is as the requester sent it, and the
+ * restore goes on.
+ */
+static void
+test_merge_over_max_document(void **state)
+{
+	static char big[RAW_BIG_TEXT + 1];
+	vss_bcd *bcd, *back = NULL;
+	vss_bcd_component *c;
+	vss_bcd_writer *other;
+	vss_id class_id, instance_id;
+	json_t *writers;
+	struct conn q;
+	int failure;
+
+	(void)state;
+	raw_start(RAW_BIG);
+	rq_open(&q);
+	writers = rq_gather(&q);
+	bcd = bcd_new_restore();
+	bcd_add(bcd, writers, "raw", NULL, "db", true);
+	/* A writer not running now, with large backup metadata. */
+	vss_id_generate(&class_id);
+	vss_id_generate(&instance_id);
+	assert_ok(vss_bcd_add_writer(bcd, &class_id, &instance_id, NULL, 0,
+				     &other));
+	assert_ok(vss_bcd_writer_add_component(other, VSS_CT_FILEGROUP, NULL,
+					       "big", &c));
+	memset(big, 'y', RAW_BIG_TEXT);
+	assert_ok(vss_bcd_component_set_text(c, VSS_TEXT_BACKUP_METADATA,
+					     big));
+
+	assert_ok(rq_restore(&q, WIRE_PRE_RESTORE, bcd, NULL, &back));
+	assert_int_equal(raw_count(&rw.pre_restores), 1);
+	assert_int_equal(rq_state(&q, "raw", &failure),
+			 VSS_WS_FAILED_AT_PRE_RESTORE);
+	assert_status(failure, VSS_E_WRITERERROR_NONRETRYABLE);
+	assert_null(vss_bcd_component_text(raw_component(back),
+					   VSS_TEXT_RESTORE_METADATA));
+
+	bcd_set_status(back, VSS_RS_NONE);
+	assert_ok(rq_restore(&q, WIRE_POST_RESTORE, back, NULL, NULL));
+	assert_int_equal(raw_count(&rw.post_restores), 0);
+	conn_close(&q);
+	raw_wait_count(&rw.shutdowns, 1);
+	raw_stop();
+	vss_bcd_free(bcd);
+	vss_bcd_free(back);
+	json_decref(writers);
+}
+
+/*
+ * RS-113: a writer that leaves between gather_writer_metadata and
+ * pre_restore is failed at pre_restore as not responding and gets
+ * nothing more; the others go on.
+ */
+static void
+test_writer_leaves_before_pre_restore(void **state)
+{
+	struct fx_writer *gone, *stays;
+	json_t *writers;
+	struct conn q;
+	vss_bcd *bcd;
+	int failure;
+
+	(void)state;
+	gone = start_writer("gone-early", "always", NULL);
+	stays = start_writer("stays-early", "always", NULL);
+	rq_open(&q);
+	writers = rq_gather(&q);
+	bcd = bcd_new_restore();
+	bcd_add(bcd, writers, "gone-early", "app", "db", true);
+	bcd_add(bcd, writers, "stays-early", "app", "db", true);
+	assert_ok(fx_writer_stop(gone));
+
+	assert_ok(rq_restore(&q, WIRE_PRE_RESTORE, bcd, NULL, NULL));
+	assert_int_equal(rq_state(&q, "gone-early", &failure),
+			 VSS_WS_FAILED_AT_PRE_RESTORE);
+	assert_status(failure, VSS_E_WRITER_NOT_RESPONDING);
+	assert_events(gone, "pre_restore", 0);
+	assert_events(stays, "pre_restore", 1);
+	assert_state(&q, "stays-early", VSS_WS_STABLE);
+
+	bcd_set_status(bcd, VSS_RS_ALL);
+	assert_ok(rq_restore(&q, WIRE_POST_RESTORE, bcd, NULL, NULL));
+	assert_events(stays, "post_restore", 1);
+	assert_int_equal(rq_state(&q, "gone-early", &failure),
+			 VSS_WS_FAILED_AT_PRE_RESTORE);
+	conn_close(&q);
+	assert_ok(fx_writer_wait_count(stays, "backup_shutdown", 1, 10000));
+	vss_bcd_free(bcd);
+	json_decref(writers);
+}
+
+/* Send a request of type t with fields (taken over) and id; no wait. */
+static void
+rq_send(struct conn *c, enum wire_type t, json_t *fields, int64_t id)
+{
+	json_t *req = fields ? fields : json_object();
+
+	assert_ok(wire_set_str(req, WF_TYPE, wire_type_name(t)));
+	assert_ok(wire_set_int(req, WF_ID, id));
+	assert_true(conn_send(c, req) >= 0);
+	json_decref(req);
+}
+
+static json_t *await_reply(struct conn *c, int64_t id);
+
+static void
+assert_reply_status(struct conn *c, int64_t id, int want)
+{
+	json_t *reply = await_reply(c, id);
+	int64_t status = 1;
+
+	assert_ok(wire_get_int(reply, WF_STATUS, &status));
+	assert_status((int)status, want);
+	json_decref(reply);
+}
+
+/*
+ * A cancelled gather_writer_metadata leaves the session as it was before
+ * it: pre_restore gets VSS_E_BAD_STATE and no writer hears of it (RS-002);
+ * after a new gather the restore goes as usual.
+ */
+static void
+test_pre_restore_after_cancelled_gather(void **state)
+{
+	const int64_t gather_id = 2000, cancel_id = 2001;
+	vss_bcd_writer *w;
+	vss_bcd_component *c;
+	json_t *writers;
+	struct conn q;
+	vss_bcd *bcd;
+	vss_id class_id;
+
+	(void)state;
+	ip_start(false);
+	pthread_mutex_lock(&ip.lock);
+	ip.gate_identify = true;
+	pthread_mutex_unlock(&ip.lock);
+	rq_open(&q);
+	rq_send(&q, WIRE_GATHER_WRITER_METADATA, NULL, gather_id);
+	ip_wait_entered();
+	rq_send(&q, WIRE_CANCEL, json_pack("{s:I}", WF_TARGET_ID,
+					   (json_int_t)gather_id),
+		cancel_id);
+	assert_reply_status(&q, gather_id, VSS_S_ASYNC_CANCELLED);
+	assert_reply_status(&q, cancel_id, 0);
+
+	/* The writer's entry, as a gather would have given its ids. */
+	assert_ok(vss_id_parse(&class_id,
+			       "7d3f2a10-5b1e-4c2d-9a8b-0c1d2e3f4a5b"));
+	bcd = bcd_new_restore();
+	assert_ok(vss_bcd_add_writer(bcd, &class_id,
+				     vss_writer_instance_id(ip.w), NULL, 0,
+				     &w));
+	assert_ok(vss_bcd_writer_add_component(w, VSS_CT_FILEGROUP, NULL,
+					       "db", &c));
+	assert_ok(vss_bcd_component_set_selected_for_restore(c, true));
+	assert_status(rq_restore(&q, WIRE_PRE_RESTORE, bcd, NULL, NULL),
+		      VSS_E_BAD_STATE);
+
+	pthread_mutex_lock(&ip.lock);
+	ip.gate_identify = false;
+	pthread_mutex_unlock(&ip.lock);
+	sem_post(&ip.release);
+	writers = rq_gather(&q);
+	assert_int_equal(ip_count(&ip.pre_restores), 0);
+	assert_ok(rq_restore(&q, WIRE_PRE_RESTORE, bcd, NULL, NULL));
+	assert_int_equal(ip_count(&ip.pre_restores), 1);
+	assert_state(&q, "inproc", VSS_WS_STABLE);
+	conn_close(&q);
+	ip_wait_count(&ip.shutdowns, 1);
+	vss_bcd_free(bcd);
+	json_decref(writers);
+	ip_stop();
+}
+
+/*
+ * RS-003, RS-114 with the requester library: two instances of one class
+ * saved without instance names, both still running, the document's
+ * entries in the other order than the writers registered.  Each entry
+ * goes to the instance it was saved from: only the selected one gets the
+ * restore events.
+ */
+static void
+test_library_two_instances(void **state)
+{
+	const char *same[] = {"--class-id",
+			      "9a1e4b7c-2d3f-4e5a-8b6c-7d8e9f0a1b2c", NULL};
+	enum vss_restore_writer_match m;
+	struct fx_writer *one, *two;
+	vss_id class_id, id_one, id_two, live;
+	const vss_id *order[2];
+	vss_bcd_component *c;
+	vss_requester *r;
+	vss_bcd_writer *w;
+	json_t *writers;
+	vss_async *a;
+	struct conn q;
+	vss_bcd *bcd;
+	size_t len;
+	char *xml;
+
+	(void)state;
+	one = start_writer("twin-one", "always", same);
+	two = start_writer("twin-two", "always", same);
+	rq_open(&q);
+	writers = rq_gather(&q);
+	writer_ids(writers, "twin-one", &class_id, &id_one);
+	writer_ids(writers, "twin-two", &class_id, &id_two);
+	json_decref(writers);
+	conn_close(&q);
+	/* The saved document: the second instance first, and selected. */
+	order[0] = &id_two;
+	order[1] = &id_one;
+	bcd = bcd_new_restore();
+	for (size_t i = 0; i < 2; i++) {
+		assert_ok(vss_bcd_add_writer(bcd, &class_id, order[i], NULL, 0,
+					     &w));
+		assert_ok(vss_bcd_writer_add_component(w, VSS_CT_FILEGROUP,
+						       "app", "db", &c));
+	}
+	assert_ok(vss_bcd_save_xml(bcd, &xml, &len));
+	vss_bcd_free(bcd);
+
+	assert_ok(vss_requester_new(&r, fx->socket));
+	assert_ok(vss_requester_initialize_for_restore(r, xml));
+	free(xml);
+	assert_ok(vss_requester_gather_writer_metadata(r, &a));
+	assert_ok(fx_async_finish(a, CALL_MS));
+	assert_ok(vss_requester_restore_writer_match(r, &class_id, &id_two, &m,
+						     &live));
+	assert_int_equal(m, VSS_RWM_MATCHED);
+	assert_true(vss_id_equal(&live, &id_two));
+	assert_ok(vss_requester_restore_writer_match(r, &class_id, &id_one, &m,
+						     &live));
+	assert_int_equal(m, VSS_RWM_MATCHED);
+	assert_true(vss_id_equal(&live, &id_one));
+	assert_ok(vss_requester_set_selected_for_restore(
+		r, &class_id, &id_two, VSS_CT_FILEGROUP, "app", "db", true));
+	assert_ok(vss_requester_pre_restore(r, &a));
+	assert_ok(fx_async_finish(a, CALL_MS));
+	assert_events(two, "pre_restore", 1);
+	assert_events(one, "pre_restore", 0);
+	assert_ok(vss_requester_set_file_restore_status(
+		r, &class_id, &id_two, VSS_CT_FILEGROUP, "app", "db",
+		VSS_RS_ALL));
+	assert_ok(vss_requester_post_restore(r, &a));
+	assert_ok(fx_async_finish(a, CALL_MS));
+	assert_events(two, "post_restore", 1);
+	assert_events(one, "post_restore", 0);
+	vss_requester_free(r);
+	assert_ok(fx_writer_wait_count(two, "backup_shutdown", 1, 10000));
+	assert_events(one, "backup_shutdown", 0);
+}
+
 static int
 stop_writers(void **state)
 {
 	(void)state;
 	ip_stop();
+	raw_stop();
 	fx_writers_stop_all(fx);
 	return 0;
 }
@@ -1052,8 +1726,9 @@ setup(void **state)
 
 	(void)state;
 	snprintf(extra, sizeof(extra),
-		 "pre_restore_timeout_ms = %u\npost_restore_timeout_ms = %u",
-		 RESTORE_TIMEOUT_MS, RESTORE_TIMEOUT_MS);
+		 "pre_restore_timeout_ms = %u\npost_restore_timeout_ms = %u\n"
+		 "max_document = %u",
+		 RESTORE_TIMEOUT_MS, RESTORE_TIMEOUT_MS, MAX_DOCUMENT);
 	return fx_setup(&fx, 0, 0, NULL, &cfg) < 0 ? -1 : 0;
 }
 
@@ -1087,6 +1762,15 @@ main(void)
 					  stop_writers),
 		cmocka_unit_test_teardown(
 			test_requester_gone_during_pre_restore, stop_writers),
+		cmocka_unit_test_teardown(test_writer_meddles, stop_writers),
+		cmocka_unit_test_teardown(test_merge_over_max_document,
+					  stop_writers),
+		cmocka_unit_test_teardown(
+			test_writer_leaves_before_pre_restore, stop_writers),
+		cmocka_unit_test_teardown(
+			test_pre_restore_after_cancelled_gather, stop_writers),
+		cmocka_unit_test_teardown(test_library_two_instances,
+					  stop_writers),
 	};
 	const char *why = fx_unavailable_with(NULL);
 

@@ -118,10 +118,15 @@ make_wmd(int w, bool live, unsigned major, enum vss_writer_restore wre)
 	return wmd;
 }
 
+/* E1's saved WMD says it never takes part in a restore. */
+static bool e1_never;
+
 /* The saved WMD of writer w, as the backup gathered it. */
 static vss_wmd *
 saved_wmd(int w)
 {
+	if (w == W_E1 && e1_never)
+		return make_wmd(w, false, 1, VSS_WRE_NEVER);
 	switch (w) {
 	case W_C:
 		return make_wmd(w, false, 3, VSS_WRE_ALWAYS);
@@ -575,6 +580,7 @@ setup(void **state)
 	}
 	/* Two saved entries of one class, one live instance. */
 	ids[W_E2].class_id = ids[W_E1].class_id;
+	e1_never = false;
 	fake_start(&t->f);
 	assert_int_equal(vss_requester_new(&t->r, t->f.path), 0);
 	t->saved_xml = saved_bcd_xml();
@@ -856,6 +862,93 @@ test_writer_match(void **state)
 			 -EINVAL);
 }
 
+/* Entry w of the document sent travels with an id no one has. */
+static void
+assert_fresh(vss_bcd *sent, int w)
+{
+	const vss_bcd_writer *e = vss_bcd_writer_at(sent, (size_t)w);
+
+	assert_true(vss_id_equal(vss_bcd_writer_class_id(e),
+				 &ids[w].class_id));
+	for (int k = 0; k < W_COUNT; k++) {
+		assert_false(vss_id_equal(vss_bcd_writer_instance_id(e),
+					  &ids[k].saved_id));
+		assert_false(vss_id_equal(vss_bcd_writer_instance_id(e),
+					  &ids[k].live_id));
+	}
+}
+
+/*
+ * RS-003, RS-114: the instance E2 was saved from still runs (the live E
+ * instance has E2's saved id).  It serves E2, not the first nameless
+ * entry; E1 is missing and travels with an id of its own, so the
+ * document vssd gets has no (class id, instance id) twice, and the reply
+ * comes back by position: E2's entry gets the writer's changes.
+ */
+static void
+test_match_running_instance(void **state)
+{
+	struct ctx *t = *state;
+	vss_bcd *sent, *mine;
+	json_t *req;
+	vss_id live;
+
+	ids[W_E1].live_id = ids[W_E2].saved_id;
+	initialize(t);
+	gather(t);
+	assert_int_equal(match_of(t, W_E2, &live), VSS_RWM_MATCHED);
+	assert_true(vss_id_equal(&live, &ids[W_E2].saved_id));
+	assert_int_equal(match_of(t, W_E1, NULL), VSS_RWM_MISSING);
+	assert_int_equal(vss_requester_set_selected_for_restore(
+				 t->r, &ids[W_E2].class_id, &ids[W_E2].saved_id,
+				 VSS_CT_FILEGROUP, NULL, "db", true),
+			 0);
+	assert_int_equal(pre_restore(t), VSS_S_ASYNC_FINISHED);
+
+	req = fake_request(&t->f, WIRE_PRE_RESTORE);
+	assert_non_null(req);
+	sent = request_bcd(req); /* loads: no duplicate writer entry */
+	json_decref(req);
+	assert_true(vss_id_equal(
+		vss_bcd_writer_instance_id(vss_bcd_writer_at(sent, W_E2)),
+		&ids[W_E2].saved_id));
+	assert_fresh(sent, W_E1);
+	vss_bcd_free(sent);
+
+	mine = vss_requester_bcd(t->r);
+	assert_true(vss_id_equal(
+		vss_bcd_writer_instance_id(vss_bcd_writer_at(mine, W_E1)),
+		&ids[W_E1].saved_id));
+	assert_int_equal(vss_bcd_component_restore_target(
+				 component_of(mine, W_E2, &ids[W_E2].saved_id,
+					      "db")),
+			 VSS_RT_DIRECTED);
+	assert_int_equal(vss_bcd_component_restore_target(
+				 component_of(mine, W_E1, &ids[W_E1].saved_id,
+					      "db")),
+			 VSS_RT_ORIGINAL);
+}
+
+/*
+ * RS-050: an entry that never takes part chooses last.  E1 comes first
+ * and would take the one live E instance; being NEVER it leaves it to E2.
+ */
+static void
+test_match_never_chooses_last(void **state)
+{
+	struct ctx *t = *state;
+	static const vss_id null_id;
+	vss_id live;
+
+	e1_never = true;
+	initialize(t);
+	gather(t);
+	assert_int_equal(match_of(t, W_E1, &live), VSS_RWM_NEVER);
+	assert_true(vss_id_equal(&live, &null_id));
+	assert_int_equal(match_of(t, W_E2, &live), VSS_RWM_MATCHED);
+	assert_true(vss_id_equal(&live, &ids[W_E1].live_id));
+}
+
 /* RS-005, RS-020, RS-050: what can be selected for restore, and when. */
 static void
 test_select(void **state)
@@ -1112,19 +1205,21 @@ test_sequence(void **state)
 	assert_string_equal(type, vss_restore_type_str(VSS_RTYPE_BY_COPY));
 	sent = request_bcd(req);
 	json_decref(req);
-	/* Matched writers travel with their live ids, the others not. */
-	assert_non_null(vss_bcd_find_writer(sent, &ids[W_A].class_id,
-					    &ids[W_A].live_id));
-	assert_null(vss_bcd_find_writer(sent, &ids[W_A].class_id,
-					&ids[W_A].saved_id));
-	assert_non_null(vss_bcd_find_writer(sent, &ids[W_B].class_id,
-					    &ids[W_B].saved_id));
-	assert_non_null(vss_bcd_find_writer(sent, &ids[W_D].class_id,
-					    &ids[W_D].saved_id));
-	assert_non_null(vss_bcd_find_writer(sent, &ids[W_E1].class_id,
-					    &ids[W_E1].live_id));
-	assert_non_null(vss_bcd_find_writer(sent, &ids[W_E2].class_id,
-					    &ids[W_E2].saved_id));
+	/*
+	 * Matched writers travel with their live ids, the others with fresh
+	 * ones no writer has, in the document's order.
+	 */
+	assert_int_equal(vss_bcd_writer_count(sent), W_COUNT);
+	assert_true(vss_id_equal(
+		vss_bcd_writer_instance_id(vss_bcd_writer_at(sent, W_A)),
+		&ids[W_A].live_id));
+	assert_true(vss_id_equal(
+		vss_bcd_writer_instance_id(vss_bcd_writer_at(sent, W_E1)),
+		&ids[W_E1].live_id));
+	assert_fresh(sent, W_B);
+	assert_fresh(sent, W_C);
+	assert_fresh(sent, W_D);
+	assert_fresh(sent, W_E2);
 	assert_true(vss_bcd_component_selected_for_restore(
 		component_of(sent, W_A, &ids[W_A].live_id, "db")));
 	vss_bcd_free(sent);
@@ -1313,6 +1408,8 @@ main(void)
 		T(test_initialize_clears_restore_fields),
 		T(test_saved_wmds),
 		T(test_writer_match),
+		T(test_match_running_instance),
+		T(test_match_never_chooses_last),
 		T(test_select),
 		T(test_subcomponents),
 		T(test_options),
