@@ -3,10 +3,11 @@
  * Service: arguments, start-up, signals and an orderly stop.
  *
  * At start, before anything else touches the volumes or a client can
- * connect, the restores staged for this start are applied (RS-043,
- * lib/util/pending_restore.h); --apply-pending-restores does only that
- * and exits, for an early-boot unit ordered before the services whose
- * files they replace.
+ * connect, the restores staged during an earlier boot are applied
+ * (RS-043, lib/util/pending_restore.h): a restart of vssd within the boot
+ * a restore was staged in leaves it for the next boot.
+ * --apply-pending-restores applies every journal and exits, for an
+ * early-boot unit ordered before the services whose files they replace.
  *
  * SIGTERM and SIGINT stop the daemon: the set being made is aborted (the
  * writers are told to abort, which thaws them), every session ends as if
@@ -152,30 +153,31 @@ pending_restore_log(int level, const char *message, void *u)
 }
 
 /*
- * Put the restores staged for this start in place: 0 when every journal
- * was applied whole, -1 when something was refused or left for later
- * (each said in the log).
+ * Put the restores staged for a boot (which) in place: 0 when every
+ * journal taken was applied whole, -1 when something was refused or left
+ * for later (each said in the log).
  */
 static int
-apply_pending_restores(const char *state_dir)
+apply_pending_restores(const char *state_dir,
+		       enum pending_restore_which which)
 {
 	struct pending_restore_result res;
 	int r;
 
-	r = pending_restore_apply_all(state_dir, pending_restore_log, NULL,
-				      &res);
+	r = pending_restore_apply_all(state_dir, which, pending_restore_log,
+				      NULL, &res);
 	if (r < 0) {
 		errno = -r;
 		log_warn("pending restores in %s/%s", state_dir,
 			 PENDING_RESTORE_DIR);
 		return -1;
 	}
-	if (res.journals || res.bad_journals || res.deferred)
+	if (res.journals || res.bad_journals || res.deferred || res.this_boot)
 		log_info("pending restores: %zu journals applied (%zu "
 			 "entries now, %zu before, %zu refused), %zu damaged, "
-			 "%zu left for later", res.journals, res.applied,
-			 res.already, res.refused, res.bad_journals,
-			 res.deferred);
+			 "%zu left for later, %zu for the next boot",
+			 res.journals, res.applied, res.already, res.refused,
+			 res.bad_journals, res.deferred, res.this_boot);
 	return res.refused || res.bad_journals || res.deferred ? -1 : 0;
 }
 
@@ -260,7 +262,8 @@ main(int argc, char **argv)
 	log_init(true, debug);
 	/* Nothing but the state directory: no configuration, no socket. */
 	if (apply_only)
-		return apply_pending_restores(state_dir) < 0 ? 1 : 0;
+		return apply_pending_restores(state_dir,
+					      PENDING_RESTORE_ALL) < 0;
 	if (config_load(config_path, &conf) < 0)
 		fatalx("configuration not loaded");
 	r = provider_registry_init(conf);
@@ -280,8 +283,11 @@ main(int argc, char **argv)
 	}
 	/* First of all: nothing stays frozen after a crash (PV-024). */
 	freeze_recover();
-	/* Before any writer or requester can see the files they replace. */
-	apply_pending_restores(state_dir);
+	/*
+	 * Before any writer or requester can see the files they replace;
+	 * only an earlier boot's: a restart is not the reboot they wait for.
+	 */
+	apply_pending_restores(state_dir, PENDING_RESTORE_OTHER_BOOTS);
 	r = setlog_init(state_dir);
 	if (r < 0) {
 		errno = -r;

@@ -15,7 +15,12 @@
  *
  * A journal whose root cannot be opened, or whose staging directory is
  * missing while targets are missing too (a volume not mounted yet), is
- * left in place for a later start: nothing of it was lost.
+ * left in place for a later start: nothing of it was lost.  So is a
+ * journal staged during the running boot when vssd merely restarts
+ * (PENDING_RESTORE_OTHER_BOOTS): it is meant for the next boot.
+ *
+ * The staged objects of refused entries are kept: the staging directory
+ * is renamed <id>.refused beside the others, and the log says where.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +44,8 @@ struct journal_file {
 
 struct apply {
 	int dirfd;        /* <state dir>/pending-restores, locked */
+	enum pending_restore_which which;
+	char boot_id[PR_BOOT_ID_MAX + 1];  /* the running boot's */
 	log_fn *log;
 	void *u;
 	struct pending_restore_result res;
@@ -50,12 +57,6 @@ struct apply {
 /* What one journal's entries came to. */
 struct counts {
 	size_t applied, already, refused;
-};
-
-/* A directory renamed into place: its times, set again at the end. */
-struct dir_times {
-	bool set;
-	struct timespec times[2];
 };
 
 static void say(struct apply *a, int level, const char *fmt, ...)
@@ -95,9 +96,11 @@ read_file(int dirfd, const char *name, char **ret, size_t *ret_len)
 	char *buf;
 	int fd, r = 0;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* A FIFO must not block vssd's start: O_NONBLOCK, then the type. */
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return errno == ENXIO ? -EBADMSG : -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (size_t)st.st_size > PR_JOURNAL_MAX) {
 		close(fd);
@@ -274,15 +277,23 @@ refuse(struct apply *a, const struct journal_file *f,
 	    (unsigned long long)e->n, e->target, why);
 }
 
+/* Whether the staged object st is the one the journal recorded for e. */
+static bool
+staged_matches(const struct pr_entry *e, const struct stat *st)
+{
+	if (pr_ino(st->st_ino) != e->ino)
+		return false;
+	/* A directory's size is the file system's business. */
+	return S_ISDIR(st->st_mode) || (uint64_t)st->st_size == e->size;
+}
+
 /*
  * Put the staged object of e in place.  staged_fd is the staging
- * directory, or -1 when it is gone; *dt is filled for a directory
- * renamed into place.
+ * directory, or -1 when it is gone.
  */
 static void
 apply_entry(struct apply *a, const struct journal_file *f, int root,
-	    int staged_fd, const struct pr_entry *e, struct counts *c,
-	    struct dir_times *dt)
+	    int staged_fd, const struct pr_entry *e, struct counts *c)
 {
 	char name[32], why[128];
 	struct stat sst, tst;
@@ -298,6 +309,11 @@ apply_entry(struct apply *a, const struct journal_file *f, int root,
 			 "journal says %s", kind(sst.st_mode),
 			 pr_type_name(e->type));
 		refuse(a, f, e, c, why);
+		return;
+	}
+	if (staged && !staged_matches(e, &sst)) {
+		refuse(a, f, e, c, "the staged object is not the one staged "
+				   "(its inode or size changed)");
 		return;
 	}
 	/* Parents are made only for an object there is to put in place. */
@@ -319,42 +335,56 @@ apply_entry(struct apply *a, const struct journal_file *f, int root,
 			 kind(tst.st_mode), kind(e->type));
 		refuse(a, f, e, c, why);
 	} else if (target && e->type == S_IFDIR) {
-		/* An existing directory is kept as it is. */
+		/* An existing directory is kept as it is (its times aside). */
 		c->applied++;
 	} else if (renameat(staged_fd, name, parent, base) < 0) {
 		refuse(a, f, e, c, strerror(errno));
 	} else {
 		c->applied++;
-		if (e->type == S_IFDIR) {
-			dt->set = true;
-			dt->times[0] = sst.st_atim;
-			dt->times[1] = sst.st_mtim;
-		}
 	}
 	if (parent >= 0)
 		close(parent);
 }
 
+static struct timespec
+ns_timespec(int64_t ns)
+{
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+
+	if (ts.tv_nsec < 0) {
+		ts.tv_sec--;
+		ts.tv_nsec += 1000000000;
+	}
+	return ts;
+}
+
 /*
- * Renaming into a directory changes its times: the directories renamed
- * into place get the staged ones back once everything is in.
+ * Renaming into a directory changes its times, and an apply cut short by
+ * a crash may have renamed into it before: once everything is in, on
+ * every apply, each directory of a "dir" entry gets the journal's times.
  */
 static void
-restore_dir_times(int root, const struct pr_journal *j,
-		  const struct dir_times *dt)
+restore_dir_times(int root, const struct pr_journal *j)
 {
+	const struct pr_entry *e;
+	struct timespec ts[2];
 	const char *base;
+	struct stat st;
 	size_t i;
 	int parent;
 
 	for (i = 0; i < j->count; i++) {
-		if (!dt[i].set)
+		e = &j->entries[i];
+		if (e->type != S_IFDIR)
 			continue;
-		parent = pr_open_parent(root, j->entries[i].target, false,
-					&base);
+		parent = pr_open_parent(root, e->target, false, &base);
 		if (parent < 0)
 			continue;
-		utimensat(parent, base, dt[i].times, AT_SYMLINK_NOFOLLOW);
+		ts[0] = ns_timespec(e->atime_ns);
+		ts[1] = ns_timespec(e->mtime_ns);
+		if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			utimensat(parent, base, ts, AT_SYMLINK_NOFOLLOW);
 		close(parent);
 	}
 }
@@ -384,15 +414,25 @@ all_targets_present(int root, const struct pr_journal *j)
 	return true;
 }
 
-/* The staging directory of j below root: O_PATH fd, or a negative errno. */
+/*
+ * The staging directory of j below root: O_PATH fd, or a negative errno;
+ * -EPERM when .vss-pending-restore is another user's or others may
+ * write in it (its objects could have been swapped).
+ */
 static int
 open_stage(int root, const struct pr_journal *j, int *ret_parent)
 {
+	struct stat st;
 	int parent, fd;
 
 	parent = pr_open_step(root, PENDING_STAGE_DIR, false);
 	if (parent < 0)
 		return parent;
+	if (fstat(parent, &st) < 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 022)) {
+		close(parent);
+		return -EPERM;
+	}
 	fd = pr_open_step(parent, j->id, false);
 	if (fd < 0) {
 		close(parent);
@@ -402,25 +442,70 @@ open_stage(int root, const struct pr_journal *j, int *ret_parent)
 	return fd;
 }
 
+/* Whether <id>.refused is there: an apply that kept refused objects. */
+static bool
+refused_kept(int root, const struct pr_journal *j)
+{
+	char name[PR_ID_LEN + sizeof(PR_REFUSED_SUFFIX)];
+	struct stat st;
+	bool there;
+	int parent;
+
+	parent = pr_open_step(root, PENDING_STAGE_DIR, false);
+	if (parent < 0)
+		return false;
+	snprintf(name, sizeof(name), "%s%s", j->id, PR_REFUSED_SUFFIX);
+	there = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		S_ISDIR(st.st_mode);
+	close(parent);
+	return there;
+}
+
+/*
+ * What is left in the staging directory: removed, or, with refused
+ * entries, kept as <id>.refused for the administrator.
+ */
+static int
+clear_stage(struct apply *a, const struct journal_file *f, int root,
+	    int stage_parent, bool keep)
+{
+	char kept[PR_ID_LEN + sizeof(PR_REFUSED_SUFFIX)];
+	int r;
+
+	if (keep) {
+		snprintf(kept, sizeof(kept), "%s%s", f->j.id,
+			 PR_REFUSED_SUFFIX);
+		if (renameat(stage_parent, f->j.id, stage_parent, kept) == 0)
+			say(a, 1, "pending restore %s: the staged objects of "
+				  "the refused entries are kept in '%s/%s/%s'",
+			    f->j.id, f->j.root, PENDING_STAGE_DIR, kept);
+		else
+			say(a, 1, "pending restore %s: the staged objects of "
+				  "the refused entries are kept in '%s/%s/%s' "
+				  "(not renamed: %s)", f->j.id, f->j.root,
+			    PENDING_STAGE_DIR, f->j.id, strerror(errno));
+		return 0;
+	}
+	r = pr_remove_tree(stage_parent, f->j.id);
+	if (r < 0)
+		say(a, 1, "pending restore %s: staging directory '%s/%s/%s' "
+			  "not removed: %s", f->j.id, f->j.root,
+		    PENDING_STAGE_DIR, f->j.id, strerror(-r));
+	/* Other journals may be staged there: then it stays. */
+	unlinkat(root, PENDING_STAGE_DIR, AT_REMOVEDIR);
+	return 0;
+}
+
 /* Journal done: the staging directory, then the journal itself. */
 static int
 finish(struct apply *a, const struct journal_file *f, int root,
-       int stage_parent)
+       int stage_parent, bool keep)
 {
-	int r = 0;
-
 	/* What was renamed is on disk before its journal goes. */
 	if (syncfs(root) < 0)
 		return -errno;
 	if (stage_parent >= 0) {
-		r = pr_remove_tree(stage_parent, f->j.id);
-		if (r < 0)
-			say(a, 1, "pending restore %s: staging directory "
-				  "'%s/%s/%s' not removed: %s", f->j.id,
-			    f->j.root, PENDING_STAGE_DIR, f->j.id,
-			    strerror(-r));
-		/* Other journals may be staged there: then it stays. */
-		unlinkat(root, PENDING_STAGE_DIR, AT_REMOVEDIR);
+		clear_stage(a, f, root, stage_parent, keep);
 		if (syncfs(root) < 0)
 			return -errno;
 	}
@@ -433,7 +518,6 @@ static void
 apply_journal(struct apply *a, const struct journal_file *f)
 {
 	const struct pr_journal *j = &f->j;
-	struct dir_times *dt = NULL;
 	struct counts c = { 0 };
 	int root, stage = -1, stage_parent = -1, r;
 	size_t i;
@@ -448,7 +532,17 @@ apply_journal(struct apply *a, const struct journal_file *f)
 		return;
 	}
 	stage = open_stage(root, j, &stage_parent);
-	if (stage < 0 && !(stage == -ENOENT && all_targets_present(root, j))) {
+	if (stage == -EPERM) {
+		a->res.deferred++;
+		say(a, 1, "pending restore %s: '%s/%s' is not owned by this "
+			  "user or others may write in it: nothing applied, "
+			  "left for the administrator", j->id, j->root,
+		    PENDING_STAGE_DIR);
+		goto out;
+	}
+	/* Gone: applied before a crash, or a volume not mounted yet. */
+	if (stage < 0 && !(stage == -ENOENT && (all_targets_present(root, j) ||
+						refused_kept(root, j)))) {
 		a->res.deferred++;
 		say(a, 1, "pending restore %s: staging directory '%s/%s/%s' "
 			  "cannot be opened (is the volume mounted?), left "
@@ -456,20 +550,13 @@ apply_journal(struct apply *a, const struct journal_file *f)
 		    PENDING_STAGE_DIR, j->id, strerror(-stage));
 		goto out;
 	}
-	dt = calloc(j->count ? j->count : 1, sizeof(*dt));
-	if (!dt) {
-		a->res.deferred++;
-		say(a, 1, "pending restore %s: out of memory, left for a "
-			  "later start", j->id);
-		goto out;
-	}
 	for (i = 0; i < j->count; i++)
-		apply_entry(a, f, root, stage, &j->entries[i], &c, &dt[i]);
-	restore_dir_times(root, j, dt);
+		apply_entry(a, f, root, stage, &j->entries[i], &c);
+	restore_dir_times(root, j);
 	a->res.applied += c.applied;
 	a->res.already += c.already;
 	a->res.refused += c.refused;
-	r = finish(a, f, root, stage_parent);
+	r = finish(a, f, root, stage_parent, c.refused > 0);
 	if (r < 0) {
 		a->res.deferred++;
 		say(a, 1, "pending restore %s: journal '%s' not removed, the "
@@ -483,7 +570,6 @@ apply_journal(struct apply *a, const struct journal_file *f)
 				  "before, %zu refused", j->id, j->backup_set,
 	    j->root, c.applied, c.already, c.refused);
 out:
-	free(dt);
 	if (stage >= 0)
 		close(stage);
 	if (stage_parent >= 0)
@@ -491,17 +577,28 @@ out:
 	close(root);
 }
 
-int
-pending_restore_apply_all(const char *state_dir, log_fn *log, void *u,
-			  struct pending_restore_result *ret)
+/* Whether j is for a later boot than this one (which: vssd restarted). */
+static bool
+for_next_boot(const struct apply *a, const struct pr_journal *j)
 {
-	struct apply a = { .dirfd = -1, .log = log, .u = u };
+	return a->which == PENDING_RESTORE_OTHER_BOOTS && a->boot_id[0] &&
+	       strcmp(a->boot_id, j->boot_id) == 0;
+}
+
+int
+pending_restore_apply_all(const char *state_dir,
+			  enum pending_restore_which which, log_fn *log,
+			  void *u, struct pending_restore_result *ret)
+{
+	struct apply a = { .dirfd = -1, .which = which, .log = log, .u = u };
 	char *path;
 	size_t i;
 	int r;
 
-	if (!state_dir)
+	if (!state_dir || (which != PENDING_RESTORE_ALL &&
+			   which != PENDING_RESTORE_OTHER_BOOTS))
 		return -EINVAL;
+	pr_boot_id(a.boot_id);
 	if (asprintf(&path, "%s/%s", state_dir, PENDING_RESTORE_DIR) < 0)
 		return -ENOMEM;
 	a.dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -523,8 +620,17 @@ pending_restore_apply_all(const char *state_dir, log_fn *log, void *u,
 		goto out;
 	if (a.count > 1)
 		qsort(a.files, a.count, sizeof(*a.files), oldest_first);
-	for (i = 0; i < a.count; i++)
-		apply_journal(&a, &a.files[i]);
+	for (i = 0; i < a.count; i++) {
+		if (!for_next_boot(&a, &a.files[i].j)) {
+			apply_journal(&a, &a.files[i]);
+			continue;
+		}
+		a.res.this_boot++;
+		say(&a, 0, "pending restore %s was staged during this boot: "
+			   "left for the next boot (vssd "
+			   "--apply-pending-restores applies it now)",
+		    a.files[i].j.id);
+	}
 out:
 	for (i = 0; i < a.count; i++)
 		pr_journal_release(&a.files[i].j);

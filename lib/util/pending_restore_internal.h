@@ -20,12 +20,16 @@
 #include "util/pending_restore.h"
 
 #define PR_FORMAT "vss-pending-restore"
-#define PR_VERSION 1
+#define PR_VERSION 2
 /* A journal id: 32 lower-case hex digits (128 random bits). */
 #define PR_ID_LEN 32
 #define PR_JOURNAL_SUFFIX ".journal"
 #define PR_TMP_SUFFIX ".journal.tmp"
 #define PR_BAD_SUFFIX ".journal.bad"
+/* What a staging directory with refused entries is renamed to: <id>.refused. */
+#define PR_REFUSED_SUFFIX ".refused"
+/* The longest boot id a journal records (the kernel's is 36 characters). */
+#define PR_BOOT_ID_MAX 64
 /* The longest line and the largest journal the parser takes. */
 #define PR_LINE_MAX 65536
 #define PR_JOURNAL_MAX ((size_t)256 << 20)
@@ -37,10 +41,15 @@ struct pr_entry {
 	mode_t type;       /* S_IFREG, S_IFDIR... */
 	char *target;      /* relative to the journal's root */
 	char *component;   /* or NULL */
+	uint64_t ino;      /* the staged object's inode, its low 63 bits */
+	uint64_t size;     /* and its size (not checked for a directory) */
+	int64_t atime_ns;  /* a directory's times, set after every apply */
+	int64_t mtime_ns;
 };
 
 struct pr_journal {
 	char id[PR_ID_LEN + 1];
+	char boot_id[PR_BOOT_ID_MAX + 1];  /* "" when it could not be read */
 	uint64_t created_ns;
 	char *backup_set;
 	char *root;
@@ -69,6 +78,16 @@ bool pr_abspath_valid(const char *path);
 bool pr_id_valid(const char *id);
 /* The SHA-256 of len bytes as 64 lower-case hex digits: 0 or -EIO. */
 int pr_sha256_hex(const void *data, size_t len, char ret[65]);
+/* The low 63 bits of an inode number, as a journal records it. */
+uint64_t pr_ino(ino_t ino);
+
+/* ---- pending_restore_write.c -------------------------------------------- */
+
+/*
+ * The id of the running boot (/proc/sys/kernel/random/boot_id, without
+ * its newline) into ret; "" when it cannot be read.
+ */
+void pr_boot_id(char ret[PR_BOOT_ID_MAX + 1]);
 
 /* ---- pending_restore_beneath.c ------------------------------------------ */
 

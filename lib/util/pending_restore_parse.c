@@ -107,6 +107,12 @@ pr_id_valid(const char *id)
 	return id[PR_ID_LEN] == '\0';
 }
 
+uint64_t
+pr_ino(ino_t ino)
+{
+	return (uint64_t)ino & (uint64_t)INT64_MAX;
+}
+
 int
 pr_sha256_hex(const void *data, size_t len, char ret[65])
 {
@@ -207,6 +213,17 @@ get_uint(struct parser *p, json_t *o, const char *key, uint64_t *ret)
 	return 0;
 }
 
+static int
+get_int(struct parser *p, json_t *o, const char *key, int64_t *ret)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		return bad(p, "\"%s\" is not a number", key);
+	*ret = (int64_t)json_integer_value(v);
+	return 0;
+}
+
 /* A string without NUL bytes; with null_ok, null gives NULL. */
 static int
 get_string(struct parser *p, json_t *o, const char *key, bool null_ok,
@@ -238,13 +255,14 @@ dup_string(const char *s, char **ret)
 }
 
 static const char *const header_keys[] = {
-	"format", "version", "id", "created_ns", "backup_set", "root",
+	"format", "version", "id", "boot_id", "created_ns", "backup_set",
+	"root",
 };
 
 static int
 parse_header(struct parser *p, json_t *o)
 {
-	const char *format, *id, *set, *root;
+	const char *format, *id, *boot, *set, *root;
 	uint64_t version;
 	int r;
 
@@ -260,6 +278,7 @@ parse_header(struct parser *p, json_t *o)
 		return bad(p, "version %llu, this vss reads %d",
 			   (unsigned long long)version, PR_VERSION);
 	if ((r = get_string(p, o, "id", false, &id)) < 0 ||
+	    (r = get_string(p, o, "boot_id", false, &boot)) < 0 ||
 	    (r = get_uint(p, o, "created_ns", &p->j.created_ns)) < 0 ||
 	    (r = get_string(p, o, "backup_set", false, &set)) < 0 ||
 	    (r = get_string(p, o, "root", false, &root)) < 0)
@@ -267,20 +286,40 @@ parse_header(struct parser *p, json_t *o)
 	if (!pr_id_valid(id))
 		return bad(p, "\"id\" is not %d lower-case hex digits",
 			   PR_ID_LEN);
+	if (strlen(boot) > PR_BOOT_ID_MAX)
+		return bad(p, "\"boot_id\" is longer than %d bytes",
+			   PR_BOOT_ID_MAX);
 	if (!pr_abspath_valid(root))
 		return bad(p, "\"root\" \"%.64s\" is not a clean absolute "
 			   "path", root);
 	memcpy(p->j.id, id, PR_ID_LEN + 1);
+	memcpy(p->j.boot_id, boot, strlen(boot) + 1);
 	if (dup_string(set, &p->j.backup_set) < 0 ||
 	    dup_string(root, &p->j.root) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
+/* Every entry has these; a "dir" entry also its times. */
 static const char *const entry_keys[] = {
-	"n", "type", "target", "component",
+	"n", "type", "target", "component", "ino", "size",
+};
+static const char *const dir_entry_keys[] = {
+	"n", "type", "target", "component", "ino", "size", "atime_ns",
+	"mtime_ns",
 };
 
+/* The keys of entry o, by its type (checked later). */
+static int
+check_entry_keys(struct parser *p, json_t *o)
+{
+	json_t *type = json_object_get(o, "type");
+
+	if (json_is_string(type) && strcmp(json_string_value(type), "dir") == 0)
+		return check_keys(p, o, dir_entry_keys,
+				  ARRAY_SIZE(dir_entry_keys));
+	return check_keys(p, o, entry_keys, ARRAY_SIZE(entry_keys));
+}
 
 static int
 parse_entry(struct parser *p, json_t *o)
@@ -290,11 +329,17 @@ parse_entry(struct parser *p, json_t *o)
 	uint64_t n;
 	int r;
 
-	if ((r = check_keys(p, o, entry_keys, ARRAY_SIZE(entry_keys))) < 0 ||
+	if ((r = check_entry_keys(p, o)) < 0 ||
 	    (r = get_uint(p, o, "n", &n)) < 0 ||
 	    (r = get_string(p, o, "type", false, &type)) < 0 ||
 	    (r = get_string(p, o, "target", false, &target)) < 0 ||
-	    (r = get_string(p, o, "component", true, &component)) < 0)
+	    (r = get_string(p, o, "component", true, &component)) < 0 ||
+	    (r = get_uint(p, o, "ino", &e.ino)) < 0 ||
+	    (r = get_uint(p, o, "size", &e.size)) < 0)
+		return r;
+	if (json_object_get(o, "atime_ns") &&
+	    ((r = get_int(p, o, "atime_ns", &e.atime_ns)) < 0 ||
+	     (r = get_int(p, o, "mtime_ns", &e.mtime_ns)) < 0))
 		return r;
 	if (n != p->j.count + 1)
 		return bad(p, "entry %llu where entry %zu belongs",

@@ -24,6 +24,7 @@ struct pending_restore {
 	char *root;
 	char *backup_set;
 	char id[PR_ID_LEN + 1];
+	char boot_id[PR_BOOT_ID_MAX + 1];
 	uint64_t created_ns;
 	int root_fd;
 	int stage_parent_fd; /* <root>/.vss-pending-restore */
@@ -61,16 +62,39 @@ new_id(char ret[PR_ID_LEN + 1])
 	return 0;
 }
 
+void
+pr_boot_id(char ret[PR_BOOT_ID_MAX + 1])
+{
+	ssize_t n = -1;
+	int fd;
+
+	fd = open("/proc/sys/kernel/random/boot_id",
+		  O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, ret, PR_BOOT_ID_MAX);
+		close(fd);
+	}
+	if (n < 0)
+		n = 0;
+	ret[n] = '\0';
+	ret[strcspn(ret, "\n")] = '\0';
+}
+
 static int
 make_dir(const char *path)
 {
 	return mkdir(path, 0700) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-/* <root>/.vss-pending-restore/<id>, made here (0700). */
+/*
+ * <root>/.vss-pending-restore/<id>, made here (0700).  An existing
+ * .vss-pending-restore that another user owns, or that others may write
+ * in, could have objects swapped under the journal: refused (-EPERM).
+ */
 static int
 make_stage(struct pending_restore *p)
 {
+	struct stat st;
 	int r;
 
 	p->root_fd = open(p->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -82,6 +106,12 @@ make_stage(struct pending_restore *p)
 	r = pr_open_step(p->root_fd, PENDING_STAGE_DIR, false);
 	if (r < 0)
 		return r;
+	/* Not kept when refused: pending_restore_free() leaves it alone. */
+	if (fstat(r, &st) < 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 022)) {
+		close(r);
+		return -EPERM;
+	}
 	p->stage_parent_fd = r;
 	if (mkdirat(p->stage_parent_fd, p->id, 0700) < 0)
 		return -errno;
@@ -108,6 +138,7 @@ pending_restore_begin(struct pending_restore **ret, const char *state_dir,
 		return -ENOMEM;
 	p->root_fd = p->stage_parent_fd = p->stage_fd = -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	pr_boot_id(p->boot_id);
 	p->created_ns = (uint64_t)ts.tv_sec * 1000000000u +
 			(uint64_t)ts.tv_nsec;
 	if (asprintf(&p->journal_dir, "%s/%s", state_dir,
@@ -175,6 +206,12 @@ pending_restore_add(struct pending_restore *p, mode_t type,
 		p->entries = grown;
 	}
 	e.n = p->count + 1;
+	e.ino = pr_ino(st.st_ino);
+	e.size = (uint64_t)st.st_size;
+	e.atime_ns = (int64_t)st.st_atim.tv_sec * 1000000000 +
+		     st.st_atim.tv_nsec;
+	e.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		     st.st_mtim.tv_nsec;
 	e.target = strdup(target);
 	e.component = component ? strdup(component) : NULL;
 	if (!e.target || (component && !e.component)) {
@@ -205,32 +242,47 @@ put_line(FILE *f, json_t *o)
 	return r;
 }
 
+/* One entry's line; a directory's with its times. */
+static json_t *
+entry_json(const struct pr_entry *e)
+{
+	json_t *o;
+
+	o = json_pack("{s:I, s:s, s:s, s:s?, s:I, s:I}", "n", (json_int_t)e->n,
+		      "type", pr_type_name(e->type), "target", e->target,
+		      "component", e->component, "ino", (json_int_t)e->ino,
+		      "size", (json_int_t)e->size);
+	if (o && e->type == S_IFDIR &&
+	    (json_object_set_new(o, "atime_ns",
+				 json_integer((json_int_t)e->atime_ns)) < 0 ||
+	     json_object_set_new(o, "mtime_ns",
+				 json_integer((json_int_t)e->mtime_ns)) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* The journal's text: caller owns *ret; free with free(). */
 static int
 journal_text(const struct pending_restore *p, char **ret, size_t *ret_len)
 {
 	char *text = NULL, hex[65];
 	size_t len = 0, i;
-	const struct pr_entry *e;
 	FILE *f;
 	int r;
 
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
-	r = put_line(f, json_pack("{s:s, s:i, s:s, s:I, s:s, s:s}",
+	r = put_line(f, json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s}",
 				  "format", PR_FORMAT, "version", PR_VERSION,
-				  "id", p->id, "created_ns",
-				  (json_int_t)p->created_ns, "backup_set",
-				  p->backup_set, "root", p->root));
-	for (i = 0; r == 0 && i < p->count; i++) {
-		e = &p->entries[i];
-		r = put_line(f, json_pack("{s:I, s:s, s:s, s:s?}", "n",
-					  (json_int_t)e->n, "type",
-					  pr_type_name(e->type), "target",
-					  e->target, "component",
-					  e->component));
-	}
+				  "id", p->id, "boot_id", p->boot_id,
+				  "created_ns", (json_int_t)p->created_ns,
+				  "backup_set", p->backup_set, "root",
+				  p->root));
+	for (i = 0; r == 0 && i < p->count; i++)
+		r = put_line(f, entry_json(&p->entries[i]));
 	if (r == 0 && fflush(f) != 0)
 		r = -ENOMEM;
 	if (r == 0)
@@ -299,8 +351,13 @@ write_journal(const struct pending_restore *p, const char *text, size_t len)
 		r = -errno;
 	if (r < 0)
 		unlinkat(dfd, tmp, 0);
-	else if (fsync(dfd) < 0)
-		r = -errno;
+	/*
+	 * Renamed, the journal is there and will be applied: a failing
+	 * fsync of the directory cannot take it back, so it counts as
+	 * committed (its staged objects must stay).
+	 */
+	else
+		fsync(dfd);
 out:
 	close(dfd);
 	return r;

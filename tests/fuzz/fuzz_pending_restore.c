@@ -6,8 +6,9 @@
  * correct SHA-256, so that the fuzzer gets past the digest to the checks
  * of the header and the entries.  A journal accepted must keep the
  * promises vssd relies on before renaming anything (a clean absolute
- * root, targets relative without "." / ".." / empty elements and outside
- * the staging directory, entries numbered 1, 2, ...); a refusal must be
+ * root, a boot id of bounded length, targets relative without "." / ".."
+ * / empty elements and outside the staging directory, entries numbered
+ * 1, 2, ..., inode numbers within 63 bits); a refusal must be
  * -EBADMSG with a reason.  Anything else aborts.  See run.sh.
  */
 #include <errno.h>
@@ -45,7 +46,8 @@ check(const char *text, size_t len)
 			die("pending_restore_parse() disagrees");
 		return;
 	}
-	if (!pr_id_valid(j.id) || !pr_abspath_valid(j.root) || !j.backup_set)
+	if (!pr_id_valid(j.id) || !pr_abspath_valid(j.root) || !j.backup_set ||
+	    strlen(j.boot_id) > PR_BOOT_ID_MAX)
 		die("a header accepted that is not clean");
 	for (i = 0; i < j.count; i++) {
 		if (j.entries[i].n != i + 1)
@@ -54,6 +56,8 @@ check(const char *text, size_t len)
 			die("a target accepted that is not clean");
 		if (!pr_type_name(j.entries[i].type))
 			die("a type accepted that has no name");
+		if (j.entries[i].ino > (uint64_t)INT64_MAX)
+			die("an inode number accepted past 63 bits");
 	}
 	pr_journal_release(&j);
 }
