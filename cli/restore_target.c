@@ -164,8 +164,12 @@ walk(struct rtarget *t, const char *dir, int flags, rt_made_fn made, void *u,
 			}
 			snprintf(sofar, sizeof(sofar), "%.*s",
 				 (int)((size_t)(p - dir) + n), dir);
-			/* Made by someone else meanwhile: not ours to report. */
+			/*
+			 * Made by someone else meanwhile: not ours to report.
+			 * Ours and not recorded (no memory): not left behind.
+			 */
 			if (r == 0 && (r = made(t, sofar, u)) < 0) {
+				unlinkat(fd, elem, AT_REMOVEDIR);
 				close(fd);
 				return r;
 			}

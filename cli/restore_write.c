@@ -107,9 +107,8 @@ rbatch_find_dest(const struct rbatch *b, struct rtarget *t,
 	return SIZE_MAX;
 }
 
-/* The object of the manifest's volume and path, or SIZE_MAX. */
-static size_t
-find_entry(const struct rbatch *b, size_t volume, const char *path)
+size_t
+rbatch_find_entry(const struct rbatch *b, size_t volume, const char *path)
 {
 	struct key k = {b, NULL, volume, path};
 
@@ -146,13 +145,31 @@ rbatch_push(struct rbatch *b, const struct robj *o)
 	return 0;
 }
 
+int
+rbatch_index_entry(struct rbatch *b, size_t idx)
+{
+	const struct bset_entry *e = b->objs[idx].e;
+
+	return bset_table_add(&b->by_entry, bset_path_hash(e->volume, e->path),
+			      idx);
+}
+
 void
 robj_release(struct robj *o)
 {
+	size_t i;
+
 	free(o->relpath);
 	free(o->component);
 	free(o->first_path);
+	rmeta_entry_free(o->e);
+	for (i = 0; i < o->range_count; i++)
+		rranges_op_release(&o->ranges[i]);
+	free(o->ranges);
 	o->relpath = o->component = o->first_path = NULL;
+	o->e = NULL;
+	o->ranges = NULL;
+	o->range_count = 0;
 }
 
 /* ---- where things are --------------------------------------------------- */
@@ -330,18 +347,32 @@ rbatch_copy_data(int src, int dst, uint64_t size, char hex[65])
 	struct bset_data_result res;
 	int r;
 
-	/* Shared extents: hash the new file, which no one else can change. */
-	if (size && ioctl(dst, FICLONE, src) == 0)
+	struct stat st;
+
+	/*
+	 * Shared extents: hash the new file, which no one else can change;
+	 * the clone takes all of src, which may have grown since its size
+	 * was checked: cut to size (a shorter one fails the hash).
+	 */
+	if (size && ioctl(dst, FICLONE, src) == 0) {
+		if (fstat(dst, &st) < 0)
+			return -errno;
+		if ((uint64_t)st.st_size > size &&
+		    ftruncate(dst, (off_t)size) < 0)
+			return -errno;
+		if ((uint64_t)st.st_size < size)
+			return -EBADMSG;
 		return bset_data_sha256(dst, size, hex);
+	}
 	r = bset_data_copy(src, dst, size, BSET_COPY_READ_WRITE, &res);
 	if (r == 0)
 		memcpy(hex, res.sha256, 65);
 	return r;
 }
 
-static int
-stage_file(struct rbatch *b, int dir, struct robj *o, char *err,
-	   size_t errlen)
+int
+rbatch_stage_file(struct rbatch *b, int dir, struct robj *o, char *err,
+		  size_t errlen)
 {
 	const struct bset_entry *e = o->e;
 	char hex[65], where[BSET_PATH_MAX + 256];
@@ -369,12 +400,13 @@ stage_file(struct rbatch *b, int dir, struct robj *o, char *err,
 			strerror(-r));
 		goto out;
 	}
-	if ((r = rbatch_copy_data(src, fd, e->size, hex)) < 0) {
+	r = rbatch_copy_data(src, fd, e->size, hex);
+	if (r < 0 && r != -EBADMSG) {
 		set_err(err, errlen, "cannot copy \"data/%zu/%s\": %s",
 			e->volume, e->path, strerror(-r));
 		goto out;
 	}
-	if (strcmp(hex, e->sha256) != 0) {
+	if (r == -EBADMSG || strcmp(hex, e->sha256) != 0) {
 		set_err(err, errlen,
 			"\"data/%zu/%s\" of the backup set does not have the "
 			"manifest's SHA-256: changed since the backup",
@@ -505,47 +537,6 @@ stage_dir_in_place(int dir, const char *name, struct robj *o, char *err,
 	return 0;
 }
 
-/*
- * A hard link (RS-122): to the object of its first link in this batch,
- * or to the first link already in the target, when o's place ends in
- * its manifest path (restoring into the same tree).
- */
-static int
-find_first(struct rbatch *b, struct robj *o, char *err, size_t errlen)
-{
-	const struct bset_entry *e = o->e;
-	size_t k, plen = strlen(o->relpath), elen = strlen(e->path);
-	char where[BSET_PATH_MAX + 256];
-	const char *name;
-	struct stat st;
-	int fd;
-
-	k = find_entry(b, e->volume, e->hardlink_of);
-	if (k != SIZE_MAX && b->objs[k].kind == RO_FILE) {
-		o->first = k;
-		return 0;
-	}
-	if (plen >= elen && strcmp(o->relpath + plen - elen, e->path) == 0 &&
-	    (plen == elen || o->relpath[plen - elen - 1] == '/')) {
-		if (asprintf(&o->first_path, "%.*s%s", (int)(plen - elen),
-			     o->relpath, e->hardlink_of) < 0) {
-			o->first_path = NULL;
-			return -ENOMEM;
-		}
-		fd = rbatch_parent(b, o->t, o->first_path, false, &name, NULL,
-				   0);
-		if (fd >= 0 && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode))
-			return 0;
-	}
-	set_err(err, errlen,
-		"\"%s\" is a hard link of \"%s\", which is neither in this "
-		"batch nor in the target",
-		rbatch_where(o->t, o->relpath, where, sizeof(where)),
-		e->hardlink_of);
-	return -ENOENT;
-}
-
 static enum robj_kind
 kind_of(const struct bset_entry *e)
 {
@@ -565,7 +556,8 @@ stage(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 	const char *name;
 	int dir, r;
 
-	if (o->kind == RO_LINK && (r = find_first(b, o, err, errlen)) < 0)
+	/* Resolved first: a hard link may become a full copy. */
+	if (o->kind == RO_LINK && (r = rlink_resolve(b, o, err, errlen)) < 0)
 		return r;
 	dir = stage_dir(b, o, &name, err, errlen);
 	if (dir < 0)
@@ -576,7 +568,7 @@ stage(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 		return r;
 	switch (o->kind) {
 	case RO_FILE:
-		return stage_file(b, dir, o, err, errlen);
+		return rbatch_stage_file(b, dir, o, err, errlen);
 	case RO_LINK:
 		return 0; /* made at commit */
 	default:
@@ -619,12 +611,132 @@ fail:
 }
 
 int
+rbatch_set_manifest(struct rbatch *b, const struct bset_manifest *m)
+{
+	if (!b || !m)
+		return -EINVAL;
+	b->m = m;
+	return 0;
+}
+
+int
+rbatch_set_no_replace(struct rbatch *b, bool on)
+{
+	if (!b || b->committed)
+		return -EINVAL;
+	b->no_replace = on;
+	return 0;
+}
+
+/* A directory made on the way as a parent (object k), now with e. */
+static int
+adopt_dir(struct rbatch *b, size_t k, const struct bset_entry *e,
+	  const char *component)
+{
+	struct robj *o = &b->objs[k];
+	char *comp = NULL;
+	int r;
+
+	if (component && !(comp = strdup(component)))
+		return -ENOMEM;
+	if ((r = rmeta_entry_dup(e, &o->e)) < 0 ||
+	    (r = rbatch_index_entry(b, k)) < 0) {
+		rmeta_entry_free(o->e);
+		o->e = NULL;
+		free(comp);
+		return r;
+	}
+	o->component = comp;
+	b->entries++;
+	return 0;
+}
+
+/*
+ * A whole file where directed targets go already (object k, RS-091):
+ * its content first, then their ranges again on top, in a new temporary
+ * that takes the place of theirs; the same as when the file comes first.
+ */
+static int
+merge_file(struct rbatch *b, size_t k, const struct bset_entry *e,
+	   const char *component, char *err, size_t errlen)
+{
+	struct robj *o = &b->objs[k];
+	struct robj n = {.kind = RO_FILE, .t = o->t, .relpath = o->relpath};
+	const char *name;
+	char *comp = NULL;
+	int dir, fd = -1, r;
+	struct stat st;
+	size_t i;
+
+	if ((r = bset_table_reserve(&b->by_entry, 1)) < 0)
+		return r;
+	if (component && !(comp = strdup(component)))
+		return -ENOMEM;
+	if ((r = rmeta_entry_dup(e, &n.e)) < 0)
+		goto fail;
+	dir = rbatch_parent(b, o->t, o->relpath, true, &name, err, errlen);
+	if (dir < 0) {
+		r = dir;
+		goto fail;
+	}
+	if ((r = rbatch_stage_file(b, dir, &n, err, errlen)) < 0)
+		goto fail;
+	fd = openat(dir, n.tmp, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != n.tmp_ino ||
+	    st.st_dev != n.tmp_dev)
+		r = -ESTALE;
+	for (i = 0; r == 0 && i < o->range_count; i++)
+		r = rranges_write(b, dir, fd, &o->ranges[i], NULL, err,
+				  errlen);
+	/* Writing drops file capabilities: the file's metadata again. */
+	if (r == 0)
+		r = rmeta_apply_fd(fd, n.e, err, errlen);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		rbatch_unstage(b, &n);
+		goto fail;
+	}
+	rbatch_unstage(b, o);
+	memcpy(o->tmp, n.tmp, sizeof(o->tmp));
+	o->tmp_dev = n.tmp_dev;
+	o->tmp_ino = n.tmp_ino;
+	o->kind = RO_FILE;
+	o->broken = false; /* written anew */
+	o->e = n.e;
+	o->component = comp;
+	/* Reserved: cannot fail. */
+	rbatch_index_entry(b, k);
+	b->bytes += e->size;
+	return 0;
+fail:
+	rmeta_entry_free(n.e);
+	free(comp);
+	return r;
+}
+
+/* Remove the directory o made, when it could not join the batch. */
+static void
+unmake_dir(struct rbatch *b, const struct robj *o)
+{
+	const char *name;
+	int dir;
+
+	if (!o->created)
+		return;
+	dir = rbatch_parent(b, o->t, o->relpath, false, &name, NULL, 0);
+	if (dir >= 0)
+		unlinkat(dir, name, AT_REMOVEDIR);
+}
+
+int
 rbatch_add(struct rbatch *b, struct rtarget *t, const char *relpath,
 	   const struct bset_entry *e, const char *component, char *err,
 	   size_t errlen)
 {
 	struct robj o = {.t = t, .first = SIZE_MAX};
 	char where[BSET_PATH_MAX + 256];
+	struct robj *prev;
 	size_t k;
 	int r;
 
@@ -651,20 +763,18 @@ rbatch_add(struct rbatch *b, struct rtarget *t, const char *relpath,
 		return -EISDIR;
 	}
 	k = rbatch_find_dest(b, t, relpath);
-	if (k != SIZE_MAX && !b->objs[k].e && o.kind == RO_DIR) {
-		/* A parent made on the way: now with its entry. */
-		b->objs[k].e = e;
-		if (component && !(b->objs[k].component = strdup(component)))
-			return -ENOMEM;
-		b->entries++;
-		return 0;
-	}
-	if (k != SIZE_MAX) {
+	prev = k == SIZE_MAX ? NULL : &b->objs[k];
+	if (prev && prev->kind == RO_DIR && !prev->e && o.kind == RO_DIR)
+		return adopt_dir(b, k, e, component);
+	if (prev && prev->kind == RO_RANGES && o.kind == RO_FILE)
+		return merge_file(b, k, e, component, err, errlen);
+	if (prev) {
 		set_err(err, errlen, "\"%s\" is twice in one batch",
 			rbatch_where(t, relpath, where, sizeof(where)));
 		return -EEXIST;
 	}
-	o.e = e;
+	if ((r = rmeta_entry_dup(e, &o.e)) < 0)
+		return r;
 	o.relpath = strdup(relpath);
 	o.component = component ? strdup(component) : NULL;
 	if (!o.relpath || (component && !o.component)) {
@@ -675,11 +785,12 @@ rbatch_add(struct rbatch *b, struct rtarget *t, const char *relpath,
 		goto fail;
 	if ((r = rbatch_push(b, &o)) < 0) {
 		rbatch_unstage(b, &o);
+		unmake_dir(b, &o);
 		goto fail;
 	}
 	b->entries++;
 	if (o.kind == RO_FILE || o.kind == RO_LINK)
-		b->bytes += e->size;
+		b->bytes += o.e->size;
 	return 0;
 fail:
 	robj_release(&o);

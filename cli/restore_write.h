@@ -22,8 +22,9 @@
  * owner, group, extended attributes (POSIX ACLs included), mode and times
  * of the manifest, in that order; rbatch_commit() renames them into place
  * one after the other, makes the hard links (a link of an object of the
- * same batch, or of a file already restored to the same target), then
- * sets the directories' metadata, deepest first.  rbatch_free() without a
+ * same batch, or of the first link already in the same target with the
+ * backup's content; else a full copy), then sets the directories'
+ * metadata, deepest first.  rbatch_free() without a
  * commit removes every temporary and the directories the batch made: a
  * batch that fails before its commit leaves the targets as they were.  A
  * failure during the commit stops it; the objects renamed so far are
@@ -31,8 +32,18 @@
  * them is kept (with the manifest's metadata, where the batch has its
  * entry), and nothing half-written remains.  Temporaries are checked to
  * be the objects the batch made (device and inode) before they are
- * renamed or removed.  The staged data is made durable with one syncfs()
- * per target before the renames, and the names after them.
+ * renamed or removed, and every directory is reached beneath its root
+ * again at commit (one moved or swapped for a symbolic link meanwhile
+ * refuses the commit).  The staged data is made durable with one
+ * syncfs() per target before the renames, and the names after them.
+ *
+ * Temporaries.  A process killed hard (SIGKILL, a crash, a power cut)
+ * between rbatch_add() and the end of rbatch_commit() or rbatch_free()
+ * leaves its named temporaries, ".vss-restore-" and six random
+ * characters, beside their places (regular files made with O_TMPFILE
+ * vanish until their data is complete); so does a batch whose directory
+ * was moved or swapped meanwhile.  They are never renamed into place by
+ * a later restore and may be removed by hand.
  *
  * Data is read from DIR/data/<volume>/<path> of the backup set with the
  * same no-symlink rules; its SHA-256 is computed while copying (after a
@@ -118,25 +129,54 @@ int rtarget_probe(struct rtarget *t, const char *relpath, mode_t type,
  * targets given must be rooted where pending was begun.  Directories
  * become "dir" entries (an existing one is kept when applied, so the
  * root "" is skipped); hard links are staged as links of their first
- * link's staged object.  The caller owns pending and frees the batch
- * before it.  Caller owns *ret; rbatch_free().
+ * link's staged object when that is in the same batch, else as a full
+ * copy of its data (a journal cannot link across journals).  The caller
+ * owns pending and frees the batch before it.  Caller owns *ret;
+ * rbatch_free().
  */
 int rbatch_new(struct rbatch **ret, const char *set_dir,
 	       struct pending_restore *pending);
 /*
+ * The manifest the entries come from, where rbatch_add() looks up the
+ * first link of a hard link that is not in the batch (its SHA-256, to
+ * check the file already in the target, or its data for a full copy).
+ * Without it such a link is refused (-ENOENT).  m is borrowed: valid
+ * until the last rbatch_add().  0 or -EINVAL.
+ */
+int rbatch_set_manifest(struct rbatch *b, const struct bset_manifest *m);
+/*
+ * on: the commit never replaces anything (restore if not there,
+ * RS-041): each object is renamed into place with RENAME_NOREPLACE (or
+ * linked, which never replaces, where the file system lacks it), and an
+ * object whose place was taken since it was checked fails the commit
+ * with -EEXIST and a message (objects before it are in place, reported
+ * by done).  Existing directories are kept as always.  In place only: a
+ * staged restore is applied by vssd.  Before the commit; 0 or -EINVAL.
+ */
+int rbatch_set_no_replace(struct rbatch *b, bool on);
+/*
  * Stage object e (an entry of the set's manifest) for relpath below t.
  * component names the component for the journal (may be NULL; copied).
- * t and e are borrowed: valid until rbatch_free().  A directory that is
- * missing is made now (0700) and an existing one kept; their metadata is
- * set at commit.  Missing parents that are not in the batch are made as
- * mkdir -p would (0755 less the umask).  A non-directory where a
- * directory is (or the reverse): -EISDIR / -ENOTDIR, never removed; an
- * immutable or append-only object in the way: -EPERM.  A hard link
- * (e->hardlink_of) links, at commit, the object of its first link in
- * this batch, else the first link already in t when relpath ends in
- * e->path (the same tree); neither: -ENOENT.  A socket is recorded in
- * the manifest only: 0, nothing staged.  The same relpath twice:
- * -EEXIST.  0, or -errno with err: the object is then not in the batch.
+ * e is copied (path, link target, hard link, SHA-256, extended
+ * attributes): it need only be valid during the call.  t is borrowed:
+ * valid until rbatch_free().  A directory that is missing is made now
+ * (0700) and an existing one kept; their metadata is set at commit.
+ * Missing parents that are not in the batch are made as mkdir -p would
+ * (0755 less the umask).  A non-directory where a directory is (or the
+ * reverse): -EISDIR / -ENOTDIR, never removed; an immutable or
+ * append-only object in the way: -EPERM.  A hard link (e->hardlink_of)
+ * links, at commit, the object of its first link in this batch, else the
+ * first link already in t when relpath ends in e->path (the same tree)
+ * and that file has the first link's SHA-256 (read now; its inode is
+ * checked again at commit: -ESTALE); else it is restored as a full copy
+ * of the first link's data and metadata from the set (the two names are
+ * then not linked).  The first link's entry comes from
+ * rbatch_set_manifest(); without it, a link whose first link is not in
+ * the batch is refused (-ENOENT).  A regular file where directed targets
+ * of this batch go already: the file first, their ranges again on top.
+ * A socket is recorded in the manifest only: 0, nothing staged.  The
+ * same relpath twice otherwise: -EEXIST.  0, or -errno with err: the
+ * object is then not in the batch.
  */
 int rbatch_add(struct rbatch *b, struct rtarget *t, const char *relpath,
 	       const struct bset_entry *e, const char *component, char *err,
@@ -160,11 +200,19 @@ int restore_ranges_parse(const char *text, struct restore_range **ret,
  * file at relpath below t (created when missing, with e's owner, mode
  * and attributes; an existing one keeps its own), through a temporary
  * copy of that file made now and renamed into place at commit.  e's whole
- * data is checked against its SHA-256 first (-EBADMSG).  Ranges into a
- * file already in the batch go into its temporary.  Lists that do not
- * parse, of different length, lengths that differ, or source ranges past
- * e's size: -EINVAL; e not a regular file with its own data (a hard
- * link): -EINVAL; a staging batch: -EOPNOTSUPP (RS-061).
+ * data is checked against its SHA-256 as its ranges are read into a
+ * private copy, and only that copy is read (-EBADMSG).  Ranges into a
+ * file already in the batch go into its temporary (its metadata kept: a
+ * file's from its entry, a directed target's from the file it copies);
+ * a regular file added later at relpath is written first and these
+ * ranges again on top.  e and the lists are copied: valid during the
+ * call.  Lists that do not parse, of different length, lengths that
+ * differ, or source ranges past e's size: -EINVAL; e not a regular file
+ * with its own data (a hard link): -EINVAL; an existing destination with
+ * more than one hard link: -EMLINK (the copy would break them); a
+ * staging batch: -EOPNOTSUPP (RS-061).  A failure after the temporary
+ * of an object already in the batch was written to makes that object
+ * fail the commit (-EIO).
  */
 int rbatch_add_ranges(struct rbatch *b, struct rtarget *t, const char *relpath,
 		      const struct bset_entry *e, const char *src_ranges,
@@ -180,6 +228,24 @@ uint64_t rbatch_bytes(const struct rbatch *b);
 int rbatch_commit(struct rbatch *b,
 		  void (*done)(const char *root, const char *relpath, void *u),
 		  void *u, char *err, size_t errlen);
+/*
+ * A staged batch (rbatch_new() with pending) in two steps: rbatch_stage()
+ * puts every object in its place of the staging directory and syncs it,
+ * writing no journal, so that a restore staged on several volumes can
+ * stage them all before any journal is committed; rbatch_commit() then
+ * only writes the journal.  0, or -errno with err (-EINVAL for a batch
+ * that is not staged, or is staged or committed already).
+ */
+int rbatch_stage(struct rbatch *b, char *err, size_t errlen);
+/* Whether rbatch_commit() succeeded. */
+bool rbatch_committed(const struct rbatch *b);
+/*
+ * Set the metadata of a committed in-place batch's directories again,
+ * deepest first: another batch committed later may have renamed objects
+ * into them, which changes their modification times.  Nothing for a
+ * staged or uncommitted batch.  0, or -errno with err.
+ */
+int rbatch_dirs_again(struct rbatch *b, char *err, size_t errlen);
 /*
  * Remove the temporaries of objects not committed and, without a
  * successful commit, the directories made (above); free.  NULL is fine.

@@ -63,57 +63,41 @@ sync_targets(struct rbatch *b, char *err, size_t errlen)
 	return 0;
 }
 
-/* Where the first link of hard link o is: its target and path. */
-static void
-first_of(const struct rbatch *b, const struct robj *o, struct rtarget **ret_t,
-	 const char **ret_path)
-{
-	if (o->first != SIZE_MAX) {
-		*ret_t = b->objs[o->first].t;
-		*ret_path = b->objs[o->first].relpath;
-	} else {
-		*ret_t = o->t;
-		*ret_path = o->first_path;
-	}
-}
-
 /*
- * Link the first link of o (in place, or staged under its journal name)
- * as tmp in dir, a fresh temporary name; 0 or -errno with err.
+ * Rename tmp over name in dir; with no_replace (restore if not there,
+ * RS-041) only when nothing is at name: renameat2(RENAME_NOREPLACE), or
+ * where the file system lacks it a link(2), which never replaces, and
+ * the temporary name removed.  0 or -errno (-EEXIST: something is there).
  */
 static int
-link_first(struct rbatch *b, struct robj *o, int dir, char *tmp, char *err,
-	   size_t errlen)
+put_in_place(const struct rbatch *b, int dir, const char *tmp,
+	     const char *name)
 {
-	char parent[BSET_PATH_MAX], where[BSET_PATH_MAX + 256];
-	const char *path, *name;
-	struct rtarget *ft;
-	int fdir, r = -EEXIST, tries;
+	if (!b->no_replace)
+		return renameat(dir, tmp, dir, name) < 0 ? -errno : 0;
+	if (renameat2(dir, tmp, dir, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	if (linkat(dir, tmp, dir, name, 0) < 0)
+		return -errno;
+	unlinkat(dir, tmp, 0);
+	return 0;
+}
 
-	first_of(b, o, &ft, &path);
-	if (b->pending && o->first != SIZE_MAX) {
-		fdir = fcntl(pending_restore_stage_fd(b->pending),
-			     F_DUPFD_CLOEXEC, 0);
-		if (fdir < 0)
-			return -errno;
-		name = b->objs[o->first].staged;
-	} else {
-		name = bset_split_path(path, parent);
-		fdir = rt_open_dir(ft, parent, O_PATH, NULL, NULL, err, errlen);
-		if (fdir < 0)
-			return fdir;
-	}
-	for (tries = 0; r == -EEXIST && tries < 100; tries++) {
-		if ((r = rmeta_tmp_name(tmp)) < 0)
-			break;
-		r = linkat(fdir, name, dir, tmp, 0) < 0 ? -errno : 0;
-	}
-	close(fdir);
-	if (r < 0)
-		set_err(err, errlen, "cannot link \"%s\" to \"%s\": %s",
-			rbatch_where(o->t, o->relpath, where, sizeof(where)),
-			path, strerror(-r));
-	return r;
+/* The message of a failed put_in_place(). */
+static void
+place_err(const struct robj *o, int r, char *err, size_t errlen)
+{
+	char where[BSET_PATH_MAX + 256];
+
+	rbatch_where(o->t, o->relpath, where, sizeof(where));
+	if (r == -EEXIST)
+		set_err(err, errlen, "\"%s\" was made by another process "
+			"since it was checked: not replaced", where);
+	else
+		set_err(err, errlen, "cannot put \"%s\" in place: %s", where,
+			strerror(-r));
 }
 
 /* Whether name in dir is the inode that tmp in dir is. */
@@ -130,27 +114,24 @@ same_inode(int dir, const char *tmp, const char *name)
 static int
 place_link(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 {
-	char tmp[RESTORE_TMP_SIZE], where[BSET_PATH_MAX + 256];
+	char tmp[RESTORE_TMP_SIZE];
 	const char *name;
 	int dir, r;
 
 	dir = rbatch_parent(b, o->t, o->relpath, false, &name, err, errlen);
 	if (dir < 0)
 		return dir;
-	if ((r = link_first(b, o, dir, tmp, err, errlen)) < 0)
+	if ((r = rlink_make(b, o, dir, tmp, err, errlen)) < 0)
 		return r;
 	/* Linked already: rename() would do nothing and keep tmp. */
 	if (same_inode(dir, tmp, name)) {
 		unlinkat(dir, tmp, 0);
 		return 0;
 	}
-	if (renameat(dir, tmp, dir, name) == 0)
+	if ((r = put_in_place(b, dir, tmp, name)) == 0)
 		return 0;
-	r = -errno;
 	unlinkat(dir, tmp, 0);
-	set_err(err, errlen, "cannot put \"%s\" in place: %s",
-		rbatch_where(o->t, o->relpath, where, sizeof(where)),
-		strerror(-r));
+	place_err(o, r, err, errlen);
 	return r;
 }
 
@@ -159,7 +140,7 @@ place(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 {
 	char where[BSET_PATH_MAX + 256];
 	const char *name;
-	int dir;
+	int dir, r;
 
 	if (o->kind == RO_LINK)
 		return place_link(b, o, err, errlen);
@@ -167,6 +148,11 @@ place(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 	if (dir < 0)
 		return dir;
 	rbatch_where(o->t, o->relpath, where, sizeof(where));
+	if (o->broken) {
+		set_err(err, errlen, "\"%s\" was not completely written: not "
+			"put in place", where);
+		return -EIO;
+	}
 	if (!rbatch_tmp_ours(dir, o)) {
 		set_err(err, errlen,
 			"the temporary \"%s\" of \"%s\" was changed by another "
@@ -174,10 +160,9 @@ place(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 			o->tmp, where);
 		return -ESTALE;
 	}
-	if (renameat(dir, o->tmp, dir, name) < 0) {
-		set_err(err, errlen, "cannot put \"%s\" in place: %s", where,
-			strerror(errno));
-		return -errno;
+	if ((r = put_in_place(b, dir, o->tmp, name)) < 0) {
+		place_err(o, r, err, errlen);
+		return r;
 	}
 	o->tmp[0] = '\0';
 	return 0;
@@ -199,7 +184,7 @@ place_staged(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	if (o->kind == RO_LINK) {
-		if ((r = link_first(b, o, dir, tmp, err, errlen)) < 0)
+		if ((r = rlink_make(b, o, dir, tmp, err, errlen)) < 0)
 			return r;
 		r = renameat(dir, tmp, dir, o->staged) < 0 ? -errno : 0;
 		if (r < 0)
@@ -293,6 +278,28 @@ dir_with_entry(const struct robj *o)
 	return o->e != NULL;
 }
 
+bool
+rbatch_committed(const struct rbatch *b)
+{
+	return b && b->committed;
+}
+
+int
+rbatch_dirs_again(struct rbatch *b, char *err, size_t errlen)
+{
+	size_t i, n, *dirs;
+	int r;
+
+	if (!b || !b->committed || b->pending)
+		return 0;
+	if ((r = dirs_deepest_first(b, dir_with_entry, &dirs, &n)) < 0)
+		return r;
+	for (i = 0; i < n && r == 0; i++)
+		r = dir_metadata(&b->objs[dirs[i]], err, errlen);
+	free(dirs);
+	return r;
+}
+
 static int
 commit_in_place(struct rbatch *b,
 		void (*done)(const char *root, const char *relpath, void *u),
@@ -326,6 +333,34 @@ commit_in_place(struct rbatch *b,
 	return r;
 }
 
+/* The staged objects in their places of the staging directory, synced. */
+static int
+stage_objects(struct rbatch *b, char *err, size_t errlen)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < b->count; i++)
+		if ((r = place_staged(b, &b->objs[i], err, errlen)) < 0)
+			return r;
+	return sync_targets(b, err, errlen);
+}
+
+int
+rbatch_stage(struct rbatch *b, char *err, size_t errlen)
+{
+	int r;
+
+	if (!b || !b->pending || b->committed || b->staged)
+		return -EINVAL;
+	rt_cache_release(&b->dest);
+	if ((r = sync_targets(b, err, errlen)) < 0 ||
+	    (r = stage_objects(b, err, errlen)) < 0)
+		return r;
+	b->staged = true;
+	return 0;
+}
+
 static int
 commit_staged(struct rbatch *b,
 	      void (*done)(const char *root, const char *relpath, void *u),
@@ -334,11 +369,9 @@ commit_staged(struct rbatch *b,
 	size_t i;
 	int r;
 
-	for (i = 0; i < b->count; i++)
-		if ((r = place_staged(b, &b->objs[i], err, errlen)) < 0)
-			return r;
-	if ((r = sync_targets(b, err, errlen)) < 0)
+	if (!b->staged && (r = stage_objects(b, err, errlen)) < 0)
 		return r;
+	b->staged = true;
 	if ((r = pending_restore_commit(b->pending)) < 0) {
 		set_err(err, errlen, "cannot write the journal of pending "
 			"restore %s: %s", pending_restore_id(b->pending),
@@ -362,7 +395,12 @@ rbatch_commit(struct rbatch *b,
 
 	if (!b || b->committed)
 		return -EINVAL;
-	if ((r = sync_targets(b, err, errlen)) < 0)
+	/*
+	 * Every directory is reached beneath its root again: one moved or
+	 * swapped for a symbolic link since rbatch_add() is not used.
+	 */
+	rt_cache_release(&b->dest);
+	if (!b->staged && (r = sync_targets(b, err, errlen)) < 0)
 		return r;
 	if (b->pending) {
 		r = commit_staged(b, done, u, err, errlen);

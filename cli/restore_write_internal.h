@@ -34,25 +34,48 @@ enum robj_kind {
 	RO_RANGES,   /* a directed target (RS-091): a file staged under tmp */
 };
 
+/* One directed target written into an object's temporary, kept to replay. */
+struct rrange_op {
+	struct bset_entry *src;      /* the backed-up file (a copy) */
+	char *src_ranges;
+	char *dst_ranges;
+};
+
 struct robj {
 	enum robj_kind kind;
 	struct rtarget *t;           /* borrowed */
 	char *relpath;
 	char *component;             /* for the journal; may be NULL */
 	/*
-	 * Borrowed from the caller's manifest; NULL for a directory the
-	 * walk made as a parent (no entry: mkdir -p) and for RO_RANGES.
+	 * The batch's own copy of the caller's entry (rmeta_entry_dup());
+	 * NULL for a directory the walk made as a parent (no entry: mkdir
+	 * -p) and for RO_RANGES.  A hard link turned into a full copy
+	 * holds its first link's entry (whose data it copies).
 	 */
-	const struct bset_entry *e;
+	struct bset_entry *e;
 	char tmp[RESTORE_TMP_SIZE];  /* "" when nothing is staged */
 	dev_t tmp_dev;               /* what tmp was when we made it */
 	ino_t tmp_ino;
 	/* RO_LINK: the object of the first link, or SIZE_MAX ... */
 	size_t first;
-	/* ... and then its path below t, already in the target. */
+	/*
+	 * ... and then its path below t, already in the target with the
+	 * content of the backup: the inode checked then, checked again
+	 * when the link is made.
+	 */
 	char *first_path;
+	dev_t first_dev;
+	ino_t first_ino;
+	/* RO_FILE, RO_RANGES: the directed targets written into tmp. */
+	struct rrange_op *ranges;
+	size_t range_count;
 	bool created;                /* RO_DIR: made by this batch */
 	bool done;                   /* in place (or journalled) */
+	/*
+	 * tmp was written in part by a directed target that failed: never
+	 * put in place.
+	 */
+	bool broken;
 	char staged[24];             /* staging: the name in the stage dir */
 };
 
@@ -75,6 +98,10 @@ struct rbatch {
 	struct rtarget **targets;    /* distinct targets, borrowed */
 	size_t target_count;
 	struct rdir_cache dest, src;
+	/* Borrowed: rbatch_set_manifest(); NULL until then. */
+	const struct bset_manifest *m;
+	bool no_replace;             /* rbatch_set_no_replace() */
+	bool staged;                 /* rbatch_stage() done */
 	bool committed;
 };
 
@@ -141,12 +168,46 @@ int rmeta_apply_at(int dir, const char *name, const struct bset_entry *e,
  */
 int rmeta_copy_fd(int src, int dst, const struct stat *st, char *err,
 		  size_t errlen);
+/*
+ * What a write into a file takes away (security.capability, and setuid
+ * bits without CAP_FSETID): its owner, mode and extended attributes,
+ * saved before the write and put back after.
+ */
+struct rmeta_saved {
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	size_t count;
+	char **names;
+	uint8_t **values;
+	size_t *sizes;
+};
+/* Save the metadata of fd into *ret; release with rmeta_saved_release(). */
+int rmeta_save(int fd, struct rmeta_saved *ret);
+/* Put saved metadata back on fd; 0 or -errno with err. */
+int rmeta_restore(int fd, const struct rmeta_saved *s, char *err,
+		  size_t errlen);
+void rmeta_saved_release(struct rmeta_saved *s);
+/*
+ * A deep copy of e (strings and extended attributes; not its component
+ * list).  Caller owns *ret; free with rmeta_entry_free().  0 or -ENOMEM.
+ */
+int rmeta_entry_dup(const struct bset_entry *e, struct bset_entry **ret);
+void rmeta_entry_free(struct bset_entry *e);
 
 /* restore_write.c */
-/* Add an object to b (takes ownership of its strings); 0 or -ENOMEM. */
+/*
+ * Add an object to b (takes ownership of its strings and entry); 0 or
+ * -ENOMEM (then the caller still owns them).
+ */
 int rbatch_push(struct rbatch *b, const struct robj *o);
+/* Index object idx of b by its entry (o->e set since it was pushed). */
+int rbatch_index_entry(struct rbatch *b, size_t idx);
 /* The index of t in b->targets, added when new; -ENOMEM. */
 int rbatch_target_index(struct rbatch *b, struct rtarget *t, size_t *ret);
+/* The object of the manifest's volume and path, or SIZE_MAX. */
+size_t rbatch_find_entry(const struct rbatch *b, size_t volume,
+			 const char *path);
 /* The object at relpath below t, or SIZE_MAX. */
 size_t rbatch_find_dest(const struct rbatch *b, struct rtarget *t,
 			const char *relpath);
@@ -163,7 +224,7 @@ int rbatch_parent(struct rbatch *b, struct rtarget *t, const char *relpath,
  * in staging mode from the stage directory.
  */
 void rbatch_unstage(struct rbatch *b, struct robj *o);
-/* Free o's strings. */
+/* Free o's strings, entry and range records. */
 void robj_release(struct robj *o);
 /*
  * Open the set's data of regular file e (DIR/data/<volume>/<path>)
@@ -187,10 +248,18 @@ int rbatch_check_place(const struct robj *o, int dir, const char *name,
 		       char *err, size_t errlen);
 /*
  * Copy size bytes of src into the empty file dst, holes kept: FICLONE
- * where it works, else the data extents.  hex: the SHA-256 of what dst
- * holds now.  0 or -errno.
+ * where it works (dst cut to size bytes when src had grown meanwhile),
+ * else the data extents.  hex: the SHA-256 of what dst holds now.  0 or
+ * -errno.
  */
 int rbatch_copy_data(int src, int dst, uint64_t size, char hex[65]);
+/*
+ * Stage the regular file o->e under a new temporary in dir (o->tmp):
+ * content checked against its SHA-256, metadata applied.  0 or -errno
+ * with err.
+ */
+int rbatch_stage_file(struct rbatch *b, int dir, struct robj *o, char *err,
+		      size_t errlen);
 /* Whether tmp of o in dir is still the object we made there. */
 bool rbatch_tmp_ours(int dir, const struct robj *o);
 /* Record what o->tmp in dir is now, for rbatch_tmp_ours(); -errno. */
@@ -198,5 +267,39 @@ int rbatch_tmp_remember(int dir, struct robj *o);
 /* Format "root/relpath" for messages into buf. */
 const char *rbatch_where(const struct rtarget *t, const char *relpath,
 			 char *buf, size_t len);
+
+/* restore_write_link.c */
+/*
+ * Where hard link o (RO_LINK, its entry in o->e) links to: the object of
+ * its first link in b (o->first), else, in place, the first link already
+ * in the target when relpath ends in its manifest path and that file
+ * has the backup's content (o->first_path, inode recorded).  Otherwise o
+ * becomes a full copy (RO_FILE) of its first link's data, with the first
+ * link's entry from b->m: the link between them is not restored.  0, or
+ * -ENOENT (first link unknown: no manifest given, or not in it), -ENOMEM
+ * ... with err.
+ */
+int rlink_resolve(struct rbatch *b, struct robj *o, char *err, size_t errlen);
+/*
+ * Link the first link of o (in place, or staged under its journal name)
+ * as a fresh temporary name tmp in dir; one in the target must still be
+ * the inode checked when o was added (-ESTALE).  0 or -errno with err.
+ */
+int rlink_make(struct rbatch *b, struct robj *o, int dir,
+	       char tmp[RESTORE_TMP_SIZE], char *err, size_t errlen);
+
+/* restore_write_ranges.c */
+/*
+ * Write directed target op into the file open as fd (a temporary of the
+ * batch), reading the source through a private copy of its ranges made
+ * while its whole content is hashed (so the set cannot change between
+ * the check and the read); the private copy lives unnamed in dir.  0 or
+ * -errno with err; *ret_written (may be NULL) says whether fd was
+ * written to, in part on a failure.
+ */
+int rranges_write(struct rbatch *b, int dir, int fd, const struct rrange_op *op,
+		  bool *ret_written, char *err, size_t errlen);
+/* Free what op holds. */
+void rranges_op_release(struct rrange_op *op);
 
 #endif

@@ -295,3 +295,193 @@ rmeta_copy_fd(int src, int dst, const struct stat *st, char *err,
 		r = fail_errno("mode", err, errlen);
 	return r;
 }
+
+void
+rmeta_saved_release(struct rmeta_saved *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->count; i++) {
+		free(s->names[i]);
+		free(s->values[i]);
+	}
+	free(s->names);
+	free(s->values);
+	free(s->sizes);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Room for n more attributes in s; 0 or -ENOMEM. */
+static int
+saved_grow(struct rmeta_saved *s, size_t n)
+{
+	char **names;
+	uint8_t **values;
+	size_t *sizes;
+
+	names = reallocarray(s->names, n, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	s->names = names;
+	values = reallocarray(s->values, n, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	s->values = values;
+	sizes = reallocarray(s->sizes, n, sizeof(*sizes));
+	if (!sizes)
+		return -ENOMEM;
+	s->sizes = sizes;
+	return 0;
+}
+
+int
+rmeta_save(int fd, struct rmeta_saved *ret)
+{
+	struct rmeta_saved s = {0};
+	uint8_t value[BSET_XATTR_SIZE_MAX];
+	char *list = NULL, *p;
+	struct stat st;
+	ssize_t n, v;
+	size_t k = 0;
+	int r = 0;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	s.uid = st.st_uid;
+	s.gid = st.st_gid;
+	s.mode = st.st_mode & 07777;
+	n = flistxattr(fd, NULL, 0);
+	if (n > 0 && (list = malloc((size_t)n)) == NULL)
+		return -ENOMEM;
+	if (n > 0)
+		n = flistxattr(fd, list, (size_t)n);
+	if (n < 0 && errno != ENOTSUP)
+		r = -errno;
+	for (p = list; r == 0 && n > 0 && p < list + n; p += strlen(p) + 1)
+		k++;
+	if (r == 0 && k)
+		r = saved_grow(&s, k);
+	for (p = list; r == 0 && n > 0 && p < list + n; p += strlen(p) + 1) {
+		v = fgetxattr(fd, p, value, sizeof(value));
+		if (v < 0 && errno == ENODATA)
+			continue;
+		if (v < 0) {
+			r = -errno;
+			break;
+		}
+		s.names[s.count] = strdup(p);
+		s.values[s.count] = malloc(v ? (size_t)v : 1);
+		if (!s.names[s.count] || !s.values[s.count]) {
+			free(s.names[s.count]);
+			free(s.values[s.count]);
+			r = -ENOMEM;
+			break;
+		}
+		memcpy(s.values[s.count], value, (size_t)v);
+		s.sizes[s.count++] = (size_t)v;
+	}
+	free(list);
+	if (r < 0) {
+		rmeta_saved_release(&s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+int
+rmeta_restore(int fd, const struct rmeta_saved *s, char *err, size_t errlen)
+{
+	size_t i;
+	int r;
+
+	if (fchown(fd, s->uid, s->gid) < 0)
+		return fail_errno("owner", err, errlen);
+	for (i = 0; i < s->count; i++) {
+		if (fsetxattr(fd, s->names[i], s->values[i], s->sizes[i], 0) ==
+		    0)
+			continue;
+		r = -errno;
+		set_err(err, errlen,
+			"cannot set extended attribute \"%s\" again: %s",
+			s->names[i], strerror(-r));
+		return r;
+	}
+	if (fchmod(fd, s->mode) < 0)
+		return fail_errno("mode", err, errlen);
+	return 0;
+}
+
+void
+rmeta_entry_free(struct bset_entry *e)
+{
+	if (!e)
+		return;
+	bset_entry_release(e);
+	free(e);
+}
+
+static int
+dup_opt(const char *s, const char **ret)
+{
+	*ret = NULL;
+	if (!s)
+		return 0;
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int
+rmeta_entry_dup(const struct bset_entry *e, struct bset_entry **ret)
+{
+	struct bset_entry *c;
+	char **names;
+	uint8_t **values, *v;
+	size_t *sizes, i, n = e->xattr_count;
+
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	*c = *e;
+	c->path = c->link_target = c->hardlink_of = c->sha256 = NULL;
+	c->xattr_count = 0;
+	c->xattr_names = NULL;
+	c->xattr_values = NULL;
+	c->xattr_sizes = NULL;
+	c->component_count = 0;
+	c->components = NULL;
+	if (dup_opt(e->path, &c->path) < 0 ||
+	    dup_opt(e->link_target, &c->link_target) < 0 ||
+	    dup_opt(e->hardlink_of, &c->hardlink_of) < 0 ||
+	    dup_opt(e->sha256, &c->sha256) < 0)
+		goto fail;
+	if (n) {
+		names = calloc(n, sizeof(*names));
+		values = calloc(n, sizeof(*values));
+		sizes = calloc(n, sizeof(*sizes));
+		/* Set before the check: bset_entry_release() frees them. */
+		c->xattr_names = (const char *const *)names;
+		c->xattr_values = (const uint8_t *const *)values;
+		c->xattr_sizes = sizes;
+		if (!names || !values || !sizes)
+			goto fail;
+		for (i = 0; i < n; i++) {
+			names[i] = strdup(e->xattr_names[i]);
+			v = malloc(e->xattr_sizes[i] ? e->xattr_sizes[i] : 1);
+			if (!names[i] || !v) {
+				free(names[i]);
+				free(v);
+				goto fail;
+			}
+			memcpy(v, e->xattr_values[i], e->xattr_sizes[i]);
+			values[i] = v;
+			sizes[i] = e->xattr_sizes[i];
+			c->xattr_count = i + 1;
+		}
+	}
+	*ret = c;
+	return 0;
+fail:
+	rmeta_entry_free(c);
+	return -ENOMEM;
+}

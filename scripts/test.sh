@@ -49,7 +49,7 @@ suite() {
 }
 
 suite build-ci -Dwerror=true
-ASAN_OPTIONS=detect_leaks=1 \
+ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	suite build-asan -Dwerror=true -Db_sanitize=address,undefined \
 	-Db_lundef=false

@@ -7,8 +7,13 @@
  * holes); hostile paths and symbolic links in the target tree refused
  * with nothing written outside; a set changed after the backup refused
  * (-EBADMSG); failures before and during the commit leaving no
- * temporary; rtarget_probe()'s states; directed target ranges; reflinks
- * on a loop btrfs; staging for a restore at reboot.
+ * temporary; rtarget_probe()'s states; directed target ranges (in
+ * either order with the whole file, capabilities kept, hard-linked
+ * destinations refused); hard links whose first link is not in the
+ * batch; entries copied by the batch; a parent swapped for a symbolic
+ * link before the commit; FIFOs and devices in the set; the commit that
+ * never replaces (restore if not there); reflinks on a loop btrfs;
+ * staging for a restore at reboot.
  *
  * Needs root (owners, device nodes, chattr, mounts) and skips without;
  * the btrfs case needs loop devices and mkfs.btrfs (skipped without).
@@ -22,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <ftw.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
@@ -560,11 +566,36 @@ test_type_clash(void **state)
 	bset_manifest_free(m);
 }
 
-/* A hard link whose first link is already in the target (same tree). */
+/* Restore the hard link d/f2 of the set at relpath; the commit's result. */
+static int
+restore_link(const char *set, struct rtarget *t, const struct bset_manifest *m,
+	     const char *relpath, int want_add, char *err, size_t errlen)
+{
+	struct rbatch *b;
+	int r;
+
+	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	assert_int_equal(rbatch_set_manifest(b, m), 0);
+	r = rbatch_add(b, t, relpath, entry(m, "d/f2"), NULL, err, errlen);
+	if (r != want_add)
+		fail_msg("rbatch_add %s: %d (%s)", relpath, r, err);
+	if (r == 0)
+		r = rbatch_commit(b, NULL, NULL, err, errlen);
+	rbatch_free(b);
+	return r;
+}
+
+/*
+ * A hard link whose first link is not in the batch (RS-122): linked to
+ * the first link already in the target only when it is in the same tree
+ * and has the backup's content, checked again at commit; else a full
+ * copy of the backup's data, never a link to other data.
+ */
 static void
 test_link_in_target(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
+	char dir[128], src[160], set[160], out[160], err[512], tmp[200];
+	const char *content;
 	struct bset_manifest *m;
 	struct rtarget *t;
 	struct rbatch *b;
@@ -577,32 +608,171 @@ test_link_in_target(void **state)
 	snprintf(out, sizeof(out), "%s/out", dir);
 	make_tree(src);
 	make_set(src, set);
+	content = strdup(sfx_read_file(sfx_join(src, "d/f")));
+	assert_non_null(content);
 	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
 	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
 	assert_int_equal(mkdir(sfx_join(out, "mnt"), 0755), 0);
 	assert_int_equal(mkdir(sfx_join(out, "mnt/d"), 0755), 0);
-	write_file(sfx_join(out, "mnt/d/f"), "the first link");
+	write_file(sfx_join(out, "mnt/d/f"), content);
+
+	/* Without the manifest the first link is unknown: refused. */
 	assert_int_equal(rbatch_new(&b, set, NULL), 0);
 	assert_int_equal(rbatch_add(b, t, "mnt/d/f2", entry(m, "d/f2"), NULL,
-				    err, sizeof(err)), 0);
-	/* Not below its manifest path: the first link cannot be found. */
-	assert_int_equal(rbatch_add(b, t, "other", entry(m, "d/f2"), NULL, err,
-				    sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, "hard link"));
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
+				    err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "no manifest given"));
 	rbatch_free(b);
+
+	/* The first link there with the backup's content: linked. */
+	assert_int_equal(restore_link(set, t, m, "mnt/d/f2", 0, err,
+				      sizeof(err)), 0);
 	assert_int_equal(lstat(sfx_join(out, "mnt/d/f"), &a), 0);
 	assert_int_equal(lstat(sfx_join(out, "mnt/d/f2"), &c), 0);
 	assert_int_equal(a.st_ino, c.st_ino);
 	/* Again: linked already, nothing changes, no temporary left. */
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "mnt/d/f2", entry(m, "d/f2"), NULL,
-				    err, sizeof(err)), 0);
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
-	rbatch_free(b);
+	assert_int_equal(restore_link(set, t, m, "mnt/d/f2", 0, err,
+				      sizeof(err)), 0);
 	assert_int_equal(lstat(sfx_join(out, "mnt/d/f2"), &c), 0);
 	assert_int_equal(a.st_ino, c.st_ino);
+
+	/* Damaged: the link gets the backup's data, the first is left. */
+	write_file(sfx_join(out, "mnt/d/f"), "damaged");
+	assert_int_equal(restore_link(set, t, m, "mnt/d/f2", 0, err,
+				      sizeof(err)), 0);
+	assert_string_equal(sfx_read_file(sfx_join(out, "mnt/d/f")),
+			    "damaged");
+	assert_string_equal(sfx_read_file(sfx_join(out, "mnt/d/f2")), content);
+	assert_int_equal(lstat(sfx_join(out, "mnt/d/f"), &a), 0);
+	assert_int_equal(lstat(sfx_join(out, "mnt/d/f2"), &c), 0);
+	assert_true(a.st_ino != c.st_ino);
+	assert_int_equal(c.st_mode, S_IFREG | 04754);
+	assert_int_equal(c.st_uid, 1001);
+	assert_int_equal(c.st_nlink, 1);
+
+	/* A FIFO where the first link was: never opened for long, a copy. */
+	assert_int_equal(unlink(sfx_join(out, "mnt/d/f")), 0);
+	assert_int_equal(mkfifo(sfx_join(out, "mnt/d/f"), 0644), 0);
+	assert_int_equal(restore_link(set, t, m, "mnt/d/f2", 0, err,
+				      sizeof(err)), 0);
+	assert_string_equal(sfx_read_file(sfx_join(out, "mnt/d/f2")), content);
+	assert_int_equal(unlink(sfx_join(out, "mnt/d/f")), 0);
+
+	/* Not below its manifest path: a full copy too. */
+	assert_int_equal(restore_link(set, t, m, "other", 0, err, sizeof(err)),
+			 0);
+	assert_string_equal(sfx_read_file(sfx_join(out, "other")), content);
+
+	/* Checked, then replaced before the commit: not linked to it. */
+	write_file(sfx_join(out, "mnt/d/f"), content);
+	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	assert_int_equal(rbatch_set_manifest(b, m), 0);
+	assert_int_equal(rbatch_add(b, t, "mnt/d/f2", entry(m, "d/f2"), NULL,
+				    err, sizeof(err)), 0);
+	snprintf(tmp, sizeof(tmp), "%s/mnt/d/new", out);
+	write_file(tmp, content);
+	assert_int_equal(rename(tmp, sfx_join(out, "mnt/d/f")), 0);
+	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)),
+			 -ESTALE);
+	assert_non_null(strstr(err, "replaced since it was checked"));
+	rbatch_free(b);
+	assert_int_equal(lstat(sfx_join(out, "mnt/d/f"), &a), 0);
+	assert_int_equal(lstat(sfx_join(out, "mnt/d/f2"), &c), 0);
+	assert_true(a.st_ino != c.st_ino);
 	expect_no_tmp(out);
+	free((char *)content);
+	rtarget_free(t);
+	bset_manifest_free(m);
+}
+
+/* A heap copy of e, every string and attribute its own. */
+static struct bset_entry *
+entry_clone(const struct bset_entry *e)
+{
+	struct bset_entry *c = malloc(sizeof(*c));
+	char **names;
+	uint8_t **values;
+	size_t *sizes, i;
+
+	assert_non_null(c);
+	*c = *e;
+	c->path = strdup(e->path);
+	c->link_target = e->link_target ? strdup(e->link_target) : NULL;
+	c->hardlink_of = e->hardlink_of ? strdup(e->hardlink_of) : NULL;
+	c->sha256 = e->sha256 ? strdup(e->sha256) : NULL;
+	names = calloc(e->xattr_count + 1, sizeof(*names));
+	values = calloc(e->xattr_count + 1, sizeof(*values));
+	sizes = calloc(e->xattr_count + 1, sizeof(*sizes));
+	assert_true(names && values && sizes);
+	for (i = 0; i < e->xattr_count; i++) {
+		names[i] = strdup(e->xattr_names[i]);
+		values[i] = malloc(e->xattr_sizes[i] + 1);
+		assert_true(names[i] && values[i]);
+		memcpy(values[i], e->xattr_values[i], e->xattr_sizes[i]);
+		sizes[i] = e->xattr_sizes[i];
+	}
+	c->xattr_names = (const char *const *)names;
+	c->xattr_values = (const uint8_t *const *)values;
+	c->xattr_sizes = sizes;
+	return c;
+}
+
+/* Scribble over a clone and free it: what still points there is wrong. */
+static void
+entry_destroy(struct bset_entry *c)
+{
+	size_t i;
+
+	memset((char *)c->path, 'X', strlen(c->path));
+	free((char *)c->path);
+	free((char *)c->link_target);
+	free((char *)c->hardlink_of);
+	if (c->sha256)
+		memset((char *)c->sha256, '0', 64);
+	free((char *)c->sha256);
+	for (i = 0; i < c->xattr_count; i++) {
+		free((char *)c->xattr_names[i]);
+		free((uint8_t *)c->xattr_values[i]);
+	}
+	free((char **)c->xattr_names);
+	free((uint8_t **)c->xattr_values);
+	free((size_t *)c->xattr_sizes);
+	free(c);
+}
+
+/*
+ * rbatch_add() copies its entry: entries that go right after the call
+ * (a caller's stack, a buffer reused) restore the same tree.
+ */
+static void
+test_entry_copied(void **state)
+{
+	char dir[128], src[160], set[160], out[160], err[512];
+	struct bset_manifest *m;
+	struct bset_entry *c;
+	struct rtarget *t;
+	struct rbatch *b;
+	size_t i;
+
+	sfx_require();
+	case_dir("copied", dir, sizeof(dir));
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(set, sizeof(set), "%s/set", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	make_tree(src);
+	make_set(src, set);
+	assert_int_equal(bset_manifest_load(&m, set, err, sizeof(err)), 0);
+	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
+	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	for (i = 0; i < bset_manifest_entry_count(m); i++) {
+		c = entry_clone(bset_manifest_entry(m, i));
+		if (rbatch_add(b, t, c->path, c, "c", err, sizeof(err)) < 0)
+			fail_msg("rbatch_add %s: %s", c->path, err);
+		entry_destroy(c);
+	}
+	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
+	rbatch_free(b);
+	expect_tree(src, set, out);
+	chmod(sfx_join(out, "d"), 0755);
 	rtarget_free(t);
 	bset_manifest_free(m);
 }
@@ -673,6 +843,159 @@ test_hostile_paths(void **state)
 	expect_no_tmp(out);
 	assert_int_equal(rtarget_open(&t, "relative/path", true, err,
 				      sizeof(err)), -EINVAL);
+	rtarget_free(t);
+	bset_manifest_free(m);
+}
+
+/*
+ * A parent directory swapped for a symbolic link out of the tree between
+ * rbatch_add() and the commit: the commit is refused, nothing lands
+ * outside.
+ */
+static void
+test_swapped_parent(void **state)
+{
+	char dir[128], src[160], set[160], out[160], outside[160], err[512];
+	char moved[200];
+	struct bset_manifest *m;
+	struct rtarget *t;
+	struct rbatch *b;
+
+	sfx_require();
+	case_dir("swapped", dir, sizeof(dir));
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(set, sizeof(set), "%s/set", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(outside, sizeof(outside), "%s/outside", dir);
+	snprintf(moved, sizeof(moved), "%s/out/sub.old", dir);
+	make_tree(src);
+	make_set(src, set);
+	assert_int_equal(mkdir(out, 0755), 0);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	assert_int_equal(mkdir(sfx_join(out, "sub"), 0755), 0);
+	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
+	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
+	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	assert_int_equal(rbatch_add(b, t, "sub/f", entry(m, "d/f"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_add(b, t, "sub/ln", entry(m, "d/ln"), NULL,
+				    err, sizeof(err)), 0);
+	assert_int_equal(rename(sfx_join(out, "sub"), moved), 0);
+	assert_int_equal(symlink(outside, sfx_join(out, "sub")), 0);
+	done_count = 0;
+	assert_int_equal(rbatch_commit(b, on_done, &done_count, err,
+				       sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(done_count, 0);
+	rbatch_free(b);
+	expect_empty_dir(outside);
+	assert_int_equal(access(sfx_join(moved, "f"), F_OK), -1);
+	assert_int_equal(access(sfx_join(moved, "ln"), F_OK), -1);
+	rtarget_free(t);
+	bset_manifest_free(m);
+}
+
+/*
+ * A FIFO or a device node in the set where a regular file's data should
+ * be: refused at once (never opened blocking, never read).
+ */
+static void
+test_special_in_set(void **state)
+{
+	char dir[128], src[160], set[160], out[160], err[512];
+	struct bset_manifest *m;
+	struct rtarget *t;
+	struct rbatch *b;
+
+	sfx_require();
+	case_dir("special", dir, sizeof(dir));
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(set, sizeof(set), "%s/set", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	make_tree(src);
+	make_set(src, set);
+	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
+	assert_int_equal(unlink(sfx_join(set, "data/0/d/f")), 0);
+	assert_int_equal(mkfifo(sfx_join(set, "data/0/d/f"), 0644), 0);
+	assert_int_equal(unlink(sfx_join(set, "data/0/sparse")), 0);
+	assert_int_equal(mknod(sfx_join(set, "data/0/sparse"), S_IFCHR | 0644,
+			       makedev(1, 5)), 0);
+	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
+	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	assert_int_equal(rbatch_add(b, t, "f", entry(m, "d/f"), NULL, err,
+				    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(rbatch_add(b, t, "sparse", entry(m, "sparse"), NULL,
+				    err, sizeof(err)), -EINVAL);
+	assert_int_equal(rbatch_add_ranges(b, t, "r", entry(m, "d/f"), "0:1",
+					   "0:1", err, sizeof(err)), -EINVAL);
+	assert_int_equal(rbatch_count(b), 0);
+	rbatch_free(b);
+	expect_empty_dir(out);
+	rtarget_free(t);
+	bset_manifest_free(m);
+}
+
+/*
+ * Restore if not there (RS-041): with no_replace the commit never
+ * replaces; what another process made since the check stays, and the
+ * commit says so.
+ */
+static void
+test_no_replace(void **state)
+{
+	char dir[128], src[160], set[160], out[160], err[512];
+	struct bset_manifest *m;
+	struct rtarget *t;
+	struct rbatch *b;
+
+	sfx_require();
+	case_dir("noreplace", dir, sizeof(dir));
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(set, sizeof(set), "%s/set", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	make_tree(src);
+	make_set(src, set);
+	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
+	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
+	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	assert_int_equal(rbatch_set_no_replace(b, true), 0);
+	assert_int_equal(rbatch_add(b, t, "a", entry(m, "d/f"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_add(b, t, "a2", entry(m, "d/f2"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_add(b, t, "b", entry(m, "d/ln"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_add(b, t, "c", entry(m, "empty"), NULL, err,
+				    sizeof(err)), 0);
+	/* Made by another process after the check. */
+	write_file(sfx_join(out, "c"), "made meanwhile");
+	done_count = 0;
+	assert_int_equal(rbatch_commit(b, on_done, &done_count, err,
+				       sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "/c\" was made by another process"));
+	assert_int_equal(done_count, 3);
+	rbatch_free(b);
+	expect_same_content(sfx_join(src, "d/f"), sfx_join(out, "a"));
+	expect_same_content(sfx_join(src, "d/f"), sfx_join(out, "a2"));
+	assert_string_equal(sfx_read_file(sfx_join(out, "c")),
+			    "made meanwhile");
+	expect_no_tmp(out);
+	/* A link whose place is taken: not replaced either. */
+	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	assert_int_equal(rbatch_set_no_replace(b, true), 0);
+	assert_int_equal(rbatch_add(b, t, "x", entry(m, "d/f"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_add(b, t, "y", entry(m, "d/f2"), NULL, err,
+				    sizeof(err)), 0);
+	write_file(sfx_join(out, "y"), "mine");
+	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)),
+			 -EEXIST);
+	assert_string_equal(sfx_read_file(sfx_join(out, "y")), "mine");
+	assert_int_equal(rbatch_set_no_replace(b, false), 0);
+	rbatch_free(b);
+	expect_no_tmp(out);
+	assert_int_equal(rbatch_set_no_replace(NULL, true), -EINVAL);
 	rtarget_free(t);
 	bset_manifest_free(m);
 }
@@ -1032,6 +1355,86 @@ test_ranges(void **state)
 	bset_manifest_free(m);
 }
 
+/* security.capability, version 2: CAP_NET_BIND_SERVICE, effective. */
+static const uint32_t cap_value[5] = {0x02000001, 1u << 10, 0, 0, 0};
+
+/*
+ * Directed targets and the whole file in either order give the same
+ * file; a second directed target keeps the destination's capability
+ * (a write drops it); a destination with more hard links is refused.
+ */
+static void
+test_ranges_merge(void **state)
+{
+	char dir[128], src[160], set[160], out[160], err[512];
+	uint32_t cap[5];
+	struct bset_manifest *m;
+	struct rtarget *t;
+	struct rbatch *b;
+	struct stat st;
+
+	sfx_require();
+	case_dir("merge", dir, sizeof(dir));
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(set, sizeof(set), "%s/set", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(mkdir(src, 0755), 0);
+	write_file(sfx_join(src, "s"), "0123456789abcdefghij");
+	write_file(sfx_join(src, "whole"), "ABCDEFGHIJ");
+	assert_int_equal(chmod(sfx_join(src, "whole"), 0640), 0);
+	make_set(src, set);
+	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
+	assert_int_equal(mkdir(out, 0755), 0);
+	write_file(sfx_join(out, "w1"), "old old old");
+	write_file(sfx_join(out, "cap"), "................");
+	assert_int_equal(setxattr(sfx_join(out, "cap"), "security.capability",
+				  cap_value, sizeof(cap_value), 0), 0);
+	write_file(sfx_join(out, "linked"), "................");
+	assert_int_equal(link(sfx_join(out, "linked"), sfx_join(out, "l2")),
+			 0);
+	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
+	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	/* Ranges first, then the whole file; and the other way round. */
+	assert_int_equal(rbatch_add_ranges(b, t, "w1", entry(m, "s"), "0:4",
+					   "2:4", err, sizeof(err)), 0);
+	assert_int_equal(rbatch_add(b, t, "w1", entry(m, "whole"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_add(b, t, "w2", entry(m, "whole"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_add_ranges(b, t, "w2", entry(m, "s"), "0:4",
+					   "2:4", err, sizeof(err)), 0);
+	/* A third: on top of both. */
+	assert_int_equal(rbatch_add_ranges(b, t, "w1", entry(m, "s"), "19:1",
+					   "9:1", err, sizeof(err)), 0);
+	/* Twice into a file with a capability. */
+	assert_int_equal(rbatch_add_ranges(b, t, "cap", entry(m, "s"), "0:2",
+					   "0:2", err, sizeof(err)), 0);
+	assert_int_equal(rbatch_add_ranges(b, t, "cap", entry(m, "s"), "2:2",
+					   "4:2", err, sizeof(err)), 0);
+	/* Hard-linked: the copy would break the link. */
+	assert_int_equal(rbatch_add_ranges(b, t, "linked", entry(m, "s"),
+					   "0:1", "0:1", err, sizeof(err)),
+			 -EMLINK);
+	assert_non_null(strstr(err, "hard links"));
+	assert_int_equal(rbatch_count(b), 3);
+	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
+	rbatch_free(b);
+	assert_string_equal(sfx_read_file(sfx_join(out, "w1")), "AB0123GHIj");
+	assert_string_equal(sfx_read_file(sfx_join(out, "w2")), "AB0123GHIJ");
+	assert_int_equal(lstat(sfx_join(out, "w1"), &st), 0);
+	assert_int_equal(st.st_mode, S_IFREG | 0640);
+	assert_string_equal(sfx_read_file(sfx_join(out, "cap")),
+			    "01..23..........");
+	assert_int_equal(getxattr(sfx_join(out, "cap"), "security.capability",
+				  cap, sizeof(cap)), sizeof(cap));
+	assert_memory_equal(cap, cap_value, sizeof(cap));
+	assert_string_equal(sfx_read_file(sfx_join(out, "linked")),
+			    "................");
+	expect_no_tmp(out);
+	rtarget_free(t);
+	bset_manifest_free(m);
+}
+
 /* ---- reflinks ------------------------------------------------------------ */
 
 static bool
@@ -1087,6 +1490,80 @@ test_reflink_btrfs(void **state)
 
 /* ---- staging for a restore at reboot ------------------------------------ */
 
+/* Journals committed in sdir/pending-restores. */
+static int
+count_journals(const char *sdir)
+{
+	char path[256];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/" PENDING_RESTORE_DIR, sdir);
+	dir = opendir(path);
+	assert_non_null(dir);
+	while ((d = readdir(dir)))
+		n += fnmatch("*.journal", d->d_name, 0) == 0;
+	closedir(dir);
+	return n;
+}
+
+/*
+ * A batch renaming a file into a directory another batch restored
+ * changes that directory's time; rbatch_dirs_again() on the first batch
+ * sets it back as the manifest has it.
+ */
+static void
+test_dirs_again(void **state)
+{
+	char dir[128], src[160], set[160], out[160], err[512];
+	struct bset_manifest *m;
+	struct rbatch *first, *second;
+	struct rtarget *t;
+	struct stat st;
+
+	sfx_require();
+	case_dir("dirs-again", dir, sizeof(dir));
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(set, sizeof(set), "%s/set", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(mkdir(src, 0755), 0);
+	assert_int_equal(mkdir(sfx_join(src, "top"), 0750), 0);
+	write_file(sfx_join(src, "top/plain"), "plain\n");
+	write_file(sfx_join(src, "top/app.db"), "database\n");
+	set_times(sfx_join(src, "top"), T_A, T_M);
+	make_set(src, set);
+	assert_int_equal(bset_manifest_load(&m, set, err, sizeof(err)), 0);
+	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
+	/* The directory and one file, then the other file alone. */
+	assert_int_equal(rbatch_new(&first, set, NULL), 0);
+	assert_int_equal(rbatch_add(first, t, "top", entry(m, "top"), NULL,
+				    err, sizeof(err)), 0);
+	assert_int_equal(rbatch_add(first, t, "top/plain",
+				    entry(m, "top/plain"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_commit(first, NULL, NULL, err, sizeof(err)),
+			 0);
+	assert_true(rbatch_committed(first));
+	assert_int_equal(rbatch_new(&second, set, NULL), 0);
+	assert_false(rbatch_committed(second));
+	assert_int_equal(rbatch_add(second, t, "top/app.db",
+				    entry(m, "top/app.db"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_commit(second, NULL, NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(lstat(sfx_join(out, "top"), &st), 0);
+	assert_int_not_equal(ns(&st.st_mtim), T_M);
+	assert_int_equal(rbatch_dirs_again(first, err, sizeof(err)), 0);
+	expect_meta(sfx_join(out, "top"), S_IFDIR | 0750, 0, 0, T_A, T_M);
+	/* Nothing to do for a batch that did not commit. */
+	assert_int_equal(rbatch_dirs_again(NULL, err, sizeof(err)), 0);
+	rbatch_free(first);
+	rbatch_free(second);
+	rtarget_free(t);
+	bset_manifest_free(m);
+}
+
 static void
 test_staging(void **state)
 {
@@ -1110,13 +1587,7 @@ test_staging(void **state)
 	make_set(src, set);
 	assert_int_equal(mkdir(vol, 0755), 0);
 	assert_int_equal(mkdir(sdir, 0700), 0);
-	r = pending_restore_begin(&p, sdir, vol, set);
-	if (r == -ENOSYS) {
-		print_message("skipping staging: pending_restore_begin() is "
-			      "not implemented yet (-ENOSYS)\n");
-		skip();
-	}
-	assert_int_equal(r, 0);
+	assert_int_equal(pending_restore_begin(&p, sdir, vol, set), 0);
 	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
 	assert_int_equal(rtarget_open(&t, vol, false, err, sizeof(err)), 0);
 	assert_int_equal(rbatch_new(&b, set, p), 0);
@@ -1130,14 +1601,31 @@ test_staging(void **state)
 	assert_int_equal(rbatch_add_ranges(b, t, "x", entry(m, "d/f"), "0:1",
 					   "0:1", err, sizeof(err)),
 			 -EOPNOTSUPP);
-	/* The targets are not touched: only the stage directory. */
+	/*
+	 * Staged in two steps: the objects first, with no journal yet (a
+	 * restore on several volumes stages them all before any journal);
+	 * then the journal.  The targets are not touched: only the stage
+	 * directory.
+	 */
+	assert_int_equal(rbatch_stage(b, err, sizeof(err)), 0);
+	assert_int_equal(rbatch_stage(b, err, sizeof(err)), -EINVAL);
+	assert_int_equal(count_journals(sdir), 0);
 	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(count_journals(sdir), 1);
 	rbatch_free(b);
 	pending_restore_free(p);
 	assert_int_equal(access(sfx_join(vol, "d"), F_OK), -1);
-	assert_int_equal(pending_restore_apply_all(sdir, NULL, NULL, &res), 0);
+	assert_int_equal(pending_restore_apply_all(sdir, PENDING_RESTORE_ALL,
+						   NULL, NULL, &res), 0);
 	assert_int_equal(res.journals, 1);
 	assert_int_equal(res.refused, 0);
+	/* The directories as the manifest has them, times included. */
+	expect_meta(sfx_join(vol, "d"), S_IFDIR | 03555, 1234, 5678, T_A + 2,
+		    T_M + 2);
+	assert_int_equal(lstat(sfx_join(vol, "acl"), &a), 0);
+	assert_int_equal(a.st_mode, S_IFDIR | 0755);
+	assert_int_equal(ns(&a.st_mtim), T_M + 5);
+	assert_int_equal(ns(&a.st_atim), T_A + 5);
 	assert_int_equal(lstat(sfx_join(vol, "d/f"), &a), 0);
 	assert_int_equal(lstat(sfx_join(vol, "d/f2"), &c), 0);
 	assert_int_equal(a.st_ino, c.st_ino);
@@ -1150,6 +1638,29 @@ test_staging(void **state)
 	expect_same_content(sfx_join(src, "sparse"), sfx_join(vol, "sparse"));
 	expect_no_tmp(vol);
 	chmod(sfx_join(vol, "d"), 0755);
+	rtarget_free(t);
+
+	/* A link without its first link: staged as a full copy. */
+	snprintf(vol, sizeof(vol), "%s/vol2", dir);
+	assert_int_equal(mkdir(vol, 0755), 0);
+	assert_int_equal(pending_restore_begin(&p, sdir, vol, set), 0);
+	assert_int_equal(rtarget_open(&t, vol, false, err, sizeof(err)), 0);
+	assert_int_equal(rbatch_new(&b, set, p), 0);
+	assert_int_equal(rbatch_add(b, t, "f2", entry(m, "d/f2"), NULL, err,
+				    sizeof(err)), -ENOENT);
+	assert_int_equal(rbatch_set_manifest(b, m), 0);
+	assert_int_equal(rbatch_add(b, t, "f2", entry(m, "d/f2"), NULL, err,
+				    sizeof(err)), 0);
+	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
+	rbatch_free(b);
+	pending_restore_free(p);
+	assert_int_equal(pending_restore_apply_all(sdir, PENDING_RESTORE_ALL,
+						   NULL, NULL, &res), 0);
+	assert_int_equal(res.applied, 1);
+	expect_same_content(sfx_join(src, "d/f"), sfx_join(vol, "f2"));
+	assert_int_equal(lstat(sfx_join(vol, "f2"), &c), 0);
+	assert_int_equal(c.st_mode, S_IFREG | 04754);
+	assert_int_equal(c.st_nlink, 1);
 	rtarget_free(t);
 	bset_manifest_free(m);
 }
@@ -1222,14 +1733,20 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_dirs_again),
 		cmocka_unit_test(test_type_clash),
 		cmocka_unit_test(test_link_in_target),
+		cmocka_unit_test(test_entry_copied),
+		cmocka_unit_test(test_swapped_parent),
+		cmocka_unit_test(test_special_in_set),
+		cmocka_unit_test(test_no_replace),
 		cmocka_unit_test(test_hostile_paths),
 		cmocka_unit_test(test_changed_set),
 		cmocka_unit_test(test_fail_before_commit),
 		cmocka_unit_test(test_fail_in_commit),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_ranges_merge),
 		cmocka_unit_test(test_reflink_btrfs),
 		cmocka_unit_test(test_staging),
 	};
