@@ -201,6 +201,30 @@ static const char *const volume_keys[] = {
 	"provider_id", "application_consistent",
 };
 
+/*
+ * A volume's mount point is where its entries go back (restore): an
+ * absolute path without "", "." or ".." elements and without a trailing
+ * '/' ("/" itself aside), so that nothing below it can climb out.
+ */
+static bool
+mount_point_clean(const char *mp)
+{
+	if (mp[0] != '/')
+		return false;
+	if (!mp[1])
+		return true;
+	while (*mp) {
+		const char *el = ++mp;
+		size_t n = strcspn(el, "/");
+
+		if (n == 0 || (n == 1 && el[0] == '.') ||
+		    (n == 2 && el[0] == '.' && el[1] == '.'))
+			return false;
+		mp = el + n;
+	}
+	return true;
+}
+
 static int
 parse_volume(struct bset_parser *p, json_t *o)
 {
@@ -213,6 +237,12 @@ parse_volume(struct bset_parser *p, json_t *o)
 	if ((r = get_string(p, o, "mount_point", false, &s)) < 0)
 		goto out;
 	v.mount_point = s;
+	if (!mount_point_clean(s)) {
+		r = bad(p, "mount_point",
+			"not a clean absolute path (no empty, \".\" or "
+			"\"..\" element, no trailing '/')");
+		goto out;
+	}
 	if ((r = get_string(p, o, "fstype", true, &s)) < 0)
 		goto out;
 	v.fstype = s;

@@ -28,6 +28,8 @@ static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 static volatile sig_atomic_t caught_signal;
 /* A child runs: it, not vss, decides what a further signal means. */
 static volatile sig_atomic_t escalation_deferred;
+/* A step that must not be cut short runs: signals are only recorded. */
+static volatile sig_atomic_t signals_held;
 /*
  * Per stop_signals[] entry: those a process sent (not the terminal)
  * still to pass on to a child.
@@ -60,7 +62,7 @@ on_signal(int sig, siginfo_t *si, void *context)
 			for (size_t i = 0; i < N_STOP_SIGNALS; i++)
 				if (stop_signals[i] == sig)
 					to_forward[i]++;
-	} else if (caught_signal) {
+	} else if (caught_signal && !signals_held) {
 		/* The second one: the user insists. */
 		die_of(sig);
 		return;
@@ -104,6 +106,12 @@ cli_defer_escalation(bool defer)
 	if (!defer)
 		for (size_t i = 0; i < N_STOP_SIGNALS; i++)
 			to_forward[i] = 0;
+}
+
+void
+cli_hold_signals(bool hold)
+{
+	signals_held = hold;
 }
 
 int

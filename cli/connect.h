@@ -51,7 +51,8 @@ int cli_wait(const struct cli_command *cmd, vss_async *a, const char *what,
  * the first sets a flag instead of killing the process, so that a
  * command aborts the backup, removes what it was writing and exits 1; a
  * second one kills the process as if it had not been caught (a Ctrl-C
- * that cannot wait for the clean-up).  SIGPIPE is ignored (a closed pipe
+ * that cannot wait for the clean-up), unless cli_hold_signals() or
+ * cli_defer_escalation() says otherwise.  SIGPIPE is ignored (a closed pipe
  * is an error on the write).
  */
 void cli_catch_signals(void);
@@ -70,6 +71,13 @@ void cli_defer_escalation(bool defer);
  * with the stop signals blocked.
  */
 int cli_signal_to_forward(void);
+/*
+ * While a step that must not be cut short runs (hold true; a restore
+ * from pre_restore on, RS-010): a further stop signal is only recorded,
+ * as the first was, and never kills vss.  cli_interrupted() still says
+ * a signal came.
+ */
+void cli_hold_signals(bool hold);
 
 /*
  * Parse an id (TL-002: braces optional).  Returns CLI_EXIT_OK or a usage

@@ -100,6 +100,8 @@ struct rfileset {
 	const struct vss_file_desc *fd;
 	/* The writer's alternate location mapping for it, or NULL. */
 	const struct vss_location_mapping *mapping;
+	/* An object of it was restored through the mapping (RS-073). */
+	bool mapped;
 };
 
 enum runit_status {
@@ -127,9 +129,11 @@ struct runit {
 	size_t n_items;
 	uint64_t files, bytes;     /* regular files: count and bytes */
 	bool involved;             /* the writer takes part */
+	/* The saved WMD declares a restore method (else method is
+	 * --method's: the writer gives no instructions). */
+	bool method_declared;
 	enum vss_restore_method method;
 	enum vss_restore_target target; /* read after pre_restore */
-	bool used_mapping;         /* restored to its mappings (RS-073) */
 	/* The result. */
 	enum runit_status status;
 	char *message;             /* owned */
@@ -154,6 +158,7 @@ struct rroot {
 	char *path;                /* absolute; owned */
 	size_t volume;             /* the volume of the set it stands for */
 	bool create;               /* a --to tree: made when missing */
+	bool refused;              /* failed its check (restore_check_places) */
 	struct rtarget *t;         /* opened when first needed */
 };
 
@@ -176,10 +181,19 @@ struct restore {
 	size_t n_services;
 	vss_requester *r;
 	bool pre_restore_sent, post_restore_sent;
+	/* A file restore status or mapping record the library refused. */
+	bool record_failed;
 	uint64_t verified_files, verified_problems;
 	double start_ms;
 	uint64_t total_files, total_bytes, done_objects, done_bytes;
 	struct progress *progress;
+	/*
+	 * Batches committed in place, kept until every unit is written: a
+	 * later unit may rename objects into their directories, whose
+	 * times are then set again (rbatch_dirs_again()).
+	 */
+	struct rbatch **committed;
+	size_t n_committed;
 };
 
 /* restore_plan.c */
@@ -261,6 +275,17 @@ int restore_run(struct restore *rs);
  * message and destinations.  Returns 0, or -ENOMEM.
  */
 int restore_unit(struct restore *rs, struct runit *u);
+/*
+ * After the last unit: set the directories of the units committed in
+ * place again (rs->committed) and free those batches; a failure is
+ * printed (the objects are in place).
+ */
+void restore_dirs_again(struct restore *rs);
+/*
+ * Does every object of u that belongs to a file set have its alternate
+ * location mapping (and one object at least)?
+ */
+bool restore_unit_has_mappings(const struct runit *u);
 /* Does the method ask for the services to be stopped and started? */
 bool restore_method_has_service(enum vss_restore_method m);
 /* The command-line spelling of a method: "if-can-replace". */
@@ -270,12 +295,22 @@ int restore_method_parse(const char *name, enum vss_restore_method *ret);
 
 /* restore_service.c */
 /*
- * Stop or start a service: --service-command CMD through /bin/sh as
- * "CMD stop SERVICE", else systemctl when systemd runs.  0, or -errno
- * with err.
+ * Stop or start a service (a name restore_service_name_ok() took):
+ * --service-command CMD through /bin/sh as "CMD stop SERVICE" (two
+ * arguments), else "systemctl stop -- SERVICE" when systemd runs.  0, or
+ * -errno with err.
  */
 int restore_service(const struct restore_opts *o, const char *verb,
 		    const char *service, char *err, size_t errlen);
+/* The longest service name taken (systemd's unit name limit). */
+#define RESTORE_SERVICE_NAME_MAX 255
+/*
+ * Is name, from a saved writer metadata document, a unit-style service
+ * name: 1 to RESTORE_SERVICE_NAME_MAX letters, digits and ":-_.@\",
+ * not beginning with '-' or '.' (no option, glob, path, space or
+ * control character)?  false with why.
+ */
+bool restore_service_name_ok(const char *name, char *why, size_t whylen);
 /* Can services be handled at all (a command, or systemd)? */
 bool restore_services_possible(const struct restore_opts *o);
 /* The service record of name, added when new.  NULL: ENOMEM. */

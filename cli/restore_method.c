@@ -1,12 +1,13 @@
 /*
  * cli/restore_method.c - one unit restored by its method (restore.md
  * section 4, RS-040..RS-044): where its objects go (in place, below
- * --to, to the alternate location mappings, staged for the next start
+ * --to, to the alternate location mappings, staged for the next boot
  * of vssd, or as the writer's directed targets say), decided by probing
  * every destination first (RS-041), then written as one batch, all or
  * nothing (restore_write.h).  Parent directories an object needs are
  * made from the manifest's records when missing, and only then.
  */
+#include <assert.h>
 #include <errno.h>
 #include <search.h>
 #include <stdarg.h>
@@ -106,7 +107,7 @@ restore_unit_fail(struct restore *rs, struct runit *u,
 enum placement {
 	PLACE_ORIGINAL, /* in place, or below --to */
 	PLACE_MAPPED,   /* the alternate location mappings */
-	PLACE_STAGED,   /* staged for the next start of vssd */
+	PLACE_STAGED,   /* staged for the next boot */
 };
 
 /* One unit being restored. */
@@ -114,6 +115,7 @@ struct uwrite {
 	struct restore *rs;
 	struct runit *u;
 	enum placement how;
+	enum vss_restore_target target; /* the one that applies */
 	struct rplace *places;  /* per item; relpath NULL: no place */
 	bool *directed;         /* per item: written by a directed target */
 	void *added;            /* tsearch() set of "root:relpath" */
@@ -225,9 +227,8 @@ survey(struct uwrite *w, struct survey *s)
 	return 0;
 }
 
-/* Does every item that belongs to a file set have a mapping? */
-static bool
-has_mappings(const struct runit *u)
+bool
+restore_unit_has_mappings(const struct runit *u)
 {
 	bool any = false;
 
@@ -244,9 +245,32 @@ has_mappings(const struct runit *u)
 }
 
 /*
+ * The target that decides where the files go (section 6): none for the
+ * reboot methods (RS-061: no coordinator runs then) and for custom (the
+ * writer decides for itself); nor an alternate target in a restore below
+ * --to, which stays below DIR (the writer got new targets instead).
+ */
+static enum vss_restore_target
+effective_target(const struct restore *rs, const struct runit *u)
+{
+	switch (u->method) {
+	case VSS_RME_RESTORE_AT_REBOOT:
+	case VSS_RME_RESTORE_AT_REBOOT_IF_CANNOT_REPLACE:
+	case VSS_RME_CUSTOM:
+		return VSS_RT_ORIGINAL;
+	default:
+		break;
+	}
+	if (rs->opts->to && u->target == VSS_RT_ALTERNATE)
+		return VSS_RT_ORIGINAL;
+	return u->target;
+}
+
+/*
  * Decide the placement by method and target (sections 4 and 6); 1 when
  * the unit is not to be written (its status says why), 0 to write, or
- * a negative error.
+ * a negative error.  Methods that cannot be carried out were refused
+ * before pre_restore (restore_run.c).
  */
 static int
 decide(struct uwrite *w)
@@ -255,25 +279,22 @@ decide(struct uwrite *w)
 	struct survey s;
 	int r;
 
+	assert(u->method != VSS_RME_UNDEFINED);
+	w->target = effective_target(w->rs, u);
 	w->how = PLACE_ORIGINAL;
-	if (u->target == VSS_RT_ALTERNATE)
-		w->how = PLACE_MAPPED; /* RS-071: must, whatever the method */
 	if (u->method == VSS_RME_RESTORE_AT_REBOOT) {
-		w->how = PLACE_STAGED; /* RS-061: targets do not apply */
+		w->how = PLACE_STAGED;
 		return compute_places(w);
 	}
-	if (u->method == VSS_RME_RESTORE_TO_ALTERNATE_LOCATION &&
-	    u->target != VSS_RT_ORIGINAL_LOCATION && !w->rs->opts->to)
+	/* RS-071: the mappings must be used; ORIGINAL_LOCATION and
+	 * DIRECTED override method 4 (section 6). */
+	if (w->target == VSS_RT_ALTERNATE ||
+	    (u->method == VSS_RME_RESTORE_TO_ALTERNATE_LOCATION &&
+	     w->target == VSS_RT_ORIGINAL && !w->rs->opts->to))
 		w->how = PLACE_MAPPED;
-	if (u->method == VSS_RME_UNDEFINED) {
-		restore_unit_fail(w->rs, u, RU_NONE,
-				  "writer error: its restore method is "
-				  "undefined");
-		return 1;
-	}
 	r = compute_places(w);
 	if (r != 0 || w->how == PLACE_MAPPED ||
-	    u->target == VSS_RT_DIRECTED ||
+	    w->target == VSS_RT_DIRECTED ||
 	    (u->method != VSS_RME_RESTORE_IF_NOT_THERE &&
 	     u->method != VSS_RME_RESTORE_IF_CAN_REPLACE &&
 	     u->method != VSS_RME_RESTORE_AT_REBOOT_IF_CANNOT_REPLACE))
@@ -290,8 +311,10 @@ decide(struct uwrite *w)
 		w->how = PLACE_STAGED;
 		return 0;
 	}
-	/* RS-071: may use the mappings when the files cannot go in place. */
-	if (!w->rs->opts->to && has_mappings(u)) {
+	/* RS-071: may use the mappings when the files cannot go in place
+	 * (not when the writer asked for the original location). */
+	if (!w->rs->opts->to && w->target == VSS_RT_ORIGINAL &&
+	    restore_unit_has_mappings(u)) {
 		w->how = PLACE_MAPPED;
 		r = compute_places(w);
 		if (r != 0 || u->method != VSS_RME_RESTORE_IF_NOT_THERE)
@@ -390,6 +413,16 @@ batch_for(struct uwrite *w, size_t root, struct rbatch **ret)
 			}
 		}
 		r = rbatch_new(&w->batches[i], rs->opts->set, w->pending[i]);
+		/*
+		 * The manifest gives a hard link whose first link is not in
+		 * the batch its content; restore if not there never replaces
+		 * what appeared after the check (RS-041).
+		 */
+		if (r == 0)
+			r = rbatch_set_manifest(w->batches[i], rs->m);
+		if (r == 0 && w->how != PLACE_STAGED &&
+		    w->u->method == VSS_RME_RESTORE_IF_NOT_THERE)
+			r = rbatch_set_no_replace(w->batches[i], true);
 		if (r < 0) {
 			snprintf(w->err, sizeof(w->err), "%s", strerror(-r));
 			return r;
@@ -566,8 +599,15 @@ add_directed(struct uwrite *w, const vss_bcd_component *bc)
 			goto out;
 		}
 		r = restore_place_path(rs, dst, &p, w->err, sizeof(w->err));
-		if (r < 0 && r != -ENOMEM) {
-			restore_unit_fail(rs, w->u, RU_NONE, "%s", w->err);
+		if (r == -ENOMEM)
+			goto out;
+		if (r < 0) {
+			restore_unit_fail(rs, w->u, RU_NONE,
+					  "writer error: directed target %s: %s",
+					  dst,
+					  r == -ENOENT ? "the root of a volume "
+							 "is no file" :
+							 w->err);
 			r = 1;
 			goto out;
 		}
@@ -607,11 +647,60 @@ committed(const char *root, const char *relpath, void *p)
 	u->restored[u->n_restored++] = path;
 }
 
+/*
+ * What the report should say of a unit that went well but not plainly:
+ * staged (the writer was told NONE: nothing is in place before the
+ * next boot), or restored for a custom-method writer that was not
+ * told where (it takes no new targets, RS-080).  0 or -ENOMEM.
+ */
+static int
+note_result(struct uwrite *w)
+{
+	struct runit *u = w->u;
+	const struct restore_writer *rw = restore_unit_writer(w->rs, u);
+	int r = 0;
+
+	if (u->message)
+		return 0;
+	if (u->status == RU_STAGED)
+		r = asprintf(&u->message,
+			     "staged: put in place at the next boot%s",
+			     u->involved ? "; the writer was told nothing is "
+					   "in place yet (file restore status "
+					   "NONE)" :
+					   "");
+	else if (u->method == VSS_RME_CUSTOM && u->involved &&
+		 !(vss_wmd_backup_schema(rw->wmd) &
+		   VSS_BS_WRITER_SUPPORTS_NEW_TARGET))
+		r = asprintf(&u->message,
+			     "method custom: the files are below %s; the "
+			     "writer was not told where (it takes no new "
+			     "targets)",
+			     w->rs->opts->to);
+	if (r < 0) {
+		u->message = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int
 commit(struct uwrite *w)
 {
 	struct runit *u = w->u;
 
+	/*
+	 * A unit staged on several volumes stages them all before any
+	 * journal is written: a failure there leaves nothing pending.
+	 */
+	for (size_t i = 0; w->how == PLACE_STAGED && i < w->n_batches; i++) {
+		if (w->batches[i] &&
+		    rbatch_stage(w->batches[i], w->err, sizeof(w->err)) < 0) {
+			restore_unit_fail(w->rs, u, RU_NONE, "%s: nothing staged",
+					  w->err);
+			return 0;
+		}
+	}
 	for (size_t i = 0; i < w->n_batches; i++) {
 		int r;
 
@@ -619,6 +708,19 @@ commit(struct uwrite *w)
 			continue;
 		r = rbatch_commit(w->batches[i], committed, w, w->err,
 				  sizeof(w->err));
+		if (r < 0 && u->journal) {
+			/*
+			 * Only the writing of a later journal failed: the
+			 * journals written before stay pending (a journal
+			 * cannot be taken back); the report names them.
+			 */
+			restore_unit_fail(w->rs, u, RU_FAILED,
+					  "%s: %zu object(s) staged in pending "
+					  "restore(s) %s, put in place at "
+					  "the next boot",
+					  w->err, u->n_restored, u->journal);
+			return 0;
+		}
 		if (r < 0) {
 			restore_unit_fail(w->rs, u,
 					  u->n_restored ? RU_FAILED : RU_NONE,
@@ -641,7 +743,7 @@ commit(struct uwrite *w)
 	u->status = w->how == PLACE_STAGED ? RU_STAGED : RU_ALL;
 	u->done_files = u->files;
 	u->done_bytes = u->bytes;
-	return 0;
+	return note_result(w);
 }
 
 static int
@@ -654,7 +756,7 @@ write_unit(struct uwrite *w, const vss_bcd_component *bc)
 	w->directed = calloc(u->n_items + 1, sizeof(*w->directed));
 	if (!w->directed)
 		return -ENOMEM;
-	if (u->target == VSS_RT_DIRECTED && w->how == PLACE_ORIGINAL) {
+	if (w->target == VSS_RT_DIRECTED && w->how == PLACE_ORIGINAL) {
 		r = add_directed(w, bc);
 		if (r != 0)
 			return r < 0 && r != -ENOMEM ? 0 : r;
@@ -679,8 +781,14 @@ write_unit(struct uwrite *w, const vss_bcd_component *bc)
 		return r;
 	if (r < 0 || u->status == RU_NONE)
 		return 0;
-	u->used_mapping = w->how == PLACE_MAPPED;
-	return commit(w);
+	r = commit(w);
+	/* RS-073: the file sets an object went to through its mapping. */
+	for (size_t i = 0; r == 0 && w->how == PLACE_MAPPED &&
+			   u->status != RU_NONE && i < u->n_items;
+	     i++)
+		if (w->places[i].relpath && u->items[i].file_set >= 0)
+			u->file_sets[u->items[i].file_set].mapped = true;
+	return r;
 }
 
 /* The BCD component of the unit, as pre_restore left it (RS-006). */
@@ -698,6 +806,37 @@ bcd_component(struct restore *rs, const struct runit *u)
 						  u->component->def.logical_path,
 						  u->component->def.name) :
 		    NULL;
+}
+
+/* Keep a batch committed in place for restore_dirs_again(); takes *b. */
+static int
+keep_committed(struct restore *rs, struct rbatch **b)
+{
+	struct rbatch **grown;
+
+	grown = realloc(rs->committed,
+			(rs->n_committed + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	rs->committed = grown;
+	rs->committed[rs->n_committed++] = *b;
+	*b = NULL;
+	return 0;
+}
+
+void
+restore_dirs_again(struct restore *rs)
+{
+	char err[1024];
+
+	for (size_t i = 0; i < rs->n_committed; i++) {
+		if (rbatch_dirs_again(rs->committed[i], err, sizeof(err)) < 0)
+			fprintf(stderr, "vss: %s: %s\n", rs->cmd->name, err);
+		rbatch_free(rs->committed[i]);
+	}
+	free(rs->committed);
+	rs->committed = NULL;
+	rs->n_committed = 0;
 }
 
 int
@@ -722,6 +861,8 @@ restore_unit(struct restore *rs, struct runit *u)
 	if (r == 1)
 		r = 0;
 	for (size_t i = 0; i < w.n_batches; i++) {
+		if (r == 0 && !w.pending[i] && rbatch_committed(w.batches[i]))
+			r = keep_committed(rs, &w.batches[i]);
 		rbatch_free(w.batches[i]);
 		pending_restore_free(w.pending[i]);
 	}

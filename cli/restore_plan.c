@@ -547,8 +547,8 @@ unit_file_sets(struct restore *rs, struct runit *u)
 					return -ENOMEM;
 				u->file_sets = grown;
 				u->file_sets[u->n_file_sets++] =
-					(struct rfileset){c, &lists[l][f],
-							  NULL};
+					(struct rfileset){.component = c,
+							  .fd = &lists[l][f]};
 			}
 	}
 	return 0;
@@ -628,6 +628,7 @@ free_strings(char **v, size_t n)
 void
 restore_release(struct restore *rs)
 {
+	restore_dirs_again(rs);
 	for (size_t i = 0; i < rs->n_units; i++) {
 		struct runit *u = &rs->units[i];
 

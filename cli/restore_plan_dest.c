@@ -326,6 +326,43 @@ restore_assign_file_sets(struct restore *rs, struct runit *u)
 /* ---- checking every place ----------------------------------------------- */
 
 /*
+ * A volume's mount point, written in place: an existing directory
+ * reached without a symbolic link (its real path is itself; the
+ * manifest's mount points are clean, bset_manifest.c).  A --to tree is
+ * the user's, made below DIR.  0, or -errno with err.
+ */
+static int
+check_root(const struct rroot *root, char *err, size_t errlen)
+{
+	struct stat st;
+	char *real;
+	int r = 0;
+
+	if (root->create)
+		return 0;
+	real = realpath(root->path, NULL);
+	if (!real) {
+		r = -errno;
+		snprintf(err, errlen, "the volume's mount point: %s",
+			 strerror(-r));
+		return r;
+	}
+	if (strcmp(real, root->path) != 0) {
+		snprintf(err, errlen,
+			 "the volume's mount point is reached through a "
+			 "symbolic link (it is %s): refused",
+			 real);
+		r = -ELOOP;
+	} else if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "the volume's mount point is not a directory");
+		r = -ENOTDIR;
+	}
+	free(real);
+	return r;
+}
+
+/*
  * Check rel below root i: with the root there, by rtarget_check(); a
  * --to root that is not made yet holds nothing, so the path's form is
  * all there is to check (nothing is created by a check).
@@ -338,7 +375,15 @@ check_place(struct restore *rs, const struct rplace *p, char *err,
 	char *abs;
 	int r;
 
+	if (root->refused) {
+		*err = '\0'; /* said once, for its first object */
+		return -EXDEV;
+	}
 	if (!root->t) {
+		r = check_root(root, err, errlen);
+		root->refused = r < 0;
+		if (r < 0)
+			return r;
 		r = rtarget_open(&root->t, root->path, false, err, errlen);
 		if (r == -ENOENT && root->create) {
 			abs = join("/", p->relpath);
@@ -375,7 +420,7 @@ check_item(struct restore *rs, const struct runit *u, const struct ritem *it)
 			return r;
 		if (r == 0) {
 			r = check_place(rs, &p, err, sizeof(err));
-			if (r < 0)
+			if (r < 0 && *err)
 				fprintf(stderr, "vss: %s: %s/%s: %s\n",
 					rs->cmd->name, rs->roots[p.root].path,
 					p.relpath, err);

@@ -60,12 +60,23 @@ volume_of(const struct restore *rs, const struct runit *u)
 	return bset_manifest_volume(rs->m, u->volume)->mount_point;
 }
 
+/* The method for text: a writer that declares none is said to. */
+static const char *
+method_text(const struct runit *u, char *buf, size_t len)
+{
+	if (u->writer == RESTORE_NO_WRITER || u->method_declared)
+		return restore_method_name(u->method);
+	snprintf(buf, len, "%s (writer declares none)",
+		 restore_method_name(u->method));
+	return buf;
+}
+
 /* ---- the plan -------------------------------------------------------------- */
 
 void
 restore_print_plan(const struct restore *rs)
 {
-	char size[32];
+	char size[32], method[64];
 
 	if (rs->opts->quiet || rs->opts->format != OUTPUT_TEXT)
 		return;
@@ -84,7 +95,7 @@ restore_print_plan(const struct restore *rs)
 		else
 			printf("  plain paths of %s", volume_of(rs, u));
 		printf(": %zu objects, %s, method %s, %s, %s%s\n", u->n_items,
-		       size, restore_method_name(u->method),
+		       size, method_text(u, method, sizeof(method)),
 		       u->involved ? "with the writer" : "without a writer",
 		       rs->opts->to ? "below " : "in place on ",
 		       rs->opts->to ? rs->opts->to : volume_of(rs, u));
@@ -114,6 +125,7 @@ static void
 report_unit(struct output *o, const struct restore *rs, const struct runit *u)
 {
 	const struct restore_writer *w = restore_unit_writer(rs, u);
+	char method[64];
 
 	output_begin_object(o, NULL);
 	output_string(o, "writer", w ? w->name : NULL);
@@ -130,7 +142,16 @@ report_unit(struct output *o, const struct restore *rs, const struct runit *u)
 	}
 	output_string(o, "volume", volume_of(rs, u));
 	output_bool(o, "writer_involved", u->involved);
-	output_string(o, "method", restore_method_name(u->method));
+	if (rs->opts->format == OUTPUT_TEXT) {
+		output_string(o, "method", method_text(u, method,
+						       sizeof(method)));
+	} else {
+		output_string(o, "method", restore_method_name(u->method));
+		if (w)
+			output_bool(o, "method_declared", u->method_declared);
+		else
+			output_null(o, "method_declared");
+	}
 	output_string(o, "target", target_name(u));
 	report_strings(o, "destinations", u->destinations, u->n_destinations);
 	output_begin_list(o, "subcomponents");

@@ -101,11 +101,90 @@ absent_reason(const struct restore *rs, const struct restore_writer *w)
 	return "was not asked (vssd not reached)";
 }
 
+/* Does unit u stop a service, in place (not a private restore)? */
+static const char *
+unit_service(const struct restore *rs, const struct runit *u)
+{
+	const struct restore_writer *w = restore_unit_writer(rs, u);
+	const struct vss_restore_method_info *m =
+		w ? vss_wmd_restore_method(w->wmd) : NULL;
+
+	if (!w || rs->opts->to || !restore_method_has_service(u->method))
+		return NULL;
+	return m && m->service ? m->service : "";
+}
+
+/*
+ * What makes writer unit u impossible, known before pre_restore, so that
+ * the writer is not told of a restore that will not happen: then the
+ * unit fails (status none, with the reason) and true.
+ */
+static bool
+refuse_early(struct restore *rs, struct runit *u,
+	     const struct restore_writer *w)
+{
+	const struct restore_opts *o = rs->opts;
+	const struct vss_writer_identity *id = vss_wmd_identity(w->wmd);
+	const char *service = unit_service(rs, u);
+	char why[512];
+
+	if (w->match == VSS_RWM_VERSION_TOO_OLD && !o->to) {
+		/* RS-120: never its data in place behind its back. */
+		restore_unit_fail(rs, u, RU_NONE,
+				  "the running writer is older than version "
+				  "%u.%u, which made the backup: its data is "
+				  "not restored in place without it (--to DIR "
+				  "restores it elsewhere, --no-writers "
+				  "regardless of the writer)",
+				  id->major_version, id->minor_version);
+	} else if (u->method == VSS_RME_UNDEFINED) {
+		restore_unit_fail(rs, u, RU_NONE,
+				  "writer error: its restore method is "
+				  "undefined");
+	} else if (u->method == VSS_RME_CUSTOM && !o->to) {
+		restore_unit_fail(rs, u, RU_NONE,
+				  "method custom: give --to DIR for the "
+				  "writer's files");
+	} else if (u->method == VSS_RME_CUSTOM && !u->involved &&
+		   w->match != VSS_RWM_NEVER) {
+		restore_unit_fail(rs, u, RU_NONE,
+				  "method custom: the writer does the restore, "
+				  "and it %s",
+				  absent_reason(rs, w));
+	} else if (u->method == VSS_RME_RESTORE_TO_ALTERNATE_LOCATION &&
+		   !o->to && !restore_unit_has_mappings(u)) {
+		restore_unit_fail(rs, u, RU_NONE,
+				  "writer error: method to-alternate-location, "
+				  "and a file set of the component has no "
+				  "alternate location mapping (RS-071)");
+	} else if (service && !*service) {
+		restore_unit_fail(rs, u, RU_NONE,
+				  "writer error: method %s names no service",
+				  restore_method_name(u->method));
+	} else if (service && !restore_service_name_ok(service, why,
+						       sizeof(why))) {
+		restore_unit_fail(rs, u, RU_NONE,
+				  "writer error: method %s: %s: refused",
+				  restore_method_name(u->method), why);
+	} else if (service && !restore_services_possible(o)) {
+		restore_unit_fail(rs, u, RU_NONE,
+				  "service \"%s\": systemd does not run: give "
+				  "--service-command CMD",
+				  service);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /*
  * Each unit's writer participation and method (RS-040, section 5): a
  * taking-part writer's saved method; without the writer, --method for
  * plain paths and private restores, else --method when given, else the
- * saved method, which needs no writer except custom.
+ * saved method, which needs no writer except custom.  A writer whose
+ * saved document declares no method gives no instructions: it takes
+ * part as one restoring "always" would, its files by --method (or its
+ * default).
  */
 static int
 decide_units(struct restore *rs)
@@ -117,54 +196,44 @@ decide_units(struct restore *rs)
 		struct restore_writer *w = restore_unit_writer(rs, u);
 		const struct vss_restore_method_info *m =
 			w ? vss_wmd_restore_method(w->wmd) : NULL;
-		enum vss_restore_method saved =
-			m ? m->method : VSS_RME_UNDEFINED;
 
 		u->target = VSS_RT_ORIGINAL;
+		u->method_declared = m != NULL;
 		u->involved = w && may_take_part(rs, w);
-		if (u->involved) {
-			u->method = saved;
-			if (o->method_given && saved != o->method)
+		if (u->involved && m) {
+			u->method = m->method;
+			if (o->method_given && m->method != o->method)
 				return cli_usage_error(
 					rs->cmd,
 					"--method %s: writer \"%s\" takes part "
 					"and restores by its own method, %s",
 					restore_method_name(o->method), w->name,
-					restore_method_name(saved));
-			if (o->authoritative &&
-			    !(vss_wmd_backup_schema(w->wmd) &
-			      VSS_BS_AUTHORITATIVE_RESTORE))
-				return cli_usage_error(
-					rs->cmd,
-					"--authoritative: writer \"%s\" does "
-					"not support authoritative restores",
-					w->name);
-		} else if (!w || o->to || o->method_given) {
-			u->method = saved == VSS_RME_CUSTOM && w ? saved :
-								   o->method;
+					restore_method_name(m->method));
+		} else if (!m || o->to || o->method_given) {
+			u->method = m && m->method == VSS_RME_CUSTOM ?
+					    m->method :
+					    o->method;
 		} else {
-			u->method = saved;
+			u->method = m->method;
 		}
-		/*
-		 * Custom: the writer does the rest from the files vss puts
-		 * below --to; without either, refused before it is told.
-		 */
-		if (w && u->method == VSS_RME_CUSTOM && !o->to) {
-			u->involved = false;
-			restore_unit_fail(rs, u, RU_NONE,
-					  "method custom: give --to DIR for "
-					  "the writer's files");
-		} else if (w && u->method == VSS_RME_CUSTOM && !u->involved &&
-			   w->match != VSS_RWM_NEVER) {
-			restore_unit_fail(rs, u, RU_NONE,
-					  "method custom: the writer does the "
-					  "restore, and it %s",
-					  absent_reason(rs, w));
-		}
+		if (u->involved && o->authoritative &&
+		    !(vss_wmd_backup_schema(w->wmd) &
+		      VSS_BS_AUTHORITATIVE_RESTORE))
+			return cli_usage_error(rs->cmd,
+					       "--authoritative: writer \"%s\" "
+					       "does not support authoritative "
+					       "restores",
+					       w->name);
 	}
-	for (size_t i = 0; i < rs->n_units; i++)
-		if (rs->units[i].involved)
-			restore_unit_writer(rs, &rs->units[i])->involved = true;
+	for (size_t i = 0; i < rs->n_units; i++) {
+		struct runit *u = &rs->units[i];
+		struct restore_writer *w = restore_unit_writer(rs, u);
+
+		if (w && refuse_early(rs, u, w))
+			u->involved = false;
+		if (u->involved)
+			w->involved = true;
+	}
 	return CLI_EXIT_OK;
 }
 
@@ -432,19 +501,6 @@ read_pre_restore(struct restore *rs)
 
 /* ---- services (RS-042) ------------------------------------------------------ */
 
-/* Does unit u stop a service, in place (not a private restore)? */
-static const char *
-unit_service(const struct restore *rs, const struct runit *u)
-{
-	const struct restore_writer *w = restore_unit_writer(rs, u);
-	const struct vss_restore_method_info *m =
-		w ? vss_wmd_restore_method(w->wmd) : NULL;
-
-	if (!w || rs->opts->to || !restore_method_has_service(u->method))
-		return NULL;
-	return m && m->service && *m->service ? m->service : "";
-}
-
 static void
 service_step(struct restore *rs, struct rservice *s, const char *verb)
 {
@@ -478,22 +534,9 @@ stop_services(struct restore *rs)
 		const char *name = unit_service(rs, u);
 		struct rservice *s;
 
+		/* Names and the means to stop were checked (refuse_early). */
 		if (!name || u->status != RU_PLANNED)
 			continue;
-		if (!*name) {
-			restore_unit_fail(rs, u, RU_NONE,
-					  "writer error: method %s names no "
-					  "service",
-					  restore_method_name(u->method));
-			continue;
-		}
-		if (!restore_services_possible(rs->opts)) {
-			restore_unit_fail(rs, u, RU_NONE,
-					  "service \"%s\": systemd does not "
-					  "run: give --service-command CMD",
-					  name);
-			continue;
-		}
 		s = restore_service_find(rs, name);
 		if (!s)
 			return -ENOMEM;
@@ -530,12 +573,16 @@ start_services(struct restore *rs, bool after_post_restore)
 
 /* ---- the sequence ------------------------------------------------------------ */
 
+/*
+ * RS-110.  Staged (RS-043): nothing is in place before the next boot,
+ * so the writer must not take the files for restored: NONE, and
+ * the report says staged.
+ */
 static enum vss_file_restore_status
 file_restore_status(const struct runit *u)
 {
 	switch (u->status) {
 	case RU_ALL:
-	case RU_STAGED:
 		return VSS_RS_ALL;
 	case RU_FAILED:
 		return VSS_RS_FAILED;
@@ -544,35 +591,42 @@ file_restore_status(const struct runit *u)
 	}
 }
 
-/* RS-110, RS-073: between the writing and post_restore. */
-static int
+/*
+ * RS-110, RS-073 (only the file sets restored through their mapping):
+ * between the writing and post_restore.  A record the library refuses is
+ * noted on its unit and the rest go on: post_restore is sent all the
+ * same (RS-009).
+ */
+static void
 record_results(struct restore *rs)
 {
 	for (size_t i = 0; i < rs->n_units; i++) {
 		struct runit *u = &rs->units[i];
+		const char *what = "its file restore status";
 		int r;
 
 		if (!u->involved)
 			continue;
 		r = vss_requester_set_file_restore_status(
 			rs->r, UNIT_ARGS(rs, u), file_restore_status(u));
-		for (size_t f = 0; r == 0 && u->used_mapping &&
-				   u->status != RU_NONE && f < u->n_file_sets;
-		     f++) {
+		for (size_t f = 0; r == 0 && f < u->n_file_sets; f++) {
 			const struct vss_location_mapping *m =
 				u->file_sets[f].mapping;
 
-			if (m)
-				r = vss_requester_add_alternative_location_mapping(
-					rs->r, UNIT_ARGS(rs, u), m->path,
-					m->filespec, m->recursive,
-					m->destination);
+			if (!u->file_sets[f].mapped)
+				continue;
+			what = "an alternate location mapping it used";
+			r = vss_requester_add_alternative_location_mapping(
+				rs->r, UNIT_ARGS(rs, u), m->path, m->filespec,
+				m->recursive, m->destination);
 		}
-		if (r < 0)
-			return cli_status_error(rs->cmd, "recording results", r,
-						NULL);
+		if (r < 0) {
+			rs->record_failed = true;
+			restore_unit_fail(rs, u, u->status,
+					  "telling the writer %s failed: %s",
+					  what, vss_strerror(r));
+		}
 	}
-	return CLI_EXIT_OK;
 }
 
 static int
@@ -604,6 +658,7 @@ write_units(struct restore *rs)
 		else
 			r = restore_unit(rs, u);
 	}
+	restore_dirs_again(rs);
 	if (rs->progress)
 		progress_finish(rs->progress, rs->done_objects, rs->done_bytes);
 	return r;
@@ -639,12 +694,19 @@ prepare(struct restore *rs)
 			return r;
 		}
 	}
+	/* RS-034: the files are copied back. */
+	r = vss_requester_set_restore_state(rs->r, VSS_RTYPE_BY_COPY);
+	if (r < 0)
+		return cli_status_error(rs->cmd, "setting the restore type", r,
+					NULL);
 	if (cli_interrupted()) {
 		fprintf(stderr, "vss: %s: interrupted by signal %d: nothing "
 				"restored\n",
 			rs->cmd->name, cli_interrupted());
 		return CLI_EXIT_FAILED;
 	}
+	/* From here on the restore runs to its end (RS-010). */
+	cli_hold_signals(true);
 	rs->pre_restore_sent = true;
 	r = run_step(rs, vss_requester_pre_restore, "pre_restore", false);
 	if (r == CLI_EXIT_OK)
@@ -658,13 +720,11 @@ prepare(struct restore *rs)
 static int
 finish(struct restore *rs)
 {
-	int r = record_results(rs);
+	int r;
 
-	if (r == CLI_EXIT_OK) {
-		rs->post_restore_sent = true;
-		r = run_step(rs, vss_requester_post_restore, "post_restore",
-			     false);
-	}
+	record_results(rs);
+	rs->post_restore_sent = true;
+	r = run_step(rs, vss_requester_post_restore, "post_restore", false);
 	if (r == CLI_EXIT_OK)
 		r = gather_statuses(rs);
 	for (size_t k = 0; k < rs->n_writers; k++) {
@@ -683,8 +743,9 @@ finish(struct restore *rs)
 	return r;
 }
 
-int
-restore_run(struct restore *rs)
+/* The steps from pre_restore to the writer statuses; an exit code. */
+static int
+run_steps(struct restore *rs)
 {
 	bool writers = rs->r && any_involved(rs);
 	int r = CLI_EXIT_OK, w;
@@ -700,6 +761,8 @@ restore_run(struct restore *rs)
 						  "pre_restore failed: nothing "
 						  "restored");
 	}
+	/* Services are stopped even without a writer (one missing). */
+	cli_hold_signals(true);
 	if (stop_services(rs) < 0 || write_units(rs) < 0)
 		r = cli_status_error(rs->cmd, NULL, -ENOMEM, NULL);
 	start_services(rs, false);
@@ -718,5 +781,28 @@ restore_run(struct restore *rs)
 	for (size_t i = 0; i < rs->n_services; i++)
 		if (rs->services[i].message)
 			return CLI_EXIT_FAILED;
-	return CLI_EXIT_OK;
+	return rs->record_failed ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+}
+
+int
+restore_run(struct restore *rs)
+{
+	int r = run_steps(rs);
+
+	cli_hold_signals(false);
+	/* Stopped before a unit's turn (a signal, a failed selection). */
+	for (size_t i = 0; i < rs->n_units; i++) {
+		if (rs->units[i].status != RU_PLANNED)
+			continue;
+		if (cli_interrupted())
+			restore_unit_fail(rs, &rs->units[i], RU_NONE,
+					  "interrupted by signal %d before its "
+					  "turn: nothing restored",
+					  cli_interrupted());
+		else
+			restore_unit_fail(rs, &rs->units[i], RU_NONE,
+					  "the restore ended before its turn: "
+					  "nothing restored");
+	}
+	return r;
 }

@@ -2,12 +2,17 @@
  * cli/restore_service.c - stopping and starting the service a writer's
  * restore method names (methods 3 and 8, RS-042): --service-command CMD
  * runs "CMD stop SERVICE" / "CMD start SERVICE" through /bin/sh, with
- * SERVICE passed as an argument (never pasted into the shell's text);
- * without it systemctl does, when systemd runs (/run/systemd/system).
+ * the action and SERVICE passed as two arguments (never pasted into the
+ * shell's text); without it "systemctl stop -- SERVICE" does, when
+ * systemd runs (/run/systemd/system).  The name comes from a saved
+ * document, so only a unit-style name is used (restore_service_name_ok).
  * The commands' output goes to standard error, so that standard output
- * stays the report.
+ * stays the report.  They ignore the terminal's Ctrl-C, Ctrl-\ and
+ * hang-up: a stop or start cut in the middle would leave the service
+ * half-way, and vss finishes the restore after such a signal anyway.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +34,35 @@ bool
 restore_services_possible(const struct restore_opts *o)
 {
 	return o->service_command || systemd_runs();
+}
+
+bool
+restore_service_name_ok(const char *name, char *why, size_t whylen)
+{
+	/* systemd's unit name characters, '@' for templates included. */
+	static const char allowed[] = "abcdefghijklmnopqrstuvwxyz"
+				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "0123456789:-_.@\\";
+	size_t n = strlen(name), bad = strspn(name, allowed);
+
+	if (n == 0)
+		snprintf(why, whylen, "no service name");
+	else if (n > RESTORE_SERVICE_NAME_MAX)
+		snprintf(why, whylen, "a service name longer than %d bytes",
+			 RESTORE_SERVICE_NAME_MAX);
+	else if (bad < n)
+		/* Not echoed: it may hold control characters. */
+		snprintf(why, whylen,
+			 "the service name has byte 0x%02x at offset %zu: only "
+			 "letters, digits and \":-_.@\\\" are taken",
+			 (unsigned char)name[bad], bad);
+	else if (name[0] == '-' || name[0] == '.')
+		snprintf(why, whylen,
+			 "service name \"%s\" begins with '%c'", name,
+			 name[0]);
+	else
+		return true;
+	return false;
 }
 
 int
@@ -60,12 +94,16 @@ restore_service(const struct restore_opts *o, const char *verb,
 		return -e;
 	}
 	if (pid == 0) {
+		/* Ignored signals stay ignored across exec (the header). */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 		if (script)
 			execl("/bin/sh", "sh", "-c", script, "sh", verb,
 			      service, (char *)NULL);
 		else
-			execlp("systemctl", "systemctl", verb, service,
+			execlp("systemctl", "systemctl", verb, "--", service,
 			       (char *)NULL);
 		_exit(127);
 	}

@@ -8,7 +8,15 @@
 #   the target tree where the set has a directory (pointing outside),
 #   a truncated data file, a data file with one byte flipped (checksum
 #   mismatch), a changed bcd.xml and a changed writer metadata document
-#   (document digest mismatch), a manifest changed without its digest.
+#   (document digest mismatch), a manifest changed without its digest;
+#   with the digests computed again: a volume mount point with "..",
+#   relative or not clean (vss verify refuses it too), one through a
+#   symbolic link or missing; a writer metadata document whose mapping
+#   leads outside the volumes, whose service name is no unit name
+#   ("-x", "svc*": the component is refused, no command runs), or
+#   whose method is undefined.
+# A saved BCD with restore targets, new and directed targets and mappings
+# pointing outside: ignored (the writers set targets, RS-060, RS-081).
 # After each, the volume's tree (names, types, modes, owners, times,
 # contents, xattrs) is what it was and the "outside" directory is empty.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -16,16 +24,17 @@
 
 sys_require
 vol=$(sys_btrfs vol)
+: "${vol:?sys_btrfs gave no mount point}"
 sys_vssd
 
 outside=$TMP/outside
 mkdir "$outside"
 
-mkdir -p "$vol/data/sub" "$vol/hw"
-echo "plain a" >"$vol/data/a.txt"
-echo "plain b" >"$vol/data/sub/b.txt"
-head -c 100000 /dev/urandom >"$vol/data/big.bin"
-echo "hw file" >"$vol/hw/w.txt"
+mkdir -p "${vol:?}/data/sub" "${vol:?}/hw"
+echo "plain a" >"${vol:?}/data/a.txt"
+echo "plain b" >"${vol:?}/data/sub/b.txt"
+head -c 100000 /dev/urandom >"${vol:?}/data/big.bin"
+echo "hw file" >"${vol:?}/hw/w.txt"
 cat >"$TMP/hw.conf" <<EOF
 [writer]
 class_id = $(cat /proc/sys/kernel/random/uuid)
@@ -37,30 +46,48 @@ files = $vol/hw * true
 EOF
 sys_writer hw --config "$TMP/hw.conf"
 
-run backup --writer hw "$vol/data" --to "$TMP/good" --json
+run backup --writer hw "${vol:?}/data" --to "$TMP/good" --json
 expect_rc 0 "backup"
 run verify "$TMP/good"
 expect_rc 0 "verify the good set"
 
-# manifest_edit SET OLD NEW: the entry whose path is OLD gets path NEW;
-# then the end record's SHA-256 is computed again over the bytes before
-# it (docs/backup-set.md, "manifest.json").
-manifest_edit() {
+# set_edit SET WHAT ARGS...: edit the set as one who knows its format
+# would, keeping every digest right (docs/backup-set.md, "manifest.json"):
+#   entry OLD NEW     the entry whose path is OLD gets path NEW
+#   volume MOUNT      the volume gets mount point MOUNT
+#   doc DOC OLD NEW   the text OLD of document DOC (bcd.xml,
+#                     writers/ID.xml) becomes NEW, and the document's
+#                     record gets its new size and SHA-256
+# then the end record's SHA-256 is computed again over the lines before it.
+set_edit() {
 	python3 - "$@" <<'PY'
 import hashlib, json, sys
-setdir, old, new = sys.argv[1:]
+setdir, what, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 path = setdir + "/manifest.json"
 lines = open(path, "rb").read().split(b"\n")
 assert lines[-1] == b""
 lines = lines[:-1]
+if what == "doc":
+    doc, old, new = args
+    data = open(setdir + "/" + doc, "rb").read()
+    assert data.count(old.encode()) == 1, f"{doc}: {old!r} not once"
+    data = data.replace(old.encode(), new.encode())
+    open(setdir + "/" + doc, "wb").write(data)
 hits = 0
 for i, line in enumerate(lines[:-1]):
     rec = json.loads(line)
-    if rec.get("kind") == "entry" and rec["path"] == old:
-        rec["path"] = new
-        lines[i] = json.dumps(rec, separators=(",", ":")).encode()
-        hits += 1
-assert hits == 1, f"{old}: {hits} entries"
+    if what == "entry" and rec.get("kind") == "entry" and rec["path"] == args[0]:
+        rec["path"] = args[1]
+    elif what == "volume" and rec.get("kind") == "volume":
+        rec["mount_point"] = args[0]
+    elif what == "doc" and rec.get("kind") == "document" and rec["path"] == args[0]:
+        rec["size"] = len(data)
+        rec["sha256"] = hashlib.sha256(data).hexdigest()
+    else:
+        continue
+    lines[i] = json.dumps(rec, separators=(",", ":")).encode()
+    hits += 1
+assert hits == 1, f"{what} {args}: {hits} records"
 end = json.loads(lines[-1])
 body = b"".join(l + b"\n" for l in lines[:-1])
 end["sha256"] = hashlib.sha256(body).hexdigest()
@@ -75,49 +102,132 @@ copy_set() {
 	cp -a "$TMP/good" "$TMP/bad"
 }
 
-# hostile WHAT PATTERN: restore $TMP/bad over a damaged volume: refused
-# (exit 1), stderr matching PATTERN (grep -E, any case), nothing written,
-# no writer told.
+# hostile WHAT PATTERN [ARGS...]: restore $TMP/bad (with ARGS) over a
+# damaged volume: refused (exit 1), stderr matching PATTERN (grep -E,
+# any case), nothing written, no writer told, no service command run.
 hostile() {
 	local what=$1 pattern=$2 m
+	shift 2
 	# Damage that a restore would repair, so that writing shows.
-	echo damaged >"$vol/data/a.txt"
-	echo damaged >"$vol/hw/w.txt"
-	sys_tree_state "$vol" --skip .vss-shadows >"$TMP/before"
+	echo damaged >"${vol:?}/data/a.txt"
+	echo damaged >"${vol:?}/hw/w.txt"
+	sys_tree_state "${vol:?}" --skip .vss-shadows >"$TMP/before"
 	m=$(($(sys_log_lines hw) + 1))
-	run restore "$TMP/bad" --json
+	run restore "$TMP/bad" --json "$@"
 	expect_rc 1 "$what"
 	grep -qiE -- "$pattern" "$TMP/err" ||
 		fail "$what: stderr does not match '$pattern':
 $(sed 's/^/    /' "$TMP/err")"
-	sys_tree_state "$vol" --skip .vss-shadows >"$TMP/after"
+	sys_tree_state "${vol:?}" --skip .vss-shadows >"$TMP/after"
 	cmp -s "$TMP/before" "$TMP/after" ||
 		fail "$what: the volume changed:
 $(diff "$TMP/before" "$TMP/after" | head -20)"
 	[ -z "$(ls -A "$outside")" ] || fail "$what: written outside: $(ls -A "$outside")"
-	sys_events hw "$m" | grep -qx 'pre_restore\|post_restore' &&
+	sys_events hw "$m" >"$TMP/events"
+	grep -qx 'pre_restore\|post_restore' "$TMP/events" &&
 		fail "$what: the writer was told"
-	find "$vol" -xdev -name '.vss-restore-*' | grep -q . &&
+	[ -n "$(find "${vol:?}" -xdev -name '.vss-restore-*')" ] &&
 		fail "$what: temporary files left"
+	[ -e "$TMP/svc.log" ] && fail "$what: a service command ran: $(cat "$TMP/svc.log")"
 	return 0
 }
 
+# A service command that only says it ran.
+cat >"$TMP/svc.sh" <<EOF
+#!/bin/sh
+echo "\$@" >>"$TMP/svc.log"
+EOF
+chmod +x "$TMP/svc.sh"
+
 # ---- entry paths ----------------------------------------------------------
 copy_set
-manifest_edit "$TMP/bad" data/sub/b.txt data/../../outside/b.txt
+set_edit "$TMP/bad" entry data/sub/b.txt data/../../outside/b.txt
 hostile 'an entry path with ".."' '\.\./\.\./outside'
 
 copy_set
-manifest_edit "$TMP/bad" data/sub/b.txt "$outside/abs.txt"
+set_edit "$TMP/bad" entry data/sub/b.txt "$outside/abs.txt"
 hostile "an absolute entry path" "outside/abs\.txt"
 
 # ---- a symbolic link in the target tree -----------------------------------
 copy_set
-mv "$vol/data/sub" "$TMP/sub.saved"
-ln -s "$outside" "$vol/data/sub"
+mv "${vol:?}/data/sub" "$TMP/sub.saved"
+ln -s "$outside" "${vol:?}/data/sub"
 hostile "a symbolic link in the target tree" "symlink|symbolic link|ELOOP"
-rm "$vol/data/sub"
-mv "$TMP/sub.saved" "$vol/data/sub"
+rm "${vol:?}/data/sub"
+mv "$TMP/sub.saved" "${vol:?}/data/sub"
+
+# ---- volume mount points --------------------------------------------------
+# A mount point climbing out of --to DIR: DIR/../outside is $outside.
+copy_set
+set_edit "$TMP/bad" volume "/../outside"
+run verify "$TMP/bad"
+expect_rc 1 "verify: a mount point with \"..\""
+grep -q "mount_point" "$TMP/out" "$TMP/err" ||
+	fail "verify does not name the bad mount point: $(cat "$TMP/out" "$TMP/err")"
+mkdir "$TMP/to"
+hostile 'a mount point with ".." and --to' "mount_point" --to "$TMP/to"
+[ -z "$(ls -A "$TMP/to")" ] || fail "a bad mount point: written below --to"
+
+for mp in "$vol/" "$vol/." "$vol//data/.." "relative/path" ""; do
+	copy_set
+	set_edit "$TMP/bad" volume "$mp"
+	hostile "mount point '$mp'" "mount_point"
+done
+
+# In place: the mount point must be a directory reached without a link.
+ln -s "$vol" "$TMP/link"
+copy_set
+set_edit "$TMP/bad" volume "$TMP/link"
+hostile "a mount point through a symbolic link" "symbolic link"
+
+copy_set
+set_edit "$TMP/bad" volume "$TMP/nonexistent"
+hostile "a mount point that does not exist" "nonexistent.*mount point|mount point.*No such file"
+
+# ---- writer metadata: mappings, service names, method ---------------------
+# (the saved WMD's restore method is what the restore follows, RS-003)
+wmd=$(cd "$TMP/good" && ls writers/*.xml)
+method='<RESTORE_METHOD method="RESTORE_IF_CAN_BE_REPLACED"'
+reboot='rebootRequired="no"/>'
+for dest in "$outside" "$vol/hw/../../outside" "/etc"; do
+	copy_set
+	set_edit "$TMP/bad" doc "$wmd" "$method" \
+		'<RESTORE_METHOD method="RESTORE_TO_ALTERNATE_LOCATION"'
+	set_edit "$TMP/bad" doc "$wmd" "$reboot" \
+		"$reboot<ALTERNATE_LOCATION_MAPPING path=\"$vol/hw\" filespec=\"*\" recursive=\"yes\" destination=\"$dest\"/>"
+	hostile "a mapping to '$dest'" "outside the volumes|not a clean absolute path"
+done
+
+for svc in "-x" "svc*" "../svc" "a b"; do
+	copy_set
+	set_edit "$TMP/bad" doc "$wmd" "$method" \
+		"<RESTORE_METHOD method=\"STOP_RESTORE_START\" service=\"$svc\""
+	hostile "service name '$svc'" "service name" --writer hw \
+		--service-command "$TMP/svc.sh"
+done
+
+# The metadata layer refuses a method declared undefined: the set with it.
+copy_set
+set_edit "$TMP/bad" doc "$wmd" "$method" '<RESTORE_METHOD method="UNDEFINED"'
+hostile "restore method undefined" "RESTORE_METHOD"
+
+# ---- the saved BCD: restore targets are the writers', not the set's -------
+# initialize_for_restore clears targets, new and directed targets and
+# mappings of the saved document: these point outside, and are ignored.
+copy_set
+set_edit "$TMP/bad" doc bcd.xml 'backupSucceeded="yes"/>' \
+	"backupSucceeded=\"yes\" restoreTarget=\"DIRECTED\"><ALTERNATE_LOCATION_MAPPING path=\"$vol/hw\" filespec=\"*\" recursive=\"yes\" destination=\"$outside\"/><NEW_TARGET path=\"$vol/hw\" filespec=\"*\" recursive=\"yes\" destination=\"$outside\"/><DIRECTED_TARGET sourcePath=\"$vol/hw\" sourceFilename=\"w.txt\" sourceRanges=\"0:3\" destinationPath=\"$outside\" destinationFilename=\"w.txt\" destinationRanges=\"0:3\"/></COMPONENT>"
+echo damaged >"${vol:?}/hw/w.txt"
+run restore "$TMP/bad" --writer hw --json
+expect_rc 0 "targets in the saved BCD"
+[ -z "$(ls -A "$outside")" ] || fail "targets in the saved BCD: written outside: $(ls -A "$outside")"
+[ "$(cat "${vol:?}/hw/w.txt")" = "hw file" ] || fail "targets in the saved BCD: w.txt not restored"
+[ "$(sys_detail hw pre_restore target)" = data:ORIGINAL ] ||
+	fail "targets in the saved BCD: pre_restore target=$(sys_detail hw pre_restore target || true)"
+for key in directed new_targets mappings; do
+	sys_detail hw pre_restore "$key" >/dev/null &&
+		fail "targets in the saved BCD: pre_restore has $key=$(sys_detail hw pre_restore "$key")"
+done
 
 # ---- damaged data ---------------------------------------------------------
 copy_set
@@ -157,7 +267,7 @@ hostile "a manifest with a wrong digest" "manifest"
 # The good set still restores (the refusals were not about the volume).
 run restore "$TMP/good"
 expect_rc 0 "the good set"
-[ "$(cat "$vol/data/a.txt")" = "plain a" ] || fail "the good set did not restore a.txt"
-[ "$(cat "$vol/hw/w.txt")" = "hw file" ] || fail "the good set did not restore w.txt"
+[ "$(cat "${vol:?}/data/a.txt")" = "plain a" ] || fail "the good set did not restore a.txt"
+[ "$(cat "${vol:?}/hw/w.txt")" = "hw file" ] || fail "the good set did not restore w.txt"
 
 finish

@@ -11,6 +11,7 @@
 
 sys_require
 vol=$(sys_btrfs vol)
+: "${vol:?sys_btrfs gave no mount point}"
 sys_vssd
 
 json() {
@@ -26,18 +27,18 @@ print(eval(sys.argv[2]))' "$TMP/out" "$1"
 
 # files DIR: a.txt, sub/c.txt.
 files() {
-	mkdir -p "$vol/$1/sub"
-	echo "$1 a" >"$vol/$1/a.txt"
-	echo "$1 c" >"$vol/$1/sub/c.txt"
+	mkdir -p "${vol:?}/$1/sub"
+	echo "$1 a" >"${vol:?}/$1/a.txt"
+	echo "$1 c" >"${vol:?}/$1/sub/c.txt"
 }
 
 damage() {
-	echo "damaged" >"$vol/$1/a.txt"
-	rm -f "$vol/$1/sub/c.txt"
+	echo "damaged" >"${vol:?}/$1/a.txt"
+	rm -f "${vol:?}/$1/sub/c.txt"
 }
 
 still_damaged() {
-	[ "$(cat "$vol/$1/a.txt")" = damaged ] && [ ! -e "$vol/$1/sub/c.txt" ]
+	[ "$(cat "${vol:?}/$1/a.txt")" = damaged ] && [ ! -e "${vol:?}/$1/sub/c.txt" ]
 }
 
 # writer NAME METHOD: component "data" covering $vol/NAME, always told.
@@ -62,18 +63,19 @@ writer app RESTORE_IF_CAN_BE_REPLACED
 writer cust CUSTOM
 
 # ---- a set without writers ------------------------------------------------
-run backup --no-writers "$vol/plain" "$vol/app" --to "$TMP/plainset" --json
+run backup --no-writers "${vol:?}/plain" "${vol:?}/app" --to "$TMP/plainset" --json
 expect_rc 0 "backup --no-writers"
 damage plain
 damage app
 m=$(($(sys_log_lines app) + 1))
 run restore "$TMP/plainset" --json
 expect_rc 0 "restore of a --no-writers set"
-diff -r --no-dereference "$TMP/plainset/data/0/plain" "$vol/plain" >"$TMP/diff" ||
+diff -r --no-dereference "$TMP/plainset/data/0/plain" "${vol:?}/plain" >"$TMP/diff" ||
 	fail "--no-writers set: plain: $(cat "$TMP/diff")"
-diff -r --no-dereference "$TMP/plainset/data/0/app" "$vol/app" >"$TMP/diff" ||
+diff -r --no-dereference "$TMP/plainset/data/0/app" "${vol:?}/app" >"$TMP/diff" ||
 	fail "--no-writers set: app: $(cat "$TMP/diff")"
-sys_events app "$m" | grep -qx 'pre_restore\|post_restore' &&
+sys_events app "$m" >"$TMP/events"
+grep -qx 'pre_restore\|post_restore' "$TMP/events" &&
 	fail "a --no-writers set told writer app"
 [ "$(json "sorted(set((c['name'], c['writer'], c['writer_involved'], c['status']) for c in j['components']))")" = \
 	"[(None, None, False, 'all')]" ] ||
@@ -87,7 +89,7 @@ sys_stop_writer app
 damage app
 run restore "$TMP/set" --component app:data --json
 expect_rc 0 "restore with its writer missing"
-diff -r --no-dereference "$TMP/set/data/0/app" "$vol/app" >"$TMP/diff" ||
+diff -r --no-dereference "$TMP/set/data/0/app" "${vol:?}/app" >"$TMP/diff" ||
 	fail "missing writer: $(cat "$TMP/diff")"
 [ "$(json "[(c['writer_involved'], c['status']) for c in j['components']]")" = \
 	"[(False, 'all')]" ] ||

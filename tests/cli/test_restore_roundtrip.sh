@@ -15,22 +15,23 @@ for tool in setfacl getfacl setfattr getfattr; do
 	command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 1; }
 done
 vol=$(sys_btrfs vol)
+: "${vol:?sys_btrfs gave no mount point}"
 # Reading the trees to compare them must not change their access times.
-mount -o remount,noatime "$vol"
+mount -o remount,noatime "${vol:?}"
 sys_vssd
 
 # state OUT: both trees (not the volume's root, whose times the shadow
 # copies' directory changes).
 state() {
 	{
-		sys_tree_state "$vol/app" --atime
-		sys_tree_state "$vol/plain" --atime
+		sys_tree_state "${vol:?}/app" --atime
+		sys_tree_state "${vol:?}/plain" --atime
 	} >"$1"
 }
 
 # acls OUT: getfacl of every object of both trees, in name order.
 acls() {
-	(cd "$vol" && find app plain ! -type l -print0 | sort -z |
+	(cd "${vol:?}" && find app plain ! -type l -print0 | sort -z |
 		xargs -0 getfacl -P -p) >"$1" 2>/dev/null
 }
 
@@ -50,49 +51,49 @@ print(eval(sys.argv[2]))' "$TMP/out" "$1"
 # ---- the volume ---------------------------------------------------------
 # alpha's component app/db covers $vol/app; everything under $vol/plain
 # belongs to no writer.
-mkdir -p "$vol/app/sub" "$vol/plain/dir/deeper" "$vol/plain/acldir" \
-	"$vol/plain/sticky" "$vol/plain/empty" "$vol/plain/ro"
-head -c 200000 /dev/urandom >"$vol/app/db.dat"
-head -c 5000 /dev/urandom >"$vol/app/sub/idx.dat"
-chown 1234:5678 "$vol/app/db.dat"
-chmod 0640 "$vol/app/db.dat"
-setfattr -n user.app -v first "$vol/app/db.dat"
+mkdir -p "${vol:?}/app/sub" "${vol:?}/plain/dir/deeper" "${vol:?}/plain/acldir" \
+	"${vol:?}/plain/sticky" "${vol:?}/plain/empty" "${vol:?}/plain/ro"
+head -c 200000 /dev/urandom >"${vol:?}/app/db.dat"
+head -c 5000 /dev/urandom >"${vol:?}/app/sub/idx.dat"
+chown 1234:5678 "${vol:?}/app/db.dat"
+chmod 0640 "${vol:?}/app/db.dat"
+setfattr -n user.app -v first "${vol:?}/app/db.dat"
 
-echo owned >"$vol/plain/owned.txt"
-chown 1001:1002 "$vol/plain/owned.txt"
-chmod 4755 "$vol/plain/owned.txt"
-echo setgid >"$vol/plain/dir/setgid.sh"
-chown 1001:1002 "$vol/plain/dir/setgid.sh"
-chmod 2750 "$vol/plain/dir/setgid.sh"
-echo times >"$vol/plain/times.txt"
-touch -m -d '2001-02-03 04:05:06.123456789' "$vol/plain/times.txt"
-touch -a -d '2002-03-04 05:06:07.987654321' "$vol/plain/times.txt"
-echo xattrs >"$vol/plain/xattr.txt"
-setfattr -n user.a -v hello "$vol/plain/xattr.txt"
-setfattr -n user.bin -v 0x00ff01 "$vol/plain/xattr.txt"
-setfattr -n trusted.t -v secret "$vol/plain/xattr.txt"
-echo acl >"$vol/plain/acl.txt"
-setfacl -m u:1234:rw-,g:5678:r-- "$vol/plain/acl.txt"
-setfacl -d -m u:1234:rwx "$vol/plain/acldir"
-echo inherited >"$vol/plain/acldir/file"
-echo linked >"$vol/plain/hard1"
-ln "$vol/plain/hard1" "$vol/plain/hard2"
-ln "$vol/plain/hard1" "$vol/plain/dir/deeper/hard3"
-ln -s times.txt "$vol/plain/sym"
-ln -s nosuch "$vol/plain/dangling"
-ln -s /etc/hostname "$vol/plain/absolute"
-truncate -s 16M "$vol/plain/sparse.img"
-printf 'head' | dd of="$vol/plain/sparse.img" conv=notrunc status=none
-printf 'middle' | dd of="$vol/plain/sparse.img" bs=1 seek=8388608 \
+echo owned >"${vol:?}/plain/owned.txt"
+chown 1001:1002 "${vol:?}/plain/owned.txt"
+chmod 4755 "${vol:?}/plain/owned.txt"
+echo setgid >"${vol:?}/plain/dir/setgid.sh"
+chown 1001:1002 "${vol:?}/plain/dir/setgid.sh"
+chmod 2750 "${vol:?}/plain/dir/setgid.sh"
+echo times >"${vol:?}/plain/times.txt"
+touch -m -d '2001-02-03 04:05:06.123456789' "${vol:?}/plain/times.txt"
+touch -a -d '2002-03-04 05:06:07.987654321' "${vol:?}/plain/times.txt"
+echo xattrs >"${vol:?}/plain/xattr.txt"
+setfattr -n user.a -v hello "${vol:?}/plain/xattr.txt"
+setfattr -n user.bin -v 0x00ff01 "${vol:?}/plain/xattr.txt"
+setfattr -n trusted.t -v secret "${vol:?}/plain/xattr.txt"
+echo acl >"${vol:?}/plain/acl.txt"
+setfacl -m u:1234:rw-,g:5678:r-- "${vol:?}/plain/acl.txt"
+setfacl -d -m u:1234:rwx "${vol:?}/plain/acldir"
+echo inherited >"${vol:?}/plain/acldir/file"
+echo linked >"${vol:?}/plain/hard1"
+ln "${vol:?}/plain/hard1" "${vol:?}/plain/hard2"
+ln "${vol:?}/plain/hard1" "${vol:?}/plain/dir/deeper/hard3"
+ln -s times.txt "${vol:?}/plain/sym"
+ln -s nosuch "${vol:?}/plain/dangling"
+ln -s /etc/hostname "${vol:?}/plain/absolute"
+truncate -s 16M "${vol:?}/plain/sparse.img"
+printf 'head' | dd of="${vol:?}/plain/sparse.img" conv=notrunc status=none
+printf 'middle' | dd of="${vol:?}/plain/sparse.img" bs=1 seek=8388608 \
 	conv=notrunc status=none
-mkfifo "$vol/plain/fifo"
-chmod 0620 "$vol/plain/fifo"
-chmod 1777 "$vol/plain/sticky"
-echo locked >"$vol/plain/ro/file"
-chmod 0555 "$vol/plain/ro"
+mkfifo "${vol:?}/plain/fifo"
+chmod 0620 "${vol:?}/plain/fifo"
+chmod 1777 "${vol:?}/plain/sticky"
+echo locked >"${vol:?}/plain/ro/file"
+chmod 0555 "${vol:?}/plain/ro"
 # Directories last, their contents being complete.
-touch -d '2003-04-05 06:07:08.111111111' "$vol/plain/dir/deeper" \
-	"$vol/plain/dir" "$vol/plain/ro" "$vol/app/sub"
+touch -d '2003-04-05 06:07:08.111111111' "${vol:?}/plain/dir/deeper" \
+	"${vol:?}/plain/dir" "${vol:?}/plain/ro" "${vol:?}/app/sub"
 
 cat >"$TMP/alpha.conf" <<EOF
 [writer]
@@ -109,29 +110,29 @@ sys_writer alpha --config "$TMP/alpha.conf"
 state "$TMP/before"
 acls "$TMP/acl.before"
 
-run backup --writer alpha "$vol/plain" --to "$TMP/set" --json
+run backup --writer alpha "${vol:?}/plain" --to "$TMP/set" --json
 expect_rc 0 "backup"
 run verify "$TMP/set"
 expect_rc 0 "verify the set"
 
 # ---- damage -------------------------------------------------------------
-head -c 200000 /dev/zero >"$vol/app/db.dat"
-rm "$vol/app/sub/idx.dat"
-chown 0:0 "$vol/plain/owned.txt"
-chmod 0600 "$vol/plain/owned.txt"
-touch "$vol/plain/times.txt"
-setfattr -x user.a "$vol/plain/xattr.txt"
-setfattr -n user.b -v added "$vol/plain/xattr.txt"
-setfacl -b "$vol/plain/acl.txt"
-setfacl -k "$vol/plain/acldir"
-rm "$vol/plain/hard2"
-echo changed >"$vol/plain/hard1" # hard3 too: one inode
-rm "$vol/plain/sym" "$vol/plain/dangling"
-echo not-a-link >"$vol/plain/sym"
-rm "$vol/plain/sparse.img" "$vol/plain/fifo"
-chmod 0755 "$vol/plain/sticky"
-rm "$vol/plain/ro/file"
-rmdir "$vol/plain/empty"
+head -c 200000 /dev/zero >"${vol:?}/app/db.dat"
+rm "${vol:?}/app/sub/idx.dat"
+chown 0:0 "${vol:?}/plain/owned.txt"
+chmod 0600 "${vol:?}/plain/owned.txt"
+touch "${vol:?}/plain/times.txt"
+setfattr -x user.a "${vol:?}/plain/xattr.txt"
+setfattr -n user.b -v added "${vol:?}/plain/xattr.txt"
+setfacl -b "${vol:?}/plain/acl.txt"
+setfacl -k "${vol:?}/plain/acldir"
+rm "${vol:?}/plain/hard2"
+echo changed >"${vol:?}/plain/hard1" # hard3 too: one inode
+rm "${vol:?}/plain/sym" "${vol:?}/plain/dangling"
+echo not-a-link >"${vol:?}/plain/sym"
+rm "${vol:?}/plain/sparse.img" "${vol:?}/plain/fifo"
+chmod 0755 "${vol:?}/plain/sticky"
+rm "${vol:?}/plain/ro/file"
+rmdir "${vol:?}/plain/empty"
 state "$TMP/damaged"
 
 # ---- --dry-run: the plan only ---------------------------------------------
@@ -141,7 +142,8 @@ expect_rc 0 "restore --dry-run"
 state "$TMP/after-dry"
 cmp -s "$TMP/damaged" "$TMP/after-dry" ||
 	fail "--dry-run changed the volume: $(diff "$TMP/damaged" "$TMP/after-dry" | head -20)"
-sys_events alpha "$mark" | grep -qx 'pre_restore\|post_restore' &&
+sys_events alpha "$mark" >"$TMP/events"
+grep -qx 'pre_restore\|post_restore' "$TMP/events" &&
 	fail "--dry-run told the writer: $(sys_events alpha "$mark" | tr '\n' ' ')"
 [ "$(json "j['dry_run']")" = True ] || fail "--dry-run: dry_run is not true"
 [ "$(json "sorted(set(c['status'] for c in j['components']))")" = "['planned']" ] ||
@@ -162,18 +164,18 @@ acls "$TMP/acl.after"
 cmp -s "$TMP/acl.before" "$TMP/acl.after" ||
 	fail "ACLs differ: $(diff "$TMP/acl.before" "$TMP/acl.after" | head -20)"
 # Holes stay holes: 16 MiB with 10 bytes of data.
-if [ -f "$vol/plain/sparse.img" ]; then
-	blocks=$(stat -c %b "$vol/plain/sparse.img")
+if [ -f "${vol:?}/plain/sparse.img" ]; then
+	blocks=$(stat -c %b "${vol:?}/plain/sparse.img")
 	[ "$blocks" -lt 2048 ] ||
 		fail "sparse.img takes $blocks blocks: its holes were filled"
 else
 	fail "sparse.img was not restored"
 fi
-[ -p "$vol/plain/fifo" ] || fail "the FIFO is not a FIFO"
+[ -p "${vol:?}/plain/fifo" ] || fail "the FIFO is not a FIFO"
 # Written to temporary names and renamed: none is left (issue 6).
-leftovers=$(find "$vol" -xdev -name '.vss-restore-*' -print)
+leftovers=$(find "${vol:?}" -xdev -name '.vss-restore-*' -print)
 [ -z "$leftovers" ] || fail "temporary files left: $leftovers"
-[ -e "$vol/.vss-pending-restore" ] && fail "a plain restore staged files"
+[ -e "${vol:?}/.vss-pending-restore" ] && fail "a plain restore staged files"
 
 # The writer: pre_restore, then post_restore, once each (RS-004, RS-110).
 events=$(sys_events alpha "$mark" | { grep -x 'pre_restore\|post_restore' || true; } |
@@ -184,17 +186,20 @@ events=$(sys_events alpha "$mark" | { grep -x 'pre_restore\|post_restore' || tru
 	fail "pre_restore selected=: $(sys_detail alpha pre_restore selected || true)"
 [ "$(sys_detail alpha pre_restore target)" = app/db:ORIGINAL ] ||
 	fail "pre_restore target=: $(sys_detail alpha pre_restore target || true)"
-sys_detail alpha pre_restore restore_type >/dev/null ||
-	fail "pre_restore has no restore_type="
+# RS-034: vss restore copies the files back.
+[ "$(sys_detail alpha pre_restore restore_type)" = BY_COPY ] ||
+	fail "pre_restore restore_type=$(sys_detail alpha pre_restore restore_type || true)"
+[ "$(sys_detail alpha post_restore restore_type)" = BY_COPY ] ||
+	fail "post_restore restore_type=$(sys_detail alpha post_restore restore_type || true)"
 [ "$(sys_detail alpha post_restore file_status)" = app/db:ALL ] ||
 	fail "post_restore file_status=: $(sys_detail alpha post_restore file_status || true)"
 sys_detail alpha post_restore mappings >/dev/null &&
 	fail "post_restore names mappings for an in-place restore"
-grep -P '\t(pre|post)_restore\t' "$TMP/writer-alpha.log" | grep -vqP '\tok\t' &&
+grep -qP '^[^\t]*\t[^\t]*\t(pre|post)_restore\t[^\t]*\t(?!ok\t)' "$TMP/writer-alpha.log" &&
 	fail "alpha failed a restore event"
 
 # ---- the report (docs/cli-json.md, "vss restore") -------------------------
-python3 - "$TMP/restore.json" "$vol" <<'PY' || fail "restore --json report"
+python3 - "$TMP/restore.json" "${vol:?}" <<'PY' || fail "restore --json report"
 import json, sys
 j = json.load(open(sys.argv[1]))
 vol = sys.argv[2]
@@ -210,7 +215,8 @@ keys(j, ["backup_set", "dry_run", "verified", "components", "writers",
 keys(j["verified"], ["files", "problems"], "verified")
 for c in j["components"]:
     keys(c, ["writer", "class_id", "instance_id", "logical_path", "name",
-             "volume", "writer_involved", "method", "target", "destinations",
+             "volume", "writer_involved", "method", "method_declared",
+             "target", "destinations",
              "subcomponents", "files", "bytes", "status", "journal",
              "message", "restored"], "component")
 for w in j["writers"]:
@@ -233,9 +239,11 @@ plain = [c for c in j["components"] if c["name"] is None]
 if len(db) != 1 or db[0]["writer"] != "alpha" or db[0]["logical_path"] != "app" \
         or db[0]["status"] != "all" or db[0]["writer_involved"] is not True \
         or db[0]["journal"] is not None or db[0]["restored"] is not None \
-        or db[0]["method"] != "if-can-replace" or db[0]["target"] != "original":
+        or db[0]["method"] != "if-can-replace" or db[0]["target"] != "original" \
+        or db[0]["method_declared"] is not True:
     errors.append(f"alpha's component: {db}")
-if not plain or any(c["status"] != "all" or c["writer_involved"] for c in plain):
+if not plain or any(c["status"] != "all" or c["writer_involved"]
+                    or c["method_declared"] is not None for c in plain):
     errors.append(f"plain paths: {plain}")
 if any(c["volume"] != vol for c in j["components"]):
     errors.append(f"volumes: {[c['volume'] for c in j['components']]}")

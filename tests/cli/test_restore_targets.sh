@@ -4,7 +4,8 @@
 #     RS-071..RS-073 (the writer sees mappings= in post_restore)
 #   --to with a writer of VSS_BS_WRITER_SUPPORTS_NEW_TARGET: RS-080..RS-082
 #   --to with a writer without it, a private restore: RS-083
-#   restore target directed with directed targets: RS-090, RS-091
+#   restore target directed with directed targets: RS-090, RS-091; one
+#     outside the volumes of the set refused (a writer error)
 #   partial restore of one component: RS-020, RS-004
 #   a subcomponent (selectable for restore): RS-021, RS-025
 #   --authoritative, --additional-restores, --restore-options: RS-030,
@@ -17,6 +18,7 @@
 
 sys_require
 vol=$(sys_btrfs vol)
+: "${vol:?sys_btrfs gave no mount point}"
 sys_vssd
 
 # json EXPR: a python expression on the last JSON output (j); "<no JSON>"
@@ -34,10 +36,10 @@ print(eval(sys.argv[2]))' "$TMP/out" "$1"
 
 # files DIR: a.txt, b.txt, sub/c.txt with contents naming DIR.
 files() {
-	mkdir -p "$vol/$1/sub"
-	echo "$1 a" >"$vol/$1/a.txt"
-	echo "$1 b" >"$vol/$1/b.txt"
-	echo "$1 c" >"$vol/$1/sub/c.txt"
+	mkdir -p "${vol:?}/$1/sub"
+	echo "$1 a" >"${vol:?}/$1/a.txt"
+	echo "$1 b" >"${vol:?}/$1/b.txt"
+	echo "$1 c" >"${vol:?}/$1/sub/c.txt"
 }
 
 # writer NAME [WRITER_LINES] -- CONFIG_TEXT: a writer restoring if it can
@@ -57,8 +59,8 @@ EOF
 }
 
 damage() {
-	echo "damaged" >"$vol/$1/a.txt"
-	rm -f "$vol/$1/sub/c.txt"
+	echo "damaged" >"${vol:?}/$1/a.txt"
+	rm -f "${vol:?}/$1/sub/c.txt"
 }
 
 same() {
@@ -67,7 +69,7 @@ same() {
 }
 
 still_damaged() {
-	[ "$(cat "$vol/$1/a.txt")" = damaged ] && [ ! -e "$vol/$1/sub/c.txt" ]
+	[ "$(cat "${vol:?}/$1/a.txt")" = damaged ] && [ ! -e "${vol:?}/$1/sub/c.txt" ]
 }
 
 events() {
@@ -97,9 +99,9 @@ writer pv "" "[component data]
 files = $vol/pv * true"
 
 files dt
-printf 'AABBCCDD' >"$vol/dt/a.dat"
-mkdir "$vol/dirout"
-printf '........' >"$vol/dirout/target.bin"
+printf 'AABBCCDD' >"${vol:?}/dt/a.dat"
+mkdir "${vol:?}/dirout"
+printf '........' >"${vol:?}/dirout/target.bin"
 writer dt "" "[component data]
 files = $vol/dt * true
 restore_target = directed
@@ -128,6 +130,15 @@ files = $vol/au * true
 backup_metadata = stamp 42
 restore_metadata_text = set in pre_restore"
 
+# dx directs a.dat outside every volume of the set: a writer error.
+files dx
+printf 'AABBCCDD' >"${vol:?}/dx/a.dat"
+mkdir "$TMP/dx-out"
+writer dx "" "[component data]
+files = $vol/dx * true
+restore_target = directed
+directed_target = $vol/dx a.dat 0:2 $TMP/dx-out target.bin 0:2"
+
 files pf
 writer pf "" "[component data]
 files = $vol/pf * true
@@ -145,12 +156,12 @@ damage ta
 m=$(($(sys_log_lines ta) + 1))
 run restore "$TMP/set" --component ta:data --json
 expect_rc 0 "restore target alternate"
-same ta "$vol/alt-ta" || fail "target alternate: $(cat "$TMP/diff")"
+same ta "${vol:?}/alt-ta" || fail "target alternate: $(cat "$TMP/diff")"
 still_damaged ta || fail "target alternate wrote the original place"
 [ "$(events ta "$m")" = "pre_restore post_restore " ] || fail "ta events '$(events ta "$m")'"
 detail ta pre_restore target data:ALTERNATE
 detail ta post_restore target data:ALTERNATE
-detail ta post_restore mappings "data:$vol/ta>$vol/alt-ta"
+detail ta post_restore mappings "data:$vol/ta|*|1>$vol/alt-ta"
 detail ta post_restore file_status data:ALL
 
 # ---- --to: a new target (RS-080..RS-082) ---------------------------------
@@ -182,11 +193,26 @@ still_damaged pv || fail "private restore wrote the original place"
 m=$(($(sys_log_lines dt) + 1))
 run restore "$TMP/set" --component dt:data --json
 expect_rc 0 "restore target directed"
-[ "$(cat "$vol/dirout/target.bin")" = 'AA....CC' ] ||
-	fail "directed: target.bin holds '$(cat "$vol/dirout/target.bin")', expected 'AA....CC'"
+[ "$(cat "${vol:?}/dirout/target.bin")" = 'AA....CC' ] ||
+	fail "directed: target.bin holds '$(cat "${vol:?}/dirout/target.bin")', expected 'AA....CC'"
 detail dt pre_restore target data:DIRECTED
 detail dt post_restore directed \
 	"data:$vol/dt|a.dat|0:2,4:2>$vol/dirout|target.bin|0:2,6:2"
+
+# A directed target outside the volumes: refused, nothing written.
+damage dx
+run restore "$TMP/set" --component dx:data --json
+expect_rc 1 "a directed target outside the volumes"
+[ -z "$(ls -A "$TMP/dx-out")" ] ||
+	fail "a directed target outside the volumes was written: $(ls -A "$TMP/dx-out")"
+still_damaged dx || fail "a refused directed target restored the rest"
+[ "$(json "[c['status'] for c in j['components']]")" = "['none']" ] ||
+	fail "directed outside: status $(json "[c['status'] for c in j['components']]")"
+case "$(json "[c['message'] for c in j['components']]")" in
+*outside*) ;;
+*) fail "directed outside: message $(json "[c['message'] for c in j['components']]")" ;;
+esac
+detail dx post_restore file_status data:NONE
 
 # ---- one component of two (RS-020) ---------------------------------------
 damage pc1
@@ -211,6 +237,8 @@ same scchild || fail "subcomponent: $(cat "$TMP/diff")"
 still_damaged sctop || fail "subcomponent: the rest of the set was restored"
 detail sc pre_restore subcomponents "top>top/child"
 detail sc post_restore subcomponents "top>top/child"
+# RS-110: the status is set on the component holding the subcomponent.
+detail sc post_restore file_status top:ALL
 [ "$(json "[c['subcomponents'] for c in j['components']]")" = "[['top/child']]" ] ||
 	fail "subcomponent: $(json "[(c['name'], c['subcomponents']) for c in j['components']]")"
 
@@ -257,7 +285,7 @@ sys.exit(0 if ok else 1)
 PY
 run restore "$TMP/set" --component pf:data
 expect_rc 1 "a writer failing pre_restore (text)"
-cat "$TMP/out" "$TMP/err" | grep -q "pf refuses the restore" ||
+grep -q "pf refuses the restore" "$TMP/out" "$TMP/err" ||
 	fail "the text report lacks the failure message"
 
 finish

@@ -309,7 +309,7 @@ static const char *const restore_list_keys[RL_COUNT] = {
 	[RL_MAPPINGS] = "mappings",
 };
 
-/* LABEL:PATH>DESTINATION, for new targets and mappings. */
+/* LABEL:PATH>DESTINATION, for new targets. */
 static void
 push_mapping(struct list *l, const vss_bcd_component *c,
 	     const struct vss_location_mapping *m)
@@ -320,6 +320,23 @@ push_mapping(struct list *l, const vss_bcd_component *c,
 	item_raw(&it, ":");
 	item_text(&it, m->path);
 	item_raw(&it, ">");
+	item_text(&it, m->destination);
+	list_push(l, &it);
+}
+
+/* LABEL:PATH|FILESPEC|RECURSIVE>DESTINATION: the file set (RS-073). */
+static void
+push_location_mapping(struct list *l, const vss_bcd_component *c,
+		      const struct vss_location_mapping *m)
+{
+	struct item it = {0};
+
+	item_component(&it, c);
+	item_raw(&it, ":");
+	item_text(&it, m->path);
+	item_raw(&it, "|");
+	item_text(&it, m->filespec);
+	item_raw(&it, m->recursive ? "|1>" : "|0>");
 	item_text(&it, m->destination);
 	list_push(l, &it);
 }
@@ -400,9 +417,9 @@ collect(struct list *lists, const vss_bcd_component *c, bool post)
 			     vss_bcd_component_new_target(c, k));
 	for (k = 0;
 	     k < vss_bcd_component_alternate_location_mapping_count(c); k++)
-		push_mapping(&lists[RL_MAPPINGS], c,
-			     vss_bcd_component_alternate_location_mapping(c,
-									  k));
+		push_location_mapping(
+			&lists[RL_MAPPINGS], c,
+			vss_bcd_component_alternate_location_mapping(c, k));
 }
 
 void
