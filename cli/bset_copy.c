@@ -33,6 +33,7 @@
 #include <vss/status.h>
 
 #include "bset_internal.h"
+#include "util/mountinfo.h"
 
 /* ---- reaching an object without following symbolic links ------------- */
 
@@ -99,19 +100,6 @@ bset_open_dir_beneath(int root, const char *dir, int flags)
 	return open_dir_by_elements(root, dir, flags);
 }
 
-/* The mount id of fd, or 0 when the kernel does not say (before 5.8). */
-static uint64_t
-mount_id(int fd)
-{
-	struct statx stx;
-
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID,
-		  &stx) < 0 ||
-	    !(stx.stx_mask & STATX_MNT_ID))
-		return 0;
-	return stx.stx_mnt_id;
-}
-
 int
 bset_open_subdir(int dir, const char *name, int flags)
 {
@@ -147,7 +135,7 @@ bset_open_subdir(int dir, const char *name, int flags)
 	}
 	/* A bind mount of the same file system has the same st_dev. */
 	if (fstat(dir, &a) < 0 || fstat((int)fd, &b) < 0 ||
-	    a.st_dev != b.st_dev || mount_id(dir) != mount_id((int)fd)) {
+	    a.st_dev != b.st_dev || mountinfo_mount_id(dir) != mountinfo_mount_id((int)fd)) {
 		close((int)fd);
 		return -EXDEV;
 	}

@@ -32,12 +32,8 @@
 /* Set when the kernel has no openat2(); the command is single-threaded. */
 static bool no_openat2;
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
+void
+rw_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -94,12 +90,12 @@ rt_check_path(const struct rtarget *t, const char *relpath, char *err,
 	   size_t errlen)
 {
 	if (!relpath) {
-		set_err(err, errlen, "no path below \"%s\"", t->root);
+		rw_set_err(err, errlen, "no path below \"%s\"", t->root);
 		return -EINVAL;
 	}
 	if (bset_path_valid(relpath))
 		return 0;
-	set_err(err, errlen, "path \"%s\" below \"%s\" %s: refused", relpath,
+	rw_set_err(err, errlen, "path \"%s\" below \"%s\" %s: refused", relpath,
 		t->root, path_problem(relpath));
 	return -EINVAL;
 }
@@ -132,7 +128,7 @@ walk_err(const struct rtarget *t, const char *dir, size_t upto, int r,
 		what = strerror(-r);
 		break;
 	}
-	set_err(err, errlen, "\"%s\" %s", where, what);
+	rw_set_err(err, errlen, "\"%s\" %s", where, what);
 }
 
 /* The walk, one element at a time, making what is missing when asked. */
@@ -295,7 +291,7 @@ rtarget_open(struct rtarget **ret, const char *root, bool create, char *err,
 	int r;
 
 	if (!ret || !root || root[0] != '/') {
-		set_err(err, errlen, "target \"%s\" is not an absolute path",
+		rw_set_err(err, errlen, "target \"%s\" is not an absolute path",
 			root ? root : "(null)");
 		return -EINVAL;
 	}
@@ -312,7 +308,7 @@ rtarget_open(struct rtarget **ret, const char *root, bool create, char *err,
 		goto fail;
 	}
 	if (create && (r = make_root(t->root)) < 0) {
-		set_err(err, errlen, "cannot make \"%s\": %s", t->root,
+		rw_set_err(err, errlen, "cannot make \"%s\": %s", t->root,
 			strerror(-r));
 		goto fail;
 	}
@@ -320,7 +316,7 @@ rtarget_open(struct rtarget **ret, const char *root, bool create, char *err,
 	t->fd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (t->fd < 0) {
 		r = -errno;
-		set_err(err, errlen, "cannot open target \"%s\": %s", t->root,
+		rw_set_err(err, errlen, "cannot open target \"%s\": %s", t->root,
 			strerror(-r));
 		goto fail;
 	}
@@ -458,10 +454,10 @@ rtarget_probe(struct rtarget *t, const char *relpath, mode_t type,
 	if (!t || !ret || !bset_type_name(type & S_IFMT))
 		return -EINVAL;
 	type &= S_IFMT;
-	set_err(why, whylen, "%s", "");
+	rw_set_err(why, whylen, "%s", "");
 	fd = open_parent(t, relpath, &name, why, whylen);
 	if (fd == -ENOENT) {
-		set_err(why, whylen, "%s", "");
+		rw_set_err(why, whylen, "%s", "");
 		*ret = RT_ABSENT;
 		return 0;
 	}
@@ -479,24 +475,24 @@ rtarget_probe(struct rtarget *t, const char *relpath, mode_t type,
 	}
 	*ret = RT_LOCKED;
 	if (fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
-		set_err(why, whylen, "\"%s\" is on a read-only file system",
+		rw_set_err(why, whylen, "\"%s\" is on a read-only file system",
 			where);
 	} else if (S_ISDIR(stx.stx_mode) != (type == S_IFDIR)) {
-		set_err(why, whylen, "\"%s\" is %s", where,
+		rw_set_err(why, whylen, "\"%s\" is %s", where,
 			S_ISDIR(stx.stx_mode)
 				? "a directory where a non-directory goes"
 				: "not a directory, where a directory goes");
 	} else if (locked(fd, name, &stx)) {
-		set_err(why, whylen, "\"%s\" is immutable or append-only",
+		rw_set_err(why, whylen, "\"%s\" is immutable or append-only",
 			where);
 	} else if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &pstx) == 0 &&
 		   rt_stx_locked(&pstx) && type != S_IFDIR) {
-		set_err(why, whylen,
+		rw_set_err(why, whylen,
 			"the directory of \"%s\" is immutable or append-only",
 			where);
 	} else if (S_ISREG(stx.stx_mode) && is_busy(fd, name)) {
 		*ret = RT_BUSY;
-		set_err(why, whylen, "\"%s\" is open in another process",
+		rw_set_err(why, whylen, "\"%s\" is open in another process",
 			where);
 	} else {
 		*ret = RT_REPLACEABLE;

@@ -28,22 +28,6 @@
 #include "restore_write_internal.h"
 #include "util/pending_restore.h"
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- the batch's tables ------------------------------------------------- */
 
 struct key {
@@ -245,7 +229,7 @@ rbatch_open_source(struct rbatch *b, const struct bset_entry *e,
 	if (fd >= 0)
 		return fd;
 fail:
-	set_err(err, errlen, "\"data/%zu/%s\" of the backup set: %s",
+	rw_set_err(err, errlen, "\"data/%zu/%s\" of the backup set: %s",
 		e->volume, e->path,
 		fd == -ELOOP    ? "a symbolic link is on the way: refused"
 		: fd == -EINVAL ? "not a regular file"
@@ -264,7 +248,7 @@ rbatch_check_source(int src, const struct bset_entry *e, char *err,
 		return r;
 	if (strcmp(hex, e->sha256) == 0)
 		return 0;
-	set_err(err, errlen,
+	rw_set_err(err, errlen,
 		"\"data/%zu/%s\" of the backup set does not have the "
 		"manifest's SHA-256: changed since the backup",
 		e->volume, e->path);
@@ -323,18 +307,18 @@ rbatch_check_place(const struct robj *o, int dir, const char *name,
 		return errno == ENOENT ? 0 : -errno;
 	rbatch_where(o->t, o->relpath, where, sizeof(where));
 	if (S_ISDIR(stx.stx_mode) && !want_dir) {
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"\"%s\" is a directory: not replaced by a file", where);
 		return -EISDIR;
 	}
 	if (!S_ISDIR(stx.stx_mode) && want_dir) {
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"\"%s\" is not a directory: not replaced by one",
 			where);
 		return -ENOTDIR;
 	}
 	if (rt_stx_locked(&stx) && !want_dir) {
-		set_err(err, errlen, "\"%s\" is immutable or append-only",
+		rw_set_err(err, errlen, "\"%s\" is immutable or append-only",
 			where);
 		return -EPERM;
 	}
@@ -384,7 +368,7 @@ rbatch_stage_file(struct rbatch *b, int dir, struct robj *o, char *err,
 	if (src < 0)
 		return src;
 	if ((uint64_t)st.st_size != e->size) {
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"\"data/%zu/%s\" of the backup set has %lld bytes, "
 			"the manifest says %llu",
 			e->volume, e->path, (long long)st.st_size,
@@ -395,19 +379,19 @@ rbatch_stage_file(struct rbatch *b, int dir, struct robj *o, char *err,
 	fd = rmeta_tmpfile(dir, o->tmp, &named);
 	if (fd < 0) {
 		r = fd;
-		set_err(err, errlen, "cannot make a file next to \"%s\": %s",
+		rw_set_err(err, errlen, "cannot make a file next to \"%s\": %s",
 			rbatch_where(o->t, o->relpath, where, sizeof(where)),
 			strerror(-r));
 		goto out;
 	}
 	r = rbatch_copy_data(src, fd, e->size, hex);
 	if (r < 0 && r != -EBADMSG) {
-		set_err(err, errlen, "cannot copy \"data/%zu/%s\": %s",
+		rw_set_err(err, errlen, "cannot copy \"data/%zu/%s\": %s",
 			e->volume, e->path, strerror(-r));
 		goto out;
 	}
 	if (r == -EBADMSG || strcmp(hex, e->sha256) != 0) {
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"\"data/%zu/%s\" of the backup set does not have the "
 			"manifest's SHA-256: changed since the backup",
 			e->volume, e->path);
@@ -424,7 +408,7 @@ rbatch_stage_file(struct rbatch *b, int dir, struct robj *o, char *err,
 			break;
 	}
 	if (r < 0) {
-		set_err(err, errlen, "cannot name a file next to \"%s\": %s",
+		rw_set_err(err, errlen, "cannot name a file next to \"%s\": %s",
 			rbatch_where(o->t, o->relpath, where, sizeof(where)),
 			strerror(-r));
 		goto out;
@@ -483,7 +467,7 @@ stage_special(int dir, struct robj *o, char *err, size_t errlen)
 	}
 	if (r < 0) {
 		o->tmp[0] = '\0';
-		set_err(err, errlen, "cannot make \"%s\": %s%s",
+		rw_set_err(err, errlen, "cannot make \"%s\": %s%s",
 			rbatch_where(o->t, o->relpath, where, sizeof(where)),
 			strerror(-r),
 			r == -EPERM && !S_ISLNK(o->e->mode)
@@ -528,7 +512,7 @@ stage_dir_in_place(int dir, const char *name, struct robj *o, char *err,
 		if (r == -EEXIST) /* made meanwhile: check it again */
 			return rbatch_check_place(o, dir, name, err, errlen) < 0 ? r
 									  : 0;
-		set_err(err, errlen, "cannot make \"%s\": %s",
+		rw_set_err(err, errlen, "cannot make \"%s\": %s",
 			rbatch_where(o->t, o->relpath, where, sizeof(where)),
 			strerror(-r));
 		return r;
@@ -758,7 +742,7 @@ rbatch_add(struct rbatch *b, struct rtarget *t, const char *relpath,
 	if (!*relpath && o.kind == RO_DIR && b->pending)
 		return 0;
 	if (!*relpath && o.kind != RO_DIR) {
-		set_err(err, errlen, "\"%s\" is the root of the target: only "
+		rw_set_err(err, errlen, "\"%s\" is the root of the target: only "
 			"a directory goes there", t->root);
 		return -EISDIR;
 	}
@@ -769,7 +753,7 @@ rbatch_add(struct rbatch *b, struct rtarget *t, const char *relpath,
 	if (prev && prev->kind == RO_RANGES && o.kind == RO_FILE)
 		return merge_file(b, k, e, component, err, errlen);
 	if (prev) {
-		set_err(err, errlen, "\"%s\" is twice in one batch",
+		rw_set_err(err, errlen, "\"%s\" is twice in one batch",
 			rbatch_where(t, relpath, where, sizeof(where)));
 		return -EEXIST;
 	}

@@ -30,22 +30,6 @@
 #include "restore_write_internal.h"
 #include "util/pending_restore.h"
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int
 sync_targets(struct rbatch *b, char *err, size_t errlen)
 {
@@ -56,7 +40,7 @@ sync_targets(struct rbatch *b, char *err, size_t errlen)
 		if (syncfs(b->targets[i]->fd) == 0)
 			continue;
 		r = -errno;
-		set_err(err, errlen, "cannot sync \"%s\": %s",
+		rw_set_err(err, errlen, "cannot sync \"%s\": %s",
 			b->targets[i]->root, strerror(-r));
 		return r;
 	}
@@ -93,10 +77,10 @@ place_err(const struct robj *o, int r, char *err, size_t errlen)
 
 	rbatch_where(o->t, o->relpath, where, sizeof(where));
 	if (r == -EEXIST)
-		set_err(err, errlen, "\"%s\" was made by another process "
+		rw_set_err(err, errlen, "\"%s\" was made by another process "
 			"since it was checked: not replaced", where);
 	else
-		set_err(err, errlen, "cannot put \"%s\" in place: %s", where,
+		rw_set_err(err, errlen, "cannot put \"%s\" in place: %s", where,
 			strerror(-r));
 }
 
@@ -149,12 +133,12 @@ place(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 		return dir;
 	rbatch_where(o->t, o->relpath, where, sizeof(where));
 	if (o->broken) {
-		set_err(err, errlen, "\"%s\" was not completely written: not "
+		rw_set_err(err, errlen, "\"%s\" was not completely written: not "
 			"put in place", where);
 		return -EIO;
 	}
 	if (!rbatch_tmp_ours(dir, o)) {
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"the temporary \"%s\" of \"%s\" was changed by another "
 			"process: not put in place",
 			o->tmp, where);
@@ -179,7 +163,7 @@ place_staged(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 	rbatch_where(o->t, o->relpath, where, sizeof(where));
 	if (!pending_restore_next_name(b->pending, o->staged,
 				       sizeof(o->staged))) {
-		set_err(err, errlen, "no name in the journal for \"%s\"",
+		rw_set_err(err, errlen, "no name in the journal for \"%s\"",
 			where);
 		return -ENOMEM;
 	}
@@ -200,7 +184,7 @@ place_staged(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 		r = pending_restore_add(b->pending, o->e->mode & S_IFMT,
 					o->relpath, o->component);
 	if (r < 0)
-		set_err(err, errlen, "cannot stage \"%s\": %s", where,
+		rw_set_err(err, errlen, "cannot stage \"%s\": %s", where,
 			strerror(-r));
 	return r;
 }
@@ -266,7 +250,7 @@ dir_metadata(struct robj *o, char *err, size_t errlen)
 	r = rmeta_apply_fd(fd, o->e, why, sizeof(why));
 	close(fd);
 	if (r < 0)
-		set_err(err, errlen, "\"%s\": %s",
+		rw_set_err(err, errlen, "\"%s\": %s",
 			rbatch_where(o->t, o->relpath, where, sizeof(where)),
 			why);
 	return r;
@@ -373,7 +357,7 @@ commit_staged(struct rbatch *b,
 		return r;
 	b->staged = true;
 	if ((r = pending_restore_commit(b->pending)) < 0) {
-		set_err(err, errlen, "cannot write the journal of pending "
+		rw_set_err(err, errlen, "cannot write the journal of pending "
 			"restore %s: %s", pending_restore_id(b->pending),
 			strerror(-r));
 		return r;

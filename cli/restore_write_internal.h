@@ -106,6 +106,9 @@ struct rbatch {
 };
 
 /* restore_target.c */
+/* Write a message into err (NULL or errlen 0: nothing). */
+void rw_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Whether relpath is clean (rtarget_check() without looking): 0/-EINVAL. */
 int rt_check_path(const struct rtarget *t, const char *relpath, char *err,
 		  size_t errlen);

@@ -26,22 +26,6 @@
 #include "restore_write_internal.h"
 #include "util/pending_restore.h"
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * Whether first link f is at its place in o's tree with the backup's
  * content: 1 (o->first_path and its inode recorded), 0 (not there, not a
@@ -104,7 +88,7 @@ rlink_resolve(struct rbatch *b, struct robj *o, char *err, size_t errlen)
 	if (k != SIZE_MAX)
 		f = bset_manifest_entry(b->m, k);
 	if (!f || !S_ISREG(f->mode) || !f->sha256 || f->hardlink_of) {
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"\"%s\" is a hard link of \"%s\", which is not in this "
 			"batch and %s",
 			rbatch_where(o->t, o->relpath, where, sizeof(where)),
@@ -161,7 +145,7 @@ rlink_make(struct rbatch *b, struct robj *o, int dir,
 	close(fdir);
 	rbatch_where(o->t, o->relpath, where, sizeof(where));
 	if (r < 0) {
-		set_err(err, errlen, "cannot link \"%s\" to \"%s\": %s", where,
+		rw_set_err(err, errlen, "cannot link \"%s\" to \"%s\": %s", where,
 			path, strerror(-r));
 		return r;
 	}
@@ -170,7 +154,7 @@ rlink_make(struct rbatch *b, struct robj *o, int dir,
 	    st.st_dev != (first ? first->tmp_dev : o->first_dev) ||
 	    st.st_ino != (first ? first->tmp_ino : o->first_ino)) {
 		unlinkat(dir, tmp, 0);
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"\"%s\" was replaced since it was checked: \"%s\" is "
 			"not linked to it",
 			path, where);

@@ -26,22 +26,6 @@
 
 #include "restore_write_internal.h"
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int
 rmeta_tmp_name(char buf[RESTORE_TMP_SIZE])
 {
@@ -187,7 +171,7 @@ apply_xattrs(const struct xobj *x, const struct bset_entry *e, char *err,
 	int r;
 
 	if ((r = strip_xattrs(x, e)) < 0) {
-		set_err(err, errlen, "cannot remove extended attributes: %s",
+		rw_set_err(err, errlen, "cannot remove extended attributes: %s",
 			strerror(-r));
 		return r;
 	}
@@ -196,7 +180,7 @@ apply_xattrs(const struct xobj *x, const struct bset_entry *e, char *err,
 			  e->xattr_sizes[i]) == 0)
 			continue;
 		r = -errno;
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"cannot set extended attribute \"%s\": %s%s",
 			e->xattr_names[i], strerror(-r),
 			r == -EOPNOTSUPP ? " (the target file system cannot "
@@ -212,7 +196,7 @@ fail_errno(const char *what, char *err, size_t errlen)
 {
 	int r = -errno;
 
-	set_err(err, errlen, "cannot set %s: %s", what, strerror(-r));
+	rw_set_err(err, errlen, "cannot set %s: %s", what, strerror(-r));
 	return r;
 }
 
@@ -285,7 +269,7 @@ rmeta_copy_fd(int src, int dst, const struct stat *st, char *err,
 			continue;
 		if (v < 0 || fsetxattr(dst, p, value, (size_t)v, 0) < 0) {
 			r = -errno;
-			set_err(err, errlen,
+			rw_set_err(err, errlen,
 				"cannot copy extended attribute \"%s\": %s", p,
 				strerror(-r));
 		}
@@ -402,7 +386,7 @@ rmeta_restore(int fd, const struct rmeta_saved *s, char *err, size_t errlen)
 		    0)
 			continue;
 		r = -errno;
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"cannot set extended attribute \"%s\" again: %s",
 			s->names[i], strerror(-r));
 		return r;

@@ -34,22 +34,6 @@
 
 #define RANGE_BUF ((size_t)1 << 20)
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* One number at *p, decimal or 0x hex, below 2^63; advances *p. */
 static int
 parse_number(const char **p, uint64_t *ret)
@@ -128,26 +112,26 @@ parse_pairs(const char *src_text, const char *dst_text, uint64_t size,
 
 	if ((r = restore_ranges_parse(src_text, &src, &ns)) < 0 ||
 	    (r = restore_ranges_parse(dst_text, &dst, &nd)) < 0) {
-		set_err(err, errlen, "bad range list \"%s\"",
+		rw_set_err(err, errlen, "bad range list \"%s\"",
 			src ? dst_text : src_text);
 		goto fail;
 	}
 	r = -EINVAL;
 	if (ns != nd) {
-		set_err(err, errlen, "%zu source ranges but %zu destination "
+		rw_set_err(err, errlen, "%zu source ranges but %zu destination "
 			"ranges", ns, nd);
 		goto fail;
 	}
 	for (i = 0; i < ns; i++) {
 		if (src[i].length != dst[i].length) {
-			set_err(err, errlen, "range %zu: %llu bytes from the "
+			rw_set_err(err, errlen, "range %zu: %llu bytes from the "
 				"source, %llu to the destination", i + 1,
 				(unsigned long long)src[i].length,
 				(unsigned long long)dst[i].length);
 			goto fail;
 		}
 		if (src[i].offset + src[i].length > size) {
-			set_err(err, errlen, "range %zu ends past the %llu "
+			rw_set_err(err, errlen, "range %zu ends past the %llu "
 				"bytes of the backed-up file", i + 1,
 				(unsigned long long)size);
 			goto fail;
@@ -327,19 +311,19 @@ rranges_write(struct rbatch *b, int dir, int fd, const struct rrange_op *op,
 		goto out;
 	}
 	if ((uint64_t)st.st_size != e->size) {
-		set_err(err, errlen, "\"data/%zu/%s\" of the backup set does "
+		rw_set_err(err, errlen, "\"data/%zu/%s\" of the backup set does "
 			"not have the manifest's size", e->volume, e->path);
 		r = -EBADMSG;
 		goto out;
 	}
 	priv = private_ranges(src, e, from, count, dir);
 	if (priv == -EBADMSG)
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"\"data/%zu/%s\" of the backup set does not have the "
 			"manifest's SHA-256: changed since the backup",
 			e->volume, e->path);
 	else if (priv < 0)
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"cannot read the ranges of \"data/%zu/%s\": %s",
 			e->volume, e->path, strerror(-priv));
 	if (priv < 0) {
@@ -350,7 +334,7 @@ rranges_write(struct rbatch *b, int dir, int fd, const struct rrange_op *op,
 		*ret_written = true;
 	r = copy_ranges(priv, fd, from, to, count);
 	if (r < 0)
-		set_err(err, errlen, "cannot copy the ranges of \"%s\": %s",
+		rw_set_err(err, errlen, "cannot copy the ranges of \"%s\": %s",
 			e->path, strerror(-r));
 out:
 	if (priv >= 0)
@@ -421,12 +405,12 @@ start_copy(struct robj *o, int dir, const char *name, int *ret_cur,
 		return r;
 	cur = r ? bset_open_regular(dir, name, &st) : -ENOENT;
 	if (r && cur < 0) {
-		set_err(err, errlen, "\"%s\" is not a regular file%s", where,
+		rw_set_err(err, errlen, "\"%s\" is not a regular file%s", where,
 			cur == -ELOOP ? " (a symbolic link)" : "");
 		return cur == -ELOOP ? cur : -EINVAL;
 	}
 	if (cur >= 0 && st.st_nlink > 1) {
-		set_err(err, errlen,
+		rw_set_err(err, errlen,
 			"\"%s\" has %ju hard links: a directed target would "
 			"break them (refused)",
 			where, (uintmax_t)st.st_nlink);
@@ -436,12 +420,12 @@ start_copy(struct robj *o, int dir, const char *name, int *ret_cur,
 	fd = rmeta_tmpfile(dir, o->tmp, &named);
 	if (fd < 0) {
 		r = fd;
-		set_err(err, errlen, "cannot make a file next to \"%s\": %s",
+		rw_set_err(err, errlen, "cannot make a file next to \"%s\": %s",
 			where, strerror(-r));
 		goto out;
 	}
 	if (!named && (r = rmeta_link_tmpfile(fd, dir, o->tmp)) < 0) {
-		set_err(err, errlen, "cannot name a file next to \"%s\": %s",
+		rw_set_err(err, errlen, "cannot name a file next to \"%s\": %s",
 			where, strerror(-r));
 		goto out;
 	}
@@ -493,7 +477,7 @@ reopen_copy(struct rbatch *b, struct robj *o, int *ret_dir, char *err,
 
 	rbatch_where(o->t, o->relpath, where, sizeof(where));
 	if (o->kind != RO_FILE && o->kind != RO_RANGES) {
-		set_err(err, errlen, "\"%s\" is in the batch already and is "
+		rw_set_err(err, errlen, "\"%s\" is in the batch already and is "
 			"not a regular file", where);
 		return -EEXIST;
 	}
@@ -577,12 +561,12 @@ rbatch_add_ranges(struct rbatch *b, struct rtarget *t, const char *relpath,
 	    b->committed)
 		return -EINVAL;
 	if (b->pending) {
-		set_err(err, errlen, "directed targets are not staged for a "
+		rw_set_err(err, errlen, "directed targets are not staged for a "
 			"restore at reboot (RS-061)");
 		return -EOPNOTSUPP;
 	}
 	if (!S_ISREG(e->mode) || !e->sha256) {
-		set_err(err, errlen, "\"%s\" of the backup set is not a regular "
+		rw_set_err(err, errlen, "\"%s\" of the backup set is not a regular "
 			"file with its own data (a hard link names its first "
 			"link)", e->path);
 		return -EINVAL;
@@ -590,7 +574,7 @@ rbatch_add_ranges(struct rbatch *b, struct rtarget *t, const char *relpath,
 	if ((r = rt_check_path(t, relpath, err, errlen)) < 0)
 		return r;
 	if (!*relpath) {
-		set_err(err, errlen, "\"%s\" is the root of the target",
+		rw_set_err(err, errlen, "\"%s\" is the root of the target",
 			t->root);
 		return -EISDIR;
 	}

@@ -2,10 +2,12 @@
  * lib/util/mountinfo.c - reading /proc/self/mountinfo (mountinfo.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/mountinfo.h"
 
@@ -181,4 +183,16 @@ mountinfo_is_pseudo(const char *fstype)
 		if (strcmp(fstype, pseudo[i]) == 0)
 			return true;
 	return false;
+}
+
+uint64_t
+mountinfo_mount_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID,
+		  &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* One mount, its fields decoded (octal escapes undone). */
 struct mount_entry {
@@ -40,5 +41,11 @@ const struct mount_entry *mountinfo_holding(const struct mount_entry *e,
  * cgroup2, ...), which lists of volumes leave out.
  */
 bool mountinfo_is_pseudo(const char *fstype);
+
+/*
+ * The mount id of the open file fd (statx STATX_MNT_ID), or 0 when the
+ * kernel does not say (before 5.8): callers then compare devices.
+ */
+uint64_t mountinfo_mount_id(int fd);
 
 #endif

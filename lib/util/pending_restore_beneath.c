@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/mountinfo.h"
 #include "util/pending_restore_internal.h"
 
 /* A staging tree is flat; deeper than this is not ours to remove. */
@@ -35,24 +36,11 @@ pr_beneath_force_fallback(bool on)
 	no_openat2 = on;
 }
 
-/* The mount id of fd, or 0 when the kernel does not say (before 5.8). */
-static uint64_t
-mount_id(int fd)
-{
-	struct statx stx;
-
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID,
-		  &stx) < 0 ||
-	    !(stx.stx_mask & STATX_MNT_ID))
-		return 0;
-	return stx.stx_mnt_id;
-}
-
 /* Whether a and b lie on the same mount (the same device before 5.8). */
 static bool
 same_mount(int a, int b)
 {
-	uint64_t ma = mount_id(a), mb = mount_id(b);
+	uint64_t ma = mountinfo_mount_id(a), mb = mountinfo_mount_id(b);
 	struct stat sa, sb;
 
 	if (ma && mb)
