@@ -20,12 +20,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -33,114 +31,8 @@
 #include <vss/status.h>
 
 #include "bset_internal.h"
-#include "util/mountinfo.h"
 
 /* ---- reaching an object without following symbolic links ------------- */
-
-/* Set when the kernel has no openat2(); the command is single-threaded. */
-static bool no_openat2;
-
-static int
-open_dir_by_elements(int root, const char *dir, int flags)
-{
-	char elem[BSET_NAME_MAX + 1];
-	const char *p = dir;
-	struct stat st;
-	size_t n;
-	int fd, next;
-
-	fd = openat(root, ".", flags | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (*p) {
-		n = strcspn(p, "/");
-		memcpy(elem, p, n);
-		elem[n] = '\0';
-		p += n + (p[n] == '/');
-		next = openat(fd, elem, flags | O_DIRECTORY | O_NOFOLLOW |
-						O_CLOEXEC);
-		if (next < 0) {
-			next = -errno;
-			/* As openat2() says it: a symbolic link on the way. */
-			if (next == -ENOTDIR &&
-			    fstatat(fd, elem, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISLNK(st.st_mode))
-				next = -ELOOP;
-			close(fd);
-			return next;
-		}
-		close(fd);
-		fd = next;
-	}
-	return fd;
-}
-
-int
-bset_open_dir_beneath(int root, const char *dir, int flags)
-{
-	struct open_how how = {
-		/* No O_NOFOLLOW: with O_PATH it would open a final link. */
-		.flags = (uint64_t)(flags | O_DIRECTORY | O_CLOEXEC),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS,
-	};
-	long fd;
-
-	if (!bset_path_valid(dir))
-		return -EINVAL;
-	if (!no_openat2) {
-		fd = syscall(SYS_openat2, root, *dir ? dir : ".", &how,
-			     sizeof(how));
-		if (fd >= 0)
-			return (int)fd;
-		if (errno != ENOSYS)
-			return -errno;
-		no_openat2 = true;
-	}
-	return open_dir_by_elements(root, dir, flags);
-}
-
-int
-bset_open_subdir(int dir, const char *name, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_DIRECTORY | O_CLOEXEC),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	struct stat a, b;
-	long fd;
-	int r;
-
-	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, ".."))
-		return -EINVAL;
-	if (!no_openat2) {
-		fd = syscall(SYS_openat2, dir, name, &how, sizeof(how));
-		if (fd >= 0)
-			return (int)fd;
-		if (errno != ENOSYS)
-			return -errno;
-		no_openat2 = true;
-	}
-	fd = openat(dir, name, flags | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		/* As openat2() says it: a symbolic link. */
-		if (r == -ENOTDIR &&
-		    fstatat(dir, name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISLNK(a.st_mode))
-			r = -ELOOP;
-		return r;
-	}
-	/* A bind mount of the same file system has the same st_dev. */
-	if (fstat(dir, &a) < 0 || fstat((int)fd, &b) < 0 ||
-	    a.st_dev != b.st_dev || mountinfo_mount_id(dir) != mountinfo_mount_id((int)fd)) {
-		close((int)fd);
-		return -EXDEV;
-	}
-	return (int)fd;
-}
 
 int
 bset_open_regular(int dir, const char *name, struct stat *ret_st)
@@ -316,7 +208,7 @@ link_first(struct bset *s, size_t src_volume, size_t volume, int tdir,
 		return 0;
 	first = &s->m.entries[idx];
 	first_name = bset_split_path(first->path, parent);
-	fd = bset_open_dir_beneath(s->fds[volume].target, parent, O_PATH);
+	fd = beneath_open_dir(s->fds[volume].target, parent, O_PATH);
 	if (fd < 0)
 		return fd;
 	r = linkat(fd, first_name, tdir, name, 0);
@@ -431,8 +323,8 @@ apply_metadata(struct bset *s, int tdir, const char *name,
 	       const struct bset_entry *e)
 {
 	struct timespec ts[2] = {
-		bset_timespec(e->atime_ns),
-		bset_timespec(e->mtime_ns),
+		fsmeta_timespec(e->atime_ns),
+		fsmeta_timespec(e->mtime_ns),
 	};
 	int r;
 
@@ -466,7 +358,7 @@ entry_from_stat(struct bset_entry *e, size_t volume, const char *path,
 		e->size = (uint64_t)st->st_size;
 	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
 		e->rdev = st->st_rdev;
-	if (!bset_type_name(st->st_mode))
+	if (!fsmeta_type_name(st->st_mode))
 		return -EOPNOTSUPP;
 	e->path = strdup(path);
 	return e->path ? 0 : -ENOMEM;
@@ -499,7 +391,7 @@ copy_one(struct bset *s, const struct place *from, const struct place *to,
 
 	src.name = bset_split_path(from->path, sparent);
 	dst.name = bset_split_path(to->path, tparent);
-	src.dir = bset_open_dir_beneath(s->fds[src.volume].source, sparent,
+	src.dir = beneath_open_dir(s->fds[src.volume].source, sparent,
 					O_PATH);
 	if (src.dir < 0) {
 		r = src.dir;
@@ -518,7 +410,7 @@ copy_one(struct bset *s, const struct place *from, const struct place *to,
 		r = -ENOTDIR;
 		goto fail;
 	}
-	dst.dir = bset_open_dir_beneath(s->fds[dst.volume].target, tparent,
+	dst.dir = beneath_open_dir(s->fds[dst.volume].target, tparent,
 					O_PATH);
 	if (dst.dir < 0) {
 		r = dst.dir;
@@ -683,7 +575,7 @@ static bool
 place_valid(const struct bset *s, const struct place *p)
 {
 	return p->path && p->volume < s->m.volume_count &&
-	       bset_path_valid(p->path);
+	       relpath_valid(p->path);
 }
 
 /*

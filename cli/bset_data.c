@@ -137,19 +137,6 @@ range_copy(int src, int dst, uint64_t start, uint64_t end)
 	return 0;
 }
 
-void
-bset_sha256_hex(const uint8_t md[32], char ret[65])
-{
-	static const char digits[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < 32; i++) {
-		ret[2 * i] = digits[md[i] >> 4];
-		ret[2 * i + 1] = digits[md[i] & 15];
-	}
-	ret[64] = '\0';
-}
-
 /*
  * Walk the extents of src: hash holes as zeros, and data by move_range()
  * (dst -1: hash only) or, with use_range, copy_file_range() (no hash).
@@ -205,19 +192,8 @@ digest(int src, int dst, uint64_t size, char ret[65], uint64_t *ret_bytes)
 		r = -EIO;
 	EVP_MD_CTX_free(ctx);
 	if (r == 0)
-		bset_sha256_hex(md, ret);
+		sha256_hex(md, ret);
 	return r;
-}
-
-int
-bset_sha256_buf(const void *data, size_t len, char ret[65])
-{
-	uint8_t md[EVP_MAX_MD_SIZE];
-
-	if (!EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL))
-		return -EIO;
-	bset_sha256_hex(md, ret);
-	return 0;
 }
 
 int

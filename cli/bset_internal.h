@@ -14,6 +14,10 @@
 #include <sys/stat.h>
 
 #include "backupset.h"
+#include "util/beneath.h"
+#include "util/fsmeta.h"
+#include "util/relpath.h"
+#include "util/sha256.h"
 
 #define BSET_FORMAT "vss-backup-set"
 #define BSET_VERSION 2
@@ -197,23 +201,11 @@ int bset_manifest_add_document(struct bset_manifest *m,
 int bset_manifest_add_failure(struct bset_manifest *m,
 			      const struct bset_failure *f);
 /*
- * Whether path is a relative path as the set keeps them: "" or elements
- * joined by single '/', none empty, "." or "..", none longer than
- * NAME_MAX, the whole shorter than PATH_MAX.
- */
-bool bset_path_valid(const char *path);
-/*
  * Split a path as the set keeps them (shorter than BSET_PATH_MAX): its
  * parent into parent ("" at the top) and its last element returned, a
  * pointer into path ("." for the root "").
  */
 const char *bset_split_path(const char *path, char parent[BSET_PATH_MAX]);
-/* ns since the epoch as a timespec (tv_nsec never negative). */
-struct timespec bset_timespec(int64_t ns);
-/* The file type's manifest name ("file", "dir"...), or NULL. */
-const char *bset_type_name(mode_t mode);
-/* The file type (S_IFREG...) of a manifest name; 0 or -EINVAL. */
-int bset_type_parse(const char *name, mode_t *ret);
 /* bset_manifest.c: one record (line) of a manifest at a time. */
 struct bset_parser;
 /* Caller owns *ret; free with bset_parser_free().  0 or -ENOMEM. */
@@ -274,23 +266,6 @@ char *bset_utf8_sanitize(const char *s, size_t max);
 
 /* bset_copy.c */
 /*
- * Open the directory dir below root (relative, checked with
- * bset_path_valid(), "" for root itself) without following a symbolic
- * link or leaving root: openat2() with RESOLVE_BENEATH |
- * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, or, where the kernel lacks
- * it, one openat(O_NOFOLLOW) per element.  flags: O_PATH or O_RDONLY.
- * Returns the fd (O_CLOEXEC | O_DIRECTORY) or -errno: -ELOOP for a
- * symbolic link on the way, -ENOTDIR for something else not a directory.
- */
-int bset_open_dir_beneath(int root, const char *dir, int flags);
-/*
- * Open the directory name in dir (one element) as bset_open_dir_beneath()
- * does, and refuse to cross into another mount, a bind mount of the same
- * file system included (RESOLVE_NO_XDEV, or the mount ids compared):
- * -EXDEV.
- */
-int bset_open_subdir(int dir, const char *name, int flags);
-/*
  * Open name in dir for reading, only if it is a regular file: with
  * O_NOFOLLOW | O_NONBLOCK, so that a FIFO or a device put in its place
  * never blocks the open, then fstat(), then O_NONBLOCK cleared.  *ret_st
@@ -325,9 +300,5 @@ int bset_data_copy(int src, int dst, uint64_t size,
 		   struct bset_data_result *ret);
 /* The SHA-256 of what fd holds (size bytes), in hex; 0 or -errno. */
 int bset_data_sha256(int fd, uint64_t size, char ret[65]);
-/* The SHA-256 of a digest's 32 bytes in hex. */
-void bset_sha256_hex(const uint8_t md[32], char ret[65]);
-/* The SHA-256 of len bytes of data, in hex; 0 or -ENOMEM/-EIO. */
-int bset_sha256_buf(const void *data, size_t len, char ret[65]);
 
 #endif

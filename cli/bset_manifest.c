@@ -201,30 +201,6 @@ static const char *const volume_keys[] = {
 	"provider_id", "application_consistent",
 };
 
-/*
- * A volume's mount point is where its entries go back (restore): an
- * absolute path without "", "." or ".." elements and without a trailing
- * '/' ("/" itself aside), so that nothing below it can climb out.
- */
-static bool
-mount_point_clean(const char *mp)
-{
-	if (mp[0] != '/')
-		return false;
-	if (!mp[1])
-		return true;
-	while (*mp) {
-		const char *el = ++mp;
-		size_t n = strcspn(el, "/");
-
-		if (n == 0 || (n == 1 && el[0] == '.') ||
-		    (n == 2 && el[0] == '.' && el[1] == '.'))
-			return false;
-		mp = el + n;
-	}
-	return true;
-}
-
 static int
 parse_volume(struct bset_parser *p, json_t *o)
 {
@@ -237,7 +213,11 @@ parse_volume(struct bset_parser *p, json_t *o)
 	if ((r = get_string(p, o, "mount_point", false, &s)) < 0)
 		goto out;
 	v.mount_point = s;
-	if (!mount_point_clean(s)) {
+	/*
+	 * Where the volume's entries go back (restore): clean, so that
+	 * nothing below it can climb out.
+	 */
+	if (!abspath_clean(s)) {
 		r = bad(p, "mount_point",
 			"not a clean absolute path (no empty, \".\" or "
 			"\"..\" element, no trailing '/')");
@@ -402,7 +382,7 @@ parse_type(struct bset_parser *p, json_t *o, mode_t *ret)
 {
 	const char *name = json_string_value(json_object_get(o, "type"));
 
-	if (!name || bset_type_parse(name, ret) < 0)
+	if (!name || fsmeta_type_parse(name, ret) < 0)
 		return bad(p, "type", "not a file type");
 	return 0;
 }
@@ -502,16 +482,16 @@ check_entry(struct bset_parser *p, const struct bset_entry *e)
 
 	if (!S_ISREG(e->mode) && (e->size || e->sha256 || e->hardlink_of))
 		return bad(p, NULL, "size, sha256 or hardlink_of on a %s",
-			   bset_type_name(e->mode));
+			   fsmeta_type_name(e->mode));
 	if (S_ISLNK(e->mode) != (e->link_target != NULL))
 		return bad(p, "link_target", S_ISLNK(e->mode) ?
 			   "missing on a symlink" : "on a %s",
-			   bset_type_name(e->mode));
+			   fsmeta_type_name(e->mode));
 	if (e->link_target && (!*e->link_target ||
 			       strlen(e->link_target) >= BSET_PATH_MAX))
 		return bad(p, "link_target", "empty or too long");
 	if (e->rdev && !S_ISCHR(e->mode) && !S_ISBLK(e->mode))
-		return bad(p, "rdev", "on a %s", bset_type_name(e->mode));
+		return bad(p, "rdev", "on a %s", fsmeta_type_name(e->mode));
 	if (S_ISREG(e->mode) && !e->hardlink_of &&
 	    (!e->sha256 || !is_sha256(e->sha256)))
 		return bad(p, "sha256", "not 64 lower-case hex digits");
@@ -557,7 +537,7 @@ parse_entry_fields(struct bset_parser *p, json_t *o, size_t i,
 	if ((r = get_string(p, o, "path", false, &s)) < 0)
 		return r;
 	e->path = s;
-	if (!bset_path_valid(s))
+	if (!relpath_valid(s))
 		return bad(p, "path", "\"%.64s\" is not a clean relative path",
 			   s);
 	if ((r = parse_type(p, o, &type)) < 0 ||
@@ -590,7 +570,7 @@ parse_entry_fields(struct bset_parser *p, json_t *o, size_t i,
 	if ((r = get_string(p, o, "hardlink_of", true, &s)) < 0)
 		return r;
 	e->hardlink_of = s;
-	if (s && !bset_path_valid(s))
+	if (s && !relpath_valid(s))
 		return bad(p, "hardlink_of", "not a clean relative path");
 	if ((r = get_int(p, o, "rdev", 0, INT64_MAX, &v)) < 0)
 		return r;
@@ -648,7 +628,7 @@ parse_failed(struct bset_parser *p, json_t *o)
 	if ((r = get_string(p, o, "path", false, &f.path)) < 0 ||
 	    (r = get_string(p, o, "reason", false, &f.reason)) < 0)
 		goto fail;
-	if (!bset_path_valid(f.path)) {
+	if (!relpath_valid(f.path)) {
 		r = bad(p, "path", "\"%.64s\" is not a clean relative path",
 			f.path);
 		goto fail;
@@ -707,7 +687,7 @@ parse_end(struct bset_parser *p, json_t *o)
 		return bad(p, "sha256", "not 64 lower-case hex digits");
 	if (!EVP_DigestFinal_ex(p->md, md, NULL))
 		return -EIO;
-	bset_sha256_hex(md, hex);
+	sha256_hex(md, hex);
 	if (strcmp(hex, sha) != 0)
 		return bad(p, "sha256", "the manifest is damaged: its lines "
 			   "hash to %.12s..., the end record says %.12s...",

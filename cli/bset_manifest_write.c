@@ -440,7 +440,7 @@ put_entry(struct out *o, const struct bset_entry *e)
 	put_kind(o, "entry");
 	key_uint(o, "volume", e->volume);
 	key_str(o, "path", e->path);
-	key_str(o, "type", bset_type_name(e->mode));
+	key_str(o, "type", fsmeta_type_name(e->mode));
 	key_uint(o, "mode", e->mode & 07777);
 	key_uint(o, "uid", e->uid);
 	key_uint(o, "gid", e->gid);
@@ -486,7 +486,7 @@ put_end(struct out *o, const struct bset_manifest *m)
 		o->err = -EIO;
 		return;
 	}
-	bset_sha256_hex(md, hex);
+	sha256_hex(md, hex);
 	put_kind(o, "end");
 	key_uint(o, "volumes", m->volume_count);
 	key_uint(o, "components", m->component_count);

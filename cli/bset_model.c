@@ -273,31 +273,7 @@ bset_manifest_add_failure(struct bset_manifest *m,
 	return 0;
 }
 
-/* ---- paths, times, types ------------------------------------------------ */
-
-bool
-bset_path_valid(const char *path)
-{
-	const char *p = path, *slash;
-	size_t n;
-
-	if (strlen(path) >= BSET_PATH_MAX)
-		return false;
-	if (!*path)
-		return true;
-	for (;;) {
-		slash = strchr(p, '/');
-		n = slash ? (size_t)(slash - p) : strlen(p);
-		if (n == 0 || n > BSET_NAME_MAX)
-			return false;
-		if ((n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
-			return false;
-		if (!slash)
-			return true;
-		p = slash + 1;
-	}
-}
+/* ---- paths ------------------------------------------------------------ */
 
 const char *
 bset_split_path(const char *path, char parent[BSET_PATH_MAX])
@@ -311,52 +287,6 @@ bset_split_path(const char *path, char parent[BSET_PATH_MAX])
 	memcpy(parent, path, n);
 	parent[n] = '\0';
 	return slash ? slash + 1 : *path ? path : ".";
-}
-
-struct timespec
-bset_timespec(int64_t ns)
-{
-	struct timespec ts = {ns / 1000000000, ns % 1000000000};
-
-	/* Before 1970 the remainder is negative; timespec wants it not. */
-	if (ts.tv_nsec < 0) {
-		ts.tv_sec--;
-		ts.tv_nsec += 1000000000;
-	}
-	return ts;
-}
-
-static const struct {
-	mode_t type;
-	const char *name;
-} type_names[] = {
-	{S_IFREG, "file"}, {S_IFDIR, "dir"},  {S_IFLNK, "symlink"},
-	{S_IFIFO, "fifo"}, {S_IFCHR, "chr"},  {S_IFBLK, "blk"},
-	{S_IFSOCK, "socket"},
-};
-
-int
-bset_type_parse(const char *name, mode_t *ret)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(type_names); i++)
-		if (strcmp(name, type_names[i].name) == 0) {
-			*ret = type_names[i].type;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-const char *
-bset_type_name(mode_t mode)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(type_names); i++)
-		if ((mode & S_IFMT) == type_names[i].type)
-			return type_names[i].name;
-	return NULL;
 }
 
 /* ---- the accessors of backupset.h ------------------------------------- */

@@ -9,7 +9,7 @@
  * what the backup itself recorded as gone wrong (a failed component, an
  * object that could not be copied) is a problem too.  The set is read
  * as the copy engine wrote it, without following a symbolic link
- * (bset_open_dir_beneath()), and only regular files are opened, without
+ * (beneath_open_dir()), and only regular files are opened, without
  * blocking (bset_open_regular()), so a tampered set can neither make
  * verify read outside it nor hang it.  Owners, modes and attributes are
  * not compared with the files: the manifest is their record (its digest
@@ -64,7 +64,7 @@ open_parent(struct verify *v, const struct bset_entry *e, const char *path,
 	if (v->roots[e->volume] < 0)
 		return v->roots[e->volume];
 	*ret_name = bset_split_path(path, parent);
-	return bset_open_dir_beneath(v->roots[e->volume], parent, O_PATH);
+	return beneath_open_dir(v->roots[e->volume], parent, O_PATH);
 }
 
 /*
@@ -154,9 +154,10 @@ check_entry(struct verify *v, const struct bset_entry *e)
 			strerror(errno));
 	} else if ((st.st_mode & S_IFMT) != (e->mode & S_IFMT)) {
 		problem(v, e, "is a %s, manifest says %s",
-			bset_type_name(st.st_mode) ? bset_type_name(st.st_mode) :
-						     "file of unknown type",
-			bset_type_name(e->mode));
+			fsmeta_type_name(st.st_mode) ?
+				fsmeta_type_name(st.st_mode) :
+				"file of unknown type",
+			fsmeta_type_name(e->mode));
 	} else if (S_ISREG(e->mode) && e->hardlink_of) {
 		check_hardlink(v, e, &st);
 	} else if (S_ISREG(e->mode)) {
@@ -190,7 +191,7 @@ check_unnamed(struct verify *v, const struct bset_entry *e)
 
 	if (!S_ISDIR(e->mode) || v->roots[e->volume] < 0)
 		return;
-	fd = bset_open_dir_beneath(v->roots[e->volume], e->path, O_RDONLY);
+	fd = beneath_open_dir(v->roots[e->volume], e->path, O_RDONLY);
 	if (fd < 0)
 		return; /* check_entry() said why */
 	dir = fdopendir(fd);
@@ -220,7 +221,7 @@ check_data_dir(struct verify *v)
 	DIR *dir;
 	int fd;
 
-	fd = bset_open_dir_beneath(v->dir, "data", O_RDONLY);
+	fd = beneath_open_dir(v->dir, "data", O_RDONLY);
 	if (fd < 0) {
 		if (v->m->volume_count)
 			problem(v, NULL, "data: %s", strerror(-fd));
@@ -254,7 +255,7 @@ check_document(struct verify *v, const struct bset_document *d)
 	const char *name = bset_split_path(d->path, parent);
 	int dir;
 
-	dir = bset_open_dir_beneath(v->dir, parent, O_PATH);
+	dir = beneath_open_dir(v->dir, parent, O_PATH);
 	if (dir < 0) {
 		problem(v, NULL, "%s: missing (its directory: %s)", d->path,
 			strerror(-dir));
@@ -331,7 +332,7 @@ bset_verify(const char *dir,
 	}
 	for (i = 0; i < m->volume_count; i++) {
 		snprintf(name, sizeof(name), "data/%zu", i);
-		v.roots[i] = bset_open_dir_beneath(v.dir, name, O_PATH);
+		v.roots[i] = beneath_open_dir(v.dir, name, O_PATH);
 	}
 	check_results(&v);
 	for (i = 0; i < m->document_count; i++)

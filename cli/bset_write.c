@@ -43,7 +43,7 @@ remove_tree(int dir, const char *name)
 		return 0;
 	if (errno != EISDIR)
 		return -errno;
-	fd = bset_open_subdir(dir, name, O_PATH);
+	fd = beneath_open_subdir(dir, name, O_PATH);
 	if (fd < 0)
 		return fd == -EXDEV ? -EBUSY : fd;
 	/* Writable, through the fd that holds the directory itself. */
@@ -348,7 +348,7 @@ save_document(struct bset *s, const char *path, const char *data,
 	size_t i;
 	int fd, r;
 
-	if ((r = bset_sha256_buf(data, len, d.sha256)) < 0)
+	if ((r = sha256_buf_hex(data, len, d.sha256)) < 0)
 		return r;
 	fd = openat(s->partial_fd, path,
 		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -488,12 +488,12 @@ finish_dir(struct bset *s, const struct bset_entry *e)
 	char parent[BSET_PATH_MAX];
 	const char *name = bset_split_path(e->path, parent);
 	struct timespec ts[2] = {
-		bset_timespec(e->atime_ns),
-		bset_timespec(e->mtime_ns),
+		fsmeta_timespec(e->atime_ns),
+		fsmeta_timespec(e->mtime_ns),
 	};
 	int dir, r;
 
-	dir = bset_open_dir_beneath(s->fds[e->volume].target, parent, O_PATH);
+	dir = beneath_open_dir(s->fds[e->volume].target, parent, O_PATH);
 	if (dir < 0)
 		return dir;
 	r = bset_apply_xattrs(s, dir, name, e);

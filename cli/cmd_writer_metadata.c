@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <vss/metadata.h>
 #include <vss/requester.h>
@@ -19,6 +18,7 @@
 #include "manage.h"
 #include "output.h"
 #include "show_metadata.h"
+#include "util/mkdir_p.h"
 
 const char cmd_writer_metadata_synopsis[] = "[--save DIR] [--json]";
 
@@ -81,32 +81,6 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 	if (opts->save && !*opts->save)
 		return cli_usage_error(cmd, "--save needs a directory");
 	return CLI_EXIT_OK;
-}
-
-/* mkdir -p: make dir and the directories above it that are missing. */
-static int
-make_dirs(const char *dir)
-{
-	char *copy, *p, saved;
-	int r = 0;
-
-	copy = strdup(dir);
-	if (!copy)
-		return -ENOMEM;
-	/* Each leading run of path elements in turn, dir itself last. */
-	for (p = copy + 1; r == 0; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		saved = *p;
-		*p = '\0';
-		if (mkdir(copy, 0777) < 0 && errno != EEXIST)
-			r = -errno;
-		*p = saved;
-		if (saved == '\0')
-			break;
-	}
-	free(copy);
-	return r;
 }
 
 /* A writer's document as XML, made before anything is printed. */
@@ -233,7 +207,7 @@ save_all(const struct cli_command *cmd, const char *dir, vss_requester *r,
 	rc = make_xml(cmd, r, &docs);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	rc = make_dirs(dir);
+	rc = mkdir_p(dir, 0777, 0, NULL);
 	if (rc < 0) {
 		xml_docs_free(docs, n);
 		return cli_status_error(cmd, dir, rc, NULL);

@@ -5,7 +5,7 @@
  *
  * One openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV)
  * does the common case; when it fails, or the kernel lacks it, the path
- * is walked one element at a time with bset_open_subdir() (the same
+ * is walked one element at a time with beneath_open_subdir() (the same
  * rules, by openat(O_NOFOLLOW) and mount ids where needed), which also
  * names the element that stopped it and makes missing directories.
  * Everything is done through directory fds, so a directory that another
@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <linux/openat2.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,14 +22,12 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "restore_write_internal.h"
-
-/* Set when the kernel has no openat2(); the command is single-threaded. */
-static bool no_openat2;
+#include "util/beneath.h"
+#include "util/mkdir_p.h"
 
 void
 rw_set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -93,7 +90,7 @@ rt_check_path(const struct rtarget *t, const char *relpath, char *err,
 		rw_set_err(err, errlen, "no path below \"%s\"", t->root);
 		return -EINVAL;
 	}
-	if (bset_path_valid(relpath))
+	if (relpath_valid(relpath))
 		return 0;
 	rw_set_err(err, errlen, "path \"%s\" below \"%s\" %s: refused", relpath,
 		t->root, path_problem(relpath));
@@ -149,7 +146,7 @@ walk(struct rtarget *t, const char *dir, int flags, rt_made_fn made, void *u,
 		memcpy(elem, p, n);
 		elem[n] = '\0';
 		/* The last element with the caller's flags, the rest O_PATH. */
-		next = bset_open_subdir(fd, elem, p[n] ? O_PATH : flags);
+		next = beneath_open_subdir(fd, elem, p[n] ? O_PATH : flags);
 		if (next == -ENOENT && made) {
 			r = mkdirat(fd, elem, 0755) < 0 ? -errno : 0;
 			if (r < 0 && r != -EEXIST) {
@@ -169,7 +166,8 @@ walk(struct rtarget *t, const char *dir, int flags, rt_made_fn made, void *u,
 				close(fd);
 				return r;
 			}
-			next = bset_open_subdir(fd, elem, p[n] ? O_PATH : flags);
+			next = beneath_open_subdir(fd, elem,
+						   p[n] ? O_PATH : flags);
 		}
 		if (next < 0) {
 			walk_err(t, dir, (size_t)(p - dir) + n, next, err,
@@ -194,24 +192,13 @@ int
 rt_open_dir(struct rtarget *t, const char *dir, int flags, rt_made_fn made,
 	    void *u, char *err, size_t errlen)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_DIRECTORY | O_CLOEXEC),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	long fd;
-	int r;
+	int fd, r;
 
 	if ((r = rt_check_path(t, dir, err, errlen)) < 0)
 		return r;
-	if (!no_openat2) {
-		fd = syscall(SYS_openat2, t->fd, *dir ? dir : ".", &how,
-			     sizeof(how));
-		if (fd >= 0)
-			return (int)fd;
-		if (errno == ENOSYS)
-			no_openat2 = true;
-	}
+	fd = beneath_openat2(t->fd, dir, flags, true);
+	if (fd >= 0)
+		return fd;
 	/* Make what is missing, or say which element is wrong. */
 	return walk(t, dir, flags, made, u, err, errlen);
 }
@@ -258,30 +245,6 @@ rt_stx_locked(const struct statx *stx)
 	       (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND);
 }
 
-/* mkdir -p of an absolute path, 0755 less the umask. */
-static int
-make_root(const char *root)
-{
-	char *copy = strdup(root), *p, c;
-	int r = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (p = copy + 1; r == 0; p++) {
-		if (*p != '/' && *p)
-			continue;
-		c = *p;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-			r = -errno;
-		*p = c;
-		if (!c)
-			break;
-	}
-	free(copy);
-	return r;
-}
-
 int
 rtarget_open(struct rtarget **ret, const char *root, bool create, char *err,
 	     size_t errlen)
@@ -307,7 +270,7 @@ rtarget_open(struct rtarget **ret, const char *root, bool create, char *err,
 		r = -ENOMEM;
 		goto fail;
 	}
-	if (create && (r = make_root(t->root)) < 0) {
+	if (create && (r = mkdir_p(t->root, 0755, 0, NULL)) < 0) {
 		rw_set_err(err, errlen, "cannot make \"%s\": %s", t->root,
 			strerror(-r));
 		goto fail;
@@ -451,7 +414,7 @@ rtarget_probe(struct rtarget *t, const char *relpath, mode_t type,
 	const char *name;
 	int fd, r;
 
-	if (!t || !ret || !bset_type_name(type & S_IFMT))
+	if (!t || !ret || !fsmeta_type_name(type & S_IFMT))
 		return -EINVAL;
 	type &= S_IFMT;
 	rw_set_err(why, whylen, "%s", "");

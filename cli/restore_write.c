@@ -214,7 +214,7 @@ rbatch_open_source(struct rbatch *b, const struct bset_entry *e,
 		 parent);
 	if (b->src.fd < 0 || strcmp(b->src.path, dir) != 0) {
 		rt_cache_release(&b->src);
-		fd = bset_open_dir_beneath(b->data_fd, dir, O_PATH);
+		fd = beneath_open_dir(b->data_fd, dir, O_PATH);
 		if (fd < 0)
 			goto fail;
 		b->src.path = strdup(dir);
@@ -581,7 +581,7 @@ rbatch_new(struct rbatch **ret, const char *set_dir,
 		r = -errno;
 		goto fail;
 	}
-	b->data_fd = bset_open_dir_beneath(set, "data", O_PATH);
+	b->data_fd = beneath_open_dir(set, "data", O_PATH);
 	close(set);
 	if (b->data_fd < 0) {
 		r = b->data_fd;

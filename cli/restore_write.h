@@ -121,18 +121,19 @@ int rtarget_probe(struct rtarget *t, const char *relpath, mode_t type,
 /*
  * A batch reading from the backup set at set_dir.  pending non-NULL:
  * stage for the next start of vssd instead (restore at reboot, RS-043):
- * objects are written into pending_restore_stage_fd() (under temporary
- * names until the commit renames each to the name
+ * objects are written into pending_restore_stage_fd() under temporary
+ * names until rbatch_stage() renames each to the name
  * pending_restore_next_name() gives and records it with
- * pending_restore_add(), then pending_restore_commit()); the targets are
- * not touched, and the relpaths given are the journal's targets, so the
- * targets given must be rooted where pending was begun.  Directories
- * become "dir" entries (an existing one is kept when applied, so the
- * root "" is skipped); hard links are staged as links of their first
- * link's staged object when that is in the same batch, else as a full
- * copy of its data (a journal cannot link across journals).  The caller
- * owns pending and frees the batch before it.  Caller owns *ret;
- * rbatch_free().
+ * pending_restore_add(); the commit then writes the journal
+ * (pending_restore_commit()), after staging when rbatch_stage() was not
+ * called.  The targets are not touched, and the relpaths given are the
+ * journal's targets, so the targets given must be rooted where pending
+ * was begun.  Directories become "dir" entries (an existing one is kept
+ * when applied, so the root "" is skipped); hard links are staged as
+ * links of their first link's staged object when that is in the same
+ * batch, else as a full copy of its data (a journal cannot link across
+ * journals).  The caller owns pending and frees the batch before it.
+ * Caller owns *ret; rbatch_free().
  */
 int rbatch_new(struct rbatch **ret, const char *set_dir,
 	       struct pending_restore *pending);
@@ -230,11 +231,12 @@ int rbatch_commit(struct rbatch *b,
 		  void *u, char *err, size_t errlen);
 /*
  * A staged batch (rbatch_new() with pending) in two steps: rbatch_stage()
- * puts every object in its place of the staging directory and syncs it,
- * writing no journal, so that a restore staged on several volumes can
- * stage them all before any journal is committed; rbatch_commit() then
- * only writes the journal.  0, or -errno with err (-EINVAL for a batch
- * that is not staged, or is staged or committed already).
+ * puts every object in its place of the staging directory, writing no
+ * journal, so that a restore staged on several volumes can stage them
+ * all before any journal is committed; rbatch_commit() then only writes
+ * the journal (pending_restore_commit() syncs the file system first).
+ * 0, or -errno with err (-EINVAL for a batch that is not staged, or is
+ * staged or committed already).
  */
 int rbatch_stage(struct rbatch *b, char *err, size_t errlen);
 /* Whether rbatch_commit() succeeded. */

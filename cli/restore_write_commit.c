@@ -14,9 +14,12 @@
  * object we made (device and inode): one swapped in by another process
  * is never moved into place.
  *
- * Staging (restore at reboot, RS-043) renames each object within the
- * stage directory to the name the journal gives it, records it, and
- * writes the journal; the targets are not touched.
+ * Staging (restore at reboot, RS-043) is rbatch_stage(): each object
+ * renamed within the staging directory to the name the journal gives it
+ * and recorded; the targets are not touched.  The commit of a staged
+ * batch then only writes the journal (pending_restore_commit(), which
+ * syncs the staging directory's file system first: no syncfs() here), or
+ * stages and writes it when rbatch_stage() was not called.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -317,7 +320,10 @@ commit_in_place(struct rbatch *b,
 	return r;
 }
 
-/* The staged objects in their places of the staging directory, synced. */
+/*
+ * The staged objects in their places of the staging directory; not
+ * synced: pending_restore_commit() does that before the journal.
+ */
 static int
 stage_objects(struct rbatch *b, char *err, size_t errlen)
 {
@@ -327,7 +333,7 @@ stage_objects(struct rbatch *b, char *err, size_t errlen)
 	for (i = 0; i < b->count; i++)
 		if ((r = place_staged(b, &b->objs[i], err, errlen)) < 0)
 			return r;
-	return sync_targets(b, err, errlen);
+	return 0;
 }
 
 int
@@ -338,8 +344,7 @@ rbatch_stage(struct rbatch *b, char *err, size_t errlen)
 	if (!b || !b->pending || b->committed || b->staged)
 		return -EINVAL;
 	rt_cache_release(&b->dest);
-	if ((r = sync_targets(b, err, errlen)) < 0 ||
-	    (r = stage_objects(b, err, errlen)) < 0)
+	if ((r = stage_objects(b, err, errlen)) < 0)
 		return r;
 	b->staged = true;
 	return 0;
@@ -384,11 +389,9 @@ rbatch_commit(struct rbatch *b,
 	 * swapped for a symbolic link since rbatch_add() is not used.
 	 */
 	rt_cache_release(&b->dest);
-	if (!b->staged && (r = sync_targets(b, err, errlen)) < 0)
-		return r;
 	if (b->pending) {
 		r = commit_staged(b, done, u, err, errlen);
-	} else {
+	} else if ((r = sync_targets(b, err, errlen)) == 0) {
 		r = commit_in_place(b, done, u, err, errlen);
 		if (r == 0)
 			r = sync_targets(b, err, errlen);

@@ -204,8 +204,8 @@ int
 rmeta_apply_fd(int fd, const struct bset_entry *e, char *err, size_t errlen)
 {
 	struct timespec ts[2] = {
-		bset_timespec(e->atime_ns),
-		bset_timespec(e->mtime_ns),
+		fsmeta_timespec(e->atime_ns),
+		fsmeta_timespec(e->mtime_ns),
 	};
 	struct xobj x = {.fd = fd};
 	int r;
@@ -226,8 +226,8 @@ rmeta_apply_at(int dir, const char *name, const struct bset_entry *e,
 	       char *err, size_t errlen)
 {
 	struct timespec ts[2] = {
-		bset_timespec(e->atime_ns),
-		bset_timespec(e->mtime_ns),
+		fsmeta_timespec(e->atime_ns),
+		fsmeta_timespec(e->mtime_ns),
 	};
 	struct xobj x = {.fd = -1};
 	int r;

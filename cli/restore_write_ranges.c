@@ -263,7 +263,7 @@ private_ranges(int src, const struct bset_entry *e,
 	if (r == 0 && (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32))
 		r = -EIO;
 	if (r == 0) {
-		bset_sha256_hex(md, hex);
+		sha256_hex(md, hex);
 		if (strcmp(hex, e->sha256) != 0)
 			r = -EBADMSG;
 	}

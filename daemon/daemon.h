@@ -31,7 +31,7 @@
 #include "wire/wire.h"
 
 #define VSSD_DEFAULT_SOCKET "/run/vss/vssd.sock"
-#define VSSD_DEFAULT_STATE_DIR "/var/lib/vss"
+/* The state directory's: VSS_DEFAULT_STATE_DIR (util/pending_restore.h). */
 #define VSSD_DEFAULT_CONFIG "/etc/vss/vss.conf"
 #define VSSD_DEFAULT_EXPOSE_DIR "/run/vss/shadows"
 

@@ -29,6 +29,7 @@
 #include <vss/status.h>
 
 #include "daemon.h"
+#include "util/mkdir_p.h"
 
 /* Append "what[: strerror(errnum)]" to err, "; " after what is there. */
 static void __attribute__((format(printf, 4, 0)))
@@ -293,32 +294,14 @@ expose_check_path(const char *path, const char *const *forbidden, size_t n,
 static int
 make_dirs(const char *path, char *err, size_t errlen)
 {
-	char *copy, *p, c;
-	int r = 0;
+	size_t failed;
+	int r;
 
-	copy = strdup(path);
-	if (!copy)
-		return fail(err, errlen, -ENOMEM, ENOMEM, "cannot make '%s'",
-			    path);
-	for (p = copy + 1; r == 0; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		c = *p;
-		*p = '\0';
-		if (mkdir(copy, 0755) == 0) {
-			if (chmod(copy, 0755) < 0)
-				r = fail(err, errlen, -errno, errno,
-					 "cannot chmod '%s'", copy);
-		} else if (errno != EEXIST) {
-			r = fail(err, errlen, -errno, errno, "cannot make '%s'",
-				 copy);
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	free(copy);
-	return r;
+	r = mkdir_p(path, 0755, MKDIR_P_EXACT_MODE, &failed);
+	if (r < 0)
+		return fail(err, errlen, r, -r, "cannot make '%.*s'",
+			    (int)failed, path);
+	return 0;
 }
 
 /* Make path (canonical) 0755, or accept it as an empty directory. */

@@ -16,6 +16,7 @@
  */
 #include "daemon.h"
 #include "freeze.h"
+#include "util/mkdir_p.h"
 #include "util/pending_restore.h"
 
 #include <errno.h>
@@ -181,33 +182,6 @@ apply_pending_restores(const char *state_dir,
 	return res.refused || res.bad_journals || res.deferred ? -1 : 0;
 }
 
-/* mkdir -p with mode for the last element. */
-static int
-make_dir(const char *path, mode_t mode)
-{
-	char *copy, *p;
-	int r = 0;
-
-	copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-			r = -errno;
-		*p = '/';
-		if (r < 0)
-			goto out;
-	}
-	if (mkdir(copy, mode) < 0 && errno != EEXIST)
-		r = -errno;
-out:
-	free(copy);
-	return r;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -222,7 +196,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *socket_path = VSSD_DEFAULT_SOCKET;
-	const char *state_dir = VSSD_DEFAULT_STATE_DIR;
+	const char *state_dir = VSS_DEFAULT_STATE_DIR;
 	bool foreground = false, debug = false, apply_only = false;
 	int opt, r;
 
@@ -271,7 +245,7 @@ main(int argc, char **argv)
 		errno = -r;
 		fatal("providers");
 	}
-	r = make_dir(state_dir, 0700);
+	r = mkdir_p(state_dir, 0700, 0, NULL);
 	if (r < 0) {
 		errno = -r;
 		fatal("state directory %s", state_dir);

@@ -25,14 +25,6 @@
 
 #include <vss/status.h>
 
-/* Selected for restore, or holding restore subcomponents (RS-021). */
-static bool
-component_restoring(const vss_bcd_component *c)
-{
-	return vss_bcd_component_selected_for_restore(c) ||
-	       vss_bcd_component_restore_subcomponent_count(c) > 0;
-}
-
 /* The writer entry of p in the session's document, or NULL. */
 static vss_bcd_writer *
 participant_entry(const struct participant *p)
@@ -52,7 +44,7 @@ entry_restoring(const vss_bcd_writer *w)
 
 	n = w ? vss_bcd_writer_component_count(w) : 0;
 	for (i = 0; i < n; i++) {
-		if (component_restoring(vss_bcd_writer_component(w, i)))
+		if (vss_bcd_component_restoring(vss_bcd_writer_component(w, i)))
 			return true;
 	}
 	return false;
@@ -72,7 +64,7 @@ entry_replace_failed(const vss_bcd_writer *w)
 	n = w ? vss_bcd_writer_component_count(w) : 0;
 	for (i = 0; i < n; i++) {
 		c = vss_bcd_writer_component(w, i);
-		if (!component_restoring(c))
+		if (!vss_bcd_component_restoring(c))
 			continue;
 		if (vss_bcd_component_file_restore_status(c) != VSS_RS_ALL ||
 		    vss_bcd_component_alternate_location_mapping_count(c) > 0)

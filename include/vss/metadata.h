@@ -405,6 +405,11 @@ int vss_bcd_component_add_restore_subcomponent(vss_bcd_component *c,
 size_t vss_bcd_component_restore_subcomponent_count(const vss_bcd_component *c);
 const struct vss_restore_subcomponent *
 vss_bcd_component_restore_subcomponent(const vss_bcd_component *c, size_t i);
+/*
+ * Whether the restore is about c: selected for restore, or holding
+ * restore subcomponents (RS-021).  False for NULL.
+ */
+bool vss_bcd_component_restoring(const vss_bcd_component *c);
 
 /* Alternate location mappings used (AddAlternativeLocationMapping). */
 int vss_bcd_component_add_alternate_location_mapping(

@@ -707,6 +707,12 @@ vss_bcd_component_restore_subcomponent_count(const vss_bcd_component *c)
 	return c ? c->subcomponent_count : 0;
 }
 
+bool
+vss_bcd_component_restoring(const vss_bcd_component *c)
+{
+	return c && (c->selected_for_restore || c->subcomponent_count > 0);
+}
+
 const struct vss_restore_subcomponent *
 vss_bcd_component_restore_subcomponent(const vss_bcd_component *c, size_t i)
 {

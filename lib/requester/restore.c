@@ -324,13 +324,6 @@ restore_parse_reply(const vss_requester *r, json_t *reply, vss_bcd **ret)
 	return 0;
 }
 
-static bool
-restore_selected(const vss_bcd_component *c)
-{
-	return vss_bcd_component_selected_for_restore(c) ||
-	       vss_bcd_component_restore_subcomponent_count(c) > 0;
-}
-
 /* RS-110: a component selected for restore without a status, or NULL. */
 static const vss_bcd_component *
 status_missing(const vss_bcd *bcd)
@@ -342,7 +335,7 @@ status_missing(const vss_bcd *bcd)
 		     j++) {
 			vss_bcd_component *c = vss_bcd_writer_component(w, j);
 
-			if (restore_selected(c) &&
+			if (vss_bcd_component_restoring(c) &&
 			    vss_bcd_component_file_restore_status(c) ==
 				    VSS_RS_UNDEFINED)
 				return c;
@@ -419,7 +412,7 @@ results_ref(vss_requester *r, const vss_id *class_id,
 	if (rc == 0)
 		rc = restore_ref_find(r, class_id, saved_instance_id, type,
 				      logical_path, name, ret);
-	if (rc == 0 && !restore_selected(ret->c))
+	if (rc == 0 && !vss_bcd_component_restoring(ret->c))
 		rc = VSS_E_OBJECT_NOT_FOUND;
 	return rc;
 }

@@ -80,6 +80,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * vssd's state directory when none is given (vssd --state-dir, vss
+ * restore --state-dir or $VSS_STATE_DIR): where the journals are.
+ */
+#define VSS_DEFAULT_STATE_DIR "/var/lib/vss"
 /* The directory below the state directory that holds the journals. */
 #define PENDING_RESTORE_DIR "pending-restores"
 /* The directory below a root that holds the staged objects. */

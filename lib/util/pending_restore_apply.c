@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fsmeta.h"
 #include "util/pending_restore_internal.h"
 
 typedef void log_fn(int level, const char *message, void *u);
@@ -346,18 +347,6 @@ apply_entry(struct apply *a, const struct journal_file *f, int root,
 		close(parent);
 }
 
-static struct timespec
-ns_timespec(int64_t ns)
-{
-	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
-
-	if (ts.tv_nsec < 0) {
-		ts.tv_sec--;
-		ts.tv_nsec += 1000000000;
-	}
-	return ts;
-}
-
 /*
  * Renaming into a directory changes its times, and an apply cut short by
  * a crash may have renamed into it before: once everything is in, on
@@ -380,8 +369,8 @@ restore_dir_times(int root, const struct pr_journal *j)
 		parent = pr_open_parent(root, e->target, false, &base);
 		if (parent < 0)
 			continue;
-		ts[0] = ns_timespec(e->atime_ns);
-		ts[1] = ns_timespec(e->mtime_ns);
+		ts[0] = fsmeta_timespec(e->atime_ns);
+		ts[1] = fsmeta_timespec(e->mtime_ns);
 		if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISDIR(st.st_mode))
 			utimensat(parent, base, ts, AT_SYMLINK_NOFOLLOW);

@@ -6,8 +6,8 @@
  *   pending_restore_parse.c    the journal's text: checks and model
  *   pending_restore_write.c    staging and writing a journal
  *   pending_restore_apply.c    applying the journals of a state directory
- *   pending_restore_beneath.c  directories beneath a root, no symlinks,
- *                              one mount; removing a staging tree
+ *   pending_restore_beneath.c  directories beneath a root (util/beneath.h),
+ *                              made on the way; removing a staging tree
  */
 #ifndef VSS_UTIL_PENDING_RESTORE_INTERNAL_H
 #define VSS_UTIL_PENDING_RESTORE_INTERNAL_H
@@ -68,16 +68,13 @@ void pr_journal_release(struct pr_journal *j);
 
 /* "file", "dir"... for an S_IFMT type, or NULL for another. */
 const char *pr_type_name(mode_t type);
-/* A relative path with no empty, "." or ".." element, not too long. */
-bool pr_relpath_valid(const char *path);
-/* A relative path as above whose first element is not PENDING_STAGE_DIR. */
+/*
+ * A non-empty relative path (relpath_valid()) whose first element is not
+ * PENDING_STAGE_DIR.
+ */
 bool pr_target_valid(const char *path);
-/* An absolute path with no empty, "." or ".." element ("/" included). */
-bool pr_abspath_valid(const char *path);
 /* PR_ID_LEN lower-case hex digits. */
 bool pr_id_valid(const char *id);
-/* The SHA-256 of len bytes as 64 lower-case hex digits: 0 or -EIO. */
-int pr_sha256_hex(const void *data, size_t len, char ret[65]);
 /* The low 63 bits of an inode number, as a journal records it. */
 uint64_t pr_ino(ino_t ino);
 
@@ -92,18 +89,18 @@ void pr_boot_id(char ret[PR_BOOT_ID_MAX + 1]);
 /* ---- pending_restore_beneath.c ------------------------------------------ */
 
 /*
- * The directory name (one element) below dirfd, opened O_PATH without
- * following a symbolic link and without leaving dirfd's mount
- * (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV; on a
- * kernel without openat2, openat O_NOFOLLOW and a comparison of mount ids).
- * With create, a missing directory is made (0755) first.  Returns the fd,
- * or -ELOOP (a symbolic link), -EXDEV (another mount), -ENOTDIR, -ENOENT...
+ * The directory name (one element) below dirfd, opened O_PATH by
+ * beneath_open_subdir(): without following a symbolic link and without
+ * leaving dirfd's mount.  With create, a missing directory is made (0755)
+ * first.  Returns the fd, or -ELOOP (a symbolic link), -EXDEV (another
+ * mount), -ENOTDIR, -ENOENT...
  */
 int pr_open_step(int dirfd, const char *name, bool create);
 /*
- * The parent directory of relpath (checked with pr_relpath_valid()) below
- * root, element by element as pr_open_step(); *ret_base points to the last
- * element inside relpath.  Returns the fd or a negative errno.
+ * The parent directory of relpath (non-empty, checked with
+ * relpath_valid()) below root, element by element as pr_open_step();
+ * *ret_base points to the last element inside relpath.  Returns the fd
+ * or a negative errno.
  */
 int pr_open_parent(int root, const char *relpath, bool create,
 		   const char **ret_base);
@@ -113,7 +110,5 @@ int pr_open_parent(int root, const char *relpath, bool create,
  * errno (what could be removed is).
  */
 int pr_remove_tree(int dirfd, const char *name);
-/* For the tests: walk as on a kernel without openat2(). */
-void pr_beneath_force_fallback(bool on);
 
 #endif

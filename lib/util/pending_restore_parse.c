@@ -10,71 +10,26 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/fsmeta.h"
 #include "util/pending_restore_internal.h"
+#include "util/relpath.h"
+#include "util/sha256.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static const struct {
-	mode_t type;
-	const char *name;
-} type_names[] = {
-	{ S_IFREG, "file" }, { S_IFLNK, "symlink" }, { S_IFDIR, "dir" },
-	{ S_IFIFO, "fifo" }, { S_IFCHR, "chr" },     { S_IFBLK, "blk" },
-};
 
 const char *
 pr_type_name(mode_t type)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(type_names); i++)
-		if (type_names[i].type == type)
-			return type_names[i].name;
-	return NULL;
-}
-
-static bool
-type_from_name(const char *name, mode_t *ret)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(type_names); i++)
-		if (strcmp(type_names[i].name, name) == 0) {
-			*ret = type_names[i].type;
-			return true;
-		}
-	return false;
-}
-
-/* Elements separated by single slashes, none empty, "." or "..". */
-static bool
-elements_valid(const char *p)
-{
-	size_t n;
-
-	for (;;) {
-		n = strcspn(p, "/");
-		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
-			return false;
-		if (!p[n])
-			return true;
-		p += n + 1;
-	}
-}
-
-bool
-pr_relpath_valid(const char *path)
-{
-	return path && *path != '/' && strlen(path) < PATH_MAX &&
-	       elements_valid(path);
+	/* A socket is in a backup set's manifest only: never staged. */
+	if ((type & S_IFMT) != type || type == S_IFSOCK)
+		return NULL;
+	return fsmeta_type_name(type);
 }
 
 bool
@@ -82,17 +37,9 @@ pr_target_valid(const char *path)
 {
 	size_t n = strlen(PENDING_STAGE_DIR);
 
-	return pr_relpath_valid(path) &&
+	return path && *path && relpath_valid(path) &&
 	       !(strncmp(path, PENDING_STAGE_DIR, n) == 0 &&
 		 (path[n] == '\0' || path[n] == '/'));
-}
-
-bool
-pr_abspath_valid(const char *path)
-{
-	if (!path || *path != '/' || strlen(path) >= PATH_MAX)
-		return false;
-	return path[1] == '\0' || elements_valid(path + 1);
 }
 
 bool
@@ -111,25 +58,6 @@ uint64_t
 pr_ino(ino_t ino)
 {
 	return (uint64_t)ino & (uint64_t)INT64_MAX;
-}
-
-int
-pr_sha256_hex(const void *data, size_t len, char ret[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	size_t i;
-
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) ||
-	    mdlen != 32)
-		return -EIO;
-	for (i = 0; i < 32; i++) {
-		ret[2 * i] = hex[md[i] >> 4];
-		ret[2 * i + 1] = hex[md[i] & 15];
-	}
-	ret[64] = '\0';
-	return 0;
 }
 
 void
@@ -289,7 +217,7 @@ parse_header(struct parser *p, json_t *o)
 	if (strlen(boot) > PR_BOOT_ID_MAX)
 		return bad(p, "\"boot_id\" is longer than %d bytes",
 			   PR_BOOT_ID_MAX);
-	if (!pr_abspath_valid(root))
+	if (!abspath_clean(root))
 		return bad(p, "\"root\" \"%.64s\" is not a clean absolute "
 			   "path", root);
 	memcpy(p->j.id, id, PR_ID_LEN + 1);
@@ -344,7 +272,7 @@ parse_entry(struct parser *p, json_t *o)
 	if (n != p->j.count + 1)
 		return bad(p, "entry %llu where entry %zu belongs",
 			   (unsigned long long)n, p->j.count + 1);
-	if (!type_from_name(type, &e.type))
+	if (fsmeta_type_parse(type, &e.type) < 0 || !pr_type_name(e.type))
 		return bad(p, "unknown type \"%.32s\"", type);
 	if (!pr_target_valid(target))
 		return bad(p, "target \"%.64s\" is not a clean relative path "
@@ -384,7 +312,7 @@ parse_end(struct parser *p, json_t *o, const char *text, size_t before)
 	if (count != p->j.count)
 		return bad(p, "the end record counts %llu entries, %zu came "
 			   "before", (unsigned long long)count, p->j.count);
-	if ((r = pr_sha256_hex(text, before, hex)) < 0)
+	if ((r = sha256_buf_hex(text, before, hex)) < 0)
 		return r;
 	if (strcmp(hex, sha) != 0)
 		return bad(p, "the journal is damaged: its lines hash to "

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "util/pending_restore_internal.h"
+#include "util/relpath.h"
+#include "util/sha256.h"
 
 struct pending_restore {
 	char *journal_dir;   /* <state_dir>/pending-restores */
@@ -128,7 +130,7 @@ pending_restore_begin(struct pending_restore **ret, const char *state_dir,
 	struct timespec ts;
 	int r;
 
-	if (!ret || !state_dir || !*state_dir || !pr_abspath_valid(root) ||
+	if (!ret || !state_dir || !*state_dir || !abspath_clean(root) ||
 	    !backup_set)
 		return -EINVAL;
 	if (!json_text(root) || !json_text(backup_set))
@@ -286,7 +288,7 @@ journal_text(const struct pending_restore *p, char **ret, size_t *ret_len)
 	if (r == 0 && fflush(f) != 0)
 		r = -ENOMEM;
 	if (r == 0)
-		r = pr_sha256_hex(text, len, hex);
+		r = sha256_buf_hex(text, len, hex);
 	if (r == 0)
 		r = put_line(f, json_pack("{s:I, s:s}", "end",
 					  (json_int_t)p->count, "sha256", hex));

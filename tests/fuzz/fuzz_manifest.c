@@ -38,7 +38,7 @@ check_entry(const struct bset_manifest *m, size_t i)
 
 	if (e->volume >= bset_manifest_volume_count(m))
 		die("volume out of range");
-	if (!bset_path_valid(e->path))
+	if (!relpath_valid(e->path))
 		die("unclean path");
 	if (bset_manifest_find(m, e->volume, e->path) != i)
 		die("a path twice in a volume");
@@ -115,7 +115,7 @@ with_digest(const uint8_t *data, size_t size)
 	p = memmem(last, size - (size_t)(last - copy), key, sizeof(key) - 1);
 	if (!p || (size_t)(p - copy) + sizeof(key) - 1 + 65 > size)
 		return copy;
-	if (bset_sha256_buf(copy, (size_t)(last - copy), hex) < 0)
+	if (sha256_buf_hex(copy, (size_t)(last - copy), hex) < 0)
 		die("cannot hash");
 	memcpy(p + sizeof(key) - 1, hex, 64);
 	return copy;

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "util/pending_restore_internal.h"
+#include "util/relpath.h"
+#include "util/sha256.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,7 +48,7 @@ check(const char *text, size_t len)
 			die("pending_restore_parse() disagrees");
 		return;
 	}
-	if (!pr_id_valid(j.id) || !pr_abspath_valid(j.root) || !j.backup_set ||
+	if (!pr_id_valid(j.id) || !abspath_clean(j.root) || !j.backup_set ||
 	    strlen(j.boot_id) > PR_BOOT_ID_MAX)
 		die("a header accepted that is not clean");
 	for (i = 0; i < j.count; i++) {
@@ -74,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < size; i++)
 		lines += data[i] == '\n';
 	if (size == 0 || data[size - 1] != '\n' ||
-	    pr_sha256_hex(data, size, hex) < 0)
+	    sha256_buf_hex(data, size, hex) < 0)
 		return 0;
 	signed_text = malloc(size + 128);
 	if (!signed_text)

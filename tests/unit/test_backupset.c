@@ -1210,7 +1210,7 @@ seal(const char *text)
 {
 	char sha[65], *out;
 
-	assert_int_equal(bset_sha256_buf(text, strlen(text), sha), 0);
+	assert_int_equal(sha256_buf_hex(text, strlen(text), sha), 0);
 	assert_true(asprintf(&out, "%s{\"kind\":\"end\",\"volumes\":%zu,"
 			     "\"components\":%zu,\"documents\":%zu,"
 			     "\"entries\":%zu,\"failed\":%zu,"

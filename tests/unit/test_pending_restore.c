@@ -36,8 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/beneath.h"
 #include "util/pending_restore.h"
 #include "util/pending_restore_internal.h"
+#include "util/sha256.h"
 #include "sys_fixture.h"
 
 /* The directories of one case. */
@@ -96,7 +98,7 @@ setup(void **st)
 	    mkdir(state, 0700) < 0 || mkdir(outside, 0755) < 0)
 		return -1;
 	logged[0] = '\0';
-	pr_beneath_force_fallback(false);
+	beneath_force_fallback(false);
 	return 0;
 }
 
@@ -315,7 +317,7 @@ craft_journal_boot(const char *id, uint64_t created_ns, const char *boot,
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n",
 				      line);
 	}
-	assert_int_equal(pr_sha256_hex(text, n, hex), 0);
+	assert_int_equal(sha256_buf_hex(text, n, hex), 0);
 	snprintf(text + n, sizeof(text) - n,
 		 "{\"end\":%zu,\"sha256\":\"%s\"}\n", count, hex);
 	assert_int_equal(mkdir(journals, 0700) < 0 && errno != EEXIST, 0);
@@ -468,7 +470,7 @@ static void
 test_round_trip_without_openat2(void **st)
 {
 	(void)st;
-	pr_beneath_force_fallback(true);
+	beneath_force_fallback(true);
 	round_trip();
 }
 
@@ -949,7 +951,7 @@ test_symlink_on_the_way(void **st)
 
 	(void)st;
 	for (int fallback = 0; fallback < 2; fallback++) {
-		pr_beneath_force_fallback(fallback);
+		beneath_force_fallback(fallback);
 		sfd = craft_stage(ID_A);
 		write_text(sfd, "1", "evil\n", 0644);
 		write_text(sfd, "2", "evil\n", 0644);
@@ -1101,7 +1103,7 @@ test_mount_on_the_way(void **st)
 				   NULL),
 			 0);
 	for (int fallback = 0; fallback < 2; fallback++) {
-		pr_beneath_force_fallback(fallback);
+		beneath_force_fallback(fallback);
 		sfd = craft_stage(ID_A);
 		write_text(sfd, "1", "x\n", 0644);
 		close(sfd);
@@ -1142,7 +1144,7 @@ test_parse(void **st)
 
 	(void)st;
 	n = (size_t)snprintf(text, sizeof(text), "%s", header);
-	assert_int_equal(pr_sha256_hex(text, n, hex), 0);
+	assert_int_equal(sha256_buf_hex(text, n, hex), 0);
 	snprintf(text + n, sizeof(text) - n,
 		 "{\"end\":0,\"sha256\":\"%s\"}\n", hex);
 	assert_int_equal(pending_restore_parse(text, strlen(text), NULL, 0),

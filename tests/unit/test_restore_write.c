@@ -46,6 +46,7 @@
 #include "backupset.h"
 #include "restore_write.h"
 #include "sys_fixture.h"
+#include "util/beneath.h"
 #include "util/pending_restore.h"
 
 #define T_A 1000000000123456789LL
@@ -820,6 +821,12 @@ test_hostile_paths(void **state)
 	assert_non_null(strstr(err, "symbolic link"));
 	assert_int_equal(rtarget_check(t, "sub/up/x/y", err, sizeof(err)),
 			 -ELOOP);
+	/* The same without openat2(): one element at a time. */
+	beneath_force_fallback(true);
+	assert_int_equal(rtarget_check(t, "esc/f", err, sizeof(err)), -ELOOP);
+	assert_int_equal(rtarget_check(t, "sub/up/x/y", err, sizeof(err)),
+			 -ELOOP);
+	beneath_force_fallback(false);
 	assert_int_equal(rbatch_add(b, t, "esc/f", entry(m, "d/f"), NULL, err,
 				    sizeof(err)), -ELOOP);
 	assert_int_equal(rbatch_add(b, t, "sub/up/new/f", entry(m, "d/f"),
@@ -1242,6 +1249,10 @@ test_probe(void **state)
 			 0);
 	assert_int_equal(rtarget_check(t, "d/f", err, sizeof(err)), -EXDEV);
 	assert_non_null(strstr(err, "another mount"));
+	/* The same without openat2(): the mount ids tell a bind mount. */
+	beneath_force_fallback(true);
+	assert_int_equal(rtarget_check(t, "d/f", err, sizeof(err)), -EXDEV);
+	beneath_force_fallback(false);
 	umount2(sfx_join(out, "d"), MNT_DETACH);
 	umount2(ro, MNT_DETACH);
 	rtarget_free(t);
