@@ -121,6 +121,8 @@ int cli_status_error(const struct cli_command *cmd, const char *subject,
  * -EFBIG past the limit, or -errno.
  */
 int cli_read_file(const char *path, char **ret, size_t *ret_len);
+/* The same from an open file, read from where it stands; fd stays open. */
+int cli_read_fd(int fd, char **ret, size_t *ret_len);
 /*
  * Replace path with data so that a crash leaves the old or the new file,
  * never a torn one: write path.tmp, fsync, rename, fsync the directory.

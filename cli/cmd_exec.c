@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 
 #include <vss/status.h>
 
+#include "child.h"
 #include "cli.h"
 #include "connect.h"
 #include "job.h"
@@ -322,46 +322,6 @@ on_child(int sig)
 	(void)sig;
 }
 
-/*
- * Start argv with env: posix_spawnp(), as vss has threads and a forked
- * child may only make async-signal-safe calls.  The child gets the
- * signal mask mask and SIGPIPE back to its default (vss ignores it).
- * 0 or a positive errno.
- */
-static int
-spawn(char **argv, char **env, bool json, const sigset_t *mask, pid_t *ret_pid)
-{
-	posix_spawn_file_actions_t actions;
-	posix_spawnattr_t attr;
-	sigset_t dfl;
-	int err;
-
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	if ((err = posix_spawnattr_init(&attr)) != 0)
-		return err;
-	if ((err = posix_spawn_file_actions_init(&actions)) != 0) {
-		posix_spawnattr_destroy(&attr);
-		return err;
-	}
-	err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-						  POSIX_SPAWN_SETSIGDEF);
-	if (!err)
-		err = posix_spawnattr_setsigmask(&attr, mask);
-	if (!err)
-		err = posix_spawnattr_setsigdefault(&attr, &dfl);
-	/* --json: standard output holds the report alone. */
-	if (!err && json)
-		err = posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO,
-						       STDOUT_FILENO);
-	if (!err)
-		err =
-		    posix_spawnp(ret_pid, argv[0], &actions, &attr, argv, env);
-	posix_spawn_file_actions_destroy(&actions);
-	posix_spawnattr_destroy(&attr);
-	return err;
-}
-
 /* A signal came before COMMAND started: abort without starting it. */
 static int
 not_started(const struct cli_command *cmd, const char *command)
@@ -402,7 +362,9 @@ run_command(const struct cli_command *cmd, char **argv, char **env, bool json,
 	fflush(stdout);
 	fflush(stderr);
 	cli_defer_escalation(true);
-	err = spawn(argv, env, json, &old, &pid);
+	/* --json: standard output holds the report alone. */
+	err = child_spawn(argv, env, &old,
+			  json ? CHILD_STDOUT_TO_STDERR : 0, &pid);
 	if (err) {
 		rc = cli_status_error(cmd, argv[0], -err, NULL);
 		goto out;

@@ -14,8 +14,7 @@
 
 #include "connect.h"
 #include "restore.h"
-
-#define DEFAULT_STATE_DIR "/var/lib/vss"
+#include "util/pending_restore.h"
 
 const char cmd_restore_synopsis[] =
 	"BACKUPSET [--component W:LP/NAME]... [--writer W]...\n"
@@ -79,7 +78,9 @@ const char cmd_restore_help[] =
 	"options:\n"
 	"  --to DIR               a private restore below DIR: each object at\n"
 	"                         DIR/<original path>; only writers that take\n"
-	"                         new targets are told\n"
+	"                         new targets are told; DIR is made when\n"
+	"                         missing, and removed again when nothing\n"
+	"                         was written there\n"
 	"  --method METHOD        if-can-replace (default), if-not-there,\n"
 	"                         at-reboot or at-reboot-if-cannot-replace: for\n"
 	"                         plain paths, a private restore (--to) and\n"
@@ -94,11 +95,11 @@ const char cmd_restore_help[] =
 	"  --service-command CMD  stop and start services with \"CMD stop\n"
 	"                         SERVICE\" and \"CMD start SERVICE\" (/bin/sh;\n"
 	"                         the action and the name are two arguments;\n"
-	"                         it ignores Ctrl-C); without it, systemctl\n"
-	"                         when systemd runs\n"
+	"                         Ctrl-C never reaches it); without it,\n"
+	"                         systemctl when systemd runs\n"
 	"  --state-dir DIR        where vssd keeps the pending restores\n"
 	"                         (default $VSS_STATE_DIR, else\n"
-	"                         " DEFAULT_STATE_DIR ")\n"
+	"                         " VSS_DEFAULT_STATE_DIR ")\n"
 	"  --dry-run              print the plan only: nothing written and no\n"
 	"                         writer told\n"
 	"  --json                 print one JSON object (see docs/cli-json.md)\n"
@@ -143,12 +144,10 @@ check_args(const struct cli_command *cmd, struct restore_opts *o)
 				       "--authoritative, --additional-restores "
 				       "and --restore-options are for writers: "
 				       "not with --no-writers");
-	if (o->to && !*o->to)
-		return cli_usage_error(cmd, "--to: an empty directory name");
 	if (!o->state_dir) {
 		o->state_dir = getenv("VSS_STATE_DIR");
 		if (!o->state_dir || !*o->state_dir)
-			o->state_dir = DEFAULT_STATE_DIR;
+			o->state_dir = VSS_DEFAULT_STATE_DIR;
 	}
 	return CLI_EXIT_OK;
 }
@@ -193,13 +192,19 @@ parse_args(const struct cli_command *cmd, int argc, char **argv,
 		.format = OUTPUT_TEXT,
 		.progress = -1,
 	};
-	r = job_args_init(&o->job, cmd, argc, "full");
+	/* A restore takes no --backup-type. */
+	r = job_args_init(&o->job, cmd, argc, NULL);
 	if (r != CLI_EXIT_OK)
 		return r;
 	while ((c = cli_getopt(cmd, argc, argv, CLI_SHORTOPTS, longopts,
 			       &common, &r)) != -1) {
 		switch (c) {
 		case OPT_TO:
+			/* Before absolute(), which makes "" the current
+			 * directory. */
+			if (!*optarg)
+				return cli_usage_error(
+					cmd, "--to: an empty directory name");
 			to = optarg;
 			break;
 		case OPT_METHOD:

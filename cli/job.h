@@ -258,8 +258,10 @@ struct job_args {
 
 /*
  * Make room for the lists of a command line of argc arguments, the
- * backup type default_backup_type unless --backup-type says otherwise.
- * An exit code; release with job_args_release() either way.
+ * backup type default_backup_type unless --backup-type says otherwise
+ * (NULL for a command that makes no backup: it takes no --backup-type
+ * and never calls job_args_finish()).  An exit code; release with
+ * job_args_release() either way.
  */
 int job_args_init(struct job_args *a, const struct cli_command *cmd, int argc,
 		  const char *default_backup_type);

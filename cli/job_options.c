@@ -102,6 +102,7 @@ job_args_finish(struct job_args *a)
 	struct job_options *o = &a->opts;
 	int rc;
 
+	assert(a->backup_type);
 	rc = cli_parse_context(o->cmd, a->context, a->persistent, a->no_writers,
 			       &o->context);
 	if (rc == CLI_EXIT_OK)

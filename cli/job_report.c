@@ -81,26 +81,14 @@ report_writer(const struct job *j, const struct jwriter *w, struct output *o)
 	output_bool(o, "took_part", w->selection != NULL);
 	output_string(o, "left_out", w->left_out);
 	report_components(w, j->step == JOB_COMPLETED && !j->no_writers, o);
-	if (w->have_status) {
-		show_writer_state(o, w->state, w->failure,
-				  w->application_failure);
-	} else {
-		output_null(o, "state");
-		output_null(o, "state_code");
-		output_null(o, "last_error");
-		output_null(o, "failure");
-		output_null(o, "application_failure");
-	}
+	show_writer_state_if(o, w->have_status, w->state, w->failure,
+			     w->application_failure);
 	output_string(o, "message", w->message);
 	output_string(
 	    o, "consistency",
 	    consistency(snapshot_made(j) && w->pub.on_set,
 			w->pub.application_consistent));
-	if (w->have_status) {
-		show_writer_event_ms(o, w->event_ms);
-	} else {
-		output_null(o, "event_ms");
-	}
+	show_writer_event_ms(o, w->have_status ? w->event_ms : NULL);
 	output_end_object(o);
 }
 

@@ -235,15 +235,24 @@ cli_status_error(const struct cli_command *cmd, const char *subject,
 int
 cli_read_file(const char *path, char **ret, size_t *ret_len)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = cli_read_fd(fd, ret, ret_len);
+	close(fd);
+	return r;
+}
+
+int
+cli_read_fd(int fd, char **ret, size_t *ret_len)
+{
 	struct stat st;
 	char *buf = NULL, *grown;
 	size_t len = 0, cap;
 	ssize_t n;
-	int fd, r;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		goto fail;
@@ -293,13 +302,11 @@ cli_read_file(const char *path, char **ret, size_t *ret_len)
 		}
 	}
 	buf[len] = '\0';
-	close(fd);
 	*ret = buf;
 	*ret_len = len;
 	return 0;
 fail:
 	free(buf);
-	close(fd);
 	return r;
 }
 

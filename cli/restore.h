@@ -142,7 +142,6 @@ struct runit {
 	size_t n_restored;
 	char **destinations;       /* distinct destination roots; owned */
 	size_t n_destinations;
-	uint64_t done_files, done_bytes;
 };
 
 /* A service stopped for a restore (methods 3 and 8, RS-042). */
@@ -160,6 +159,9 @@ struct rroot {
 	bool create;               /* a --to tree: made when missing */
 	bool refused;              /* failed its check (restore_check_places) */
 	struct rtarget *t;         /* opened when first needed */
+	/* The directories made to open it (create), top down; owned. */
+	char **made;
+	size_t n_made;
 };
 
 /* One restore; everything it points at is owned unless said otherwise. */
@@ -180,7 +182,7 @@ struct restore {
 	struct rservice *services;
 	size_t n_services;
 	vss_requester *r;
-	bool pre_restore_sent, post_restore_sent;
+	bool pre_restore_sent;
 	/* A file restore status or mapping record the library refused. */
 	bool record_failed;
 	uint64_t verified_files, verified_problems;
@@ -214,6 +216,8 @@ struct restore_writer *restore_unit_writer(const struct restore *rs,
 					   const struct runit *u);
 /* Free everything the plan holds. */
 void restore_release(struct restore *rs);
+/* Free n strings and the array that holds them (NULL: nothing). */
+void restore_free_strings(char **v, size_t n);
 
 /* restore_plan_dest.c */
 /*
@@ -245,9 +249,19 @@ int restore_place(struct restore *rs, const struct runit *u,
 /* The place of an absolute path (a directed target).  As above. */
 int restore_place_path(struct restore *rs, const char *path,
 		       struct rplace *ret, char *err, size_t errlen);
-/* The target of root i, opened (made for --to) when first needed. */
-int restore_root_target(struct restore *rs, size_t i, struct rtarget **ret,
-			char *err, size_t errlen);
+/*
+ * The target of root i, opened when first needed.  make: a --to tree
+ * that does not exist is made (when an object is added to it); else it
+ * is -ENOENT (a survey: nothing there).
+ */
+int restore_root_target(struct restore *rs, size_t i, bool make,
+			struct rtarget **ret, char *err, size_t errlen);
+/*
+ * After the restore: remove the directories made for --to trees that
+ * stayed empty (nothing was written there), deepest first; those that
+ * existed before are never touched.
+ */
+void restore_remove_empty_roots(struct restore *rs);
 /*
  * Check every place the plan may write (original or --to, and the
  * mappings of units whose method may use them) with rtarget_check(),
@@ -258,9 +272,10 @@ int restore_check_places(struct restore *rs);
 
 /* restore_run.c */
 /*
- * Connect, initialize for restore, give the saved WMDs, gather, match
- * the writers and decide which take part.  With nothing needing writers
- * it does nothing.  An exit code; dry_run tolerates an unreachable vssd.
+ * Decide each unit's method and whether its writer takes part; when a
+ * unit needs writers, first connect, initialize for restore, give the
+ * saved WMDs, gather and match the writers (without, vssd is never
+ * reached).  An exit code; dry_run tolerates an unreachable vssd.
  */
 int restore_match(struct restore *rs);
 /*
@@ -297,7 +312,8 @@ int restore_method_parse(const char *name, enum vss_restore_method *ret);
 /*
  * Stop or start a service (a name restore_service_name_ok() took):
  * --service-command CMD through /bin/sh as "CMD stop SERVICE" (two
- * arguments), else "systemctl stop -- SERVICE" when systemd runs.  0, or
+ * arguments), else "systemctl stop -- SERVICE" when systemd runs; in a
+ * session of its own, out of reach of the terminal's signals.  0, or
  * -errno with err.
  */
 int restore_service(const struct restore_opts *o, const char *verb,

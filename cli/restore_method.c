@@ -136,9 +136,9 @@ free_places(struct uwrite *w)
 }
 
 /*
- * The place of every item; false (the unit then failed) when one is
+ * The place of every item: 0; 1 (the unit then failed) when one is
  * outside the roots, or, mapped, when a file set holding objects has no
- * mapping (a writer error, RS-071).
+ * mapping (a writer error, RS-071); -ENOMEM.
  */
 static int
 compute_places(struct uwrite *w)
@@ -202,7 +202,8 @@ survey(struct uwrite *w, struct survey *s)
 
 		if (!p->relpath)
 			continue;
-		r = restore_root_target(rs, p->root, &t, w->err,
+		/* A --to tree is made only when an object is added. */
+		r = restore_root_target(rs, p->root, false, &t, w->err,
 					sizeof(w->err));
 		if (r == -ENOENT && rs->roots[p->root].create)
 			continue; /* a --to tree not made yet: empty */
@@ -509,7 +510,8 @@ add_object(struct uwrite *w, const struct rplace *p,
 	struct rbatch *b = NULL;
 	int r;
 
-	r = restore_root_target(rs, p->root, &t, w->err, sizeof(w->err));
+	r = restore_root_target(rs, p->root, true, &t, w->err,
+				sizeof(w->err));
 	if (r == 0)
 		r = batch_for(w, p->root, &b);
 	if (r == 0)
@@ -741,8 +743,6 @@ commit(struct uwrite *w)
 		}
 	}
 	u->status = w->how == PLACE_STAGED ? RU_STAGED : RU_ALL;
-	u->done_files = u->files;
-	u->done_bytes = u->bytes;
 	return note_result(w);
 }
 
@@ -827,11 +827,13 @@ keep_committed(struct restore *rs, struct rbatch **b)
 void
 restore_dirs_again(struct restore *rs)
 {
-	char err[1024];
-
 	for (size_t i = 0; i < rs->n_committed; i++) {
-		if (rbatch_dirs_again(rs->committed[i], err, sizeof(err)) < 0)
-			fprintf(stderr, "vss: %s: %s\n", rs->cmd->name, err);
+		char err[1024] = "";
+		int r = rbatch_dirs_again(rs->committed[i], err, sizeof(err));
+
+		if (r < 0)
+			fprintf(stderr, "vss: %s: %s\n", rs->cmd->name,
+				*err ? err : strerror(-r));
 		rbatch_free(rs->committed[i]);
 	}
 	free(rs->committed);

@@ -6,11 +6,13 @@
  * units the command line selects (restore.md section 2).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <vss/status.h>
 
@@ -60,26 +62,90 @@ writer_of(struct restore *rs, const struct bset_component *c)
 	return w;
 }
 
-/* DIR/writers/<id>.xml, as bset_save_wmd() named it. */
+/*
+ * Read the document at relpath below the set ("bcd.xml",
+ * "writers/<id>.xml"): every element opened without following a
+ * symbolic link (bset_verify() checked the files there, not what a link
+ * may point at), the last a regular file.  0 or -errno (-ELOOP: a
+ * symbolic link).
+ */
+static int
+read_document(const struct restore *rs, const char *relpath, char **ret,
+	      size_t *ret_len)
+{
+	char *rel = strdup(relpath), *el, *slash;
+	int dir = open(rs->opts->set, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = -1, r = 0;
+	struct stat st;
+
+	if (!rel || dir < 0) {
+		r = rel ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (el = rel; (slash = strchr(el, '/')); el = slash + 1) {
+		*slash = '\0';
+		fd = openat(dir, el,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dir);
+		dir = fd;
+		if (dir < 0) {
+			r = -errno;
+			goto out;
+		}
+	}
+	/* O_NONBLOCK: a FIFO there must not hang the open. */
+	fd = openat(dir, el, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EINVAL;
+	else
+		r = cli_read_fd(fd, ret, ret_len);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dir >= 0)
+		close(dir);
+	free(rel);
+	return r;
+}
+
+/* Why read_document() failed, for the message. */
+static const char *
+document_problem(int r, const char *otherwise)
+{
+	if (r == -ELOOP)
+		return "a symbolic link in the set: refused";
+	if (r == -EINVAL)
+		return "not a regular file: refused";
+	return otherwise;
+}
+
+/*
+ * DIR/writers/<id>.xml, as bset_save_wmd() names it (the manifest has
+ * no record of its documents to take the name from).
+ */
 static int
 load_wmd(struct restore *rs, struct restore_writer *w)
 {
 	const vss_id *id = vss_id_is_null(&w->saved_instance_id) ?
 				   &w->class_id :
 				   &w->saved_instance_id;
-	char text[VSS_ID_STRLEN], path[PATH_MAX];
+	char text[VSS_ID_STRLEN], rel[VSS_ID_STRLEN + 16], path[PATH_MAX];
 	struct vss_error err = {0};
 	char *xml;
 	size_t len;
 	int r;
 
 	vss_id_format(id, text);
-	snprintf(path, sizeof(path), "%s/writers/%s.xml", rs->opts->set, text);
-	r = cli_read_file(path, &xml, &len);
+	snprintf(rel, sizeof(rel), "writers/%s.xml", text);
+	snprintf(path, sizeof(path), "%s/%s", rs->opts->set, rel);
+	r = read_document(rs, rel, &xml, &len);
 	if (r < 0)
 		return cli_status_error(rs->cmd, path, r,
-					"the set has no metadata document of "
-					"this writer");
+					document_problem(
+						r, "the set has no metadata "
+						   "document of this writer"));
 	r = vss_wmd_load_xml(&w->wmd, xml, len, &err);
 	free(xml);
 	if (r < 0)
@@ -128,9 +194,11 @@ load_documents(struct restore *rs)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/bcd.xml", rs->opts->set);
-	r = cli_read_file(path, &rs->bcd_xml, &rs->bcd_len);
-	if (r == 0)
-		r = vss_bcd_load_xml(&rs->bcd, rs->bcd_xml, rs->bcd_len, &err);
+	r = read_document(rs, "bcd.xml", &rs->bcd_xml, &rs->bcd_len);
+	if (r < 0)
+		return cli_status_error(rs->cmd, path, r,
+					document_problem(r, NULL));
+	r = vss_bcd_load_xml(&rs->bcd, rs->bcd_xml, rs->bcd_len, &err);
 	if (r < 0)
 		return cli_status_error(rs->cmd, path, r,
 					err.message[0] ? err.message : NULL);
@@ -617,8 +685,8 @@ restore_select(struct restore *rs)
 
 /* ---- the end ------------------------------------------------------------ */
 
-static void
-free_strings(char **v, size_t n)
+void
+restore_free_strings(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
@@ -637,8 +705,8 @@ restore_release(struct restore *rs)
 		free(u->items);
 		free(u->message);
 		free(u->journal);
-		free_strings(u->restored, u->n_restored);
-		free_strings(u->destinations, u->n_destinations);
+		restore_free_strings(u->restored, u->n_restored);
+		restore_free_strings(u->destinations, u->n_destinations);
 	}
 	free(rs->units);
 	for (size_t i = 0; i < rs->n_writers; i++) {
@@ -651,6 +719,7 @@ restore_release(struct restore *rs)
 	for (size_t i = 0; i < rs->n_roots; i++) {
 		rtarget_free(rs->roots[i].t);
 		free(rs->roots[i].path);
+		restore_free_strings(rs->roots[i].made, rs->roots[i].n_made);
 	}
 	free(rs->roots);
 	for (size_t i = 0; i < rs->n_services; i++) {

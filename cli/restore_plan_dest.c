@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "restore.h"
 #include "restore_write.h"
+#include "util/relpath.h"
 
 /* ---- entries by path ---------------------------------------------------- */
 
@@ -96,27 +98,6 @@ restore_original_path(const struct restore *rs, const struct bset_entry *e)
 		    e->path);
 }
 
-/*
- * Is p an absolute path without "", "." or ".." elements (a trailing
- * '/' aside)?
- */
-static bool
-clean_absolute(const char *p)
-{
-	if (*p != '/')
-		return false;
-	while (*p) {
-		const char *el = ++p;
-		size_t n = strcspn(el, "/");
-
-		if ((n == 0 && el[0]) || (n == 1 && el[0] == '.') ||
-		    (n == 2 && el[0] == '.' && el[1] == '.'))
-			return false;
-		p = el + n;
-	}
-	return true;
-}
-
 /* What of path lies below dir: "" for dir itself, NULL when not below. */
 static const char *
 below(const char *path, const char *dir)
@@ -180,7 +161,7 @@ restore_place_path(struct restore *rs, const char *path, struct rplace *ret,
 {
 	size_t best = SIZE_MAX, best_len = 0;
 
-	if (!clean_absolute(path)) {
+	if (!abspath_clean_dir(path)) {
 		snprintf(err, errlen,
 			 "\"%s\" is not a clean absolute path: refused", path);
 		return -EXDEV;
@@ -241,18 +222,92 @@ restore_place(struct restore *rs, const struct runit *u,
 	return r;
 }
 
+/*
+ * The directories of path (absolute) that do not exist, top down: what
+ * rtarget_open() makes to create it.  0 or -ENOMEM.
+ */
+static int
+missing_dirs(const char *path, char ***ret, size_t *ret_n)
+{
+	size_t len = strlen(path), n = 0;
+	char **dirs = calloc(len + 1, sizeof(*dirs));
+	bool missing = false;
+	struct stat st;
+
+	if (!dirs)
+		return -ENOMEM;
+	for (size_t i = 1; i <= len; i++) {
+		if ((path[i] != '/' && path[i]) || path[i - 1] == '/')
+			continue;
+		dirs[n] = strndup(path, i);
+		if (!dirs[n]) {
+			restore_free_strings(dirs, n);
+			return -ENOMEM;
+		}
+		/* Below a missing one, every one is missing. */
+		if (!missing)
+			missing = lstat(dirs[n], &st) < 0 && errno == ENOENT;
+		if (missing)
+			n++;
+		else
+			free(dirs[n]);
+	}
+	*ret = dirs;
+	*ret_n = n;
+	return 0;
+}
+
 int
-restore_root_target(struct restore *rs, size_t i, struct rtarget **ret,
-		    char *err, size_t errlen)
+restore_root_target(struct restore *rs, size_t i, bool make,
+		    struct rtarget **ret, char *err, size_t errlen)
 {
 	struct rroot *root = &rs->roots[i];
+	bool create = make && root->create;
 	int r = 0;
 
+	/* Once, before the first try: a failed one may have made some. */
+	if (!root->t && create && !root->made &&
+	    missing_dirs(root->path, &root->made, &root->n_made) < 0)
+		return -ENOMEM;
 	if (!root->t)
-		r = rtarget_open(&root->t, root->path, root->create, err,
-				 errlen);
+		r = rtarget_open(&root->t, root->path, create, err, errlen);
 	*ret = root->t;
 	return r;
+}
+
+static int
+cmp_deeper_first(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+
+	return x > y ? -1 : x < y;
+}
+
+void
+restore_remove_empty_roots(struct restore *rs)
+{
+	size_t n = 0;
+	char **dirs;
+
+	for (size_t i = 0; i < rs->n_roots; i++)
+		n += rs->roots[i].n_made;
+	/* Every root's, deepest first: two --to roots may share some. */
+	dirs = calloc(n + 1, sizeof(*dirs));
+	if (!dirs)
+		return;
+	n = 0;
+	for (size_t i = 0; i < rs->n_roots; i++)
+		for (size_t k = 0; k < rs->roots[i].n_made; k++)
+			dirs[n++] = rs->roots[i].made[k];
+	qsort(dirs, n, sizeof(*dirs), cmp_deeper_first);
+	/*
+	 * Only the empty ones go: where something was written, rmdir()
+	 * fails (ENOTEMPTY), as it does (ENOENT) for one a failed open
+	 * never made.
+	 */
+	for (size_t k = 0; k < n; k++)
+		rmdir(dirs[k]);
+	free(dirs);
 }
 
 /* ---- file sets ----------------------------------------------------------- */
@@ -372,7 +427,6 @@ check_place(struct restore *rs, const struct rplace *p, char *err,
 	    size_t errlen)
 {
 	struct rroot *root = &rs->roots[p->root];
-	char *abs;
 	int r;
 
 	if (root->refused) {
@@ -386,9 +440,7 @@ check_place(struct restore *rs, const struct rplace *p, char *err,
 			return r;
 		r = rtarget_open(&root->t, root->path, false, err, errlen);
 		if (r == -ENOENT && root->create) {
-			abs = join("/", p->relpath);
-			r = abs && clean_absolute(abs) ? 0 : -EINVAL;
-			free(abs);
+			r = relpath_valid(p->relpath) ? 0 : -EINVAL;
 			if (r < 0)
 				snprintf(err, errlen,
 					 "\"%s\" is not a clean relative path",
@@ -401,15 +453,20 @@ check_place(struct restore *rs, const struct rplace *p, char *err,
 	return rtarget_check(root->t, p->relpath, err, errlen);
 }
 
-/* Check the item's place, original and (when it has one) mapped. */
+/*
+ * Check the item's place, original and (when it has one) mapped: the
+ * number refused, each printed (under a refused root only the first).
+ */
 static int
 check_item(struct restore *rs, const struct runit *u, const struct ritem *it)
 {
-	char err[1024] = "";
 	struct rplace p;
 	int refused = 0, r;
 
 	for (int mapped = 0; mapped < 2; mapped++) {
+		char err[1024] = "";
+		bool said;
+
 		if (mapped && (rs->opts->to || it->file_set < 0 ||
 			       !u->file_sets[it->file_set].mapping))
 			break;
@@ -419,14 +476,16 @@ check_item(struct restore *rs, const struct runit *u, const struct ritem *it)
 		if (r == -ENOMEM)
 			return r;
 		if (r == 0) {
+			said = rs->roots[p.root].refused;
 			r = check_place(rs, &p, err, sizeof(err));
-			if (r < 0 && *err)
+			if (r < 0 && !(said && !*err))
 				fprintf(stderr, "vss: %s: %s/%s: %s\n",
 					rs->cmd->name, rs->roots[p.root].path,
-					p.relpath, err);
+					p.relpath, *err ? err : strerror(-r));
 			free(p.relpath);
 		} else {
-			fprintf(stderr, "vss: %s: %s\n", rs->cmd->name, err);
+			fprintf(stderr, "vss: %s: %s\n", rs->cmd->name,
+				*err ? err : strerror(-r));
 		}
 		if (r < 0)
 			refused++;

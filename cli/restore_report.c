@@ -184,22 +184,11 @@ report_writer(struct output *o, const struct restore_writer *w)
 	output_id(o, "instance_id", &w->live_instance_id);
 	output_string(o, "match", match_name(w->match));
 	output_bool(o, "involved", w->involved);
-	if (w->have_status) {
-		show_writer_state(o, w->state, w->failure,
-				  w->application_failure);
-	} else {
-		output_null(o, "state");
-		output_null(o, "state_code");
-		output_null(o, "last_error");
-		output_null(o, "failure");
-		output_null(o, "application_failure");
-	}
+	show_writer_state_if(o, w->have_status, w->state, w->failure,
+			     w->application_failure);
 	output_string(o, "pre_restore_message", w->pre_restore_message);
 	output_string(o, "post_restore_message", w->post_restore_message);
-	if (w->have_status)
-		show_writer_event_ms(o, w->event_ms);
-	else
-		output_null(o, "event_ms");
+	show_writer_event_ms(o, w->have_status ? w->event_ms : NULL);
 	output_end_object(o);
 }
 

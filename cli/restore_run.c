@@ -592,30 +592,58 @@ file_restore_status(const struct runit *u)
 }
 
 /*
+ * RS-110: the unit's file restore status.  post_restore is refused
+ * while a selected component has none (VSS_E_BAD_STATE), so a status
+ * the library refuses is given again as FAILED; when that is refused
+ * too, the unit's message says post_restore will be.  0 when the first
+ * status was taken, else the first refusal.
+ */
+static int
+record_status(struct restore *rs, struct runit *u)
+{
+	enum vss_file_restore_status st = file_restore_status(u);
+	int r, again;
+
+	r = vss_requester_set_file_restore_status(rs->r, UNIT_ARGS(rs, u), st);
+	if (r == 0)
+		return 0;
+	again = st == VSS_RS_FAILED ?
+			r :
+			vss_requester_set_file_restore_status(
+				rs->r, UNIT_ARGS(rs, u), VSS_RS_FAILED);
+	rs->record_failed = true;
+	restore_unit_fail(rs, u, u->status,
+			  "telling the writer its file restore status failed: "
+			  "%s; %s",
+			  vss_strerror(r),
+			  again == 0 ? "told FAILED instead" :
+				       "post_restore will be refused for want "
+				       "of a status (RS-110)");
+	return r;
+}
+
+/*
  * RS-110, RS-073 (only the file sets restored through their mapping):
  * between the writing and post_restore.  A record the library refuses is
- * noted on its unit and the rest go on: post_restore is sent all the
- * same (RS-009).
+ * noted on its unit and the rest go on; post_restore is attempted all
+ * the same (RS-009), and works when every selected component has a
+ * status (record_status()).
  */
 static void
 record_results(struct restore *rs)
 {
 	for (size_t i = 0; i < rs->n_units; i++) {
 		struct runit *u = &rs->units[i];
-		const char *what = "its file restore status";
-		int r;
+		int r = 0;
 
-		if (!u->involved)
+		if (!u->involved || record_status(rs, u) < 0)
 			continue;
-		r = vss_requester_set_file_restore_status(
-			rs->r, UNIT_ARGS(rs, u), file_restore_status(u));
 		for (size_t f = 0; r == 0 && f < u->n_file_sets; f++) {
 			const struct vss_location_mapping *m =
 				u->file_sets[f].mapping;
 
 			if (!u->file_sets[f].mapped)
 				continue;
-			what = "an alternate location mapping it used";
 			r = vss_requester_add_alternative_location_mapping(
 				rs->r, UNIT_ARGS(rs, u), m->path, m->filespec,
 				m->recursive, m->destination);
@@ -623,8 +651,9 @@ record_results(struct restore *rs)
 		if (r < 0) {
 			rs->record_failed = true;
 			restore_unit_fail(rs, u, u->status,
-					  "telling the writer %s failed: %s",
-					  what, vss_strerror(r));
+					  "telling the writer an alternate "
+					  "location mapping it used failed: %s",
+					  vss_strerror(r));
 		}
 	}
 }
@@ -723,7 +752,6 @@ finish(struct restore *rs)
 	int r;
 
 	record_results(rs);
-	rs->post_restore_sent = true;
 	r = run_step(rs, vss_requester_post_restore, "post_restore", false);
 	if (r == CLI_EXIT_OK)
 		r = gather_statuses(rs);
@@ -789,6 +817,7 @@ restore_run(struct restore *rs)
 {
 	int r = run_steps(rs);
 
+	restore_remove_empty_roots(rs);
 	cli_hold_signals(false);
 	/* Stopped before a unit's turn (a signal, a failed selection). */
 	for (size_t i = 0; i < rs->n_units; i++) {

@@ -7,9 +7,11 @@
  * systemd runs (/run/systemd/system).  The name comes from a saved
  * document, so only a unit-style name is used (restore_service_name_ok).
  * The commands' output goes to standard error, so that standard output
- * stays the report.  They ignore the terminal's Ctrl-C, Ctrl-\ and
- * hang-up: a stop or start cut in the middle would leave the service
- * half-way, and vss finishes the restore after such a signal anyway.
+ * stays the report.  They run in a session of their own (child.h): the
+ * terminal's Ctrl-C, Ctrl-\ and hang-up never reach them, as a stop or
+ * start cut in the middle would leave the service half-way (vss
+ * finishes the restore after such a signal anyway).  Neither needs a
+ * terminal: systemctl run by root asks nothing.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "restore.h"
 
 static bool
@@ -69,8 +72,15 @@ int
 restore_service(const struct restore_opts *o, const char *verb,
 		const char *service, char *err, size_t errlen)
 {
-	char *script = NULL;
-	int status;
+	const char *what = o->service_command ? "the service command" :
+						"systemctl";
+	/* "$@" is the verb and the service: never parsed by the shell. */
+	char *sh[] = {"/bin/sh", "-c", NULL, "sh", (char *)verb,
+		      (char *)service, NULL};
+	char *systemctl[] = {"systemctl", (char *)verb, "--",
+			     (char *)service, NULL};
+	sigset_t none;
+	int status, e;
 	pid_t pid;
 
 	if (!restore_services_possible(o)) {
@@ -80,38 +90,26 @@ restore_service(const struct restore_opts *o, const char *verb,
 			 verb, service);
 		return -ENOTSUP;
 	}
-	/* "$@" is the verb and the service: never parsed by the shell. */
-	if (o->service_command &&
-	    asprintf(&script, "%s \"$@\"", o->service_command) < 0)
-		return -ENOMEM;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
+	if (o->service_command) {
+		char *script;
 
-		free(script);
-		snprintf(err, errlen, "fork: %s", strerror(e));
+		if (asprintf(&script, "%s \"$@\"", o->service_command) < 0)
+			return -ENOMEM;
+		sh[2] = script;
+	}
+	sigemptyset(&none);
+	fflush(NULL);
+	e = child_spawn(o->service_command ? sh : systemctl, NULL, &none,
+			CHILD_STDOUT_TO_STDERR | CHILD_NEW_SESSION, &pid);
+	free(sh[2]);
+	if (e) {
+		snprintf(err, errlen, "%s %s \"%s\" could not start: %s",
+			 what, verb, service, strerror(e));
 		return -e;
 	}
-	if (pid == 0) {
-		/* Ignored signals stay ignored across exec (the header). */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGQUIT, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-		if (script)
-			execl("/bin/sh", "sh", "-c", script, "sh", verb,
-			      service, (char *)NULL);
-		else
-			execlp("systemctl", "systemctl", verb, "--", service,
-			       (char *)NULL);
-		_exit(127);
-	}
-	free(script);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
-			int e = errno;
-
+			e = errno;
 			snprintf(err, errlen, "waitpid: %s", strerror(e));
 			return -e;
 		}
@@ -119,13 +117,9 @@ restore_service(const struct restore_opts *o, const char *verb,
 		return 0;
 	if (WIFEXITED(status))
 		snprintf(err, errlen, "%s %s \"%s\" exited with status %d",
-			 o->service_command ? "the service command" :
-					      "systemctl",
-			 verb, service, WEXITSTATUS(status));
+			 what, verb, service, WEXITSTATUS(status));
 	else
-		snprintf(err, errlen, "%s %s \"%s\" died of signal %d",
-			 o->service_command ? "the service command" :
-					      "systemctl",
+		snprintf(err, errlen, "%s %s \"%s\" died of signal %d", what,
 			 verb, service, WTERMSIG(status));
 	return -ECHILD;
 }

@@ -41,8 +41,28 @@ show_writer_state(struct output *o, enum vss_writer_state state,
 }
 
 void
+show_writer_state_if(struct output *o, bool known,
+		     enum vss_writer_state state, int32_t failure,
+		     int32_t application_failure)
+{
+	if (known) {
+		show_writer_state(o, state, failure, application_failure);
+		return;
+	}
+	output_null(o, "state");
+	output_null(o, "state_code");
+	output_null(o, "last_error");
+	output_null(o, "failure");
+	output_null(o, "application_failure");
+}
+
+void
 show_writer_event_ms(struct output *o, const double *event_ms)
 {
+	if (!event_ms) {
+		output_null(o, "event_ms");
+		return;
+	}
 	output_begin_object(o, "event_ms");
 	for (int e = 0; e < VSS_EVENT_COUNT; e++)
 		if (event_ms[e] >= 0 && vss_writer_event_kind_str(e))

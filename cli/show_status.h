@@ -6,6 +6,7 @@
 #ifndef VSS_CLI_SHOW_STATUS_H
 #define VSS_CLI_SHOW_STATUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,9 +26,14 @@ const char *writer_last_error(int32_t failure);
  */
 void show_writer_state(struct output *o, enum vss_writer_state state,
 		       int32_t failure, int32_t application_failure);
+/* The same when known (a status was gathered), else those keys null. */
+void show_writer_state_if(struct output *o, bool known,
+			  enum vss_writer_state state, int32_t failure,
+			  int32_t application_failure);
 /*
  * "event_ms": the milliseconds of each event sent (indexed by enum
- * vss_writer_event_kind, negative: not sent), as one object in o.
+ * vss_writer_event_kind, negative: not sent), as one object in o; null
+ * when event_ms is NULL (no status gathered).
  */
 void show_writer_event_ms(struct output *o, const double *event_ms);
 /*

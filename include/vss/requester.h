@@ -407,7 +407,10 @@ enum vss_restore_writer_match {
 	VSS_RWM_MISSING = 2,
 	/* The live writer's major version is lower than the saved one
 	 * (metadata.md: a major version bump means older versions cannot
-	 * restore the data): handled as missing. */
+	 * restore the data): selecting its components fails as for a
+	 * missing writer (VSS_E_OBJECT_NOT_FOUND), and its data should
+	 * not be restored in place without it (vss restore refuses
+	 * unless --to or --no-writers). */
 	VSS_RWM_VERSION_TOO_OLD = 3,
 	/* The saved WMD's restore method says VSS_WRE_NEVER: its
 	 * components must not be selected (RS-050); files only. */

@@ -257,6 +257,18 @@ sed -i 's/RESTORE_IF_CAN_BE_REPLACED/RESTORE_IF_NOT_THERE/' "$TMP/bad/$wmd"
 cmp -s "$TMP/good/$wmd" "$TMP/bad/$wmd" && fail "$wmd was not changed"
 hostile "a changed writer metadata document" "writers/"
 
+# Documents reached through symbolic links: the same bytes, so only the
+# links refuse them (the verification first; restore also reads the
+# documents without following a link, restore_plan.c).
+copy_set
+mv "$TMP/bad/bcd.xml" "$TMP/bcd-copy.xml"
+ln -s "$TMP/bcd-copy.xml" "$TMP/bad/bcd.xml"
+hostile "bcd.xml a symbolic link" "bcd\.xml.*(symbolic link|symlink)"
+copy_set
+mv "$TMP/bad/writers" "$TMP/writers-copy"
+ln -s "$TMP/writers-copy" "$TMP/bad/writers"
+hostile "writers/ a symbolic link" "writers.*(symbolic link|symlink)"
+
 # ---- a manifest changed without its digest --------------------------------
 copy_set
 sed -i 's/"mode":420/"mode":511/' "$TMP/bad/manifest.json"

@@ -476,9 +476,9 @@ same vo "$TMP/vo-to/${vol#/}/vo" || fail "older writer, --to: $(cat "$TMP/diff")
 
 # ---- stop signals once pre_restore is sent (RS-010) ----------------------
 # SIGINT to vss's process group (as a terminal's Ctrl-C), then to vss,
-# while the service stops: the stop finishes (the command ignores it),
-# the service is started again and the writer gets post_restore; nothing
-# is written after the signal, exit 1.
+# while the service stops: the stop finishes (the command, in a session
+# of its own, never gets it), the service is started again and the
+# writer gets post_restore; nothing is written after the signal, exit 1.
 cat >"$TMP/slow.sh" <<EOF
 #!/bin/sh
 echo "\$1 \$2 begin" >>"$TMP/slow.log"
@@ -490,7 +490,7 @@ EOF
 chmod +x "$TMP/slow.sh"
 damage sg
 m=$(($(sys_log_lines sg) + 1))
-# setsid: vss leads a process group of its own, with the command in it.
+# setsid: vss leads a process group of its own (the command is not in it).
 setsid "$VSS" restore "$TMP/set" --component sg:data \
 	--service-command "$TMP/slow.sh" --json >"$TMP/out" 2>"$TMP/err" &
 pid=$!

@@ -82,6 +82,20 @@ grep -qx 'pre_restore\|post_restore' "$TMP/events" &&
 	fail "--no-writers set: components $(json "j['components']")"
 [ "$(json "j['writers']")" = "[]" ] || fail "--no-writers set: writers $(json "j['writers']")"
 
+# ---- a --to restore that writes nothing leaves no directory behind --------
+# Staging fails (the state dir is a file) after the --to tree was made:
+# the directories the restore made go again, the one that was there stays.
+: >"$TMP/state-file"
+mkdir "$TMP/kept"
+run restore "$TMP/plainset" --to "$TMP/kept/to/deeper" --method at-reboot \
+	--state-dir "$TMP/state-file" --json
+expect_rc 1 "a --to restore whose staging fails"
+[ "$(json "[c['status'] for c in j['components']]")" = "['none']" ] ||
+	fail "staging fails: status $(json "[c['status'] for c in j['components']]")"
+[ -d "$TMP/kept" ] || fail "staging fails: the existing directory was removed"
+[ -z "$(find "$TMP/kept" -mindepth 1)" ] ||
+	fail "staging fails: left behind: $(find "$TMP/kept" -mindepth 1)"
+
 # ---- a writer missing at restore time (RS-005) ----------------------------
 run backup --writer app --writer cust --to "$TMP/set" --json
 expect_rc 0 "backup with writers"

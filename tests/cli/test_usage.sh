@@ -45,5 +45,7 @@ usage_error "vss: restore: --component 'x': give WRITER:LOGICAL/PATH/NAME" \
 usage_error "are for writers: not with --no-writers" \
 	restore --no-writers --authoritative "$TMP/no-set"
 usage_error "vss: restore: option '--to' needs a value" restore x --to
+usage_error "vss: restore: --to: an empty directory name" \
+	restore --to "" "$TMP/no-set"
 
 finish
