@@ -37,6 +37,7 @@
 #include "alloc_fail.h"
 #include "backupset.h"
 #include "bset_internal.h"
+#include "fs_expect.h"
 #include "sys_fixture.h"
 
 #define IMAGE_SIZE (256LL << 20)
@@ -90,24 +91,6 @@ write_at(const char *path, const char *text)
 	sfx_write_file(path, text);
 }
 
-static void
-set_times(const char *path, int64_t atime_ns, int64_t mtime_ns)
-{
-	struct timespec ts[2] = {
-		{atime_ns / 1000000000, atime_ns % 1000000000},
-		{mtime_ns / 1000000000, mtime_ns % 1000000000},
-	};
-
-	assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
-}
-
-static int64_t
-ns(const struct timespec *ts)
-{
-	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
-}
-
-/* A set at work/name reading volume 0 from work/src. */
 static struct bset *
 new_set(const char *name, const char *src)
 {
@@ -158,44 +141,6 @@ expect_same_xattr(const char *a, const char *b, const char *name)
 	assert_memory_equal(va, vb, (size_t)na);
 }
 
-static void
-expect_same_content(const char *a, const char *b)
-{
-	char ba[65536], bb[65536];
-	ssize_t na, nb;
-	int fa, fb;
-
-	fa = open(a, O_RDONLY);
-	fb = open(b, O_RDONLY);
-	assert_true(fa >= 0 && fb >= 0);
-	do {
-		na = read(fa, ba, sizeof(ba));
-		nb = read(fb, bb, sizeof(bb));
-		assert_int_equal(na, nb);
-		assert_memory_equal(ba, bb, (size_t)(na > 0 ? na : 0));
-	} while (na > 0);
-	close(fa);
-	close(fb);
-}
-
-/* An access ACL: owner rwx, user 4242 rw-, group r-x, mask rwx, other r--. */
-static void
-set_acl(const char *path)
-{
-	struct {
-		uint32_t version;
-		struct {
-			uint16_t tag, perm;
-			uint32_t id;
-		} e[5];
-	} acl = {2, {{0x01, 7, UINT32_MAX}, {0x02, 6, 4242},
-		     {0x04, 5, UINT32_MAX}, {0x10, 7, UINT32_MAX},
-		     {0x20, 4, UINT32_MAX}}};
-
-	assert_int_equal(setxattr(path, "system.posix_acl_access", &acl,
-				  sizeof(acl), 0), 0);
-}
-
 /* ---- the round trip (root) ---------------------------------------------- */
 
 #define T_A 1000000000123456789LL
@@ -214,17 +159,17 @@ make_tree(const char *src)
 	write_at(sfx_join(src, "d/f"), "the file's content\n");
 	assert_int_equal(setxattr(sfx_join(src, "d/f"), "user.note", "hi", 2, 0),
 			 0);
-	set_acl(sfx_join(src, "d/f"));
+	fsx_set_acl(sfx_join(src, "d/f"), "system.posix_acl_access");
 	assert_int_equal(chown(sfx_join(src, "d/f"), 1001, 1002), 0);
 	/* After chown, which clears it. */
 	assert_int_equal(chmod(sfx_join(src, "d/f"), 04754), 0);
-	set_times(sfx_join(src, "d/f"), T_A, T_M);
+	fsx_set_times(sfx_join(src, "d/f"), T_A, T_M);
 	assert_int_equal(link(sfx_join(src, "d/f"), sfx_join(src, "d/f2")), 0);
 	/* A symbolic link pointing outside the volume: kept, never followed. */
 	assert_int_equal(symlink("../../../etc/passwd", sfx_join(src, "d/ln")),
 			 0);
 	assert_int_equal(lchown(sfx_join(src, "d/ln"), 1003, 1004), 0);
-	set_times(sfx_join(src, "d/ln"), T_A + 1, T_M + 1);
+	fsx_set_times(sfx_join(src, "d/ln"), T_A + 1, T_M + 1);
 	/* Data at 0 and at 8 MiB of 16 MiB; the rest holes. */
 	fd = open(sfx_join(src, "sparse"), O_WRONLY | O_CREAT | O_EXCL, 0640);
 	assert_true(fd >= 0);
@@ -246,21 +191,7 @@ make_tree(const char *src)
 	assert_int_equal(setxattr(sfx_join(src, "d"), "user.dir", "d", 1, 0), 0);
 	assert_int_equal(chown(sfx_join(src, "d"), 1234, 5678), 0);
 	assert_int_equal(chmod(sfx_join(src, "d"), 03775), 0);
-	set_times(sfx_join(src, "d"), T_A + 2, T_M + 2);
-}
-
-static void
-expect_meta(const char *path, mode_t mode, uid_t uid, gid_t gid,
-	    int64_t atime_ns, int64_t mtime_ns)
-{
-	struct stat st;
-
-	assert_int_equal(lstat(path, &st), 0);
-	assert_int_equal(st.st_mode, mode);
-	assert_int_equal(st.st_uid, uid);
-	assert_int_equal(st.st_gid, gid);
-	assert_int_equal(ns(&st.st_atim), atime_ns);
-	assert_int_equal(ns(&st.st_mtim), mtime_ns);
+	fsx_set_times(sfx_join(src, "d"), T_A + 2, T_M + 2);
 }
 
 static void
@@ -296,22 +227,22 @@ test_roundtrip(void **state)
 	bset_free(s);
 
 	snprintf(out, sizeof(out), "%s/data/0", set);
-	expect_meta(sfx_join(out, "d"), S_IFDIR | 03775, 1234, 5678, T_A + 2,
-		    T_M + 2);
+	fsx_expect_meta(sfx_join(out, "d"), S_IFDIR | 03775, 1234, 5678,
+			T_A + 2, T_M + 2);
 	expect_same_xattr(sfx_join(src, "d"), sfx_join(out, "d"), "user.dir");
-	expect_meta(sfx_join(out, "d/f"), S_IFREG | 04754, 1001, 1002, T_A,
-		    T_M);
+	fsx_expect_meta(sfx_join(out, "d/f"), S_IFREG | 04754, 1001, 1002, T_A,
+			T_M);
 	expect_same_xattr(sfx_join(src, "d/f"), sfx_join(out, "d/f"),
 			  "user.note");
 	expect_same_xattr(sfx_join(src, "d/f"), sfx_join(out, "d/f"),
 			  "system.posix_acl_access");
-	expect_same_content(sfx_join(src, "d/f"), sfx_join(out, "d/f"));
+	fsx_expect_same_content(sfx_join(src, "d/f"), sfx_join(out, "d/f"));
 	assert_int_equal(lstat(sfx_join(out, "d/f"), &a), 0);
 	assert_int_equal(lstat(sfx_join(out, "d/f2"), &b), 0);
 	assert_int_equal(a.st_ino, b.st_ino);
 	assert_int_equal(a.st_nlink, 2);
-	expect_meta(sfx_join(out, "d/ln"), S_IFLNK | 0777, 1003, 1004, T_A + 1,
-		    T_M + 1);
+	fsx_expect_meta(sfx_join(out, "d/ln"), S_IFLNK | 0777, 1003, 1004,
+			T_A + 1, T_M + 1);
 	assert_int_equal(readlink(sfx_join(out, "d/ln"), link, sizeof(link)),
 			 19);
 	assert_memory_equal(link, "../../../etc/passwd", 19);
@@ -321,7 +252,8 @@ test_roundtrip(void **state)
 	assert_int_equal(b.st_size, SPARSE_SIZE);
 	assert_true(b.st_blocks <= a.st_blocks);
 	assert_true(b.st_blocks < 1024);
-	expect_same_content(sfx_join(src, "sparse"), sfx_join(out, "sparse"));
+	fsx_expect_same_content(sfx_join(src, "sparse"),
+				sfx_join(out, "sparse"));
 	assert_int_equal(lstat(sfx_join(out, "fifo"), &a), 0);
 	assert_true(S_ISFIFO(a.st_mode));
 	assert_int_equal(a.st_mode & 07777, 0640);
@@ -812,7 +744,7 @@ test_copy_methods(void **state)
 		snprintf(sha[i], sizeof(sha[i]), "%s", find_entry(m, "f")->sha256);
 		bset_manifest_free(m);
 		snprintf(set, sizeof(set), "cmeth-set%zu/data/0/f", i);
-		expect_same_content(w("cmeth-src/f"), w(set));
+		fsx_expect_same_content(w("cmeth-src/f"), w(set));
 		assert_int_equal(stat(w(set), &st), 0);
 		assert_true(st.st_blocks * 512 < (1 << 20));
 	}
@@ -1710,7 +1642,8 @@ test_ficlone_btrfs(void **state)
 	assert_int_equal(bset_commit(s, &info), 0);
 	bset_free(s);
 	assert_true(first_extent_shared(sfx_join(set, "data/0/big")));
-	expect_same_content(sfx_join(src, "big"), sfx_join(set, "data/0/big"));
+	fsx_expect_same_content(sfx_join(src, "big"),
+				sfx_join(set, "data/0/big"));
 	assert_int_equal(bset_verify(set, NULL, NULL, &checked, &bad), 0);
 	assert_int_equal(checked, 1);
 	assert_int_equal(bad, 0);

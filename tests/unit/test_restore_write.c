@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "backupset.h"
+#include "fs_expect.h"
 #include "restore_write.h"
 #include "sys_fixture.h"
 #include "util/beneath.h"
@@ -81,37 +82,6 @@ write_file(const char *path, const char *text)
 	sfx_write_file(path, text);
 }
 
-static void
-set_times(const char *path, int64_t atime_ns, int64_t mtime_ns)
-{
-	struct timespec ts[2] = {
-		{atime_ns / 1000000000, atime_ns % 1000000000},
-		{mtime_ns / 1000000000, mtime_ns % 1000000000},
-	};
-
-	assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
-}
-
-static int64_t
-ns(const struct timespec *ts)
-{
-	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
-}
-
-static void
-expect_meta(const char *path, mode_t mode, uid_t uid, gid_t gid,
-	    int64_t atime_ns, int64_t mtime_ns)
-{
-	struct stat st;
-
-	assert_int_equal(lstat(path, &st), 0);
-	assert_int_equal(st.st_mode, mode);
-	assert_int_equal(st.st_uid, uid);
-	assert_int_equal(st.st_gid, gid);
-	assert_int_equal(ns(&st.st_atim), atime_ns);
-	assert_int_equal(ns(&st.st_mtim), mtime_ns);
-}
-
 /*
  * The same metadata at a (the source) and b (restored); the access time
  * as the manifest records it (e), since reading the source for the
@@ -127,10 +97,10 @@ expect_same_meta(const char *a, const char *b, const struct bset_entry *e)
 	assert_int_equal(sa.st_mode, sb.st_mode);
 	assert_int_equal(sa.st_uid, sb.st_uid);
 	assert_int_equal(sa.st_gid, sb.st_gid);
-	assert_int_equal(ns(&sa.st_mtim), ns(&sb.st_mtim));
+	assert_int_equal(fsx_ns(&sa.st_mtim), fsx_ns(&sb.st_mtim));
 	/* A second link's inode was read through its first link. */
 	if (!e->hardlink_of)
-		assert_int_equal(e->atime_ns, ns(&sb.st_atim));
+		assert_int_equal(e->atime_ns, fsx_ns(&sb.st_atim));
 	assert_int_equal(sa.st_size, sb.st_size);
 	assert_int_equal(sa.st_rdev, sb.st_rdev);
 }
@@ -154,43 +124,6 @@ expect_same_xattrs(const char *a, const char *b)
 				 xb);
 		assert_memory_equal(va, vb, (size_t)xa);
 	}
-}
-
-static void
-expect_same_content(const char *a, const char *b)
-{
-	char ba[65536], bb[65536];
-	ssize_t na, nb;
-	int fa, fb;
-
-	fa = open(a, O_RDONLY | O_NOFOLLOW);
-	fb = open(b, O_RDONLY | O_NOFOLLOW);
-	assert_true(fa >= 0 && fb >= 0);
-	do {
-		na = read(fa, ba, sizeof(ba));
-		nb = read(fb, bb, sizeof(bb));
-		assert_int_equal(na, nb);
-		assert_memory_equal(ba, bb, (size_t)(na > 0 ? na : 0));
-	} while (na > 0);
-	close(fa);
-	close(fb);
-}
-
-/* An ACL: owner rwx, user 4242 rw-, group r-x, mask rwx, other r--. */
-static void
-set_acl(const char *path, const char *name)
-{
-	struct {
-		uint32_t version;
-		struct {
-			uint16_t tag, perm;
-			uint32_t id;
-		} e[5];
-	} acl = {2, {{0x01, 7, UINT32_MAX}, {0x02, 6, 4242},
-		     {0x04, 5, UINT32_MAX}, {0x10, 7, UINT32_MAX},
-		     {0x20, 4, UINT32_MAX}}};
-
-	assert_int_equal(setxattr(path, name, &acl, sizeof(acl), 0), 0);
 }
 
 static int tmp_found;
@@ -343,15 +276,15 @@ make_tree(const char *src)
 	write_file(sfx_join(src, "d/f"), "the file's content\n");
 	assert_int_equal(setxattr(sfx_join(src, "d/f"), "user.note", "hi", 2, 0),
 			 0);
-	set_acl(sfx_join(src, "d/f"), "system.posix_acl_access");
+	fsx_set_acl(sfx_join(src, "d/f"), "system.posix_acl_access");
 	assert_int_equal(chown(sfx_join(src, "d/f"), 1001, 1002), 0);
 	assert_int_equal(chmod(sfx_join(src, "d/f"), 04754), 0);
-	set_times(sfx_join(src, "d/f"), T_A, T_M);
+	fsx_set_times(sfx_join(src, "d/f"), T_A, T_M);
 	assert_int_equal(link(sfx_join(src, "d/f"), sfx_join(src, "d/f2")), 0);
 	assert_int_equal(symlink("../../../etc/passwd", sfx_join(src, "d/ln")),
 			 0);
 	assert_int_equal(lchown(sfx_join(src, "d/ln"), 1003, 1004), 0);
-	set_times(sfx_join(src, "d/ln"), T_A + 1, T_M + 1);
+	fsx_set_times(sfx_join(src, "d/ln"), T_A + 1, T_M + 1);
 	fd = open(sfx_join(src, "sparse"), O_WRONLY | O_CREAT | O_EXCL, 0640);
 	assert_true(fd >= 0);
 	memset(big, 'a', sizeof(big));
@@ -362,25 +295,25 @@ make_tree(const char *src)
 	close(fd);
 	write_file(sfx_join(src, "empty"), "");
 	assert_int_equal(mkfifo(sfx_join(src, "fifo"), 0640), 0);
-	set_times(sfx_join(src, "fifo"), T_A + 3, T_M + 3);
+	fsx_set_times(sfx_join(src, "fifo"), T_A + 3, T_M + 3);
 	assert_int_equal(mknod(sfx_join(src, "null"), S_IFCHR | 0666,
 			       makedev(1, 3)), 0);
 	assert_int_equal(chmod(sfx_join(src, "null"), 0620), 0);
 	/* A directory with a default ACL: what is made in it inherits. */
 	assert_int_equal(mkdir(sfx_join(src, "acl"), 0755), 0);
-	set_acl(sfx_join(src, "acl"), "system.posix_acl_default");
+	fsx_set_acl(sfx_join(src, "acl"), "system.posix_acl_default");
 	write_file(sfx_join(src, "acl/g"), "g");
 	assert_int_equal(removexattr(sfx_join(src, "acl/g"),
 				     "system.posix_acl_access"), 0);
 	assert_int_equal(chmod(sfx_join(src, "acl/g"), 0600), 0);
-	set_times(sfx_join(src, "acl/g"), T_A + 4, T_M + 4);
-	set_times(sfx_join(src, "acl"), T_A + 5, T_M + 5);
+	fsx_set_times(sfx_join(src, "acl/g"), T_A + 4, T_M + 4);
+	fsx_set_times(sfx_join(src, "acl"), T_A + 5, T_M + 5);
 	/* The directories last: their times after their contents. */
 	assert_int_equal(setxattr(sfx_join(src, "d"), "user.dir", "d", 1, 0), 0);
 	assert_int_equal(chown(sfx_join(src, "d"), 1234, 5678), 0);
 	assert_int_equal(chmod(sfx_join(src, "d"), 03555), 0);
-	set_times(sfx_join(src, "d"), T_A + 2, T_M + 2);
-	set_times(src, T_A + 6, T_M + 6);
+	fsx_set_times(sfx_join(src, "d"), T_A + 2, T_M + 2);
+	fsx_set_times(src, T_A + 6, T_M + 6);
 }
 
 static const char *const tree_objects[] = {
@@ -408,12 +341,12 @@ expect_tree(const char *src, const char *set, const char *out)
 		expect_same_xattrs(sa, oa);
 		assert_int_equal(lstat(sa, &a), 0);
 		if (S_ISREG(a.st_mode))
-			expect_same_content(sa, oa);
+			fsx_expect_same_content(sa, oa);
 	}
 	bset_manifest_free(m);
 	assert_int_equal(lstat(sfx_join(out, "d"), &a), 0);
 	assert_int_equal(a.st_mode, S_IFDIR | 03555);
-	assert_int_equal(ns(&a.st_mtim), T_M + 2);
+	assert_int_equal(fsx_ns(&a.st_mtim), T_M + 2);
 	assert_int_equal(lstat(sfx_join(out, "d/f"), &a), 0);
 	assert_int_equal(a.st_mode, S_IFREG | 04754);
 	assert_int_equal(a.st_uid, 1001);
@@ -422,8 +355,8 @@ expect_tree(const char *src, const char *set, const char *out)
 	assert_int_equal(a.st_ino, b.st_ino);
 	assert_int_equal(a.st_nlink, 2);
 	/* Before readlink(), which moves its access time. */
-	expect_meta(sfx_join(out, "d/ln"), S_IFLNK | 0777, 1003, 1004, T_A + 1,
-		    T_M + 1);
+	fsx_expect_meta(sfx_join(out, "d/ln"), S_IFLNK | 0777, 1003, 1004,
+			T_A + 1, T_M + 1);
 	assert_int_equal(readlink(sfx_join(out, "d/ln"), link, sizeof(link)),
 			 19);
 	assert_memory_equal(link, "../../../etc/passwd", 19);
@@ -441,46 +374,98 @@ expect_tree(const char *src, const char *set, const char *out)
 	expect_no_tmp(out);
 }
 
+/* ---- one case's trees ---------------------------------------------------- */
+
+/* What a case works on: its directory, the paths in it, what it opened. */
+struct wcase {
+	char dir[128], src[160], set[160], out[160];
+	struct bset_manifest *m;
+	struct rtarget *t;
+	struct rbatch *b;
+};
+
+/* What wcase_open() makes besides the case's directory. */
+enum {
+	WC_TREE = 1 << 0, /* make_tree() at src, backed up into set */
+	WC_OUT = 1 << 1,  /* an empty directory at out, mode 0755 */
+};
+
+/* A case named name (skipped without root): dir/{src,set,out} and parts. */
+static void
+wcase_open(struct wcase *c, const char *name, unsigned parts)
+{
+	sfx_require();
+	memset(c, 0, sizeof(*c));
+	case_dir(name, c->dir, sizeof(c->dir));
+	snprintf(c->src, sizeof(c->src), "%s/src", c->dir);
+	snprintf(c->set, sizeof(c->set), "%s/set", c->dir);
+	snprintf(c->out, sizeof(c->out), "%s/out", c->dir);
+	if (parts & WC_TREE) {
+		make_tree(c->src);
+		make_set(c->src, c->set);
+	}
+	if (parts & WC_OUT)
+		assert_int_equal(mkdir(c->out, 0755), 0);
+}
+
+/*
+ * The manifest of set, out as the restore target (made first when
+ * make_out, as rtarget_open() does) and, when batch, a new batch there.
+ */
+static void
+wcase_target(struct wcase *c, bool make_out, bool batch)
+{
+	char err[512];
+
+	assert_int_equal(bset_manifest_load(&c->m, c->set, NULL, 0), 0);
+	if (rtarget_open(&c->t, c->out, make_out, err, sizeof(err)) < 0)
+		fail_msg("rtarget_open %s: %s", c->out, err);
+	if (batch)
+		assert_int_equal(rbatch_new(&c->b, c->set, NULL), 0);
+}
+
+/*
+ * Free what wcase_target() opened but the batch: each case frees its
+ * batches itself, before it looks at what they left (temporaries go
+ * with them).
+ */
+static void
+wcase_close(struct wcase *c)
+{
+	rtarget_free(c->t);
+	bset_manifest_free(c->m);
+}
+
 static void
 test_roundtrip(void **state)
 {
-	char dir[128], src[160], set[160], out[160];
+	struct wcase w;
 
-	sfx_require();
-	case_dir("roundtrip", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(mkdir(out, 0700), 0);
-	assert_int_equal(restore_all(set, out, ""), 0);
+	wcase_open(&w, "roundtrip", WC_TREE);
+	assert_int_equal(mkdir(w.out, 0700), 0);
+	assert_int_equal(restore_all(w.set, w.out, ""), 0);
 	/* Every object reported, the root directory last (the shallowest). */
 	assert_int_equal(done_count, 11);
 	assert_string_equal(done_last, "");
-	expect_tree(src, set, out);
-	chmod(sfx_join(out, "d"), 0755);
+	expect_tree(w.src, w.set, w.out);
+	chmod(sfx_join(w.out, "d"), 0755);
 }
 
 /* Below a --to directory: parents made on the way, as mkdir -p. */
 static void
 test_prefix(void **state)
 {
-	char dir[128], src[160], set[160], out[160], sub[200];
+	struct wcase w;
+	char sub[200];
 	struct stat st;
 
-	sfx_require();
-	case_dir("prefix", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/to/new", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(restore_all(set, out, "mnt/test"), 0);
-	assert_int_equal(stat(sfx_join(out, "mnt"), &st), 0);
+	wcase_open(&w, "prefix", WC_TREE);
+	snprintf(w.out, sizeof(w.out), "%s/to/new", w.dir);
+	assert_int_equal(restore_all(w.set, w.out, "mnt/test"), 0);
+	assert_int_equal(stat(sfx_join(w.out, "mnt"), &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
-	snprintf(sub, sizeof(sub), "%s/mnt/test", out);
-	expect_tree(src, set, sub);
+	snprintf(sub, sizeof(sub), "%s/mnt/test", w.out);
+	expect_tree(w.src, w.set, sub);
 	chmod(sfx_join(sub, "d"), 0755);
 }
 
@@ -488,83 +473,71 @@ test_prefix(void **state)
 static void
 test_replace(void **state)
 {
-	char dir[128], src[160], set[160], out[160];
+	struct wcase w;
 	struct stat st;
 
-	sfx_require();
-	case_dir("replace", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
+	wcase_open(&w, "replace", WC_TREE);
 	/* What is there now: other contents, owners, modes, attributes. */
-	assert_int_equal(mkdir(out, 0777), 0);
-	assert_int_equal(mkdir(sfx_join(out, "d"), 0700), 0);
-	write_file(sfx_join(out, "d/f"), "damaged, and longer than it was\n");
-	assert_int_equal(setxattr(sfx_join(out, "d/f"), "user.stale", "x", 1, 0),
-			 0);
-	write_file(sfx_join(out, "d/f2"), "not a link any more");
-	assert_int_equal(symlink("elsewhere", sfx_join(out, "sparse")), 0);
-	write_file(sfx_join(out, "d/kept"), "not in the set");
-	assert_int_equal(setxattr(sfx_join(out, "d"), "user.added", "y", 1, 0),
-			 0);
+	assert_int_equal(mkdir(w.out, 0777), 0);
+	assert_int_equal(mkdir(sfx_join(w.out, "d"), 0700), 0);
+	write_file(sfx_join(w.out, "d/f"), "damaged, and longer than it was\n");
+	assert_int_equal(
+	    setxattr(sfx_join(w.out, "d/f"), "user.stale", "x", 1, 0), 0);
+	write_file(sfx_join(w.out, "d/f2"), "not a link any more");
+	assert_int_equal(symlink("elsewhere", sfx_join(w.out, "sparse")), 0);
+	write_file(sfx_join(w.out, "d/kept"), "not in the set");
+	assert_int_equal(
+	    setxattr(sfx_join(w.out, "d"), "user.added", "y", 1, 0), 0);
 	/* A default ACL the kept directory did not have at backup. */
-	assert_int_equal(mkdir(sfx_join(out, "acl"), 0755), 0);
-	set_acl(sfx_join(out, "acl"), "system.posix_acl_default");
-	assert_int_equal(restore_all(set, out, ""), 0);
-	expect_tree(src, set, out);
-	assert_string_equal(sfx_read_file(sfx_join(out, "d/kept")),
+	assert_int_equal(mkdir(sfx_join(w.out, "acl"), 0755), 0);
+	fsx_set_acl(sfx_join(w.out, "acl"), "system.posix_acl_default");
+	assert_int_equal(restore_all(w.set, w.out, ""), 0);
+	expect_tree(w.src, w.set, w.out);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "d/kept")),
 			    "not in the set");
-	assert_int_equal(lstat(sfx_join(out, "sparse"), &st), 0);
+	assert_int_equal(lstat(sfx_join(w.out, "sparse"), &st), 0);
 	assert_true(S_ISREG(st.st_mode));
-	chmod(sfx_join(out, "d"), 0755);
+	chmod(sfx_join(w.out, "d"), 0755);
 }
 
 /* A directory where a file goes, or the reverse: refused, nothing lost. */
 static void
 test_type_clash(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
+	struct wcase w;
+	char err[512];
 
-	sfx_require();
-	case_dir("clash", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(mkdir(out, 0755), 0);
-	assert_int_equal(mkdir(sfx_join(out, "empty"), 0755), 0);
-	write_file(sfx_join(out, "empty/inside"), "x");
-	write_file(sfx_join(out, "acl"), "a file where a directory goes");
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "empty", entry(m, "empty"), NULL, err,
-				    sizeof(err)), -EISDIR);
+	wcase_open(&w, "clash", WC_TREE | WC_OUT);
+	assert_int_equal(mkdir(sfx_join(w.out, "empty"), 0755), 0);
+	write_file(sfx_join(w.out, "empty/inside"), "x");
+	write_file(sfx_join(w.out, "acl"), "a file where a directory goes");
+	wcase_target(&w, false, true);
+	assert_int_equal(rbatch_add(w.b, w.t, "empty", entry(w.m, "empty"),
+				    NULL, err, sizeof(err)),
+			 -EISDIR);
 	assert_non_null(strstr(err, "is a directory"));
-	assert_int_equal(rbatch_add(b, t, "acl", entry(m, "acl"), NULL, err,
-				    sizeof(err)), -ENOTDIR);
+	assert_int_equal(rbatch_add(w.b, w.t, "acl", entry(w.m, "acl"), NULL,
+				    err, sizeof(err)),
+			 -ENOTDIR);
 	/* Twice in a batch; a file at the target's root. */
-	assert_int_equal(rbatch_add(b, t, "x", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "x", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), -EEXIST);
-	assert_int_equal(rbatch_add(b, t, "", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), -EISDIR);
-	assert_int_equal(rbatch_count(b), 1);
-	rbatch_free(b);
-	assert_string_equal(sfx_read_file(sfx_join(out, "empty/inside")), "x");
-	assert_string_equal(sfx_read_file(sfx_join(out, "acl")),
+	assert_int_equal(rbatch_add(w.b, w.t, "x", entry(w.m, "d/f"), NULL, err,
+				    sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "x", entry(w.m, "d/f"), NULL, err,
+				    sizeof(err)),
+			 -EEXIST);
+	assert_int_equal(
+	    rbatch_add(w.b, w.t, "", entry(w.m, "d/f"), NULL, err, sizeof(err)),
+	    -EISDIR);
+	assert_int_equal(rbatch_count(w.b), 1);
+	rbatch_free(w.b);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "empty/inside")),
+			    "x");
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "acl")),
 			    "a file where a directory goes");
-	assert_int_equal(access(sfx_join(out, "x"), F_OK), -1);
-	expect_no_tmp(out);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	assert_int_equal(access(sfx_join(w.out, "x"), F_OK), -1);
+	expect_no_tmp(w.out);
+	wcase_close(&w);
 }
 
 /* Restore the hard link d/f2 of the set at relpath; the commit's result. */
@@ -595,94 +568,88 @@ restore_link(const char *set, struct rtarget *t, const struct bset_manifest *m,
 static void
 test_link_in_target(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512], tmp[200];
+	struct wcase w;
+	char err[512], tmp[200];
 	const char *content;
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
 	struct stat a, c;
 
-	sfx_require();
-	case_dir("link", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	content = strdup(sfx_read_file(sfx_join(src, "d/f")));
+	wcase_open(&w, "link", WC_TREE);
+	content = strdup(sfx_read_file(sfx_join(w.src, "d/f")));
 	assert_non_null(content);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
-	assert_int_equal(mkdir(sfx_join(out, "mnt"), 0755), 0);
-	assert_int_equal(mkdir(sfx_join(out, "mnt/d"), 0755), 0);
-	write_file(sfx_join(out, "mnt/d/f"), content);
+	wcase_target(&w, true, false);
+	assert_int_equal(mkdir(sfx_join(w.out, "mnt"), 0755), 0);
+	assert_int_equal(mkdir(sfx_join(w.out, "mnt/d"), 0755), 0);
+	write_file(sfx_join(w.out, "mnt/d/f"), content);
 
 	/* Without the manifest the first link is unknown: refused. */
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "mnt/d/f2", entry(m, "d/f2"), NULL,
-				    err, sizeof(err)), -ENOENT);
+	assert_int_equal(rbatch_new(&w.b, w.set, NULL), 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "mnt/d/f2", entry(w.m, "d/f2"),
+				    NULL, err, sizeof(err)),
+			 -ENOENT);
 	assert_non_null(strstr(err, "no manifest given"));
-	rbatch_free(b);
+	rbatch_free(w.b);
 
 	/* The first link there with the backup's content: linked. */
-	assert_int_equal(restore_link(set, t, m, "mnt/d/f2", 0, err,
-				      sizeof(err)), 0);
-	assert_int_equal(lstat(sfx_join(out, "mnt/d/f"), &a), 0);
-	assert_int_equal(lstat(sfx_join(out, "mnt/d/f2"), &c), 0);
+	assert_int_equal(
+	    restore_link(w.set, w.t, w.m, "mnt/d/f2", 0, err, sizeof(err)), 0);
+	assert_int_equal(lstat(sfx_join(w.out, "mnt/d/f"), &a), 0);
+	assert_int_equal(lstat(sfx_join(w.out, "mnt/d/f2"), &c), 0);
 	assert_int_equal(a.st_ino, c.st_ino);
 	/* Again: linked already, nothing changes, no temporary left. */
-	assert_int_equal(restore_link(set, t, m, "mnt/d/f2", 0, err,
-				      sizeof(err)), 0);
-	assert_int_equal(lstat(sfx_join(out, "mnt/d/f2"), &c), 0);
+	assert_int_equal(
+	    restore_link(w.set, w.t, w.m, "mnt/d/f2", 0, err, sizeof(err)), 0);
+	assert_int_equal(lstat(sfx_join(w.out, "mnt/d/f2"), &c), 0);
 	assert_int_equal(a.st_ino, c.st_ino);
 
 	/* Damaged: the link gets the backup's data, the first is left. */
-	write_file(sfx_join(out, "mnt/d/f"), "damaged");
-	assert_int_equal(restore_link(set, t, m, "mnt/d/f2", 0, err,
-				      sizeof(err)), 0);
-	assert_string_equal(sfx_read_file(sfx_join(out, "mnt/d/f")),
+	write_file(sfx_join(w.out, "mnt/d/f"), "damaged");
+	assert_int_equal(
+	    restore_link(w.set, w.t, w.m, "mnt/d/f2", 0, err, sizeof(err)), 0);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "mnt/d/f")),
 			    "damaged");
-	assert_string_equal(sfx_read_file(sfx_join(out, "mnt/d/f2")), content);
-	assert_int_equal(lstat(sfx_join(out, "mnt/d/f"), &a), 0);
-	assert_int_equal(lstat(sfx_join(out, "mnt/d/f2"), &c), 0);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "mnt/d/f2")),
+			    content);
+	assert_int_equal(lstat(sfx_join(w.out, "mnt/d/f"), &a), 0);
+	assert_int_equal(lstat(sfx_join(w.out, "mnt/d/f2"), &c), 0);
 	assert_true(a.st_ino != c.st_ino);
 	assert_int_equal(c.st_mode, S_IFREG | 04754);
 	assert_int_equal(c.st_uid, 1001);
 	assert_int_equal(c.st_nlink, 1);
 
 	/* A FIFO where the first link was: never opened for long, a copy. */
-	assert_int_equal(unlink(sfx_join(out, "mnt/d/f")), 0);
-	assert_int_equal(mkfifo(sfx_join(out, "mnt/d/f"), 0644), 0);
-	assert_int_equal(restore_link(set, t, m, "mnt/d/f2", 0, err,
-				      sizeof(err)), 0);
-	assert_string_equal(sfx_read_file(sfx_join(out, "mnt/d/f2")), content);
-	assert_int_equal(unlink(sfx_join(out, "mnt/d/f")), 0);
+	assert_int_equal(unlink(sfx_join(w.out, "mnt/d/f")), 0);
+	assert_int_equal(mkfifo(sfx_join(w.out, "mnt/d/f"), 0644), 0);
+	assert_int_equal(
+	    restore_link(w.set, w.t, w.m, "mnt/d/f2", 0, err, sizeof(err)), 0);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "mnt/d/f2")),
+			    content);
+	assert_int_equal(unlink(sfx_join(w.out, "mnt/d/f")), 0);
 
 	/* Not below its manifest path: a full copy too. */
-	assert_int_equal(restore_link(set, t, m, "other", 0, err, sizeof(err)),
-			 0);
-	assert_string_equal(sfx_read_file(sfx_join(out, "other")), content);
+	assert_int_equal(
+	    restore_link(w.set, w.t, w.m, "other", 0, err, sizeof(err)), 0);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "other")), content);
 
 	/* Checked, then replaced before the commit: not linked to it. */
-	write_file(sfx_join(out, "mnt/d/f"), content);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_set_manifest(b, m), 0);
-	assert_int_equal(rbatch_add(b, t, "mnt/d/f2", entry(m, "d/f2"), NULL,
-				    err, sizeof(err)), 0);
-	snprintf(tmp, sizeof(tmp), "%s/mnt/d/new", out);
+	write_file(sfx_join(w.out, "mnt/d/f"), content);
+	assert_int_equal(rbatch_new(&w.b, w.set, NULL), 0);
+	assert_int_equal(rbatch_set_manifest(w.b, w.m), 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "mnt/d/f2", entry(w.m, "d/f2"),
+				    NULL, err, sizeof(err)),
+			 0);
+	snprintf(tmp, sizeof(tmp), "%s/mnt/d/new", w.out);
 	write_file(tmp, content);
-	assert_int_equal(rename(tmp, sfx_join(out, "mnt/d/f")), 0);
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)),
+	assert_int_equal(rename(tmp, sfx_join(w.out, "mnt/d/f")), 0);
+	assert_int_equal(rbatch_commit(w.b, NULL, NULL, err, sizeof(err)),
 			 -ESTALE);
 	assert_non_null(strstr(err, "replaced since it was checked"));
-	rbatch_free(b);
-	assert_int_equal(lstat(sfx_join(out, "mnt/d/f"), &a), 0);
-	assert_int_equal(lstat(sfx_join(out, "mnt/d/f2"), &c), 0);
+	rbatch_free(w.b);
+	assert_int_equal(lstat(sfx_join(w.out, "mnt/d/f"), &a), 0);
+	assert_int_equal(lstat(sfx_join(w.out, "mnt/d/f2"), &c), 0);
 	assert_true(a.st_ino != c.st_ino);
-	expect_no_tmp(out);
+	expect_no_tmp(w.out);
 	free((char *)content);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	wcase_close(&w);
 }
 
 /* A heap copy of e, every string and attribute its own. */
@@ -747,35 +714,24 @@ entry_destroy(struct bset_entry *c)
 static void
 test_entry_copied(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
+	struct wcase w;
+	char err[512];
 	struct bset_entry *c;
-	struct rtarget *t;
-	struct rbatch *b;
 	size_t i;
 
-	sfx_require();
-	case_dir("copied", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, err, sizeof(err)), 0);
-	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	for (i = 0; i < bset_manifest_entry_count(m); i++) {
-		c = entry_clone(bset_manifest_entry(m, i));
-		if (rbatch_add(b, t, c->path, c, "c", err, sizeof(err)) < 0)
+	wcase_open(&w, "copied", WC_TREE);
+	wcase_target(&w, true, true);
+	for (i = 0; i < bset_manifest_entry_count(w.m); i++) {
+		c = entry_clone(bset_manifest_entry(w.m, i));
+		if (rbatch_add(w.b, w.t, c->path, c, "c", err, sizeof(err)) < 0)
 			fail_msg("rbatch_add %s: %s", c->path, err);
 		entry_destroy(c);
 	}
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
-	rbatch_free(b);
-	expect_tree(src, set, out);
-	chmod(sfx_join(out, "d"), 0755);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	assert_int_equal(rbatch_commit(w.b, NULL, NULL, err, sizeof(err)), 0);
+	rbatch_free(w.b);
+	expect_tree(w.src, w.set, w.out);
+	chmod(sfx_join(w.out, "d"), 0755);
+	wcase_close(&w);
 }
 
 /* ---- hostile paths and sets --------------------------------------------- */
@@ -787,71 +743,66 @@ test_hostile_paths(void **state)
 		"../x", "a/../../x", "/etc/passwd", "a//b", "a/./b", "a/",
 		".", "..", "/",
 	};
-	char dir[128], src[160], set[160], out[160], outside[160], err[512];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
+	struct wcase w;
+	char outside[160], err[512];
 	size_t i;
 
-	sfx_require();
-	case_dir("hostile", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	snprintf(outside, sizeof(outside), "%s/outside", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(mkdir(out, 0755), 0);
+	wcase_open(&w, "hostile", WC_TREE | WC_OUT);
+	snprintf(outside, sizeof(outside), "%s/outside", w.dir);
 	assert_int_equal(mkdir(outside, 0755), 0);
 	/* The target tree has links out: as a parent, and deeper. */
-	assert_int_equal(symlink(outside, sfx_join(out, "esc")), 0);
-	assert_int_equal(mkdir(sfx_join(out, "sub"), 0755), 0);
-	assert_int_equal(symlink("../../outside", sfx_join(out, "sub/up")), 0);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	assert_int_equal(symlink(outside, sfx_join(w.out, "esc")), 0);
+	assert_int_equal(mkdir(sfx_join(w.out, "sub"), 0755), 0);
+	assert_int_equal(symlink("../../outside", sfx_join(w.out, "sub/up")),
+			 0);
+	wcase_target(&w, false, true);
 	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-		assert_int_equal(rtarget_check(t, bad[i], err, sizeof(err)),
+		assert_int_equal(rtarget_check(w.t, bad[i], err, sizeof(err)),
 				 -EINVAL);
 		assert_non_null(strstr(err, "refused"));
-		assert_int_equal(rbatch_add(b, t, bad[i], entry(m, "d/f"), NULL,
-					    err, sizeof(err)), -EINVAL);
+		assert_int_equal(rbatch_add(w.b, w.t, bad[i], entry(w.m, "d/f"),
+					    NULL, err, sizeof(err)),
+				 -EINVAL);
 	}
-	assert_int_equal(rtarget_check(t, "esc/f", err, sizeof(err)), -ELOOP);
+	assert_int_equal(rtarget_check(w.t, "esc/f", err, sizeof(err)), -ELOOP);
 	assert_non_null(strstr(err, "symbolic link"));
-	assert_int_equal(rtarget_check(t, "sub/up/x/y", err, sizeof(err)),
+	assert_int_equal(rtarget_check(w.t, "sub/up/x/y", err, sizeof(err)),
 			 -ELOOP);
 	/* The same without openat2(): one element at a time. */
 	beneath_force_fallback(true);
-	assert_int_equal(rtarget_check(t, "esc/f", err, sizeof(err)), -ELOOP);
-	assert_int_equal(rtarget_check(t, "sub/up/x/y", err, sizeof(err)),
+	assert_int_equal(rtarget_check(w.t, "esc/f", err, sizeof(err)), -ELOOP);
+	assert_int_equal(rtarget_check(w.t, "sub/up/x/y", err, sizeof(err)),
 			 -ELOOP);
 	beneath_force_fallback(false);
-	assert_int_equal(rbatch_add(b, t, "esc/f", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), -ELOOP);
-	assert_int_equal(rbatch_add(b, t, "sub/up/new/f", entry(m, "d/f"),
-				    NULL, err, sizeof(err)), -ELOOP);
-	assert_int_equal(rbatch_add(b, t, "esc", entry(m, "d"), NULL, err,
-				    sizeof(err)), -ENOTDIR);
+	assert_int_equal(rbatch_add(w.b, w.t, "esc/f", entry(w.m, "d/f"), NULL,
+				    err, sizeof(err)),
+			 -ELOOP);
+	assert_int_equal(rbatch_add(w.b, w.t, "sub/up/new/f", entry(w.m, "d/f"),
+				    NULL, err, sizeof(err)),
+			 -ELOOP);
+	assert_int_equal(rbatch_add(w.b, w.t, "esc", entry(w.m, "d"), NULL, err,
+				    sizeof(err)),
+			 -ENOTDIR);
 	/* A file where a parent directory should be. */
-	write_file(sfx_join(out, "file"), "x");
-	assert_int_equal(rtarget_check(t, "file/f", err, sizeof(err)),
+	write_file(sfx_join(w.out, "file"), "x");
+	assert_int_equal(rtarget_check(w.t, "file/f", err, sizeof(err)),
 			 -ENOTDIR);
 	/* Fine: missing parents, the root itself, a link replaced itself. */
-	assert_int_equal(rtarget_check(t, "new/deeper/f", err, sizeof(err)),
+	assert_int_equal(rtarget_check(w.t, "new/deeper/f", err, sizeof(err)),
 			 0);
-	assert_int_equal(rtarget_check(t, "", err, sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "esc", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
-	rbatch_free(b);
-	expect_same_content(sfx_join(src, "d/f"), sfx_join(out, "esc"));
+	assert_int_equal(rtarget_check(w.t, "", err, sizeof(err)), 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "esc", entry(w.m, "d/f"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_commit(w.b, NULL, NULL, err, sizeof(err)), 0);
+	rbatch_free(w.b);
+	fsx_expect_same_content(sfx_join(w.src, "d/f"), sfx_join(w.out, "esc"));
 	expect_empty_dir(outside);
-	expect_no_tmp(out);
-	assert_int_equal(rtarget_open(&t, "relative/path", true, err,
-				      sizeof(err)), -EINVAL);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	expect_no_tmp(w.out);
+	assert_int_equal(
+	    rtarget_open(&w.t, "relative/path", true, err, sizeof(err)),
+	    -EINVAL);
+	wcase_close(&w);
 }
 
 /*
@@ -862,44 +813,34 @@ test_hostile_paths(void **state)
 static void
 test_swapped_parent(void **state)
 {
-	char dir[128], src[160], set[160], out[160], outside[160], err[512];
+	struct wcase w;
+	char outside[160], err[512];
 	char moved[200];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
 
-	sfx_require();
-	case_dir("swapped", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	snprintf(outside, sizeof(outside), "%s/outside", dir);
-	snprintf(moved, sizeof(moved), "%s/out/sub.old", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(mkdir(out, 0755), 0);
+	wcase_open(&w, "swapped", WC_TREE | WC_OUT);
+	snprintf(outside, sizeof(outside), "%s/outside", w.dir);
+	snprintf(moved, sizeof(moved), "%s/out/sub.old", w.dir);
 	assert_int_equal(mkdir(outside, 0755), 0);
-	assert_int_equal(mkdir(sfx_join(out, "sub"), 0755), 0);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "sub/f", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "sub/ln", entry(m, "d/ln"), NULL,
-				    err, sizeof(err)), 0);
-	assert_int_equal(rename(sfx_join(out, "sub"), moved), 0);
-	assert_int_equal(symlink(outside, sfx_join(out, "sub")), 0);
+	assert_int_equal(mkdir(sfx_join(w.out, "sub"), 0755), 0);
+	wcase_target(&w, false, true);
+	assert_int_equal(rbatch_add(w.b, w.t, "sub/f", entry(w.m, "d/f"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "sub/ln", entry(w.m, "d/ln"),
+				    NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(rename(sfx_join(w.out, "sub"), moved), 0);
+	assert_int_equal(symlink(outside, sfx_join(w.out, "sub")), 0);
 	done_count = 0;
-	assert_int_equal(rbatch_commit(b, on_done, &done_count, err,
-				       sizeof(err)), -ELOOP);
+	assert_int_equal(
+	    rbatch_commit(w.b, on_done, &done_count, err, sizeof(err)), -ELOOP);
 	assert_non_null(strstr(err, "symbolic link"));
 	assert_int_equal(done_count, 0);
-	rbatch_free(b);
+	rbatch_free(w.b);
 	expect_empty_dir(outside);
 	assert_int_equal(access(sfx_join(moved, "f"), F_OK), -1);
 	assert_int_equal(access(sfx_join(moved, "ln"), F_OK), -1);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	wcase_close(&w);
 }
 
 /*
@@ -909,38 +850,31 @@ test_swapped_parent(void **state)
 static void
 test_special_in_set(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
+	struct wcase w;
+	char err[512];
 
-	sfx_require();
-	case_dir("special", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(unlink(sfx_join(set, "data/0/d/f")), 0);
-	assert_int_equal(mkfifo(sfx_join(set, "data/0/d/f"), 0644), 0);
-	assert_int_equal(unlink(sfx_join(set, "data/0/sparse")), 0);
-	assert_int_equal(mknod(sfx_join(set, "data/0/sparse"), S_IFCHR | 0644,
-			       makedev(1, 5)), 0);
-	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "f", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), -EINVAL);
+	wcase_open(&w, "special", WC_TREE);
+	assert_int_equal(unlink(sfx_join(w.set, "data/0/d/f")), 0);
+	assert_int_equal(mkfifo(sfx_join(w.set, "data/0/d/f"), 0644), 0);
+	assert_int_equal(unlink(sfx_join(w.set, "data/0/sparse")), 0);
+	assert_int_equal(mknod(sfx_join(w.set, "data/0/sparse"), S_IFCHR | 0644,
+			       makedev(1, 5)),
+			 0);
+	wcase_target(&w, true, true);
+	assert_int_equal(rbatch_add(w.b, w.t, "f", entry(w.m, "d/f"), NULL, err,
+				    sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "not a regular file"));
-	assert_int_equal(rbatch_add(b, t, "sparse", entry(m, "sparse"), NULL,
-				    err, sizeof(err)), -EINVAL);
-	assert_int_equal(rbatch_add_ranges(b, t, "r", entry(m, "d/f"), "0:1",
-					   "0:1", err, sizeof(err)), -EINVAL);
-	assert_int_equal(rbatch_count(b), 0);
-	rbatch_free(b);
-	expect_empty_dir(out);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	assert_int_equal(rbatch_add(w.b, w.t, "sparse", entry(w.m, "sparse"),
+				    NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "r", entry(w.m, "d/f"),
+					   "0:1", "0:1", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(rbatch_count(w.b), 0);
+	rbatch_free(w.b);
+	expect_empty_dir(w.out);
+	wcase_close(&w);
 }
 
 /*
@@ -951,208 +885,182 @@ test_special_in_set(void **state)
 static void
 test_no_replace(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
+	struct wcase w;
+	char err[512];
 
-	sfx_require();
-	case_dir("noreplace", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_set_no_replace(b, true), 0);
-	assert_int_equal(rbatch_add(b, t, "a", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "a2", entry(m, "d/f2"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "b", entry(m, "d/ln"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "c", entry(m, "empty"), NULL, err,
-				    sizeof(err)), 0);
+	wcase_open(&w, "noreplace", WC_TREE);
+	wcase_target(&w, true, true);
+	assert_int_equal(rbatch_set_no_replace(w.b, true), 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "a", entry(w.m, "d/f"), NULL, err,
+				    sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "a2", entry(w.m, "d/f2"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "b", entry(w.m, "d/ln"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "c", entry(w.m, "empty"), NULL,
+				    err, sizeof(err)),
+			 0);
 	/* Made by another process after the check. */
-	write_file(sfx_join(out, "c"), "made meanwhile");
+	write_file(sfx_join(w.out, "c"), "made meanwhile");
 	done_count = 0;
-	assert_int_equal(rbatch_commit(b, on_done, &done_count, err,
-				       sizeof(err)), -EEXIST);
+	assert_int_equal(
+	    rbatch_commit(w.b, on_done, &done_count, err, sizeof(err)),
+	    -EEXIST);
 	assert_non_null(strstr(err, "/c\" was made by another process"));
 	assert_int_equal(done_count, 3);
-	rbatch_free(b);
-	expect_same_content(sfx_join(src, "d/f"), sfx_join(out, "a"));
-	expect_same_content(sfx_join(src, "d/f"), sfx_join(out, "a2"));
-	assert_string_equal(sfx_read_file(sfx_join(out, "c")),
+	rbatch_free(w.b);
+	fsx_expect_same_content(sfx_join(w.src, "d/f"), sfx_join(w.out, "a"));
+	fsx_expect_same_content(sfx_join(w.src, "d/f"), sfx_join(w.out, "a2"));
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "c")),
 			    "made meanwhile");
-	expect_no_tmp(out);
+	expect_no_tmp(w.out);
 	/* A link whose place is taken: not replaced either. */
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_set_no_replace(b, true), 0);
-	assert_int_equal(rbatch_add(b, t, "x", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "y", entry(m, "d/f2"), NULL, err,
-				    sizeof(err)), 0);
-	write_file(sfx_join(out, "y"), "mine");
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)),
+	assert_int_equal(rbatch_new(&w.b, w.set, NULL), 0);
+	assert_int_equal(rbatch_set_no_replace(w.b, true), 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "x", entry(w.m, "d/f"), NULL, err,
+				    sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "y", entry(w.m, "d/f2"), NULL,
+				    err, sizeof(err)),
+			 0);
+	write_file(sfx_join(w.out, "y"), "mine");
+	assert_int_equal(rbatch_commit(w.b, NULL, NULL, err, sizeof(err)),
 			 -EEXIST);
-	assert_string_equal(sfx_read_file(sfx_join(out, "y")), "mine");
-	assert_int_equal(rbatch_set_no_replace(b, false), 0);
-	rbatch_free(b);
-	expect_no_tmp(out);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "y")), "mine");
+	assert_int_equal(rbatch_set_no_replace(w.b, false), 0);
+	rbatch_free(w.b);
+	expect_no_tmp(w.out);
 	assert_int_equal(rbatch_set_no_replace(NULL, true), -EINVAL);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	wcase_close(&w);
 }
 
 /* A set whose data is not what the manifest says: refused, no trace. */
 static void
 test_changed_set(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
+	struct wcase w;
+	char err[512];
 	int fd;
 
-	sfx_require();
-	case_dir("changed", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
+	wcase_open(&w, "changed", WC_TREE);
 	/* One byte changed, the size kept; another file cut short. */
-	fd = open(sfx_join(set, "data/0/d/f"), O_WRONLY);
+	fd = open(sfx_join(w.set, "data/0/d/f"), O_WRONLY);
 	assert_int_equal(pwrite(fd, "T", 1, 0), 1);
 	close(fd);
-	assert_int_equal(truncate(sfx_join(set, "data/0/sparse"), 100), 0);
+	assert_int_equal(truncate(sfx_join(w.set, "data/0/sparse"), 100), 0);
 	/* And a symbolic link instead of a file in the set. */
-	assert_int_equal(unlink(sfx_join(set, "data/0/acl/g")), 0);
-	assert_int_equal(symlink("/etc/passwd", sfx_join(set, "data/0/acl/g")),
-			 0);
-	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "f", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), -EBADMSG);
+	assert_int_equal(unlink(sfx_join(w.set, "data/0/acl/g")), 0);
+	assert_int_equal(
+	    symlink("/etc/passwd", sfx_join(w.set, "data/0/acl/g")), 0);
+	wcase_target(&w, true, true);
+	assert_int_equal(rbatch_add(w.b, w.t, "f", entry(w.m, "d/f"), NULL, err,
+				    sizeof(err)),
+			 -EBADMSG);
 	assert_non_null(strstr(err, "SHA-256"));
-	assert_int_equal(rbatch_add(b, t, "sparse", entry(m, "sparse"), NULL,
-				    err, sizeof(err)), -EBADMSG);
-	assert_int_equal(rbatch_add(b, t, "g", entry(m, "acl/g"), NULL, err,
-				    sizeof(err)), -ELOOP);
-	assert_int_equal(rbatch_count(b), 0);
-	rbatch_free(b);
-	expect_empty_dir(out);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	assert_int_equal(rbatch_add(w.b, w.t, "sparse", entry(w.m, "sparse"),
+				    NULL, err, sizeof(err)),
+			 -EBADMSG);
+	assert_int_equal(rbatch_add(w.b, w.t, "g", entry(w.m, "acl/g"), NULL,
+				    err, sizeof(err)),
+			 -ELOOP);
+	assert_int_equal(rbatch_count(w.b), 0);
+	rbatch_free(w.b);
+	expect_empty_dir(w.out);
+	wcase_close(&w);
 }
 
 /* A batch that fails before its commit leaves the target as it was. */
 static void
 test_fail_before_commit(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
+	struct wcase w;
+	char err[512];
 
-	sfx_require();
-	case_dir("before", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(mkdir(out, 0755), 0);
-	write_file(sfx_join(out, "old"), "old");
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "new/d", entry(m, "d"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "new/d/f", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "old", entry(m, "sparse"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "new/fifo", entry(m, "fifo"), NULL,
-				    err, sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "new/ln", entry(m, "d/ln"), NULL,
-				    err, sizeof(err)), 0);
-	assert_int_equal(rbatch_count(b), 5);
-	assert_int_equal(rbatch_bytes(b), 19 + SPARSE_SIZE);
+	wcase_open(&w, "before", WC_TREE | WC_OUT);
+	write_file(sfx_join(w.out, "old"), "old");
+	wcase_target(&w, false, true);
+	assert_int_equal(rbatch_add(w.b, w.t, "new/d", entry(w.m, "d"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "new/d/f", entry(w.m, "d/f"),
+				    NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "old", entry(w.m, "sparse"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "new/fifo", entry(w.m, "fifo"),
+				    NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "new/ln", entry(w.m, "d/ln"),
+				    NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_count(w.b), 5);
+	assert_int_equal(rbatch_bytes(w.b), 19 + SPARSE_SIZE);
 	tmp_found = 0;
-	assert_int_equal(nftw(out, find_tmp, 16, FTW_PHYS), 0);
+	assert_int_equal(nftw(w.out, find_tmp, 16, FTW_PHYS), 0);
 	assert_int_equal(tmp_found, 4);
-	rbatch_free(b);
+	rbatch_free(w.b);
 	/* The directories it made are gone again, the old file untouched. */
-	assert_int_equal(access(sfx_join(out, "new"), F_OK), -1);
-	assert_string_equal(sfx_read_file(sfx_join(out, "old")), "old");
-	expect_no_tmp(out);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	assert_int_equal(access(sfx_join(w.out, "new"), F_OK), -1);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "old")), "old");
+	expect_no_tmp(w.out);
+	wcase_close(&w);
 }
 
 /* A commit that fails midway: what is done is reported, no temporary. */
 static void
 test_fail_in_commit(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
+	struct wcase w;
+	char err[512];
 
-	sfx_require();
-	case_dir("midway", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	make_tree(src);
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(mkdir(out, 0755), 0);
-	write_file(sfx_join(out, "b"), "b before");
-	write_file(sfx_join(out, "c"), "c before");
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "a", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "b", entry(m, "empty"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "c", entry(m, "sparse"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "e", entry(m, "fifo"), NULL, err,
-				    sizeof(err)), 0);
+	wcase_open(&w, "midway", WC_TREE | WC_OUT);
+	write_file(sfx_join(w.out, "b"), "b before");
+	write_file(sfx_join(w.out, "c"), "c before");
+	wcase_target(&w, false, true);
+	assert_int_equal(rbatch_add(w.b, w.t, "a", entry(w.m, "d/f"), NULL, err,
+				    sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "b", entry(w.m, "empty"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "c", entry(w.m, "sparse"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "e", entry(w.m, "fifo"), NULL,
+				    err, sizeof(err)),
+			 0);
 	/* Meanwhile c became immutable: its rename fails. */
-	chattr(sfx_join(out, "c"), FS_IMMUTABLE_FL, true);
+	chattr(sfx_join(w.out, "c"), FS_IMMUTABLE_FL, true);
 	done_count = 0;
-	assert_int_equal(rbatch_commit(b, on_done, &done_count, err,
-				       sizeof(err)), -EPERM);
+	assert_int_equal(
+	    rbatch_commit(w.b, on_done, &done_count, err, sizeof(err)), -EPERM);
 	assert_non_null(strstr(err, "/c\""));
 	assert_int_equal(done_count, 2);
 	assert_string_equal(done_last, "b");
-	rbatch_free(b);
-	chattr(sfx_join(out, "c"), FS_IMMUTABLE_FL, false);
-	expect_same_content(sfx_join(src, "d/f"), sfx_join(out, "a"));
-	assert_string_equal(sfx_read_file(sfx_join(out, "b")), "");
-	assert_string_equal(sfx_read_file(sfx_join(out, "c")), "c before");
-	assert_int_equal(access(sfx_join(out, "e"), F_OK), -1);
-	expect_no_tmp(out);
+	rbatch_free(w.b);
+	chattr(sfx_join(w.out, "c"), FS_IMMUTABLE_FL, false);
+	fsx_expect_same_content(sfx_join(w.src, "d/f"), sfx_join(w.out, "a"));
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "b")), "");
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "c")), "c before");
+	assert_int_equal(access(sfx_join(w.out, "e"), F_OK), -1);
+	expect_no_tmp(w.out);
 
 	/* A directory put where a staged file goes. */
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
-	assert_int_equal(rbatch_add(b, t, "x", entry(m, "d/f"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(mkdir(sfx_join(out, "x"), 0755), 0);
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)),
+	assert_int_equal(rbatch_new(&w.b, w.set, NULL), 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "x", entry(w.m, "d/f"), NULL, err,
+				    sizeof(err)),
+			 0);
+	assert_int_equal(mkdir(sfx_join(w.out, "x"), 0755), 0);
+	assert_int_equal(rbatch_commit(w.b, NULL, NULL, err, sizeof(err)),
 			 -EISDIR);
-	rbatch_free(b);
-	expect_empty_dir(sfx_join(out, "x"));
-	expect_no_tmp(out);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	rbatch_free(w.b);
+	expect_empty_dir(sfx_join(w.out, "x"));
+	expect_no_tmp(w.out);
+	wcase_close(&w);
 }
 
 /* ---- what is at a place ------------------------------------------------- */
@@ -1175,24 +1083,22 @@ expect_state(struct rtarget *t, const char *relpath, mode_t type,
 static void
 test_probe(void **state)
 {
-	char dir[128], out[160], err[512], ro[200];
+	struct wcase w;
+	char err[512], ro[200];
 	int ready[2], go[2];
 	struct rtarget *t;
 	enum rtarget_state s;
 	pid_t pid;
 	char c;
 
-	sfx_require();
-	case_dir("probe", dir, sizeof(dir));
-	snprintf(out, sizeof(out), "%s/out", dir);
-	assert_int_equal(mkdir(out, 0755), 0);
-	write_file(sfx_join(out, "f"), "f");
-	write_file(sfx_join(out, "busy"), "busy");
-	write_file(sfx_join(out, "locked"), "locked");
-	write_file(sfx_join(out, "append"), "append");
-	assert_int_equal(mkdir(sfx_join(out, "d"), 0755), 0);
-	assert_int_equal(symlink("/", sfx_join(out, "ln")), 0);
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
+	wcase_open(&w, "probe", WC_OUT);
+	write_file(sfx_join(w.out, "f"), "f");
+	write_file(sfx_join(w.out, "busy"), "busy");
+	write_file(sfx_join(w.out, "locked"), "locked");
+	write_file(sfx_join(w.out, "append"), "append");
+	assert_int_equal(mkdir(sfx_join(w.out, "d"), 0755), 0);
+	assert_int_equal(symlink("/", sfx_join(w.out, "ln")), 0);
+	assert_int_equal(rtarget_open(&t, w.out, false, err, sizeof(err)), 0);
 	expect_state(t, "none", S_IFREG, RT_ABSENT);
 	expect_state(t, "no/such/dir", S_IFREG, RT_ABSENT);
 	expect_state(t, "f", S_IFREG, RT_REPLACEABLE);
@@ -1200,19 +1106,19 @@ test_probe(void **state)
 	expect_state(t, "d", S_IFDIR, RT_REPLACEABLE);
 	expect_state(t, "d", S_IFREG, RT_LOCKED);
 	expect_state(t, "f", S_IFDIR, RT_LOCKED);
-	chattr(sfx_join(out, "locked"), FS_IMMUTABLE_FL, true);
-	chattr(sfx_join(out, "append"), FS_APPEND_FL, true);
+	chattr(sfx_join(w.out, "locked"), FS_IMMUTABLE_FL, true);
+	chattr(sfx_join(w.out, "append"), FS_APPEND_FL, true);
 	expect_state(t, "locked", S_IFREG, RT_LOCKED);
 	expect_state(t, "append", S_IFREG, RT_LOCKED);
-	chattr(sfx_join(out, "locked"), FS_IMMUTABLE_FL, false);
-	chattr(sfx_join(out, "append"), FS_APPEND_FL, false);
+	chattr(sfx_join(w.out, "locked"), FS_IMMUTABLE_FL, false);
+	chattr(sfx_join(w.out, "append"), FS_APPEND_FL, false);
 	/* Held open by another process: busy while it holds it. */
 	assert_int_equal(pipe(ready), 0);
 	assert_int_equal(pipe(go), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		int fd = open(sfx_join(out, "busy"), O_RDONLY);
+		int fd = open(sfx_join(w.out, "busy"), O_RDONLY);
 
 		if (fd < 0 || write(ready[1], "r", 1) != 1)
 			_exit(1);
@@ -1233,9 +1139,9 @@ test_probe(void **state)
 	assert_int_equal(rtarget_probe(t, "ln/etc", S_IFREG, &s, err,
 				       sizeof(err)), -ELOOP);
 	/* A read-only bind mount of the tree. */
-	snprintf(ro, sizeof(ro), "%s/ro", dir);
+	snprintf(ro, sizeof(ro), "%s/ro", w.dir);
 	assert_int_equal(mkdir(ro, 0755), 0);
-	assert_int_equal(sfx_mount(out, ro, NULL, MS_BIND, NULL), 0);
+	assert_int_equal(sfx_mount(w.out, ro, NULL, MS_BIND, NULL), 0);
 	assert_int_equal(mount(NULL, ro, NULL,
 			       MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), 0);
 	rtarget_free(t);
@@ -1244,16 +1150,16 @@ test_probe(void **state)
 	expect_state(t, "none", S_IFREG, RT_ABSENT);
 	rtarget_free(t);
 	/* Another mount on the way below the root: refused. */
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
-	assert_int_equal(sfx_mount(dir, sfx_join(out, "d"), NULL, MS_BIND, NULL),
-			 0);
+	assert_int_equal(rtarget_open(&t, w.out, false, err, sizeof(err)), 0);
+	assert_int_equal(
+	    sfx_mount(w.dir, sfx_join(w.out, "d"), NULL, MS_BIND, NULL), 0);
 	assert_int_equal(rtarget_check(t, "d/f", err, sizeof(err)), -EXDEV);
 	assert_non_null(strstr(err, "another mount"));
 	/* The same without openat2(): the mount ids tell a bind mount. */
 	beneath_force_fallback(true);
 	assert_int_equal(rtarget_check(t, "d/f", err, sizeof(err)), -EXDEV);
 	beneath_force_fallback(false);
-	umount2(sfx_join(out, "d"), MNT_DETACH);
+	umount2(sfx_join(w.out, "d"), MNT_DETACH);
 	umount2(ro, MNT_DETACH);
 	rtarget_free(t);
 }
@@ -1296,74 +1202,73 @@ test_ranges_parse(void **state)
 static void
 test_ranges(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
+	struct wcase w;
+	char err[512];
 	struct stat st;
 	const char *text;
 
-	sfx_require();
-	case_dir("ranges", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	assert_int_equal(mkdir(src, 0755), 0);
-	write_file(sfx_join(src, "s"), "0123456789abcdefghij");
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(mkdir(out, 0755), 0);
-	write_file(sfx_join(out, "db"), "................................");
-	assert_int_equal(chown(sfx_join(out, "db"), 2001, 2002), 0);
-	assert_int_equal(chmod(sfx_join(out, "db"), 0604), 0);
-	assert_int_equal(setxattr(sfx_join(out, "db"), "user.keep", "k", 1, 0),
-			 0);
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	wcase_open(&w, "ranges", WC_OUT);
+	assert_int_equal(mkdir(w.src, 0755), 0);
+	write_file(sfx_join(w.src, "s"), "0123456789abcdefghij");
+	make_set(w.src, w.set);
+	write_file(sfx_join(w.out, "db"), "................................");
+	assert_int_equal(chown(sfx_join(w.out, "db"), 2001, 2002), 0);
+	assert_int_equal(chmod(sfx_join(w.out, "db"), 0604), 0);
+	assert_int_equal(
+	    setxattr(sfx_join(w.out, "db"), "user.keep", "k", 1, 0), 0);
+	wcase_target(&w, false, true);
 	/* Bad lists: nothing added. */
-	assert_int_equal(rbatch_add_ranges(b, t, "db", entry(m, "s"), "0:2",
-					   "0:2,4:2", err, sizeof(err)),
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "db", entry(w.m, "s"),
+					   "0:2", "0:2,4:2", err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(rbatch_add_ranges(b, t, "db", entry(m, "s"), "0:2",
-					   "0:3", err, sizeof(err)), -EINVAL);
-	assert_int_equal(rbatch_add_ranges(b, t, "db", entry(m, "s"), "15:6",
-					   "0:6", err, sizeof(err)), -EINVAL);
-	assert_int_equal(rbatch_add_ranges(b, t, "db", entry(m, "s"), "x",
-					   "0:6", err, sizeof(err)), -EINVAL);
-	assert_int_equal(rbatch_add_ranges(b, t, "db", entry(m, ""), "0:1",
-					   "0:1", err, sizeof(err)), -EINVAL);
-	assert_int_equal(rbatch_add_ranges(b, t, "../db", entry(m, "s"), "0:1",
-					   "0:1", err, sizeof(err)), -EINVAL);
-	assert_int_equal(rbatch_count(b), 0);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "db", entry(w.m, "s"),
+					   "0:2", "0:3", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "db", entry(w.m, "s"),
+					   "15:6", "0:6", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "db", entry(w.m, "s"), "x",
+					   "0:6", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "db", entry(w.m, ""),
+					   "0:1", "0:1", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "../db", entry(w.m, "s"),
+					   "0:1", "0:1", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(rbatch_count(w.b), 0);
 	/* Into an existing file, twice (one temporary), and a new one. */
-	assert_int_equal(rbatch_add_ranges(b, t, "db", entry(m, "s"),
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "db", entry(w.m, "s"),
 					   "0:4,10:2", "2:4,30:2", err,
-					   sizeof(err)), 0);
-	assert_int_equal(rbatch_add_ranges(b, t, "db", entry(m, "s"), "19:1",
-					   "0x10:1", err, sizeof(err)), 0);
-	assert_int_equal(rbatch_add_ranges(b, t, "new/file", entry(m, "s"),
-					   "5:5", "8:5", err, sizeof(err)), 0);
-	assert_int_equal(rbatch_count(b), 2);
+					   sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "db", entry(w.m, "s"),
+					   "19:1", "0x10:1", err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "new/file",
+					   entry(w.m, "s"), "5:5", "8:5", err,
+					   sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_count(w.b), 2);
 	/* Not written before the commit. */
-	assert_string_equal(sfx_read_file(sfx_join(out, "db")),
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "db")),
 			    "................................");
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
-	rbatch_free(b);
-	assert_string_equal(sfx_read_file(sfx_join(out, "db")),
+	assert_int_equal(rbatch_commit(w.b, NULL, NULL, err, sizeof(err)), 0);
+	rbatch_free(w.b);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "db")),
 			    "..0123..........j.............ab");
-	assert_int_equal(lstat(sfx_join(out, "db"), &st), 0);
+	assert_int_equal(lstat(sfx_join(w.out, "db"), &st), 0);
 	assert_int_equal(st.st_uid, 2001);
 	assert_int_equal(st.st_gid, 2002);
 	assert_int_equal(st.st_mode, S_IFREG | 0604);
-	assert_int_equal(getxattr(sfx_join(out, "db"), "user.keep", NULL, 0),
+	assert_int_equal(getxattr(sfx_join(w.out, "db"), "user.keep", NULL, 0),
 			 1);
-	text = sfx_read_file(sfx_join(out, "new/file"));
-	assert_int_equal(lstat(sfx_join(out, "new/file"), &st), 0);
+	text = sfx_read_file(sfx_join(w.out, "new/file"));
+	assert_int_equal(lstat(sfx_join(w.out, "new/file"), &st), 0);
 	assert_int_equal(st.st_size, 13);
 	assert_memory_equal(text, "\0\0\0\0\0\0\0\0" "56789", 13);
-	expect_no_tmp(out);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	expect_no_tmp(w.out);
+	wcase_close(&w);
 }
 
 /* security.capability, version 2: CAP_NET_BIND_SERVICE, effective. */
@@ -1377,73 +1282,72 @@ static const uint32_t cap_value[5] = {0x02000001, 1u << 10, 0, 0, 0};
 static void
 test_ranges_merge(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
+	struct wcase w;
+	char err[512];
 	uint32_t cap[5];
-	struct bset_manifest *m;
-	struct rtarget *t;
-	struct rbatch *b;
 	struct stat st;
 
-	sfx_require();
-	case_dir("merge", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	assert_int_equal(mkdir(src, 0755), 0);
-	write_file(sfx_join(src, "s"), "0123456789abcdefghij");
-	write_file(sfx_join(src, "whole"), "ABCDEFGHIJ");
-	assert_int_equal(chmod(sfx_join(src, "whole"), 0640), 0);
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
-	assert_int_equal(mkdir(out, 0755), 0);
-	write_file(sfx_join(out, "w1"), "old old old");
-	write_file(sfx_join(out, "cap"), "................");
-	assert_int_equal(setxattr(sfx_join(out, "cap"), "security.capability",
-				  cap_value, sizeof(cap_value), 0), 0);
-	write_file(sfx_join(out, "linked"), "................");
-	assert_int_equal(link(sfx_join(out, "linked"), sfx_join(out, "l2")),
+	wcase_open(&w, "merge", WC_OUT);
+	assert_int_equal(mkdir(w.src, 0755), 0);
+	write_file(sfx_join(w.src, "s"), "0123456789abcdefghij");
+	write_file(sfx_join(w.src, "whole"), "ABCDEFGHIJ");
+	assert_int_equal(chmod(sfx_join(w.src, "whole"), 0640), 0);
+	make_set(w.src, w.set);
+	write_file(sfx_join(w.out, "w1"), "old old old");
+	write_file(sfx_join(w.out, "cap"), "................");
+	assert_int_equal(setxattr(sfx_join(w.out, "cap"), "security.capability",
+				  cap_value, sizeof(cap_value), 0),
 			 0);
-	assert_int_equal(rtarget_open(&t, out, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, NULL), 0);
+	write_file(sfx_join(w.out, "linked"), "................");
+	assert_int_equal(link(sfx_join(w.out, "linked"), sfx_join(w.out, "l2")),
+			 0);
+	wcase_target(&w, false, true);
 	/* Ranges first, then the whole file; and the other way round. */
-	assert_int_equal(rbatch_add_ranges(b, t, "w1", entry(m, "s"), "0:4",
-					   "2:4", err, sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "w1", entry(m, "whole"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add(b, t, "w2", entry(m, "whole"), NULL, err,
-				    sizeof(err)), 0);
-	assert_int_equal(rbatch_add_ranges(b, t, "w2", entry(m, "s"), "0:4",
-					   "2:4", err, sizeof(err)), 0);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "w1", entry(w.m, "s"),
+					   "0:4", "2:4", err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "w1", entry(w.m, "whole"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(w.b, w.t, "w2", entry(w.m, "whole"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "w2", entry(w.m, "s"),
+					   "0:4", "2:4", err, sizeof(err)),
+			 0);
 	/* A third: on top of both. */
-	assert_int_equal(rbatch_add_ranges(b, t, "w1", entry(m, "s"), "19:1",
-					   "9:1", err, sizeof(err)), 0);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "w1", entry(w.m, "s"),
+					   "19:1", "9:1", err, sizeof(err)),
+			 0);
 	/* Twice into a file with a capability. */
-	assert_int_equal(rbatch_add_ranges(b, t, "cap", entry(m, "s"), "0:2",
-					   "0:2", err, sizeof(err)), 0);
-	assert_int_equal(rbatch_add_ranges(b, t, "cap", entry(m, "s"), "2:2",
-					   "4:2", err, sizeof(err)), 0);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "cap", entry(w.m, "s"),
+					   "0:2", "0:2", err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "cap", entry(w.m, "s"),
+					   "2:2", "4:2", err, sizeof(err)),
+			 0);
 	/* Hard-linked: the copy would break the link. */
-	assert_int_equal(rbatch_add_ranges(b, t, "linked", entry(m, "s"),
+	assert_int_equal(rbatch_add_ranges(w.b, w.t, "linked", entry(w.m, "s"),
 					   "0:1", "0:1", err, sizeof(err)),
 			 -EMLINK);
 	assert_non_null(strstr(err, "hard links"));
-	assert_int_equal(rbatch_count(b), 3);
-	assert_int_equal(rbatch_commit(b, NULL, NULL, err, sizeof(err)), 0);
-	rbatch_free(b);
-	assert_string_equal(sfx_read_file(sfx_join(out, "w1")), "AB0123GHIj");
-	assert_string_equal(sfx_read_file(sfx_join(out, "w2")), "AB0123GHIJ");
-	assert_int_equal(lstat(sfx_join(out, "w1"), &st), 0);
+	assert_int_equal(rbatch_count(w.b), 3);
+	assert_int_equal(rbatch_commit(w.b, NULL, NULL, err, sizeof(err)), 0);
+	rbatch_free(w.b);
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "w1")), "AB0123GHIj");
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "w2")), "AB0123GHIJ");
+	assert_int_equal(lstat(sfx_join(w.out, "w1"), &st), 0);
 	assert_int_equal(st.st_mode, S_IFREG | 0640);
-	assert_string_equal(sfx_read_file(sfx_join(out, "cap")),
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "cap")),
 			    "01..23..........");
-	assert_int_equal(getxattr(sfx_join(out, "cap"), "security.capability",
-				  cap, sizeof(cap)), sizeof(cap));
+	assert_int_equal(getxattr(sfx_join(w.out, "cap"), "security.capability",
+				  cap, sizeof(cap)),
+			 sizeof(cap));
 	assert_memory_equal(cap, cap_value, sizeof(cap));
-	assert_string_equal(sfx_read_file(sfx_join(out, "linked")),
+	assert_string_equal(sfx_read_file(sfx_join(w.out, "linked")),
 			    "................");
-	expect_no_tmp(out);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	expect_no_tmp(w.out);
+	wcase_close(&w);
 }
 
 /* ---- reflinks ------------------------------------------------------------ */
@@ -1494,7 +1398,7 @@ test_reflink_btrfs(void **state)
 	expect_same_meta(sfx_join(src, "big"), sfx_join(out, "big"),
 			 entry(m, "big"));
 	bset_manifest_free(m);
-	expect_same_content(sfx_join(src, "big"), sfx_join(out, "big"));
+	fsx_expect_same_content(sfx_join(src, "big"), sfx_join(out, "big"));
 	assert_true(first_extent_shared(sfx_join(out, "big")));
 	expect_no_tmp(out);
 }
@@ -1527,58 +1431,55 @@ count_journals(const char *sdir)
 static void
 test_dirs_again(void **state)
 {
-	char dir[128], src[160], set[160], out[160], err[512];
-	struct bset_manifest *m;
+	struct wcase w;
+	char err[512];
 	struct rbatch *first, *second;
-	struct rtarget *t;
 	struct stat st;
 
-	sfx_require();
-	case_dir("dirs-again", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	assert_int_equal(mkdir(src, 0755), 0);
-	assert_int_equal(mkdir(sfx_join(src, "top"), 0750), 0);
-	write_file(sfx_join(src, "top/plain"), "plain\n");
-	write_file(sfx_join(src, "top/app.db"), "database\n");
-	set_times(sfx_join(src, "top"), T_A, T_M);
-	make_set(src, set);
-	assert_int_equal(bset_manifest_load(&m, set, err, sizeof(err)), 0);
-	assert_int_equal(rtarget_open(&t, out, true, err, sizeof(err)), 0);
+	wcase_open(&w, "dirs-again", 0);
+	assert_int_equal(mkdir(w.src, 0755), 0);
+	assert_int_equal(mkdir(sfx_join(w.src, "top"), 0750), 0);
+	write_file(sfx_join(w.src, "top/plain"), "plain\n");
+	write_file(sfx_join(w.src, "top/app.db"), "database\n");
+	fsx_set_times(sfx_join(w.src, "top"), T_A, T_M);
+	make_set(w.src, w.set);
+	wcase_target(&w, true, false);
 	/* The directory and one file, then the other file alone. */
-	assert_int_equal(rbatch_new(&first, set, NULL), 0);
-	assert_int_equal(rbatch_add(first, t, "top", entry(m, "top"), NULL,
-				    err, sizeof(err)), 0);
-	assert_int_equal(rbatch_add(first, t, "top/plain",
-				    entry(m, "top/plain"), NULL, err,
-				    sizeof(err)), 0);
+	assert_int_equal(rbatch_new(&first, w.set, NULL), 0);
+	assert_int_equal(rbatch_add(first, w.t, "top", entry(w.m, "top"), NULL,
+				    err, sizeof(err)),
+			 0);
+	assert_int_equal(rbatch_add(first, w.t, "top/plain",
+				    entry(w.m, "top/plain"), NULL, err,
+				    sizeof(err)),
+			 0);
 	assert_int_equal(rbatch_commit(first, NULL, NULL, err, sizeof(err)),
 			 0);
 	assert_true(rbatch_committed(first));
-	assert_int_equal(rbatch_new(&second, set, NULL), 0);
+	assert_int_equal(rbatch_new(&second, w.set, NULL), 0);
 	assert_false(rbatch_committed(second));
-	assert_int_equal(rbatch_add(second, t, "top/app.db",
-				    entry(m, "top/app.db"), NULL, err,
-				    sizeof(err)), 0);
+	assert_int_equal(rbatch_add(second, w.t, "top/app.db",
+				    entry(w.m, "top/app.db"), NULL, err,
+				    sizeof(err)),
+			 0);
 	assert_int_equal(rbatch_commit(second, NULL, NULL, err, sizeof(err)),
 			 0);
-	assert_int_equal(lstat(sfx_join(out, "top"), &st), 0);
-	assert_int_not_equal(ns(&st.st_mtim), T_M);
+	assert_int_equal(lstat(sfx_join(w.out, "top"), &st), 0);
+	assert_int_not_equal(fsx_ns(&st.st_mtim), T_M);
 	assert_int_equal(rbatch_dirs_again(first, err, sizeof(err)), 0);
-	expect_meta(sfx_join(out, "top"), S_IFDIR | 0750, 0, 0, T_A, T_M);
+	fsx_expect_meta(sfx_join(w.out, "top"), S_IFDIR | 0750, 0, 0, T_A, T_M);
 	/* Nothing to do for a batch that did not commit. */
 	assert_int_equal(rbatch_dirs_again(NULL, err, sizeof(err)), 0);
 	rbatch_free(first);
 	rbatch_free(second);
-	rtarget_free(t);
-	bset_manifest_free(m);
+	wcase_close(&w);
 }
 
 static void
 test_staging(void **state)
 {
-	char dir[128], src[160], set[160], vol[160], sdir[160], err[512];
+	struct wcase w;
+	char vol[160], sdir[160], err[512];
 	struct pending_restore_result res;
 	struct pending_restore *p = NULL;
 	struct bset_manifest *m;
@@ -1588,20 +1489,15 @@ test_staging(void **state)
 	size_t i;
 	int r;
 
-	sfx_require();
-	case_dir("staging", dir, sizeof(dir));
-	snprintf(src, sizeof(src), "%s/src", dir);
-	snprintf(set, sizeof(set), "%s/set", dir);
-	snprintf(vol, sizeof(vol), "%s/vol", dir);
-	snprintf(sdir, sizeof(sdir), "%s/state", dir);
-	make_tree(src);
-	make_set(src, set);
+	wcase_open(&w, "staging", WC_TREE);
+	snprintf(vol, sizeof(vol), "%s/vol", w.dir);
+	snprintf(sdir, sizeof(sdir), "%s/state", w.dir);
 	assert_int_equal(mkdir(vol, 0755), 0);
 	assert_int_equal(mkdir(sdir, 0700), 0);
-	assert_int_equal(pending_restore_begin(&p, sdir, vol, set), 0);
-	assert_int_equal(bset_manifest_load(&m, set, NULL, 0), 0);
+	assert_int_equal(pending_restore_begin(&p, sdir, vol, w.set), 0);
+	assert_int_equal(bset_manifest_load(&m, w.set, NULL, 0), 0);
 	assert_int_equal(rtarget_open(&t, vol, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, p), 0);
+	assert_int_equal(rbatch_new(&b, w.set, p), 0);
 	for (i = 0; i < bset_manifest_entry_count(m); i++) {
 		const struct bset_entry *e = bset_manifest_entry(m, i);
 
@@ -1631,32 +1527,33 @@ test_staging(void **state)
 	assert_int_equal(res.journals, 1);
 	assert_int_equal(res.refused, 0);
 	/* The directories as the manifest has them, times included. */
-	expect_meta(sfx_join(vol, "d"), S_IFDIR | 03555, 1234, 5678, T_A + 2,
-		    T_M + 2);
+	fsx_expect_meta(sfx_join(vol, "d"), S_IFDIR | 03555, 1234, 5678,
+			T_A + 2, T_M + 2);
 	assert_int_equal(lstat(sfx_join(vol, "acl"), &a), 0);
 	assert_int_equal(a.st_mode, S_IFDIR | 0755);
-	assert_int_equal(ns(&a.st_mtim), T_M + 5);
-	assert_int_equal(ns(&a.st_atim), T_A + 5);
+	assert_int_equal(fsx_ns(&a.st_mtim), T_M + 5);
+	assert_int_equal(fsx_ns(&a.st_atim), T_A + 5);
 	assert_int_equal(lstat(sfx_join(vol, "d/f"), &a), 0);
 	assert_int_equal(lstat(sfx_join(vol, "d/f2"), &c), 0);
 	assert_int_equal(a.st_ino, c.st_ino);
-	expect_same_meta(sfx_join(src, "d/f"), sfx_join(vol, "d/f"),
+	expect_same_meta(sfx_join(w.src, "d/f"), sfx_join(vol, "d/f"),
 			 entry(m, "d/f"));
-	expect_same_xattrs(sfx_join(src, "d/f"), sfx_join(vol, "d/f"));
-	expect_same_meta(sfx_join(src, "d/ln"), sfx_join(vol, "d/ln"),
+	expect_same_xattrs(sfx_join(w.src, "d/f"), sfx_join(vol, "d/f"));
+	expect_same_meta(sfx_join(w.src, "d/ln"), sfx_join(vol, "d/ln"),
 			 entry(m, "d/ln"));
-	expect_same_content(sfx_join(src, "d/f"), sfx_join(vol, "d/f"));
-	expect_same_content(sfx_join(src, "sparse"), sfx_join(vol, "sparse"));
+	fsx_expect_same_content(sfx_join(w.src, "d/f"), sfx_join(vol, "d/f"));
+	fsx_expect_same_content(sfx_join(w.src, "sparse"),
+				sfx_join(vol, "sparse"));
 	expect_no_tmp(vol);
 	chmod(sfx_join(vol, "d"), 0755);
 	rtarget_free(t);
 
 	/* A link without its first link: staged as a full copy. */
-	snprintf(vol, sizeof(vol), "%s/vol2", dir);
+	snprintf(vol, sizeof(vol), "%s/vol2", w.dir);
 	assert_int_equal(mkdir(vol, 0755), 0);
-	assert_int_equal(pending_restore_begin(&p, sdir, vol, set), 0);
+	assert_int_equal(pending_restore_begin(&p, sdir, vol, w.set), 0);
 	assert_int_equal(rtarget_open(&t, vol, false, err, sizeof(err)), 0);
-	assert_int_equal(rbatch_new(&b, set, p), 0);
+	assert_int_equal(rbatch_new(&b, w.set, p), 0);
 	assert_int_equal(rbatch_add(b, t, "f2", entry(m, "d/f2"), NULL, err,
 				    sizeof(err)), -ENOENT);
 	assert_int_equal(rbatch_set_manifest(b, m), 0);
@@ -1668,7 +1565,7 @@ test_staging(void **state)
 	assert_int_equal(pending_restore_apply_all(sdir, PENDING_RESTORE_ALL,
 						   NULL, NULL, &res), 0);
 	assert_int_equal(res.applied, 1);
-	expect_same_content(sfx_join(src, "d/f"), sfx_join(vol, "f2"));
+	fsx_expect_same_content(sfx_join(w.src, "d/f"), sfx_join(vol, "f2"));
 	assert_int_equal(lstat(sfx_join(vol, "f2"), &c), 0);
 	assert_int_equal(c.st_mode, S_IFREG | 04754);
 	assert_int_equal(c.st_nlink, 1);
