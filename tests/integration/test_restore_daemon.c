@@ -453,27 +453,31 @@ ip_wait_entered(void)
 		fail_msg("the writer got no event: %s", strerror(errno));
 }
 
+/* An event counter of a writer thread, read under its lock. */
 static int
-ip_count(const int *counter)
+locked_count(pthread_mutex_t *lock, const int *counter)
 {
 	int n;
 
-	pthread_mutex_lock(&ip.lock);
+	pthread_mutex_lock(lock);
 	n = *counter;
-	pthread_mutex_unlock(&ip.lock);
+	pthread_mutex_unlock(lock);
 	return n;
 }
 
 /* Wait (10 s at most) until *counter reaches n. */
 static void
-ip_wait_count(const int *counter, int n)
+locked_wait_count(pthread_mutex_t *lock, const int *counter, int n)
 {
 	int i;
 
-	for (i = 0; i < 1000 && ip_count(counter) < n; i++)
+	for (i = 0; i < 1000 && locked_count(lock, counter) < n; i++)
 		fx_sleep_ms(10);
-	assert_int_equal(ip_count(counter), n);
+	assert_int_equal(locked_count(lock, counter), n);
 }
+
+#define ip_count(c) locked_count(&ip.lock, (c))
+#define ip_wait_count(c, n) locked_wait_count(&ip.lock, (c), (n))
 
 /* ---- a writer at the wire level ---------------------------------------- */
 
@@ -745,27 +749,8 @@ raw_stop(void)
 		fail_msg("writer 'raw': %s failed", rw.broken);
 }
 
-static int
-raw_count(const int *counter)
-{
-	int n;
-
-	pthread_mutex_lock(&rw.lock);
-	n = *counter;
-	pthread_mutex_unlock(&rw.lock);
-	return n;
-}
-
-/* Wait (10 s at most) until *counter reaches n. */
-static void
-raw_wait_count(const int *counter, int n)
-{
-	int i;
-
-	for (i = 0; i < 1000 && raw_count(counter) < n; i++)
-		fx_sleep_ms(10);
-	assert_int_equal(raw_count(counter), n);
-}
+#define raw_count(c) locked_count(&rw.lock, (c))
+#define raw_wait_count(c, n) locked_wait_count(&rw.lock, (c), (n))
 
 /* ---- the cases -------------------------------------------------------- */
 
