@@ -1,8 +1,9 @@
 /*
- * tests/unit/test_requester.c - the requester API against a fake vssd: a
- * thread of this test that speaks the wire protocol (lib/wire) on a Unix
- * socket in a temporary directory and answers each request as the test
- * told it (reply, fail, hold until released or cancelled, hang up).
+ * tests/unit/test_requester.c - the requester API against a fake vssd
+ * (fake_vssd.c): a thread of this test that speaks the wire protocol
+ * (lib/wire) on a Unix socket in a temporary directory and answers each
+ * request as the test told it (reply, fail, hold until released or
+ * cancelled, hang up).
  *
  * Covered: the whole backup sequence in order (backup.md §2), every call
  * out of order (BK-001 .. BK-009, BK-014, BK-017, BK-018, BK-078), the
@@ -27,16 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <vss/metadata.h>
 #include <vss/requester.h>
 #include <vss/status.h>
 
+#include "fake_vssd.h"
 #include "wire/wire.h"
 
 #define WAIT_MS 5000
@@ -52,22 +50,13 @@ enum mode {
 };
 
 struct fake {
-	char dir[64];
-	char path[128];
-	int listen_fd;
-	int client_fd;
-	int wake_fd;
-	pthread_t thread;
-	struct wire_reader reader;
+	struct fake_vssd vssd;
 
-	pthread_mutex_t lock; /* the fields below */
-	pthread_cond_t cond;
-	bool stop;
+	/* Under vssd.lock: */
 	bool release;
 	bool ignore_cancel;   /* as if the target had ended already */
 	enum mode modes[WIRE_TYPE_COUNT];
 	int fail_status[WIRE_TYPE_COUNT];
-	json_t *received;     /* every request, in order */
 	json_t *held;         /* requests held back */
 	json_t *writers;      /* gather_writer_metadata result */
 	json_t *volumes;      /* [{volume, snapshot_id}] added */
@@ -83,54 +72,6 @@ static vss_id class_a, instance_a, class_b, instance_b, class_c, instance_c,
 	class_d, instance_d, provider_id;
 /* The inventory query_snapshots reports: one set of two; a provider. */
 static vss_id inv_set, inv_snap[2], provider2_id, version_id;
-
-static void
-send_msg(struct fake *f, json_t *msg)
-{
-	uint8_t *frame;
-	size_t len, done = 0;
-
-	if (f->client_fd < 0 || wire_encode(msg, WIRE_FRAME_MAX, &frame,
-					    &len) < 0)
-		return;
-	while (done < len) {
-		ssize_t n = send(f->client_fd, frame + done, len - done,
-				 MSG_NOSIGNAL);
-
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	free(frame);
-}
-
-static void
-hang_up(struct fake *f)
-{
-	if (f->client_fd >= 0)
-		close(f->client_fd);
-	f->client_fd = -1;
-	wire_reader_release(&f->reader);
-	wire_reader_init(&f->reader, WIRE_FRAME_MAX);
-}
-
-static int64_t
-msg_id(json_t *msg)
-{
-	int64_t id = 0;
-
-	wire_get_int(msg, WF_ID, &id);
-	return id;
-}
-
-static enum wire_type
-msg_type(json_t *msg)
-{
-	const char *s = "";
-
-	wire_get_str(msg, WF_TYPE, &s);
-	return wire_type_parse(s);
-}
 
 /* The request's document with a text set on every component. */
 static char *
@@ -250,14 +191,14 @@ set_snapshot_json(struct fake *f, const vss_id *id)
 static json_t *
 success_reply(struct fake *f, json_t *req)
 {
-	json_t *reply = wire_reply_new((uint64_t)msg_id(req), 0, NULL);
+	json_t *reply = wire_reply_new((uint64_t)fake_vssd_msg_id(req), 0, NULL);
 	json_t *list, *w, *v;
 	const char *volume;
 	char *xml = NULL;
 	vss_id id;
 	size_t i;
 
-	switch (msg_type(req)) {
+	switch (fake_vssd_msg_type(req)) {
 	case WIRE_HELLO:
 		vss_id_generate(&id);
 		wire_set_id(reply, WF_SESSION_ID, &id);
@@ -345,7 +286,7 @@ success_reply(struct fake *f, json_t *req)
 		}
 		if (!vss_id_equal(&id, &f->extra_snapshot)) {
 			json_decref(reply);
-			return wire_reply_new((uint64_t)msg_id(req),
+			return wire_reply_new((uint64_t)fake_vssd_msg_id(req),
 					      VSS_E_OBJECT_NOT_FOUND, NULL);
 		}
 		v = snapshot_json("/other", &id, &f->set_id);
@@ -389,16 +330,6 @@ success_reply(struct fake *f, json_t *req)
 	return reply;
 }
 
-/* Reply with status to request id. */
-static void
-send_status(struct fake *f, int64_t id, int status)
-{
-	json_t *reply = wire_reply_new((uint64_t)id, status, NULL);
-
-	send_msg(f, reply);
-	json_decref(reply);
-}
-
 /* cancel: a held target ends cancelled; lock held. */
 static void
 handle_cancel(struct fake *f, json_t *req)
@@ -410,131 +341,78 @@ handle_cancel(struct fake *f, json_t *req)
 
 	wire_get_int(req, WF_TARGET_ID, &target);
 	json_array_foreach(f->held, i, held) {
-		if (msg_id(held) == target) {
-			send_status(f, target, VSS_S_ASYNC_CANCELLED);
+		if (fake_vssd_msg_id(held) == target) {
+			fake_vssd_send_status(&f->vssd, target,
+					      VSS_S_ASYNC_CANCELLED);
 			json_array_remove(f->held, i);
 			status = 0;
 			break;
 		}
 	}
-	send_status(f, msg_id(req), status);
+	fake_vssd_send_status(&f->vssd, fake_vssd_msg_id(req), status);
 }
 
 /* Answer the held requests; lock held. */
 static void
 release_held(struct fake *f)
 {
-	json_t *held, *reply;
+	json_t *held;
 	size_t i;
 
-	json_array_foreach(f->held, i, held) {
-		reply = success_reply(f, held);
-		send_msg(f, reply);
-		json_decref(reply);
-	}
+	json_array_foreach(f->held, i, held)
+		fake_vssd_send(&f->vssd, success_reply(f, held));
 	json_array_clear(f->held);
 }
 
+/* Answers req as the test told the fake to; vssd.lock held. */
 static void
-handle_request(struct fake *f, json_t *req)
+handle_request(struct fake_vssd *d, json_t *req, void *data)
 {
-	enum wire_type type = msg_type(req);
+	struct fake *f = data;
+	enum wire_type type = fake_vssd_msg_type(req);
 	json_t *reply;
 
-	pthread_mutex_lock(&f->lock);
-	json_array_append_new(f->received, json_deep_copy(req));
-	pthread_cond_broadcast(&f->cond);
 	if (type == WIRE_CANCEL && !f->ignore_cancel) {
 		handle_cancel(f, req);
-		goto out;
+		return;
 	}
 	if (type == WIRE_CANCEL) {
-		send_status(f, msg_id(req), VSS_E_OBJECT_NOT_FOUND);
-		goto out;
+		fake_vssd_send_status(d, fake_vssd_msg_id(req),
+				      VSS_E_OBJECT_NOT_FOUND);
+		return;
 	}
 	switch (f->modes[type]) {
 	case MODE_REPLY:
-		reply = success_reply(f, req);
-		send_msg(f, reply);
-		json_decref(reply);
+		fake_vssd_send(d, success_reply(f, req));
 		break;
 	case MODE_FAIL:
-		send_status(f, msg_id(req), f->fail_status[type]);
+		fake_vssd_send_status(d, fake_vssd_msg_id(req),
+				      f->fail_status[type]);
 		break;
 	case MODE_HOLD:
 		json_array_append(f->held, req);
 		break;
 	case MODE_DISCONNECT:
-		hang_up(f);
+		fake_vssd_hang_up(d);
 		break;
 	case MODE_CANNED:
-		reply = wire_reply_new((uint64_t)msg_id(req),
+		reply = wire_reply_new((uint64_t)fake_vssd_msg_id(req),
 				       f->fail_status[type], NULL);
 		json_object_update(reply, f->canned[type]);
-		send_msg(f, reply);
-		json_decref(reply);
+		fake_vssd_send(d, reply);
 		break;
 	}
-out:
-	pthread_mutex_unlock(&f->lock);
 }
 
+/* After fake_release(): answer the held requests; vssd.lock held. */
 static void
-read_client(struct fake *f)
+release_if_asked(struct fake_vssd *d, void *data)
 {
-	uint8_t buf[65536];
-	json_t *msg;
-	ssize_t n;
+	struct fake *f = data;
 
-	n = read(f->client_fd, buf, sizeof(buf));
-	if (n <= 0 || wire_reader_feed(&f->reader, buf, (size_t)n) < 0) {
-		hang_up(f);
-		return;
-	}
-	while (f->client_fd >= 0 && wire_reader_next(&f->reader, &msg) > 0) {
-		handle_request(f, msg);
-		json_decref(msg);
-	}
-}
-
-/* One client at a time, as many one after the other as the test likes. */
-static void *
-fake_thread(void *arg)
-{
-	struct fake *f = arg;
-	uint64_t count;
-
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = f->wake_fd, .events = POLLIN },
-			{ .fd = f->client_fd >= 0 ? f->client_fd : f->listen_fd,
-			  .events = POLLIN },
-		};
-
-		if (poll(p, 2, -1) < 0)
-			continue;
-		if (p[0].revents & POLLIN) {
-			if (read(f->wake_fd, &count, sizeof(count)) < 0)
-				continue;
-			pthread_mutex_lock(&f->lock);
-			if (f->release)
-				release_held(f);
-			f->release = false;
-			if (f->stop) {
-				pthread_mutex_unlock(&f->lock);
-				break;
-			}
-			pthread_mutex_unlock(&f->lock);
-		}
-		if (!(p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		if (f->client_fd >= 0)
-			read_client(f);
-		else
-			f->client_fd = accept4(f->listen_fd, NULL, NULL,
-					       SOCK_CLOEXEC);
-	}
-	return NULL;
+	if (f->release)
+		release_held(f);
+	f->release = false;
 }
 
 /* A WMD as XML: writer name, its identity and components. */
@@ -638,72 +516,33 @@ make_writers(void)
 static void
 fake_start(struct fake *f)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
 	memset(f, 0, sizeof(*f));
-	strcpy(f->dir, "/tmp/vss-requester-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/vssd.sock", f->dir);
-	strcpy(sa.sun_path, f->path);
-	f->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(f->listen_fd >= 0);
-	assert_int_equal(bind(f->listen_fd, (struct sockaddr *)&sa,
-			      sizeof(sa)),
-			 0);
-	assert_int_equal(listen(f->listen_fd, 4), 0);
-	f->client_fd = -1;
-	f->wake_fd = eventfd(0, EFD_CLOEXEC);
-	assert_true(f->wake_fd >= 0);
-	wire_reader_init(&f->reader, WIRE_FRAME_MAX);
-	pthread_mutex_init(&f->lock, NULL);
-	pthread_cond_init(&f->cond, NULL);
-	f->received = json_array();
 	f->held = json_array();
 	f->volumes = json_array();
 	f->writers = make_writers();
 	vss_id_generate(&f->extra_snapshot);
-	assert_int_equal(pthread_create(&f->thread, NULL, fake_thread, f), 0);
-}
-
-static void
-fake_poke(struct fake *f)
-{
-	uint64_t one = 1;
-
-	assert_int_equal(write(f->wake_fd, &one, sizeof(one)), sizeof(one));
+	fake_vssd_start(&f->vssd, "requester", handle_request,
+			release_if_asked, f);
 }
 
 static void
 fake_stop(struct fake *f)
 {
-	pthread_mutex_lock(&f->lock);
-	f->stop = true;
-	pthread_mutex_unlock(&f->lock);
-	fake_poke(f);
-	pthread_join(f->thread, NULL);
-	hang_up(f);
-	wire_reader_release(&f->reader);
-	close(f->listen_fd);
-	close(f->wake_fd);
-	unlink(f->path);
-	rmdir(f->dir);
-	json_decref(f->received);
+	fake_vssd_stop(&f->vssd);
 	json_decref(f->held);
 	json_decref(f->volumes);
 	json_decref(f->writers);
 	for (int i = 0; i < WIRE_TYPE_COUNT; i++)
 		json_decref(f->canned[i]);
-	pthread_mutex_destroy(&f->lock);
-	pthread_cond_destroy(&f->cond);
 }
 
 static void
 fake_mode(struct fake *f, enum wire_type type, enum mode mode, int status)
 {
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->vssd.lock);
 	f->modes[type] = mode;
 	f->fail_status[type] = status;
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&f->vssd.lock);
 }
 
 /*
@@ -716,81 +555,32 @@ fake_canned(struct fake *f, enum wire_type type, int status, const char *json)
 	json_t *fields = json_loads(json, 0, NULL);
 
 	assert_non_null(fields);
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->vssd.lock);
 	json_decref(f->canned[type]);
 	f->canned[type] = fields;
 	f->modes[type] = MODE_CANNED;
 	f->fail_status[type] = status;
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&f->vssd.lock);
 }
 
 /* Answer the held requests. */
 static void
 fake_release(struct fake *f)
 {
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->vssd.lock);
 	f->release = true;
-	pthread_mutex_unlock(&f->lock);
-	fake_poke(f);
-}
-
-/* The nth (0-based) request of type received (caller owns), or NULL. */
-static json_t *
-find_request(struct fake *f, enum wire_type type, size_t nth)
-{
-	json_t *req;
-	size_t i;
-
-	json_array_foreach(f->received, i, req) {
-		if (msg_type(req) == type && nth-- == 0)
-			return json_incref(req);
-	}
-	return NULL;
-}
-
-/* Wait up to WAIT_MS for the nth request of type; caller owns. */
-static json_t *
-fake_wait_request(struct fake *f, enum wire_type type, size_t nth)
-{
-	struct timespec deadline;
-	json_t *req;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += WAIT_MS / 1000;
-	pthread_mutex_lock(&f->lock);
-	while ((req = find_request(f, type, nth)) == NULL &&
-	       pthread_cond_timedwait(&f->cond, &f->lock, &deadline) == 0)
-		;
-	pthread_mutex_unlock(&f->lock);
-	return req;
+	pthread_mutex_unlock(&f->vssd.lock);
+	fake_vssd_poke(&f->vssd);
 }
 
 /* Wait up to WAIT_MS for the first request of type, which must come. */
 static void
 wait_request(struct fake *f, enum wire_type type)
 {
-	json_t *req = fake_wait_request(f, type, 0);
+	json_t *req = fake_vssd_wait_request(&f->vssd, type, 0);
 
 	assert_non_null(req);
 	json_decref(req);
-}
-
-/* The types of the requests received, as "a,b,c" (caller frees). */
-static char *
-received_types(struct fake *f)
-{
-	char *out = calloc(1, 4096);
-	json_t *req;
-	size_t i;
-
-	pthread_mutex_lock(&f->lock);
-	json_array_foreach(f->received, i, req) {
-		if (i > 0)
-			strcat(out, ",");
-		strcat(out, wire_type_name(msg_type(req)));
-	}
-	pthread_mutex_unlock(&f->lock);
-	return out;
 }
 
 /* ---- fixtures ----------------------------------------------------------- */
@@ -820,7 +610,7 @@ setup(void **state)
 	vss_id_generate(&inv_snap[0]);
 	vss_id_generate(&inv_snap[1]);
 	fake_start(&t->f);
-	assert_int_equal(vss_requester_new(&t->r, t->f.path), 0);
+	assert_int_equal(vss_requester_new(&t->r, t->f.vssd.path), 0);
 	*state = t;
 	return 0;
 }
@@ -834,18 +624,6 @@ teardown(void **state)
 	fake_stop(&t->f);
 	free(t);
 	return 0;
-}
-
-/* Wait for a to end and return its status. */
-static int
-finish(vss_async *a)
-{
-	int status = 0;
-
-	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
-	assert_int_equal(vss_async_query_status(a, &status), 0);
-	vss_async_free(a);
-	return status;
 }
 
 static bool
@@ -867,7 +645,7 @@ do_gather(struct ctx *t)
 	vss_async *a = NULL;
 
 	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 }
 
 /* initialize, backup state, gather, A's db and logs, start, one volume. */
@@ -904,9 +682,9 @@ run_to_snapshot_done(struct ctx *t)
 	vss_async *a = NULL;
 
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	return snap;
 }
 
@@ -1198,7 +976,7 @@ test_happy_path(void **state)
 			 VSS_E_OBJECT_NOT_FOUND);
 
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	/* BK-020: the document is vssd's, with the writers' changes. */
 	assert_string_equal(bcd_text(t->r, &class_a, "db",
 				     VSS_TEXT_BACKUP_METADATA),
@@ -1211,7 +989,7 @@ test_happy_path(void **state)
 			    "prev");
 
 	assert_int_equal(vss_requester_gather_writer_status(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	assert_int_equal(vss_requester_writer_status_count(t->r), 2);
 	ws = vss_requester_writer_status(t->r, 1);
 	assert_true(vss_id_equal(&ws->class_id, &class_b));
@@ -1233,7 +1011,7 @@ test_happy_path(void **state)
 	free(xml);
 
 	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	assert_true(vss_requester_application_consistent(t->r));
 	assert_int_equal(vss_requester_set_timings(t->r, &tm), 0);
 	assert_true(tm.prepare_snapshot_ms == 1.5);
@@ -1287,7 +1065,7 @@ test_happy_path(void **state)
 				 NULL, "db", true),
 			 VSS_E_OBJECT_NOT_FOUND);
 	assert_int_equal(vss_requester_backup_complete(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 
 	assert_int_equal(vss_requester_save_bcd(t->r, &xml, &len), 0);
 	assert_int_equal(vss_bcd_load_xml(&saved, xml, len, NULL), 0);
@@ -1301,7 +1079,7 @@ test_happy_path(void **state)
 	/* Nothing under way any more: a no-op that sends nothing. */
 	assert_int_equal(vss_requester_abort_backup(t->r), 0);
 
-	types = received_types(&t->f);
+	types = fake_vssd_received_types(&t->f.vssd);
 	assert_string_equal(types,
 			    "hello,gather_writer_metadata,start_snapshot_set,"
 			    "is_volume_supported,is_volume_supported,"
@@ -1311,7 +1089,7 @@ test_happy_path(void **state)
 			    "get_snapshot_properties,backup_complete");
 	free(types);
 
-	req = find_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	req = fake_vssd_find_request(&t->f.vssd, WIRE_GATHER_WRITER_METADATA, 0);
 	assert_non_null(req);
 	assert_int_equal(json_integer_value(json_object_get(req, WF_CONTEXT)),
 			 VSS_CTX_BACKUP);
@@ -1321,7 +1099,7 @@ test_happy_path(void **state)
 				 req, WF_DISABLED_INSTANCES)),
 			 1);
 	json_decref(req);
-	req = find_request(&t->f, WIRE_PREPARE_FOR_BACKUP, 0);
+	req = fake_vssd_find_request(&t->f.vssd, WIRE_PREPARE_FOR_BACKUP, 0);
 	assert_int_equal(wire_get_str(req, WF_BACKUP_TYPE, &s), 0);
 	assert_string_equal(s, "full");
 	assert_int_equal(wire_get_bool(req, WF_SELECT_COMPONENTS, &ok), 0);
@@ -1343,7 +1121,7 @@ test_bcd_replaced_after_prepare(void **state)
 	before = vss_requester_bcd(t->r);
 	assert_null(bcd_text(t->r, &class_a, "db", VSS_TEXT_BACKUP_METADATA));
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	assert_ptr_not_equal(vss_requester_bcd(t->r), before);
 	assert_string_equal(bcd_text(t->r, &class_a, "db",
 				     VSS_TEXT_BACKUP_METADATA),
@@ -1464,7 +1242,7 @@ test_writer_lists(void **state)
 							      1),
 			 0);
 
-	req = find_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	req = fake_vssd_find_request(&t->f.vssd, WIRE_GATHER_WRITER_METADATA, 0);
 	list = json_object_get(req, WF_ENABLED_CLASSES);
 	assert_int_equal(json_array_size(list), 1);
 	assert_int_equal(vss_id_parse(&id, json_string_value(
@@ -1482,7 +1260,7 @@ test_writer_lists(void **state)
 	/* Disable only: no enabled list, every other class takes part. */
 	vss_requester_free(t->r);
 	t->r = NULL;
-	assert_int_equal(vss_requester_new(&r2, t->f.path), 0);
+	assert_int_equal(vss_requester_new(&r2, t->f.vssd.path), 0);
 	t->r = r2;
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
 	assert_int_equal(vss_requester_disable_writer_classes(t->r, ab, 1),
@@ -1490,7 +1268,7 @@ test_writer_lists(void **state)
 	assert_int_equal(vss_requester_disable_writer_classes(t->r, ab, 2),
 			 0);
 	do_gather(t);
-	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 1);
+	req = fake_vssd_wait_request(&t->f.vssd, WIRE_GATHER_WRITER_METADATA, 1);
 	assert_non_null(req);
 	assert_null(json_object_get(req, WF_ENABLED_CLASSES));
 	assert_int_equal(json_array_size(json_object_get(
@@ -1501,14 +1279,14 @@ test_writer_lists(void **state)
 	/* Enable A, disable A: an empty enabled list, no writer at all. */
 	vss_requester_free(t->r);
 	t->r = NULL;
-	assert_int_equal(vss_requester_new(&r2, t->f.path), 0);
+	assert_int_equal(vss_requester_new(&r2, t->f.vssd.path), 0);
 	t->r = r2;
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
 	assert_int_equal(vss_requester_enable_writer_classes(t->r, ab, 1), 0);
 	assert_int_equal(vss_requester_disable_writer_classes(t->r, ab, 1),
 			 0);
 	do_gather(t);
-	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 2);
+	req = fake_vssd_wait_request(&t->f.vssd, WIRE_GATHER_WRITER_METADATA, 2);
 	assert_non_null(req);
 	list = json_object_get(req, WF_ENABLED_CLASSES);
 	assert_true(json_is_array(list));
@@ -1537,7 +1315,7 @@ test_no_writers_context(void **state)
 			 0);
 	expect_bad_state(t->r, refused);
 	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	expect_bad_state(t->r, refused);
 	assert_true(vss_requester_application_consistent(t->r));
 }
@@ -1644,7 +1422,7 @@ test_bad_state_while_pending(void **state)
 	expect_bad_state(t->r, pending);
 	wait_request(&t->f, WIRE_PREPARE_FOR_BACKUP);
 	fake_release(&t->f);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	expect_bad_state(t->r, prepared);
 	assert_int_equal(vss_requester_save_bcd(t->r, &xml, &len), 0);
 	free(xml);
@@ -1671,11 +1449,11 @@ test_bad_state_after_failed_snapshot(void **state)
 
 	run_to_set_started(t);
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	fake_mode(&t->f, WIRE_DO_SNAPSHOT_SET, MODE_FAIL,
 		  VSS_E_PROVIDER_VETO);
 	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_E_PROVIDER_VETO);
+	assert_int_equal(fake_vssd_await(a), VSS_E_PROVIDER_VETO);
 	assert_false(vss_requester_application_consistent(t->r));
 	expect_bad_state(t->r, failed);
 	/* BK-082: abort anyway; then only release is left (BK-001). */
@@ -1683,7 +1461,7 @@ test_bad_state_after_failed_snapshot(void **state)
 	wait_request(&t->f, WIRE_ABORT_BACKUP);
 	expect_bad_state(t->r, aborted);
 	assert_int_equal(vss_requester_abort_backup(t->r), 0);
-	assert_null(find_request(&t->f, WIRE_ABORT_BACKUP, 1));
+	assert_null(fake_vssd_find_request(&t->f.vssd, WIRE_ABORT_BACKUP, 1));
 }
 
 /*
@@ -1706,7 +1484,7 @@ test_abort_while_pending(void **state)
 	wait_request(&t->f, WIRE_PREPARE_FOR_BACKUP);
 	assert_int_equal(vss_requester_abort_backup(t->r), 0);
 	fake_release(&t->f);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	expect_bad_state(t->r, aborted);
 	assert_null(bcd_text(t->r, &class_a, "db", VSS_TEXT_BACKUP_METADATA));
 }
@@ -1729,7 +1507,7 @@ test_bad_state_after_snapshot(void **state)
 	run_to_snapshot_done(t);
 	expect_bad_state(t->r, done);
 	assert_int_equal(vss_requester_backup_complete(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	expect_bad_state(t->r, completed);
 	assert_int_equal(call(t->r, C_SAVE_BCD), 0);
 	assert_int_equal(call(t->r, C_SET_TIMINGS), 0);
@@ -1787,7 +1565,7 @@ test_async_cancel_pending(void **state)
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
 	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
 	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
-	req = fake_wait_request(&t->f, WIRE_GATHER_WRITER_METADATA, 0);
+	req = fake_vssd_wait_request(&t->f.vssd, WIRE_GATHER_WRITER_METADATA, 0);
 	assert_non_null(req);
 	assert_int_equal(vss_async_cancel(a), 0);
 	assert_int_equal(vss_async_cancel(a), VSS_S_ASYNC_CANCELLED);
@@ -1797,11 +1575,11 @@ test_async_cancel_pending(void **state)
 	assert_int_equal(vss_async_cancel(a), VSS_S_ASYNC_CANCELLED);
 	vss_async_free(a);
 
-	cancel = fake_wait_request(&t->f, WIRE_CANCEL, 0);
+	cancel = fake_vssd_wait_request(&t->f.vssd, WIRE_CANCEL, 0);
 	assert_non_null(cancel);
 	assert_int_equal(json_integer_value(
 				 json_object_get(cancel, WF_TARGET_ID)),
-			 msg_id(req));
+			 fake_vssd_msg_id(req));
 	json_decref(cancel);
 	json_decref(req);
 
@@ -1824,15 +1602,15 @@ test_async_cancel_crossing_reply(void **state)
 
 	assert_int_equal(vss_requester_initialize_for_backup(t->r, NULL), 0);
 	fake_mode(&t->f, WIRE_GATHER_WRITER_METADATA, MODE_HOLD, 0);
-	pthread_mutex_lock(&t->f.lock);
+	pthread_mutex_lock(&t->f.vssd.lock);
 	t->f.ignore_cancel = true;
-	pthread_mutex_unlock(&t->f.lock);
+	pthread_mutex_unlock(&t->f.vssd.lock);
 	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
 	wait_request(&t->f, WIRE_GATHER_WRITER_METADATA);
 	assert_int_equal(vss_async_cancel(a), 0);
 	wait_request(&t->f, WIRE_CANCEL);
 	fake_release(&t->f);
-	assert_int_equal(finish(a), VSS_S_ASYNC_CANCELLED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_CANCELLED);
 	assert_int_equal(vss_requester_writer_metadata_count(t->r), 0);
 	assert_int_equal(call(t->r, C_ADD_COMPONENT), VSS_E_BAD_STATE);
 }
@@ -1868,7 +1646,7 @@ test_async_cancel_after_end(void **state)
 			    VSS_E_WRITER_INFRASTRUCTURE);
 	cancel_ended_gather(t, MODE_REPLY, 0, VSS_S_ASYNC_FINISHED);
 	/* No cancel was sent for an operation that had ended. */
-	assert_null(find_request(&t->f, WIRE_CANCEL, 0));
+	assert_null(fake_vssd_find_request(&t->f.vssd, WIRE_CANCEL, 0));
 }
 
 /* AS-004: a handle freed while pending; the operation goes on. */
@@ -1930,10 +1708,10 @@ test_disconnect_mid_operation(void **state)
 
 	run_to_set_started(t);
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	fake_mode(&t->f, WIRE_DO_SNAPSHOT_SET, MODE_DISCONNECT, 0);
 	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
-	status = finish(a);
+	status = fake_vssd_await(a);
 	assert_true(status < 0);
 	assert_int_equal(status, -ECONNRESET);
 	expect_bad_state(t->r, refused);
@@ -1953,7 +1731,7 @@ test_connect_failure(void **state)
 	vss_requester *r = NULL;
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/none.sock", t->f.dir);
+	snprintf(path, sizeof(path), "%s/none.sock", t->f.vssd.dir);
 	assert_int_equal(vss_requester_new(&r, path), -ENOENT);
 	assert_null(r);
 	assert_int_equal(vss_requester_new(NULL, path), -EINVAL);
@@ -1967,7 +1745,7 @@ static void
 assert_no_field(struct fake *f, enum wire_type type, size_t nth,
 		const char *key)
 {
-	json_t *req = fake_wait_request(f, type, nth);
+	json_t *req = fake_vssd_wait_request(&f->vssd, type, nth);
 
 	assert_non_null(req);
 	if (json_object_get(req, key) != NULL)
@@ -1980,7 +1758,7 @@ static void
 assert_id_field(struct fake *f, enum wire_type type, size_t nth,
 		const char *key, const vss_id *want)
 {
-	json_t *req = fake_wait_request(f, type, nth);
+	json_t *req = fake_vssd_wait_request(&f->vssd, type, nth);
 	vss_id id;
 
 	assert_non_null(req);
@@ -1993,7 +1771,7 @@ static void
 assert_str_field(struct fake *f, enum wire_type type, size_t nth,
 		 const char *key, const char *want)
 {
-	json_t *req = fake_wait_request(f, type, nth);
+	json_t *req = fake_vssd_wait_request(&f->vssd, type, nth);
 	const char *s = NULL;
 
 	assert_non_null(req);
@@ -2006,7 +1784,7 @@ static void
 assert_bool_field(struct fake *f, enum wire_type type, size_t nth,
 		  const char *key, bool want)
 {
-	json_t *req = fake_wait_request(f, type, nth);
+	json_t *req = fake_vssd_wait_request(&f->vssd, type, nth);
 	bool v = !want;
 
 	assert_non_null(req);
@@ -2019,7 +1797,7 @@ static void
 assert_int_field(struct fake *f, enum wire_type type, size_t nth,
 		 const char *key, int64_t want)
 {
-	json_t *req = fake_wait_request(f, type, nth);
+	json_t *req = fake_vssd_wait_request(&f->vssd, type, nth);
 	int64_t v = 0;
 
 	assert_non_null(req);
@@ -2042,9 +1820,9 @@ manage_requests_since(struct fake *f, size_t from, bool with_context,
 	int64_t context;
 	size_t i, n = 0;
 
-	pthread_mutex_lock(&f->lock);
-	json_array_foreach(f->received, i, req) {
-		enum wire_type type = msg_type(req);
+	pthread_mutex_lock(&f->vssd.lock);
+	json_array_foreach(f->vssd.received, i, req) {
+		enum wire_type type = fake_vssd_msg_type(req);
 		int rc;
 
 		if (i < from || type < WIRE_QUERY_SNAPSHOTS ||
@@ -2055,7 +1833,7 @@ manage_requests_since(struct fake *f, size_t from, bool with_context,
 			bad = wire_type_name(type);
 		n++;
 	}
-	pthread_mutex_unlock(&f->lock);
+	pthread_mutex_unlock(&f->vssd.lock);
 	if (bad != NULL)
 		fail_msg("%s: %s", bad,
 			 with_context ? "wrong or no context" : "a context");
@@ -2078,9 +1856,9 @@ test_snapshot_properties_fresh(void **state)
 			 0);
 	assert_null(p1.exposed_name);
 	assert_int_equal(p1.snapshot_count, 1);
-	pthread_mutex_lock(&t->f.lock);
+	pthread_mutex_lock(&t->f.vssd.lock);
 	strcpy(t->f.exposed_at, "/mnt/x");
-	pthread_mutex_unlock(&t->f.lock);
+	pthread_mutex_unlock(&t->f.vssd.lock);
 	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &snap,
 							       &p2),
 			 0);
@@ -2094,9 +1872,9 @@ test_snapshot_properties_fresh(void **state)
 	assert_ptr_equal(p3.device, p2.device);
 	assert_ptr_equal(p3.exposed_name, p2.exposed_name);
 	/* Deleted since: not found, though seen before. */
-	pthread_mutex_lock(&t->f.lock);
+	pthread_mutex_lock(&t->f.vssd.lock);
 	t->f.deleted = snap;
-	pthread_mutex_unlock(&t->f.lock);
+	pthread_mutex_unlock(&t->f.vssd.lock);
 	assert_int_equal(vss_requester_get_snapshot_properties(t->r, &snap,
 							       &p3),
 			 VSS_E_OBJECT_NOT_FOUND);
@@ -2118,7 +1896,7 @@ test_manage_before_initialize(void **state)
 		if (call(t->r, c) != VSS_E_BAD_STATE)
 			fail_msg("%s allowed before initialize_for_backup",
 				 call_names[c]);
-	types = received_types(&t->f);
+	types = fake_vssd_received_types(&t->f.vssd);
 	assert_string_equal(types, "hello");
 	free(types);
 }
@@ -2212,7 +1990,7 @@ test_query_snapshots_errors(void **state)
 	assert_int_equal(vss_requester_query_snapshots(t->r, NULL, NULL,
 						       "/\xff", &props, &n),
 			 -EINVAL);
-	assert_null(find_request(&t->f, WIRE_QUERY_SNAPSHOTS, 0));
+	assert_null(fake_vssd_find_request(&t->f.vssd, WIRE_QUERY_SNAPSHOTS, 0));
 
 	fake_mode(&t->f, WIRE_QUERY_SNAPSHOTS, MODE_FAIL,
 		  VSS_E_OBJECT_NOT_FOUND);
@@ -2358,7 +2136,7 @@ test_delete_snapshots_arguments(void **state)
 							       false, NULL,
 							       &non_deleted),
 			 -EINVAL);
-	assert_null(find_request(&t->f, WIRE_DELETE_SNAPSHOTS, 0));
+	assert_null(fake_vssd_find_request(&t->f.vssd, WIRE_DELETE_SNAPSHOTS, 0));
 }
 
 /* vssadmin delete shadows /for= [/oldest] and /all. */
@@ -2463,8 +2241,8 @@ test_expose_unexpose(void **state)
 			 -EINVAL);
 	assert_int_equal(vss_requester_unexpose_snapshot(t->r, NULL),
 			 -EINVAL);
-	assert_null(find_request(&t->f, WIRE_EXPOSE_SNAPSHOT, 4));
-	assert_null(find_request(&t->f, WIRE_UNEXPOSE_SNAPSHOT, 2));
+	assert_null(fake_vssd_find_request(&t->f.vssd, WIRE_EXPOSE_SNAPSHOT, 4));
+	assert_null(fake_vssd_find_request(&t->f.vssd, WIRE_UNEXPOSE_SNAPSHOT, 2));
 }
 
 /* SN-010: Query of providers. */
@@ -2582,16 +2360,16 @@ test_manage_contexts(void **state)
 	assert_int_equal(manage_requests_since(&t->f, 0, false, 0),
 			 C_COUNT - C_QUERY_SNAPSHOTS);
 	assert_int_equal(vss_requester_set_context(t->r, VSS_CTX_ALL), 0);
-	pthread_mutex_lock(&t->f.lock);
-	first = json_array_size(t->f.received);
-	pthread_mutex_unlock(&t->f.lock);
+	pthread_mutex_lock(&t->f.vssd.lock);
+	first = json_array_size(t->f.vssd.received);
+	pthread_mutex_unlock(&t->f.vssd.lock);
 	expect_manage_ok(t->r);
 	assert_int_equal(manage_requests_since(&t->f, first, true,
 					       VSS_CTX_ALL),
 			 C_COUNT - C_QUERY_SNAPSHOTS);
 	/* The context also goes with the gathering, as it always did. */
 	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	assert_int_field(&t->f, WIRE_GATHER_WRITER_METADATA, 0, WF_CONTEXT,
 			 VSS_CTX_ALL);
 }
@@ -2616,7 +2394,7 @@ test_persistent_contexts(void **state)
 		struct vss_snapshot_prop *props = NULL;
 		size_t n;
 
-		assert_int_equal(vss_requester_new(&r, t->f.path), 0);
+		assert_int_equal(vss_requester_new(&r, t->f.vssd.path), 0);
 		assert_int_equal(vss_requester_initialize_for_backup(r, NULL),
 				 0);
 		assert_int_equal(vss_requester_set_context(r, contexts[i]), 0);
@@ -2679,15 +2457,15 @@ test_manage_any_phase(void **state)
 							   NULL, &snap),
 			 0);
 	assert_int_equal(vss_requester_prepare_for_backup(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	expect_manage_ok(t->r);
 	assert_int_equal(vss_requester_do_snapshot_set(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	expect_manage_ok(t->r);
 	assert_int_equal(call(t->r, C_SNAPSHOT_PROPERTIES),
 			 VSS_E_OBJECT_NOT_FOUND);
 	assert_int_equal(vss_requester_backup_complete(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 	expect_manage_ok(t->r);
 	assert_int_equal(call(t->r, C_SAVE_BCD), 0);
 	assert_int_equal(vss_requester_abort_backup(t->r), 0);
@@ -2750,7 +2528,7 @@ test_list_writer_states(void **state)
 		 "\"state\":1,\"failure\":0}]}",
 		 a_class, a_inst, VSS_E_WRITERERROR_RETRYABLE, b_class, b_inst);
 	fake_canned(&t->f, WIRE_LIST_WRITERS, 0, json);
-	assert_int_equal(vss_list_writer_states(t->f.path, &s, &n), 0);
+	assert_int_equal(vss_list_writer_states(t->f.vssd.path, &s, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(vss_id_equal(&s[0].class_id, &class_a));
 	assert_true(vss_id_equal(&s[0].instance_id, &instance_a));
@@ -2769,7 +2547,7 @@ test_list_writer_states(void **state)
 	assert_null(s[1].message);
 	vss_writer_states_free(s, n);
 	/* The first hello was the requester's of setup(). */
-	hello = fake_wait_request(&t->f, WIRE_HELLO, 1);
+	hello = fake_vssd_wait_request(&t->f.vssd, WIRE_HELLO, 1);
 	assert_string_equal(json_string_value(json_object_get(hello, "role")),
 			    "admin");
 	json_decref(hello);
@@ -2778,10 +2556,10 @@ test_list_writer_states(void **state)
 	s = NULL;
 	n = 99;
 	fake_mode(&t->f, WIRE_LIST_WRITERS, MODE_FAIL, -EACCES);
-	assert_int_equal(vss_list_writer_states(t->f.path, &s, &n), -EACCES);
+	assert_int_equal(vss_list_writer_states(t->f.vssd.path, &s, &n), -EACCES);
 	assert_null(s);
 	assert_int_equal(n, 99);
-	assert_int_equal(vss_list_writer_states(t->f.path, NULL, &n), -EINVAL);
+	assert_int_equal(vss_list_writer_states(t->f.vssd.path, NULL, &n), -EINVAL);
 	vss_writer_states_free(NULL, 0);
 }
 

@@ -1,10 +1,10 @@
 /*
  * tests/unit/test_requester_restore.c - the restore calls of the requester
- * API (restore.md §1 .. §3, §7, §8, §10, §11) against a fake vssd: a
- * thread of this test that answers hello, gather_writer_metadata,
- * gather_writer_status, pre_restore and post_restore on a Unix socket in
- * a temporary directory, records every request, and can fail or hold a
- * request.
+ * API (restore.md §1 .. §3, §7, §8, §10, §11) against a fake vssd
+ * (fake_vssd.c): a thread of this test that answers hello,
+ * gather_writer_metadata, gather_writer_status, pre_restore and
+ * post_restore on a Unix socket in a temporary directory, records every
+ * request, and can fail or hold a request.
  *
  * The writers: A runs now under a new instance id with its saved name
  * (matched), B runs no more (missing), C runs with an older major version
@@ -19,21 +19,16 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <vss/metadata.h>
 #include <vss/requester.h>
 #include <vss/status.h>
 
+#include "fake_vssd.h"
 #include "wire/wire.h"
 
 #define WAIT_MS 5000
@@ -260,49 +255,12 @@ saved_bcd_xml(void)
 
 /* ---- the fake daemon ---------------------------------------------------- */
 
+/* The fake vssd's answers; under vssd.lock. */
 struct fake {
-	char dir[64];
-	char path[128];
-	int listen_fd, client_fd, wake_fd;
-	pthread_t thread;
-	struct wire_reader reader;
-
-	pthread_mutex_t lock; /* the fields below */
-	pthread_cond_t cond;
-	bool stop;
+	struct fake_vssd vssd;
 	int fail[WIRE_TYPE_COUNT]; /* answer with this status when not 0 */
 	bool hold[WIRE_TYPE_COUNT];
-	json_t *received;          /* every request, in order */
 };
-
-static void
-send_msg(struct fake *f, json_t *msg)
-{
-	uint8_t *frame;
-	size_t len, done = 0;
-
-	if (f->client_fd < 0 ||
-	    wire_encode(msg, WIRE_FRAME_MAX, &frame, &len) < 0)
-		return;
-	while (done < len) {
-		ssize_t n = send(f->client_fd, frame + done, len - done,
-				 MSG_NOSIGNAL);
-
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	free(frame);
-}
-
-static enum wire_type
-msg_type(json_t *msg)
-{
-	const char *s = "";
-
-	wire_get_str(msg, WF_TYPE, &s);
-	return wire_type_parse(s);
-}
 
 /*
  * pre_restore as writers answer it: each component of an entry that
@@ -346,18 +304,17 @@ pre_restore_bcd(json_t *req)
 static json_t *
 reply_to(struct fake *f, json_t *req)
 {
-	int64_t id = 0;
+	enum wire_type type = fake_vssd_msg_type(req);
+	int64_t id = fake_vssd_msg_id(req);
 	json_t *reply, *list, *v, *s;
 	char *xml = NULL;
 	vss_id sid;
 	size_t i;
 
-	wire_get_int(req, WF_ID, &id);
-	if (f->fail[msg_type(req)] != 0)
-		return wire_reply_new((uint64_t)id, f->fail[msg_type(req)],
-				      NULL);
+	if (f->fail[type] != 0)
+		return wire_reply_new((uint64_t)id, f->fail[type], NULL);
 	reply = wire_reply_new((uint64_t)id, 0, NULL);
-	switch (msg_type(req)) {
+	switch (type) {
 	case WIRE_HELLO:
 		vss_id_generate(&sid);
 		wire_set_id(reply, WF_SESSION_ID, &sid);
@@ -391,161 +348,30 @@ reply_to(struct fake *f, json_t *req)
 	return reply;
 }
 
+/* Answers req unless held; vssd.lock held. */
 static void
-handle_request(struct fake *f, json_t *req)
+handle_request(struct fake_vssd *d, json_t *req, void *data)
 {
-	json_t *reply;
+	struct fake *f = data;
 
-	pthread_mutex_lock(&f->lock);
-	json_array_append_new(f->received, json_deep_copy(req));
-	pthread_cond_broadcast(&f->cond);
-	if (!f->hold[msg_type(req)]) {
-		reply = reply_to(f, req);
-		send_msg(f, reply);
-		json_decref(reply);
-	}
-	pthread_mutex_unlock(&f->lock);
-}
-
-static void
-hang_up(struct fake *f)
-{
-	if (f->client_fd >= 0)
-		close(f->client_fd);
-	f->client_fd = -1;
-	wire_reader_release(&f->reader);
-	wire_reader_init(&f->reader, WIRE_FRAME_MAX);
-}
-
-static void *
-fake_thread(void *arg)
-{
-	struct fake *f = arg;
-	uint8_t buf[65536];
-	json_t *msg;
-	ssize_t n;
-
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = f->wake_fd, .events = POLLIN },
-			{ .fd = f->client_fd >= 0 ? f->client_fd : f->listen_fd,
-			  .events = POLLIN },
-		};
-
-		if (poll(p, 2, -1) < 0)
-			continue;
-		if (p[0].revents & POLLIN)
-			break;
-		if (!(p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		if (f->client_fd < 0) {
-			f->client_fd = accept4(f->listen_fd, NULL, NULL,
-					       SOCK_CLOEXEC);
-			continue;
-		}
-		n = read(f->client_fd, buf, sizeof(buf));
-		if (n <= 0 ||
-		    wire_reader_feed(&f->reader, buf, (size_t)n) < 0) {
-			hang_up(f);
-			continue;
-		}
-		while (f->client_fd >= 0 &&
-		       wire_reader_next(&f->reader, &msg) > 0) {
-			handle_request(f, msg);
-			json_decref(msg);
-		}
-	}
-	return NULL;
+	if (!f->hold[fake_vssd_msg_type(req)])
+		fake_vssd_send(d, reply_to(f, req));
 }
 
 static void
 fake_start(struct fake *f)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
 	memset(f, 0, sizeof(*f));
-	strcpy(f->dir, "/tmp/vss-restore-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/vssd.sock", f->dir);
-	strcpy(sa.sun_path, f->path);
-	f->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(f->listen_fd >= 0);
-	assert_int_equal(bind(f->listen_fd, (struct sockaddr *)&sa,
-			      sizeof(sa)),
-			 0);
-	assert_int_equal(listen(f->listen_fd, 4), 0);
-	f->client_fd = -1;
-	f->wake_fd = eventfd(0, EFD_CLOEXEC);
-	assert_true(f->wake_fd >= 0);
-	wire_reader_init(&f->reader, WIRE_FRAME_MAX);
-	pthread_mutex_init(&f->lock, NULL);
-	pthread_cond_init(&f->cond, NULL);
-	f->received = json_array();
-	assert_int_equal(pthread_create(&f->thread, NULL, fake_thread, f), 0);
-}
-
-static void
-fake_stop(struct fake *f)
-{
-	uint64_t one = 1;
-
-	assert_int_equal(write(f->wake_fd, &one, sizeof(one)), sizeof(one));
-	pthread_join(f->thread, NULL);
-	hang_up(f);
-	wire_reader_release(&f->reader);
-	close(f->listen_fd);
-	close(f->wake_fd);
-	unlink(f->path);
-	rmdir(f->dir);
-	json_decref(f->received);
-	pthread_mutex_destroy(&f->lock);
-	pthread_cond_destroy(&f->cond);
+	fake_vssd_start(&f->vssd, "restore", handle_request, NULL, f);
 }
 
 static void
 fake_set(struct fake *f, enum wire_type type, int fail, bool hold)
 {
-	pthread_mutex_lock(&f->lock);
+	pthread_mutex_lock(&f->vssd.lock);
 	f->fail[type] = fail;
 	f->hold[type] = hold;
-	pthread_mutex_unlock(&f->lock);
-}
-
-/* The last request of type received (caller owns), waiting for it. */
-static json_t *
-fake_request(struct fake *f, enum wire_type type)
-{
-	struct timespec deadline;
-	json_t *found = NULL, *req;
-	size_t i;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += WAIT_MS / 1000;
-	pthread_mutex_lock(&f->lock);
-	for (;;) {
-		json_array_foreach(f->received, i, req)
-			if (msg_type(req) == type)
-				found = req;
-		if (found != NULL ||
-		    pthread_cond_timedwait(&f->cond, &f->lock, &deadline) != 0)
-			break;
-	}
-	json_incref(found);
-	pthread_mutex_unlock(&f->lock);
-	return found;
-}
-
-static size_t
-fake_count(struct fake *f, enum wire_type type)
-{
-	json_t *req;
-	size_t i, n = 0;
-
-	pthread_mutex_lock(&f->lock);
-	json_array_foreach(f->received, i, req)
-		n += msg_type(req) == type;
-	pthread_mutex_unlock(&f->lock);
-	return n;
+	pthread_mutex_unlock(&f->vssd.lock);
 }
 
 /* The document a request carried; caller frees. */
@@ -582,7 +408,7 @@ setup(void **state)
 	ids[W_E2].class_id = ids[W_E1].class_id;
 	e1_never = false;
 	fake_start(&t->f);
-	assert_int_equal(vss_requester_new(&t->r, t->f.path), 0);
+	assert_int_equal(vss_requester_new(&t->r, t->f.vssd.path), 0);
 	t->saved_xml = saved_bcd_xml();
 	*state = t;
 	return 0;
@@ -594,21 +420,10 @@ teardown(void **state)
 	struct ctx *t = *state;
 
 	vss_requester_free(t->r);
-	fake_stop(&t->f);
+	fake_vssd_stop(&t->f.vssd);
 	free(t->saved_xml);
 	free(t);
 	return 0;
-}
-
-static int
-finish(vss_async *a)
-{
-	int status = 0;
-
-	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
-	assert_int_equal(vss_async_query_status(a, &status), 0);
-	vss_async_free(a);
-	return status;
 }
 
 /* initialize_for_restore and every saved WMD. */
@@ -634,7 +449,7 @@ gather(struct ctx *t)
 	vss_async *a = NULL;
 
 	assert_int_equal(vss_requester_gather_writer_metadata(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 }
 
 /* Select A's component, by its saved ids. */
@@ -655,7 +470,7 @@ pre_restore(struct ctx *t)
 	rc = vss_requester_pre_restore(t->r, &a);
 	if (rc < 0)
 		return rc;
-	return finish(a);
+	return fake_vssd_await(a);
 }
 
 static int
@@ -667,7 +482,7 @@ post_restore(struct ctx *t)
 	rc = vss_requester_post_restore(t->r, &a);
 	if (rc < 0)
 		return rc;
-	return finish(a);
+	return fake_vssd_await(a);
 }
 
 static int
@@ -905,7 +720,7 @@ test_match_running_instance(void **state)
 			 0);
 	assert_int_equal(pre_restore(t), VSS_S_ASYNC_FINISHED);
 
-	req = fake_request(&t->f, WIRE_PRE_RESTORE);
+	req = fake_vssd_last_request(&t->f.vssd, WIRE_PRE_RESTORE);
 	assert_non_null(req);
 	sent = request_bcd(req); /* loads: no duplicate writer entry */
 	json_decref(req);
@@ -1199,7 +1014,7 @@ test_sequence(void **state)
 	assert_int_equal(post_restore(t), VSS_E_BAD_STATE);
 	assert_int_equal(pre_restore(t), VSS_S_ASYNC_FINISHED);
 
-	req = fake_request(&t->f, WIRE_PRE_RESTORE);
+	req = fake_vssd_last_request(&t->f.vssd, WIRE_PRE_RESTORE);
 	assert_non_null(req);
 	assert_int_equal(wire_get_str(req, WF_RESTORE_TYPE, &type), 0);
 	assert_string_equal(type, vss_restore_type_str(VSS_RTYPE_BY_COPY));
@@ -1275,7 +1090,7 @@ test_sequence(void **state)
 			 VSS_E_OBJECT_ALREADY_EXISTS);
 
 	assert_int_equal(post_restore(t), VSS_S_ASYNC_FINISHED);
-	req = fake_request(&t->f, WIRE_POST_RESTORE);
+	req = fake_vssd_last_request(&t->f.vssd, WIRE_POST_RESTORE);
 	assert_non_null(req);
 	sent = request_bcd(req);
 	json_decref(req);
@@ -1298,7 +1113,7 @@ test_sequence(void **state)
 
 		assert_int_equal(vss_requester_gather_writer_status(t->r, &a),
 				 0);
-		assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+		assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 		assert_int_equal(vss_requester_writer_status_count(t->r), 4);
 		s = vss_requester_writer_status(t->r, 0);
 		assert_int_equal(s->state, VSS_WS_FAILED_AT_PRE_RESTORE);
@@ -1334,11 +1149,11 @@ test_no_abort_no_backup(void **state)
 
 	fake_set(&t->f, WIRE_PRE_RESTORE, 0, true);
 	assert_int_equal(vss_requester_pre_restore(t->r, &a), 0);
-	json_decref(fake_request(&t->f, WIRE_PRE_RESTORE));
+	json_decref(fake_vssd_last_request(&t->f.vssd, WIRE_PRE_RESTORE));
 	assert_int_equal(vss_async_cancel(a), -ENOTSUP);
 	assert_int_equal(vss_requester_abort_backup(t->r), VSS_E_BAD_STATE);
-	assert_int_equal(fake_count(&t->f, WIRE_CANCEL), 0);
-	assert_int_equal(fake_count(&t->f, WIRE_ABORT_BACKUP), 0);
+	assert_int_equal(fake_vssd_count(&t->f.vssd, WIRE_CANCEL), 0);
+	assert_int_equal(fake_vssd_count(&t->f.vssd, WIRE_ABORT_BACKUP), 0);
 	assert_int_equal(vss_async_query_status(a, &status), 0);
 	assert_int_equal(status, VSS_S_ASYNC_PENDING);
 	vss_async_free(a);
@@ -1362,7 +1177,7 @@ test_free_during_post_restore(void **state)
 	assert_int_equal(set_status(t, "db", VSS_RS_NONE), 0);
 	fake_set(&t->f, WIRE_POST_RESTORE, 0, true);
 	assert_int_equal(vss_requester_post_restore(t->r, &a), 0);
-	json_decref(fake_request(&t->f, WIRE_POST_RESTORE));
+	json_decref(fake_vssd_last_request(&t->f.vssd, WIRE_POST_RESTORE));
 	vss_requester_free(t->r);
 	t->r = NULL;
 	assert_int_equal(vss_async_wait(a, WAIT_MS), 0);
@@ -1396,7 +1211,7 @@ test_pre_restore_fails(void **state)
 	assert_int_equal(vss_requester_abort_backup(t->r), VSS_E_BAD_STATE);
 	assert_int_equal(match_of(t, W_A, NULL), VSS_RWM_MATCHED);
 	assert_int_equal(vss_requester_gather_writer_status(t->r, &a), 0);
-	assert_int_equal(finish(a), VSS_S_ASYNC_FINISHED);
+	assert_int_equal(fake_vssd_await(a), VSS_S_ASYNC_FINISHED);
 }
 
 int
