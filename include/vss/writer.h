@@ -211,6 +211,19 @@ vss_bcd_writer *vss_writer_event_components(vss_writer_event *ev);
  */
 int vss_writer_event_set_failure(vss_writer_event *ev, int status,
 				 int app_status, const char *message);
+/*
+ * Inside the identify handler only (VSS_E_BAD_STATE elsewhere): the failure
+ * the handler is about to return, with an application status and a message
+ * (e.g. the application is down: VSS_E_WRITERERROR_RETRYABLE).  status one of
+ * VSS_E_WRITERERROR_* except PARTIAL_FAILURE (-EINVAL otherwise); a second
+ * call replaces the first.  The handler must still return a negative
+ * status; vssd then lists the writer as failed at identify with this
+ * failure and message (vss list writers) and leaves it out of the gathered
+ * metadata (BK-013).  A handler that returns 0 after all succeeds: the
+ * failure is dropped.  message is copied.
+ */
+int vss_writer_identify_set_failure(vss_writer *w, int status, int app_status,
+				    const char *message);
 
 #pragma GCC visibility pop
 

@@ -51,6 +51,9 @@ struct vss_writer {
 	unsigned refs;   /* process(), unsubscribe(), the helper thread */
 	bool freed;      /* vss_writer_free() was called */
 	bool in_handler;
+	/* The identify event while its handler runs, for
+	 * vss_writer_identify_set_failure(); NULL otherwise. */
+	struct vss_writer_event *identifying;
 
 	/* Between a successful freeze and thaw (BK-060). */
 	bool frozen;
@@ -433,10 +436,11 @@ handler_of(const vss_writer *w, enum wire_event type)
 
 /*
  * Identify: a fresh document with the writer's identity for the handler
- * to fill (BK-012), its XML into *ret_xml.
+ * to fill (BK-012), its XML into *ret_xml.  The failure the handler sets
+ * with vss_writer_identify_set_failure() goes on ev, for the reply.
  */
 static int
-run_identify(vss_writer *w, char **ret_xml)
+run_identify(vss_writer *w, struct vss_writer_event *ev, char **ret_xml)
 {
 	const struct vss_writer_identity id = {
 		.class_id = w->opts.class_id,
@@ -457,8 +461,13 @@ run_identify(vss_writer *w, char **ret_xml)
 		return r;
 	if (w->cb.identify) {
 		w->in_handler = true;
+		w->identifying = ev;
 		r = w->cb.identify(w, wmd, w->userdata);
+		w->identifying = NULL;
 		w->in_handler = false;
+		/* A handler that succeeds after all reports no failure. */
+		if (r >= 0)
+			vss_writer_event_set_failure(ev, 0, 0, NULL);
 	}
 	if (r >= 0)
 		r = vss_wmd_save_xml(wmd, ret_xml, &len);
@@ -482,7 +491,7 @@ run_event(vss_writer *w, struct vss_writer_event *ev, char **ret_wmd)
 	case WIRE_EV_IDENTIFY:
 		/* Not part of a backup sequence (BK-012). */
 		w->timed_out = timed_out;
-		return run_identify(w, ret_wmd);
+		return run_identify(w, ev, ret_wmd);
 	case WIRE_EV_FREEZE:
 		r = run_handler(w, w->cb.freeze, ev);
 		if (r >= 0) {
@@ -585,6 +594,21 @@ vss_writer_process(vss_writer *w)
 		writer_disconnect(w, false);
 	writer_unref(w);
 	return r;
+}
+
+int
+vss_writer_identify_set_failure(vss_writer *w, int status, int app_status,
+				const char *message)
+{
+	if (!w)
+		return -EINVAL;
+	if (!w->identifying)
+		return VSS_E_BAD_STATE;
+	/* Status 0 withdraws an event's failure; identify has no such use. */
+	if (status == 0 || status == VSS_E_WRITERERROR_PARTIAL_FAILURE)
+		return -EINVAL;
+	return vss_writer_event_set_failure(w->identifying, status,
+					    app_status, message);
 }
 
 /* ---- helper thread ------------------------------------------------------- */

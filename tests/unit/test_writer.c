@@ -404,6 +404,7 @@ struct fx {
 	int set_result;
 	enum wire_event free_in;
 	void (*hook)(struct fx *fx, vss_writer *w, vss_writer_event *ev);
+	void (*identify_hook)(struct fx *fx, vss_writer *w);
 	pthread_t handler_thread;
 	vss_id abort_set_id;
 	const char *last_name;
@@ -497,6 +498,8 @@ on_identify(vss_writer *w, vss_wmd *wmd, void *u)
 
 	fx->calls[WIRE_EV_IDENTIFY]++;
 	fx->handler_thread = pthread_self();
+	if (fx->identify_hook)
+		fx->identify_hook(fx, w);
 	if (fx->ret[WIRE_EV_IDENTIFY])
 		return fx->ret[WIRE_EV_IDENTIFY];
 	r = vss_wmd_add_component(wmd, &def);
@@ -962,6 +965,96 @@ test_identify(void **state)
 			 VSS_E_WRITERERROR_NONRETRYABLE);
 	assert_int_equal(reply_int(reply, WF_APP_FAILURE), -EIO);
 	assert_false(reply_has(reply, WF_WMD));
+	json_decref(reply);
+}
+
+static void
+identify_app_down(struct fx *fx, vss_writer *w)
+{
+	fx->in_handler_status[0] = vss_writer_identify_set_failure(
+		w, VSS_E_WRITERERROR_PARTIAL_FAILURE, 0, "partial");
+	fx->in_handler_status[1] = vss_writer_identify_set_failure(w, 0, 0,
+								   NULL);
+	fx->in_handler_status[2] = vss_writer_identify_set_failure(
+		w, VSS_E_WRITERERROR_NONRETRYABLE, 3, "replaced below");
+	fx->in_handler_status[3] = vss_writer_identify_set_failure(
+		w, VSS_E_WRITERERROR_RETRYABLE, 11, "the application is down");
+}
+
+static void
+hook_identify_failure_elsewhere(struct fx *fx, vss_writer *w,
+				vss_writer_event *ev)
+{
+	(void)ev;
+	fx->in_handler_status[0] = vss_writer_identify_set_failure(
+		w, VSS_E_WRITERERROR_RETRYABLE, 0, "not here");
+}
+
+/*
+ * vss_writer_identify_set_failure(): the identify reply carries the
+ * failure, application status and message, and no document (BK-013).
+ */
+static void
+test_identify_failure(void **state)
+{
+	struct fx *fx = *state;
+	const char *msg;
+	json_t *reply;
+
+	/* Only inside the identify handler. */
+	assert_int_equal(vss_writer_identify_set_failure(
+				 NULL, VSS_E_WRITERERROR_RETRYABLE, 0, NULL),
+			 -EINVAL);
+	assert_int_equal(vss_writer_identify_set_failure(
+				 fx->w, VSS_E_WRITERERROR_RETRYABLE, 0, NULL),
+			 VSS_E_BAD_STATE);
+	fx->hook = hook_identify_failure_elsewhere;
+	expect_status(fx, "freeze", set_fields(), 0);
+	assert_int_equal(fx->in_handler_status[0], VSS_E_BAD_STATE);
+	fx->hook = NULL;
+
+	/* Bad codes refused; the last good call wins. */
+	fx->identify_hook = identify_app_down;
+	fx->ret[WIRE_EV_IDENTIFY] = VSS_E_WRITERERROR_RETRYABLE;
+	reply = exchange(fx, "identify", NULL);
+	assert_int_equal(fx->in_handler_status[0], -EINVAL);
+	assert_int_equal(fx->in_handler_status[1], -EINVAL);
+	assert_int_equal(fx->in_handler_status[2], 0);
+	assert_int_equal(fx->in_handler_status[3], 0);
+	assert_int_equal(reply_int(reply, WF_STATUS),
+			 VSS_E_WRITERERROR_RETRYABLE);
+	assert_int_equal(reply_int(reply, WF_FAILURE),
+			 VSS_E_WRITERERROR_RETRYABLE);
+	assert_int_equal(reply_int(reply, WF_APP_FAILURE), 11);
+	assert_int_equal(wire_get_str(reply, WF_FAILURE_MESSAGE, &msg), 0);
+	assert_string_equal(msg, "the application is down");
+	assert_false(reply_has(reply, WF_WMD));
+	json_decref(reply);
+
+	/* The failure set wins over another negative return. */
+	fx->ret[WIRE_EV_IDENTIFY] = -EIO;
+	reply = exchange(fx, "identify", NULL);
+	assert_int_equal(reply_int(reply, WF_STATUS),
+			 VSS_E_WRITERERROR_RETRYABLE);
+	assert_int_equal(reply_int(reply, WF_APP_FAILURE), 11);
+	json_decref(reply);
+
+	/* A handler that returns 0 after all succeeds, with its document. */
+	fx->ret[WIRE_EV_IDENTIFY] = 0;
+	reply = exchange(fx, "identify", NULL);
+	assert_int_equal(reply_int(reply, WF_STATUS), 0);
+	assert_false(reply_has(reply, WF_FAILURE));
+	assert_false(reply_has(reply, WF_FAILURE_MESSAGE));
+	assert_true(reply_has(reply, WF_WMD));
+	json_decref(reply);
+
+	/* Nothing carries over to the next identify. */
+	fx->identify_hook = NULL;
+	fx->ret[WIRE_EV_IDENTIFY] = -EIO;
+	reply = exchange(fx, "identify", NULL);
+	assert_int_equal(reply_int(reply, WF_STATUS),
+			 VSS_E_WRITERERROR_NONRETRYABLE);
+	assert_false(reply_has(reply, WF_FAILURE_MESSAGE));
 	json_decref(reply);
 }
 
@@ -1750,6 +1843,7 @@ main(void)
 		FX_TEST(test_subscribe_errors),
 		FX_TEST(test_old_structs),
 		FX_TEST(test_identify),
+		FX_TEST(test_identify_failure),
 		FX_TEST(test_dispatch),
 		FX_TEST(test_null_handlers),
 		FX_TEST(test_prepare_backup_helpers),
