@@ -138,18 +138,18 @@ test_defaults(void **state)
 	vss_wmd *wmd;
 	int e;
 
-	assert_id(&cfg->class_id, TW_DEFAULT_CLASS_ID);
-	assert_string_equal(cfg->name, "vss-test-writer");
-	assert_null(cfg->instance_name);
-	assert_int_equal(cfg->usage, VSS_UT_USERDATA);
-	assert_int_equal(cfg->source, VSS_ST_OTHER);
-	assert_int_equal(cfg->level, VSS_APP_FRONT_END);
-	assert_int_equal(cfg->freeze_timeout_ms, 0);
+	assert_id(&cfg->decl.class_id, TW_DEFAULT_CLASS_ID);
+	assert_string_equal(cfg->decl.name, "vss-test-writer");
+	assert_null(cfg->decl.instance_name);
+	assert_int_equal(cfg->decl.usage, VSS_UT_USERDATA);
+	assert_int_equal(cfg->decl.source, VSS_ST_OTHER);
+	assert_int_equal(cfg->decl.level, VSS_APP_FRONT_END);
+	assert_int_equal(cfg->decl.freeze_timeout_ms, 0);
 	for (e = 0; e < TW_EV_COUNT; e++) {
 		assert_int_equal(cfg->faults[e].status, 0);
 		assert_int_equal(cfg->faults[e].stall_ms, 0);
 	}
-	assert_int_equal(tw_config_new_wmd(cfg, &wmd, &err), 0);
+	assert_int_equal(wdecl_new_wmd(&cfg->decl, &wmd, &err), 0);
 	id = vss_wmd_identity(wmd);
 	assert_string_equal(id->friendly_name, "vss-test-writer");
 	assert_int_equal(id->major_version, 1);
@@ -186,39 +186,43 @@ test_full_file(void **state)
 {
 	struct tw_config *cfg = *state;
 	struct vss_error err;
-	const struct tw_component *c;
+	const struct wdecl_component *c;
 
 	assert_int_equal(tw_config_load_string(cfg, full_config, &err), 0);
-	assert_id(&cfg->class_id, "0b7a5c5e-1111-4222-8333-944455556666");
-	assert_string_equal(cfg->name, "db writer");
-	assert_string_equal(cfg->instance_name, "first");
-	assert_int_equal(cfg->usage, VSS_UT_SYSTEMSERVICE);
-	assert_int_equal(cfg->source, VSS_ST_TRANSACTEDDB);
-	assert_int_equal(cfg->level, VSS_APP_BACK_END);
-	assert_int_equal(cfg->freeze_timeout_ms, 5000);
-	assert_int_equal(cfg->major_version, 2);
-	assert_int_equal(cfg->minor_version, 7);
-	assert_int_equal(cfg->backup_schema, VSS_BS_DIFFERENTIAL |
+	assert_id(&cfg->decl.class_id,
+		  "0b7a5c5e-1111-4222-8333-944455556666");
+	assert_string_equal(cfg->decl.name, "db writer");
+	assert_string_equal(cfg->decl.instance_name, "first");
+	assert_int_equal(cfg->decl.usage, VSS_UT_SYSTEMSERVICE);
+	assert_int_equal(cfg->decl.source, VSS_ST_TRANSACTEDDB);
+	assert_int_equal(cfg->decl.level, VSS_APP_BACK_END);
+	assert_int_equal(cfg->decl.freeze_timeout_ms, 5000);
+	assert_int_equal(cfg->decl.major_version, 2);
+	assert_int_equal(cfg->decl.minor_version, 7);
+	assert_int_equal(cfg->decl.backup_schema, VSS_BS_DIFFERENTIAL |
 			 VSS_BS_INCREMENTAL | VSS_BS_COPY);
 
-	assert_int_equal(cfg->excludes.count, 2);
-	assert_string_equal(cfg->excludes.items[0].path, "/srv/db");
-	assert_string_equal(cfg->excludes.items[0].filespec, "*.tmp");
-	assert_true(cfg->excludes.items[0].recursive);
-	assert_string_equal(cfg->excludes.items[1].path, "/srv/my data");
-	assert_false(cfg->excludes.items[1].recursive);
-	assert_int_equal(cfg->excludes_from_snapshot.count, 1);
+	assert_int_equal(cfg->decl.excludes.count, 2);
+	assert_string_equal(cfg->decl.excludes.items[0].path, "/srv/db");
+	assert_string_equal(cfg->decl.excludes.items[0].filespec, "*.tmp");
+	assert_true(cfg->decl.excludes.items[0].recursive);
+	assert_string_equal(cfg->decl.excludes.items[1].path,
+			    "/srv/my data");
+	assert_false(cfg->decl.excludes.items[1].recursive);
+	assert_int_equal(cfg->decl.excludes_from_snapshot.count, 1);
 
-	assert_true(cfg->has_restore_method);
-	assert_int_equal(cfg->restore_method, VSS_RME_RESTORE_IF_CAN_REPLACE);
-	assert_string_equal(cfg->restore_service, "dbd");
-	assert_int_equal(cfg->writer_restore, VSS_WRE_ALWAYS);
-	assert_true(cfg->reboot_required);
-	assert_int_equal(cfg->mapping_count, 1);
-	assert_string_equal(cfg->mappings[0].destination, "/restore/files");
+	assert_true(cfg->decl.has_restore_method);
+	assert_int_equal(cfg->decl.restore_method,
+			 VSS_RME_RESTORE_IF_CAN_REPLACE);
+	assert_string_equal(cfg->decl.restore_service, "dbd");
+	assert_int_equal(cfg->decl.writer_restore, VSS_WRE_ALWAYS);
+	assert_true(cfg->decl.reboot_required);
+	assert_int_equal(cfg->decl.mapping_count, 1);
+	assert_string_equal(cfg->decl.mappings[0].destination,
+			    "/restore/files");
 
-	assert_int_equal(cfg->component_count, 2);
-	c = &cfg->components[0];
+	assert_int_equal(cfg->decl.component_count, 2);
+	c = &cfg->decl.components[0];
 	assert_string_equal(c->name, "main");
 	/* '/' typed between elements is stored as '\'. */
 	assert_string_equal(c->logical_path, "databases\\prod");
@@ -236,7 +240,7 @@ test_full_file(void **state)
 	assert_int_equal(c->dep_count, 1);
 	assert_string_equal(c->deps[0].logical_path, "other\\x");
 	assert_string_equal(c->deps[0].name, "y");
-	c = &cfg->components[1];
+	c = &cfg->decl.components[1];
 	assert_null(c->logical_path);
 	assert_int_equal(c->type, VSS_CT_FILEGROUP);
 	assert_true(c->selectable);
@@ -279,7 +283,7 @@ test_full_wmd(void **state)
 	vss_wmd *wmd;
 
 	assert_int_equal(tw_config_load_string(cfg, full_config, &err), 0);
-	assert_int_equal(tw_config_new_wmd(cfg, &wmd, &err), 0);
+	assert_int_equal(wdecl_new_wmd(&cfg->decl, &wmd, &err), 0);
 	id = vss_wmd_identity(wmd);
 	assert_string_equal(id->friendly_name, "db writer");
 	assert_string_equal(id->instance_name, "first");
@@ -323,8 +327,8 @@ test_fill_is_repeatable(void **state)
 	size_t la, lb;
 
 	assert_int_equal(tw_config_load_string(cfg, full_config, &err), 0);
-	assert_int_equal(tw_config_new_wmd(cfg, &a, &err), 0);
-	assert_int_equal(tw_config_new_wmd(cfg, &b, &err), 0);
+	assert_int_equal(wdecl_new_wmd(&cfg->decl, &a, &err), 0);
+	assert_int_equal(wdecl_new_wmd(&cfg->decl, &b, &err), 0);
 	assert_int_equal(vss_wmd_save_xml(a, &xa, &la), 0);
 	assert_int_equal(vss_wmd_save_xml(b, &xb, &lb), 0);
 	assert_int_equal(la, lb);
@@ -448,50 +452,56 @@ test_restore_behaviour_keys(void **state)
 		"backup_metadata = dropped\n"
 		"backup_metadata =\n"; /* an empty value clears it */
 	struct tw_config *cfg = *state;
-	const struct tw_component *c;
+	const struct wdecl_component *c;
+	const struct tw_component_events *ev;
 	const struct tw_directed *d;
 	struct vss_error err;
 	vss_wmd *wmd;
 
 	assert_int_equal(tw_config_load_string(cfg, text, &err), 0);
-	assert_int_equal(cfg->backup_schema,
+	assert_int_equal(cfg->decl.backup_schema,
 			 VSS_BS_WRITER_SUPPORTS_NEW_TARGET |
 				 VSS_BS_AUTHORITATIVE_RESTORE |
 				 VSS_BS_ROLLFORWARD_RESTORE |
 				 VSS_BS_RESTORE_RENAME |
 				 VSS_BS_WRITER_SUPPORTS_RESTORE_WITH_MOVE);
 
-	c = tw_config_find_component(cfg, "app", "db");
+	c = wdecl_find_component(&cfg->decl, "app", "db");
 	assert_non_null(c);
-	assert_ptr_equal(c, &cfg->components[0]);
-	assert_string_equal(c->backup_metadata, "stamp 42");
-	assert_string_equal(c->restore_metadata_text, "from pre_restore");
-	assert_int_equal(c->restore_target, VSS_RT_DIRECTED);
-	assert_int_equal(c->directed_count, 2);
-	d = &c->directed[0];
+	assert_ptr_equal(c, &cfg->decl.components[0]);
+	ev = tw_config_events(cfg, c);
+	assert_non_null(ev);
+	assert_string_equal(ev->backup_metadata, "stamp 42");
+	assert_string_equal(ev->restore_metadata_text, "from pre_restore");
+	assert_int_equal(ev->restore_target, VSS_RT_DIRECTED);
+	assert_int_equal(ev->directed_count, 2);
+	d = &ev->directed[0];
 	assert_string_equal(d->source_path, "/srv/db");
 	assert_string_equal(d->source_file, "a.dat");
 	assert_string_equal(d->source_ranges, "0:4,8:4");
 	assert_string_equal(d->destination_path, "/srv/db");
 	assert_string_equal(d->destination_file, "b.dat");
 	assert_string_equal(d->destination_ranges, "4:4,0:4");
-	assert_string_equal(c->directed[1].source_path, "/srv/my db");
-	assert_string_equal(c->directed[1].destination_file, "d.dat");
+	assert_string_equal(ev->directed[1].source_path, "/srv/my db");
+	assert_string_equal(ev->directed[1].destination_file, "d.dat");
 
 	/* Top level: a NULL and an empty logical path are the same. */
-	c = tw_config_find_component(cfg, NULL, "logs");
-	assert_ptr_equal(c, &cfg->components[1]);
-	assert_ptr_equal(tw_config_find_component(cfg, "", "logs"), c);
-	assert_int_equal(c->restore_target, VSS_RT_ORIGINAL_LOCATION);
-	assert_null(c->backup_metadata);
-	assert_null(c->restore_metadata_text);
-	assert_int_equal(c->directed_count, 0);
-	assert_null(tw_config_find_component(cfg, NULL, "db"));
-	assert_null(tw_config_find_component(cfg, "app", "logs"));
+	c = wdecl_find_component(&cfg->decl, NULL, "logs");
+	assert_ptr_equal(c, &cfg->decl.components[1]);
+	assert_ptr_equal(wdecl_find_component(&cfg->decl, "", "logs"), c);
+	ev = tw_config_events(cfg, c);
+	assert_non_null(ev);
+	assert_int_equal(ev->restore_target, VSS_RT_ORIGINAL_LOCATION);
+	assert_null(ev->backup_metadata);
+	assert_null(ev->restore_metadata_text);
+	assert_int_equal(ev->directed_count, 0);
+	assert_null(wdecl_find_component(&cfg->decl, NULL, "db"));
+	assert_null(wdecl_find_component(&cfg->decl, "app", "logs"));
 
 	/* Behaviour, not metadata: the WMD is what it was, and loads. */
-	assert_int_equal(tw_config_new_wmd(cfg, &wmd, &err), 0);
-	assert_int_equal(vss_wmd_backup_schema(wmd), cfg->backup_schema);
+	assert_int_equal(wdecl_new_wmd(&cfg->decl, &wmd, &err), 0);
+	assert_int_equal(vss_wmd_backup_schema(wmd),
+			 cfg->decl.backup_schema);
 	vss_wmd_free(wmd);
 }
 
@@ -511,7 +521,7 @@ test_long_line(void **state)
 	/* A line that just fits is fine. */
 	snprintf(text, sizeof(text), "[writer]\nname = %0189d\n", 0);
 	assert_int_equal(tw_config_load_string(cfg, text, &err), 0);
-	assert_int_equal(strlen(cfg->name), 189);
+	assert_int_equal(strlen(cfg->decl.name), 189);
 }
 
 /* Mistakes only the WMD rules catch, reported with the component. */
@@ -528,7 +538,13 @@ test_wmd_errors(void **state)
 		 "component 'a': file set '/x' '*': not allowed"},
 		{"[component a]\nlogical_path = p\n[writer]\nname = w\n"
 		 "[component a]\nlogical_path = p\n",
-		 "component 'p\\a': the object already exists"},
+		 "component 'p\\a': declared twice"},
+		/* Two sections of one name in a row: two components. */
+		{"[component a]\ncaption = x\n[component a]\ncaption = y\n",
+		 "component 'a': declared twice"},
+		{"[component a]\ncaption = x\n[restore]\n"
+		 "[component a]\nbackup_metadata = m\n",
+		 "component 'a': declared twice"},
 		{"[restore]\nmethod = CUSTOM\n"
 		 "alternate_location = /x * true /y\n",
 		 "alternate location '/x' '*': no component"},
@@ -543,7 +559,7 @@ test_wmd_errors(void **state)
 		assert_int_equal(tw_config_init(&cfg), 0);
 		assert_int_equal(tw_config_load_string(&cfg, cases[i].text,
 						       &err), 0);
-		assert_true(tw_config_new_wmd(&cfg, &wmd, &err) < 0);
+		assert_true(wdecl_new_wmd(&cfg.decl, &wmd, &err) < 0);
 		if (!strstr(err.message, cases[i].needle))
 			fail_msg("case %zu: '%s', expected '%s'", i,
 				 err.message, cases[i].needle);
@@ -564,14 +580,14 @@ test_component_flag(void **state)
 		"--component", "top=/t",
 		NULL,
 	};
-	const struct tw_component *c;
+	const struct wdecl_component *c;
 	struct vss_error err;
 	vss_wmd *wmd;
 
 	assert_int_equal(tw_config_parse_args(cfg, ARGC(argv), argv, &err),
 			 0);
-	assert_int_equal(cfg->component_count, 3);
-	c = &cfg->components[0];
+	assert_int_equal(cfg->decl.component_count, 3);
+	c = &cfg->decl.components[0];
 	assert_string_equal(c->logical_path, "a");
 	assert_string_equal(c->name, "b");
 	assert_int_equal(c->type, VSS_CT_FILEGROUP);
@@ -580,15 +596,15 @@ test_component_flag(void **state)
 	assert_string_equal(c->files.items[0].path, "/srv/data");
 	assert_string_equal(c->files.items[0].filespec, "*");
 	assert_true(c->files.items[0].recursive);
-	c = &cfg->components[1];
+	c = &cfg->decl.components[1];
 	assert_string_equal(c->logical_path, "x\\y");
 	assert_string_equal(c->name, "z");
 	/* The directory is everything after the first '='. */
 	assert_string_equal(c->files.items[0].path, "/srv/=odd");
-	c = &cfg->components[2];
+	c = &cfg->decl.components[2];
 	assert_null(c->logical_path);
 	assert_string_equal(c->name, "top");
-	assert_int_equal(tw_config_new_wmd(cfg, &wmd, &err), 0);
+	assert_int_equal(wdecl_new_wmd(&cfg->decl, &wmd, &err), 0);
 	assert_non_null(vss_wmd_find_component(wmd, "x\\y", "z"));
 	vss_wmd_free(wmd);
 }
@@ -606,26 +622,26 @@ test_exclude_from_snapshot_flag(void **state)
 		NULL,
 	};
 	static const char *const bad[] = { "rel/x", "/dir/", "/:r", "" };
-	const struct tw_file_set *f;
+	const struct wdecl_file_set *f;
 	struct vss_error err;
 	vss_wmd *wmd;
 	size_t i;
 
 	assert_int_equal(tw_config_parse_args(cfg, ARGC(argv), argv, &err),
 			 0);
-	assert_int_equal(cfg->excludes_from_snapshot.count, 3);
-	f = &cfg->excludes_from_snapshot.items[0];
+	assert_int_equal(cfg->decl.excludes_from_snapshot.count, 3);
+	f = &cfg->decl.excludes_from_snapshot.items[0];
 	assert_string_equal(f->path, "/srv/scratch");
 	assert_string_equal(f->filespec, "*.bin");
 	assert_false(f->recursive);
-	f = &cfg->excludes_from_snapshot.items[1];
+	f = &cfg->decl.excludes_from_snapshot.items[1];
 	assert_string_equal(f->path, "/srv/cache");
 	assert_string_equal(f->filespec, "*");
 	assert_true(f->recursive);
-	f = &cfg->excludes_from_snapshot.items[2];
+	f = &cfg->decl.excludes_from_snapshot.items[2];
 	assert_string_equal(f->path, "/");
 	assert_string_equal(f->filespec, "x.bin");
-	assert_int_equal(tw_config_new_wmd(cfg, &wmd, &err), 0);
+	assert_int_equal(wdecl_new_wmd(&cfg->decl, &wmd, &err), 0);
 	assert_int_equal(vss_wmd_exclude_from_snapshot_count(wmd), 3);
 	vss_wmd_free(wmd);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -636,7 +652,7 @@ test_exclude_from_snapshot_flag(void **state)
 		assert_int_equal(tw_config_init(&c), 0);
 		if (tw_config_parse_args(&c, ARGC(av), av, &err) != -EINVAL)
 			fail_msg("'%s' accepted", bad[i]);
-		assert_int_equal(c.excludes_from_snapshot.count, 0);
+		assert_int_equal(c.decl.excludes_from_snapshot.count, 0);
 		tw_config_release(&c);
 	}
 }
@@ -660,7 +676,7 @@ test_bad_component_flags(void **state)
 			fail_msg("'%s' accepted", specs[i]);
 		assert_non_null(strstr(err.message, "--component"));
 		assert_non_null(strstr(err.message, "LOGICAL/PATH/NAME=DIR"));
-		assert_int_equal(cfg.component_count, 0);
+		assert_int_equal(cfg.decl.component_count, 0);
 		tw_config_release(&cfg);
 	}
 	(void)state;
@@ -780,12 +796,12 @@ test_flags_override_file(void **state)
 			 0);
 	unlink(path);
 	free(path);
-	assert_string_equal(cfg->name, "from flag");
-	assert_int_equal(cfg->level, VSS_APP_SYSTEM);
+	assert_string_equal(cfg->decl.name, "from flag");
+	assert_int_equal(cfg->decl.level, VSS_APP_SYSTEM);
 	/* Components add up: the file's first, then the flags'. */
-	assert_int_equal(cfg->component_count, 2);
-	assert_string_equal(cfg->components[0].name, "c");
-	assert_string_equal(cfg->components[1].name, "d");
+	assert_int_equal(cfg->decl.component_count, 2);
+	assert_string_equal(cfg->decl.components[0].name, "c");
+	assert_string_equal(cfg->decl.components[1].name, "d");
 	assert_int_equal(cfg->faults[TW_EV_FREEZE].status,
 			 VSS_E_WRITERERROR_TIMEOUT);
 	assert_int_equal(cfg->faults[TW_EV_FREEZE].count, 1);
@@ -794,8 +810,8 @@ test_flags_override_file(void **state)
 	assert_int_equal(cfg->write_every_ms, 3);
 	assert_string_equal(cfg->socket_path, "/tmp/s");
 	assert_string_equal(cfg->ready_file, "/tmp/r");
-	assert_string_equal(cfg->instance_name, "i2");
-	assert_int_equal(cfg->freeze_timeout_ms, 1500);
+	assert_string_equal(cfg->decl.instance_name, "i2");
+	assert_int_equal(cfg->decl.freeze_timeout_ms, 1500);
 	assert_true(cfg->print_wmd);
 }
 
@@ -819,6 +835,42 @@ test_config_flag_error(void **state)
 	assert_int_equal(err.line, 3);
 }
 
+/*
+ * Each --config is read on its own: a file's first [component a] is a new
+ * component even when the file before ended in [component a].
+ */
+static void
+test_config_twice(void **state)
+{
+	struct tw_config *cfg = *state;
+	char *first = write_temp("[component a]\nfiles = /x * true\n");
+	char *second = write_temp("[component a]\nbackup_metadata = m\n");
+	char *argv[] = {"tw", "--config", first, "--config", second, NULL};
+	const struct tw_component_events *ev;
+	struct vss_error err;
+	vss_wmd *wmd = NULL;
+
+	assert_int_equal(tw_config_parse_args(cfg, ARGC(argv), argv, &err),
+			 0);
+	unlink(first);
+	unlink(second);
+	free(first);
+	free(second);
+	assert_int_equal(cfg->decl.component_count, 2);
+	assert_int_equal(cfg->decl.components[0].files.count, 1);
+	assert_int_equal(cfg->decl.components[1].files.count, 0);
+	ev = tw_config_events(cfg, &cfg->decl.components[0]);
+	assert_true(!ev || !ev->backup_metadata);
+	ev = tw_config_events(cfg, &cfg->decl.components[1]);
+	assert_non_null(ev);
+	assert_string_equal(ev->backup_metadata, "m");
+	assert_true(wdecl_new_wmd(&cfg->decl, &wmd, &err) < 0);
+	assert_null(wmd);
+	assert_string_equal(err.message, "component 'a': declared twice "
+			    "(each [component NAME] section is a component of "
+			    "its own)");
+}
+
 static void
 test_help(void **state)
 {
@@ -830,7 +882,7 @@ test_help(void **state)
 	assert_int_equal(tw_config_parse_args(cfg, ARGC(argv), argv, &err),
 			 1);
 	/* Nothing is applied when help is asked for. */
-	assert_string_equal(cfg->name, "vss-test-writer");
+	assert_string_equal(cfg->decl.name, "vss-test-writer");
 	assert_int_equal(tw_config_parse_args(cfg, ARGC(argv2), argv2, &err),
 			 1);
 }
@@ -863,6 +915,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_flags_override_file, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_config_flag_error, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_config_twice, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
 	};

@@ -167,19 +167,23 @@ takes_part(const vss_bcd_component *c)
 	       vss_bcd_component_restore_subcomponent_count(c) > 0;
 }
 
-static const struct tw_component *
+/* The event keys configured for c, or NULL. */
+static const struct tw_component_events *
 configured(const struct tw_config *cfg, const vss_bcd_component *c)
 {
-	return tw_config_find_component(cfg,
-					vss_bcd_component_logical_path(c),
-					vss_bcd_component_name(c));
+	const struct wdecl_component *dc;
+
+	dc = wdecl_find_component(&cfg->decl,
+				  vss_bcd_component_logical_path(c),
+				  vss_bcd_component_name(c));
+	return dc ? tw_config_events(cfg, dc) : NULL;
 }
 
 int
 tw_components_post_snapshot(const struct tw_config *cfg, vss_bcd_writer *w)
 {
 	size_t n = w ? vss_bcd_writer_component_count(w) : 0;
-	const struct tw_component *tc;
+	const struct tw_component_events *tc;
 	vss_bcd_component *c;
 	int r;
 
@@ -215,7 +219,7 @@ int
 tw_components_pre_restore(const struct tw_config *cfg, vss_bcd_writer *w)
 {
 	size_t n = w ? vss_bcd_writer_component_count(w) : 0;
-	const struct tw_component *tc;
+	const struct tw_component_events *tc;
 	vss_bcd_component *c;
 	int r;
 

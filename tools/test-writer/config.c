@@ -1,34 +1,26 @@
 /*
  * tools/test-writer/config.c - the test writer's configuration: the INI
- * file (read with inih), the command-line flags, and the writer metadata
- * document both describe.  The format is in docs/vss-test-writer.md.
+ * file and the command-line flags (docs/vss-test-writer.md).  The
+ * declaration ([writer], [restore], [component NAME] and the WMD they
+ * make) is writers/common/decl.c's; here are the [event] and [run]
+ * sections, the component keys that act in events, and the flags.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <ini.h>
 
 #include <vss/status.h>
 
 #include "config.h"
+#include "ini.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A configuration file is small; refuse what is plainly not one. */
-#define CONFIG_MAX_SIZE (1024 * 1024)
-/* The longest stall and stream period accepted: one day. */
-#define MAX_MS (24U * 3600U * 1000U)
-/* Tokens of the longest value: a file set with both options. */
-#define MAX_TOKENS 6
+/* Words of the longest value: a directed target. */
+#define MAX_WORDS 6
 
 static const char *const event_names[TW_EV_COUNT] = {
 	[TW_EV_IDENTIFY] = "identify",
@@ -44,97 +36,22 @@ static const char *const event_names[TW_EV_COUNT] = {
 	[TW_EV_POST_RESTORE] = "post_restore",
 };
 
-struct name_value {
-	const char *name;
-	uint32_t value;
-};
-
 /* The failures SetWriterFailure accepts (BK-033). */
 #define FAILURE_CHOICES                                                        \
 	"retryable, nonretryable, outofresources, inconsistentsnapshot, "      \
 	"timeout"
-static const struct name_value failure_names[] = {
-	{"retryable", (uint32_t)VSS_E_WRITERERROR_RETRYABLE},
-	{"nonretryable", (uint32_t)VSS_E_WRITERERROR_NONRETRYABLE},
-	{"outofresources", (uint32_t)VSS_E_WRITERERROR_OUTOFRESOURCES},
-	{"inconsistentsnapshot",
-	 (uint32_t)VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT},
-	{"timeout", (uint32_t)VSS_E_WRITERERROR_TIMEOUT},
-};
-
-static const struct name_value level_names[] = {
-	{"front_end", VSS_APP_FRONT_END},
-	{"back_end", VSS_APP_BACK_END},
-	{"system", VSS_APP_SYSTEM},
-};
-
-static const struct name_value schema_names[] = {
-	{"differential", VSS_BS_DIFFERENTIAL},
-	{"incremental", VSS_BS_INCREMENTAL},
-	{"exclusive_incremental_differential",
-	 VSS_BS_EXCLUSIVE_INCREMENTAL_DIFFERENTIAL},
-	{"log", VSS_BS_LOG},
-	{"copy", VSS_BS_COPY},
-	{"timestamped", VSS_BS_TIMESTAMPED},
-	{"last_modify", VSS_BS_LAST_MODIFY},
-	{"lsn", VSS_BS_LSN},
-	{"new_target", VSS_BS_WRITER_SUPPORTS_NEW_TARGET},
-	{"restore_with_move", VSS_BS_WRITER_SUPPORTS_RESTORE_WITH_MOVE},
-	{"independent_system_state", VSS_BS_INDEPENDENT_SYSTEM_STATE},
-	{"rollforward_restore", VSS_BS_ROLLFORWARD_RESTORE},
-	{"restore_rename", VSS_BS_RESTORE_RENAME},
-	{"authoritative_restore", VSS_BS_AUTHORITATIVE_RESTORE},
-	{"parallel_restores", VSS_BS_WRITER_SUPPORTS_PARALLEL_RESTORES},
-	/* Short names of the restore bits. */
-	{"rollforward", VSS_BS_ROLLFORWARD_RESTORE},
-	{"rename", VSS_BS_RESTORE_RENAME},
-	{"authoritative", VSS_BS_AUTHORITATIVE_RESTORE},
-};
-
-static const struct name_value component_flag_names[] = {
-	{"backup_recovery", VSS_CF_BACKUP_RECOVERY},
-	{"app_rollback_recovery", VSS_CF_APP_ROLLBACK_RECOVERY},
-	{"not_system_state", VSS_CF_NOT_SYSTEM_STATE},
+static const struct {
+	const char *name;
+	int status;
+} failure_names[] = {
+	{"retryable", VSS_E_WRITERERROR_RETRYABLE},
+	{"nonretryable", VSS_E_WRITERERROR_NONRETRYABLE},
+	{"outofresources", VSS_E_WRITERERROR_OUTOFRESOURCES},
+	{"inconsistentsnapshot", VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT},
+	{"timeout", VSS_E_WRITERERROR_TIMEOUT},
 };
 
 /* ---- small helpers --------------------------------------------------- */
-
-static void seterr(struct vss_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-seterr(struct vss_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-}
-
-static void prefix_err(struct vss_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Put "what: " in front of the message already in err; cut to fit. */
-static void
-prefix_err(struct vss_error *err, const char *fmt, ...)
-{
-	char old[sizeof(err->message)];
-	size_t len, size = sizeof(err->message);
-	va_list ap;
-
-	memcpy(old, err->message, sizeof(old));
-	va_start(ap, fmt);
-	vsnprintf(err->message, size, fmt, ap);
-	va_end(ap);
-	len = strlen(err->message);
-	if (len + 2 < size) {
-		memcpy(err->message + len, ": ", 3);
-		len += 2;
-	}
-	memccpy(err->message + len, old, '\0', size - len);
-	err->message[size - 1] = '\0';
-}
 
 static int
 grow(void **items, size_t *cap, size_t count, size_t size)
@@ -153,42 +70,11 @@ grow(void **items, size_t *cap, size_t count, size_t size)
 	return 0;
 }
 
-#define GROW(items, count, cap)                                                \
-	grow((void **)&(items), &(cap), (count), sizeof(*(items)))
-
-/* Replace *slot with a copy of s; NULL clears it. */
-static int
-set_str(char **slot, const char *s)
-{
-	char *copy = NULL;
-
-	if (s) {
-		copy = strdup(s);
-		if (!copy)
-			return -ENOMEM;
-	}
-	free(*slot);
-	*slot = copy;
-	return 0;
-}
-
-/* As set_str(); an empty value (a key given as "key =") clears it. */
+/* As wini_set_str(); an empty value (a key given as "key =") clears it. */
 static int
 set_opt_str(char **slot, const char *s)
 {
-	return set_str(slot, *s ? s : NULL);
-}
-
-/* "unknown <what> '<s>' (<choices>)" in err, choices optional; -EINVAL. */
-static int
-unknown_value(struct vss_error *err, const char *what, const char *s,
-	      const char *choices)
-{
-	if (choices)
-		seterr(err, "unknown %s '%s' (%s)", what, s, choices);
-	else
-		seterr(err, "unknown %s '%s'", what, s);
-	return -EINVAL;
+	return wini_set_str(slot, *s ? s : NULL);
 }
 
 static char
@@ -197,22 +83,7 @@ ascii_lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* ASCII, case-insensitive, '-' equal to '_': names people type. */
-static bool
-name_equal(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		char x = *a == '-' ? '_' : ascii_lower(*a);
-		char y = *b == '-' ? '_' : ascii_lower(*b);
-
-		if (x != y)
-			return false;
-		if (!x)
-			return true;
-	}
-}
-
-/* As name_equal(), also ignoring '_' and '-': "non-retryable". */
+/* Case-insensitive, ignoring '_' and '-': "non-retryable". */
 static bool
 code_equal(const char *a, const char *b)
 {
@@ -231,255 +102,20 @@ code_equal(const char *a, const char *b)
 }
 
 static int
-lookup(const struct name_value *table, size_t n, const char *s,
-       bool loose, uint32_t *ret)
+failure_parse(int *ret, const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (loose ? code_equal(table[i].name, s)
-			  : name_equal(table[i].name, s)) {
-			*ret = table[i].value;
+	for (i = 0; i < ARRAY_SIZE(failure_names); i++) {
+		if (code_equal(failure_names[i].name, s)) {
+			*ret = failure_names[i].status;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-static int
-parse_u64(uint64_t *ret, const char *s, int base, uint64_t max)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-static int
-parse_unsigned(unsigned *ret, const char *s, unsigned max,
-	       struct vss_error *err)
-{
-	uint64_t v;
-
-	if (parse_u64(&v, s, 10, max) < 0) {
-		seterr(err, "'%s' is not a number from 0 to %u", s, max);
-		return -EINVAL;
-	}
-	*ret = (unsigned)v;
-	return 0;
-}
-
-static int
-parse_bool(bool *ret, const char *s, struct vss_error *err)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (name_equal(s, yes[i])) {
-			*ret = true;
-			return 0;
-		}
-		if (name_equal(s, no[i])) {
-			*ret = false;
-			return 0;
-		}
-	}
-	seterr(err, "'%s' is not a boolean (true, false, yes, no, on, off, "
-	       "1, 0)", s);
-	return -EINVAL;
-}
-
-/* Seconds with an optional fraction ("2", "0.25") to milliseconds. */
-static int
-parse_seconds(unsigned *ret_ms, const char *s, struct vss_error *err)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = (*s >= '0' && *s <= '9') || *s == '.' ? strtod(s, &end) : -1;
-	if (v < 0 || errno || *end || !isfinite(v) || v * 1000 > MAX_MS) {
-		seterr(err, "'%s' is not a number of seconds from 0 to %u", s,
-		       MAX_MS / 1000);
-		return -EINVAL;
-	}
-	*ret_ms = (unsigned)lround(v * 1000);
-	return 0;
-}
-
-/*
- * A set of bits as names or numbers separated by blanks, ',' or '|':
- * "differential incremental", "0x3".
- */
-static int
-parse_bits(uint32_t *ret, const char *s, const struct name_value *table,
-	   size_t n, struct vss_error *err)
-{
-	char *copy, *tok, *save = NULL;
-	uint32_t bits = 0, v;
-	uint64_t num;
-	int r = 0;
-
-	copy = strdup(s);
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, " \t,|", &save); tok;
-	     tok = strtok_r(NULL, " \t,|", &save)) {
-		if (parse_u64(&num, tok, 0, UINT32_MAX) == 0) {
-			bits |= (uint32_t)num;
-		} else if (lookup(table, n, tok, false, &v) == 0) {
-			bits |= v;
-		} else {
-			r = unknown_value(err, "name", tok, NULL);
-			goto fail;
-		}
-	}
-	*ret = bits;
-fail:
-	free(copy);
-	return r;
-}
-
-/*
- * Split s in place into blank-separated tokens; a token in double quotes
- * may hold blanks ("My Documents").  Returns the count or -EINVAL.
- */
-static int
-tokenize(char *s, char **tok, size_t max, struct vss_error *err)
-{
-	size_t n = 0;
-	char *end;
-
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s)
-			return (int)n;
-		if (n == max) {
-			seterr(err, "more than %zu words", max);
-			return -EINVAL;
-		}
-		if (*s == '"') {
-			end = strchr(s + 1, '"');
-			if (!end) {
-				seterr(err, "unterminated quote");
-				return -EINVAL;
-			}
-			tok[n++] = s + 1;
-		} else {
-			tok[n++] = s;
-			end = s + strcspn(s, " \t");
-		}
-		if (!*end)
-			return (int)n;
-		*end = '\0';
-		s = end + 1;
-	}
-}
-
-/*
- * tokenize() a copy of value, which the tokens point into: caller owns
- * *ret_copy (also on failure, when it may be NULL); free with free().
- */
-static int
-tokenize_copy(const char *value, char **ret_copy, char **tok, size_t max,
-	      struct vss_error *err)
-{
-	*ret_copy = strdup(value);
-	if (!*ret_copy)
-		return -ENOMEM;
-	return tokenize(*ret_copy, tok, max, err);
-}
-
-/*
- * A logical path as typed, with '/' or '\' between elements, to the '\'
- * form of documents; empty means the top level (NULL).
- */
-static int
-set_logical_path(char **slot, const char *s)
-{
-	char *copy, *p;
-
-	if (!*s)
-		return set_str(slot, NULL);
-	copy = strdup(s);
-	if (!copy)
-		return -ENOMEM;
-	for (p = copy; *p; p++)
-		if (*p == '/')
-			*p = '\\';
-	free(*slot);
-	*slot = copy;
-	return 0;
-}
-
-/* "a\b\name" or "name", for messages. */
-static const char *
-component_label(const struct tw_component *c, char *buf, size_t size)
-{
-	if (c->logical_path)
-		snprintf(buf, size, "%s\\%s", c->logical_path, c->name);
-	else
-		snprintf(buf, size, "%s", c->name);
-	return buf;
-}
-
-/* ---- lists ----------------------------------------------------------- */
-
-static void
-file_set_release(struct tw_file_set *f)
-{
-	free(f->path);
-	free(f->filespec);
-	free(f->alternate_path);
-}
-
-static void
-file_sets_release(struct tw_file_sets *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		file_set_release(&l->items[i]);
-	free(l->items);
-}
-
-/* Append fs, taking ownership of its strings on success. */
-static int
-file_sets_add(struct tw_file_sets *l, const struct tw_file_set *fs)
-{
-	int r;
-
-	r = GROW(l->items, l->count, l->cap);
-	if (r < 0)
-		return r;
-	l->items[l->count++] = *fs;
-	return 0;
-}
-
-static void
-mapping_release(struct tw_mapping *m)
-{
-	free(m->path);
-	free(m->filespec);
-	free(m->destination);
-}
-
-static void
-dependency_release(struct tw_dependency *d)
-{
-	free(d->logical_path);
-	free(d->name);
-}
+/* ---- per-component event keys ---------------------------------------- */
 
 static void
 directed_release(struct tw_directed *d)
@@ -493,161 +129,15 @@ directed_release(struct tw_directed *d)
 }
 
 static void
-component_release(struct tw_component *c)
+events_release(struct tw_component_events *ev)
 {
 	size_t i;
 
-	free(c->logical_path);
-	free(c->name);
-	free(c->caption);
-	file_sets_release(&c->files);
-	file_sets_release(&c->database_files);
-	file_sets_release(&c->log_files);
-	for (i = 0; i < c->dep_count; i++)
-		dependency_release(&c->deps[i]);
-	free(c->deps);
-	free(c->backup_metadata);
-	free(c->restore_metadata_text);
-	for (i = 0; i < c->directed_count; i++)
-		directed_release(&c->directed[i]);
-	free(c->directed);
-}
-
-enum file_set_kind {
-	FS_GROUP,    /* PATH FILESPEC RECURSIVE [alternate=P] [mask=N] */
-	FS_DATABASE, /* PATH FILESPEC [mask=N] */
-	FS_EXCLUDE,  /* PATH FILESPEC RECURSIVE */
-};
-
-static int
-parse_file_set(struct tw_file_sets *list, const char *value,
-	       enum file_set_kind kind, struct vss_error *err)
-{
-	struct tw_file_set fs = {0};
-	char *copy, *tok[MAX_TOKENS];
-	int n, i, fixed = kind == FS_DATABASE ? 2 : 3, r;
-	uint64_t mask;
-
-	n = tokenize_copy(value, &copy, tok, ARRAY_SIZE(tok), err);
-	if (n < 0) {
-		r = n;
-		goto fail;
-	}
-	if (n < fixed) {
-		seterr(err, "expected %s", kind == FS_DATABASE
-			       ? "PATH FILESPEC"
-			       : "PATH FILESPEC RECURSIVE");
-		r = -EINVAL;
-		goto fail;
-	}
-	if (fixed == 3 && (r = parse_bool(&fs.recursive, tok[2], err)) < 0)
-		goto fail;
-	for (i = fixed; i < n; i++) {
-		if (kind == FS_GROUP && !strncmp(tok[i], "alternate=", 10) &&
-		    tok[i][10]) {
-			if ((r = set_str(&fs.alternate_path, tok[i] + 10)) < 0)
-				goto fail;
-		} else if (kind != FS_EXCLUDE &&
-			   !strncmp(tok[i], "mask=", 5)) {
-			if (parse_u64(&mask, tok[i] + 5, 0, UINT32_MAX) < 0) {
-				seterr(err, "bad mask '%s'", tok[i] + 5);
-				r = -EINVAL;
-				goto fail;
-			}
-			fs.mask = (uint32_t)mask;
-		} else {
-			seterr(err, "unexpected '%s'", tok[i]);
-			r = -EINVAL;
-			goto fail;
-		}
-	}
-	if ((r = set_str(&fs.path, tok[0])) < 0 ||
-	    (r = set_str(&fs.filespec, tok[1])) < 0 ||
-	    (r = file_sets_add(list, &fs)) < 0)
-		goto fail;
-	free(copy);
-	return 0;
-fail:
-	file_set_release(&fs);
-	free(copy);
-	return r;
-}
-
-/* PATH FILESPEC RECURSIVE DESTINATION */
-static int
-parse_mapping(struct tw_config *cfg, const char *value, struct vss_error *err)
-{
-	struct tw_mapping m = {0};
-	char *copy, *tok[MAX_TOKENS];
-	int n, r;
-
-	n = tokenize_copy(value, &copy, tok, ARRAY_SIZE(tok), err);
-	if (n < 0) {
-		r = n;
-		goto fail;
-	}
-	if (n != 4) {
-		seterr(err, "expected PATH FILESPEC RECURSIVE DESTINATION");
-		r = -EINVAL;
-		goto fail;
-	}
-	if ((r = parse_bool(&m.recursive, tok[2], err)) < 0 ||
-	    (r = set_str(&m.path, tok[0])) < 0 ||
-	    (r = set_str(&m.filespec, tok[1])) < 0 ||
-	    (r = set_str(&m.destination, tok[3])) < 0 ||
-	    (r = GROW(cfg->mappings, cfg->mapping_count, cfg->mapping_cap)) < 0)
-		goto fail;
-	cfg->mappings[cfg->mapping_count++] = m;
-	free(copy);
-	return 0;
-fail:
-	mapping_release(&m);
-	free(copy);
-	return r;
-}
-
-/* WRITER_CLASS_ID LOGICAL\PATH\NAME (the last element is the name) */
-static int
-parse_dependency(struct tw_component *c, const char *value,
-		 struct vss_error *err)
-{
-	struct tw_dependency d = {0};
-	char *copy, *tok[MAX_TOKENS], *name;
-	int n, r;
-
-	n = tokenize_copy(value, &copy, tok, ARRAY_SIZE(tok), err);
-	if (n < 0) {
-		r = n;
-		goto fail;
-	}
-	if (n != 2 || vss_id_parse(&d.writer, tok[0]) < 0) {
-		seterr(err, "expected WRITER_CLASS_ID COMPONENT_PATH");
-		r = -EINVAL;
-		goto fail;
-	}
-	if ((r = set_logical_path(&d.name, tok[1])) < 0)
-		goto fail;
-	name = d.name ? strrchr(d.name, '\\') : NULL;
-	if (name) {
-		*name = '\0';
-		if ((r = set_str(&d.logical_path, d.name)) < 0 ||
-		    (r = set_str(&d.name, name + 1)) < 0)
-			goto fail;
-	}
-	if (!d.name || !*d.name) {
-		seterr(err, "empty component name");
-		r = -EINVAL;
-		goto fail;
-	}
-	if ((r = GROW(c->deps, c->dep_count, c->dep_cap)) < 0)
-		goto fail;
-	c->deps[c->dep_count++] = d;
-	free(copy);
-	return 0;
-fail:
-	dependency_release(&d);
-	free(copy);
-	return r;
+	free(ev->backup_metadata);
+	free(ev->restore_metadata_text);
+	for (i = 0; i < ev->directed_count; i++)
+		directed_release(&ev->directed[i]);
+	free(ev->directed);
 }
 
 /*
@@ -656,33 +146,32 @@ fail:
  * the ranges.
  */
 static int
-parse_directed(struct tw_component *c, const char *value,
+parse_directed(struct tw_component_events *ev, const char *value,
 	       struct vss_error *err)
 {
 	struct tw_directed d = {0};
-	char *copy, *tok[MAX_TOKENS];
+	char *copy = NULL, *word[MAX_WORDS];
 	int n, r;
 
-	n = tokenize_copy(value, &copy, tok, ARRAY_SIZE(tok), err);
-	if (n < 0) {
-		r = n;
-		goto fail;
-	}
+	n = wini_words(value, &copy, word, MAX_WORDS, err);
+	if (n < 0)
+		return n;
 	if (n != 6) {
-		seterr(err, "expected SRCPATH SRCFILE SRCRANGES DSTPATH DSTFILE "
-		       "DSTRANGES");
+		wini_seterr(err, "expected SRCPATH SRCFILE SRCRANGES DSTPATH "
+			    "DSTFILE DSTRANGES");
 		r = -EINVAL;
 		goto fail;
 	}
-	if ((r = set_str(&d.source_path, tok[0])) < 0 ||
-	    (r = set_str(&d.source_file, tok[1])) < 0 ||
-	    (r = set_str(&d.source_ranges, tok[2])) < 0 ||
-	    (r = set_str(&d.destination_path, tok[3])) < 0 ||
-	    (r = set_str(&d.destination_file, tok[4])) < 0 ||
-	    (r = set_str(&d.destination_ranges, tok[5])) < 0 ||
-	    (r = GROW(c->directed, c->directed_count, c->directed_cap)) < 0)
+	if ((r = wini_set_str(&d.source_path, word[0])) < 0 ||
+	    (r = wini_set_str(&d.source_file, word[1])) < 0 ||
+	    (r = wini_set_str(&d.source_ranges, word[2])) < 0 ||
+	    (r = wini_set_str(&d.destination_path, word[3])) < 0 ||
+	    (r = wini_set_str(&d.destination_file, word[4])) < 0 ||
+	    (r = wini_set_str(&d.destination_ranges, word[5])) < 0 ||
+	    (r = grow((void **)&ev->directed, &ev->directed_cap,
+		      ev->directed_count, sizeof(*ev->directed))) < 0)
 		goto fail;
-	c->directed[c->directed_count++] = d;
+	ev->directed[ev->directed_count++] = d;
 	free(copy);
 	return 0;
 fail:
@@ -691,100 +180,68 @@ fail:
 	return r;
 }
 
-/* A new component, selectable file group: what --component declares. */
+/* The event keys of decl's current component, made on first use. */
 static int
-add_component(struct tw_config *cfg, const char *name,
-	      struct tw_component **ret)
+current_events(struct tw_config *cfg, struct tw_component_events **ret)
 {
-	struct tw_component *c;
+	size_t i = (size_t)(cfg->decl.current - cfg->decl.components), cap;
+	struct tw_component_events *p;
+
+	if (i >= cfg->events_count) {
+		cap = cfg->decl.component_cap;
+		p = reallocarray(cfg->events, cap, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		memset(p + cfg->events_count, 0,
+		       (cap - cfg->events_count) * sizeof(*p));
+		cfg->events = p;
+		cfg->events_count = cap;
+	}
+	*ret = &cfg->events[i];
+	return 0;
+}
+
+static int
+component_key(struct tw_config *cfg, const char *key, const char *value,
+	      struct vss_error *err)
+{
+	struct tw_component_events *ev;
+	enum vss_restore_target target;
 	int r;
 
-	if ((r = GROW(cfg->components, cfg->component_count,
-		      cfg->component_cap)) < 0)
+	r = current_events(cfg, &ev);
+	if (r < 0)
 		return r;
-	c = &cfg->components[cfg->component_count];
-	memset(c, 0, sizeof(*c));
-	c->type = VSS_CT_FILEGROUP;
-	c->selectable = true;
-	c->name = strdup(name);
-	if (!c->name)
-		return -ENOMEM;
-	cfg->component_count++;
-	*ret = c;
-	return 0;
-}
-
-/* ---- values shared by the file and the flags ------------------------- */
-
-static int
-set_level(struct tw_config *cfg, const char *s, struct vss_error *err)
-{
-	uint32_t v;
-
-	if (lookup(level_names, ARRAY_SIZE(level_names), s, false, &v) < 0) {
-		return unknown_value(err, "level", s,
-				     "front_end, back_end, system");
+	if (!strcmp(key, "backup_metadata"))
+		return set_opt_str(&ev->backup_metadata, value);
+	if (!strcmp(key, "restore_metadata_text"))
+		return set_opt_str(&ev->restore_metadata_text, value);
+	if (!strcmp(key, "restore_target")) {
+		if (vss_restore_target_parse(&target, value) < 0 ||
+		    target == VSS_RT_UNDEFINED) {
+			return wini_unknown(err, "restore target", value,
+					    "original, alternate, directed, "
+					    "original_location");
+		}
+		ev->restore_target = target;
+		return 0;
 	}
-	cfg->level = (enum vss_app_level)v;
-	return 0;
+	if (!strcmp(key, "directed_target"))
+		return parse_directed(ev, value, err);
+	wini_seterr(err, "unknown key");
+	return -EINVAL;
 }
 
-static int
-set_usage(struct tw_config *cfg, const char *s, struct vss_error *err)
-{
-	enum vss_usage_type v;
-
-	if (vss_usage_type_parse(&v, s) < 0 || v == VSS_UT_UNDEFINED) {
-		return unknown_value(err, "usage type", s,
-				     "BOOTABLE_SYSTEM_STATE, SYSTEM_SERVICE, "
-				     "USER_DATA, OTHER");
-	}
-	cfg->usage = v;
-	return 0;
-}
-
-static int
-set_source(struct tw_config *cfg, const char *s, struct vss_error *err)
-{
-	enum vss_source_type v;
-
-	if (vss_source_type_parse(&v, s) < 0 || v == VSS_ST_UNDEFINED) {
-		return unknown_value(err, "source type", s,
-				     "TRANSACTION_DB, NONTRANSACTION_DB, "
-				     "OTHER");
-	}
-	cfg->source = v;
-	return 0;
-}
-
-static int
-set_class_id(struct tw_config *cfg, const char *s, struct vss_error *err)
-{
-	if (vss_id_parse(&cfg->class_id, s) < 0) {
-		seterr(err, "'%s' is not an id", s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int
-set_name(struct tw_config *cfg, const char *s, struct vss_error *err)
-{
-	if (!*s) {
-		seterr(err, "empty writer name");
-		return -EINVAL;
-	}
-	return set_str(&cfg->name, s);
-}
+/* ---- [event NAME] and [run] ------------------------------------------ */
 
 static int
 set_write_every(struct tw_config *cfg, const char *s, struct vss_error *err)
 {
 	int r;
 
-	r = parse_unsigned(&cfg->write_every_ms, s, MAX_MS, err);
+	r = wini_unsigned(&cfg->write_every_ms, s, WINI_MAX_MS, err);
 	if (r == 0 && cfg->write_every_ms == 0) {
-		seterr(err, "the stream period must be at least 1 ms");
+		wini_seterr(err, "the stream period must be at least 1 ms");
 		r = -EINVAL;
 	}
 	return r;
@@ -793,13 +250,8 @@ set_write_every(struct tw_config *cfg, const char *s, struct vss_error *err)
 static int
 set_failure(struct tw_fault *f, const char *s, struct vss_error *err)
 {
-	uint32_t v;
-
-	if (lookup(failure_names, ARRAY_SIZE(failure_names), s, true, &v) <
-	    0) {
-		return unknown_value(err, "failure", s, FAILURE_CHOICES);
-	}
-	f->status = (int)v;
+	if (failure_parse(&f->status, s) < 0)
+		return wini_unknown(err, "failure", s, FAILURE_CHOICES);
 	return 0;
 }
 
@@ -808,443 +260,146 @@ set_count(struct tw_fault *f, const char *s, struct vss_error *err)
 {
 	unsigned n;
 
-	if (name_equal(s, "always")) {
+	if (wini_name_equal(s, "always")) {
 		f->count = -1;
 		return 0;
 	}
-	if (parse_unsigned(&n, s, INT_MAX, err) < 0 || n == 0) {
-		seterr(err, "'%s' is not a count (1 or more, or always)", s);
+	if (wini_unsigned(&n, s, INT_MAX, err) < 0 || n == 0) {
+		wini_seterr(err, "'%s' is not a count (1 or more, or always)",
+			    s);
 		return -EINVAL;
 	}
 	f->count = (int)n;
 	return 0;
 }
 
-/* ---- the INI file ---------------------------------------------------- */
-
+/* What one file's reading needs: a second --config starts afresh. */
 struct load_ctx {
 	struct tw_config *cfg;
-	struct vss_error *err;
-	const char *pos;      /* what the reader has not handed out yet */
-	int line;             /* the line being parsed */
-	int err_line;         /* the first line our handler refused */
-	int long_line;        /* the first line too long for inih */
-	int max_line;         /* the longest line inih takes */
-	char *section;        /* the section of the previous key */
-	struct tw_component *component; /* of the current [component] */
-	bool event_opts[TW_EV_COUNT];   /* count/nonfatal/message seen */
+	bool event_opts[TW_EV_COUNT]; /* count/nonfatal/message seen */
 };
 
 static int
-writer_key(struct load_ctx *ctx, const char *key, const char *value)
+run_key(struct tw_config *cfg, const char *key, const char *value,
+	struct vss_error *err)
 {
-	struct tw_config *cfg = ctx->cfg;
-	struct vss_error *err = ctx->err;
-	unsigned major, minor = 0;
-	char *dot;
-
-	if (!strcmp(key, "class_id"))
-		return set_class_id(cfg, value, err);
-	if (!strcmp(key, "name"))
-		return set_name(cfg, value, err);
-	if (!strcmp(key, "instance_name"))
-		return set_opt_str(&cfg->instance_name, value);
-	if (!strcmp(key, "usage"))
-		return set_usage(cfg, value, err);
-	if (!strcmp(key, "source"))
-		return set_source(cfg, value, err);
-	if (!strcmp(key, "level"))
-		return set_level(cfg, value, err);
-	if (!strcmp(key, "freeze_timeout_ms"))
-		return parse_unsigned(&cfg->freeze_timeout_ms, value, MAX_MS,
-				      err);
-	if (!strcmp(key, "version")) {
-		char copy[32];
-
-		snprintf(copy, sizeof(copy), "%s", value);
-		dot = strchr(copy, '.');
-		if (dot)
-			*dot = '\0';
-		if (strlen(value) >= sizeof(copy) ||
-		    parse_unsigned(&major, copy, UINT_MAX, err) < 0 ||
-		    (dot && parse_unsigned(&minor, dot + 1, UINT_MAX, err) <
-				    0)) {
-			seterr(err, "'%s' is not a version (MAJOR.MINOR)",
-			       value);
-			return -EINVAL;
-		}
-		cfg->major_version = major;
-		cfg->minor_version = minor;
-		return 0;
-	}
-	if (!strcmp(key, "backup_schema"))
-		return parse_bits(&cfg->backup_schema, value, schema_names,
-				  ARRAY_SIZE(schema_names), err);
-	if (!strcmp(key, "exclude"))
-		return parse_file_set(&cfg->excludes, value, FS_EXCLUDE, err);
-	if (!strcmp(key, "exclude_from_snapshot"))
-		return parse_file_set(&cfg->excludes_from_snapshot, value,
-				      FS_EXCLUDE, err);
-	seterr(err, "unknown key");
-	return -EINVAL;
-}
-
-static int
-restore_key(struct load_ctx *ctx, const char *key, const char *value)
-{
-	struct tw_config *cfg = ctx->cfg;
-	struct vss_error *err = ctx->err;
-
-	cfg->has_restore_method = true;
-	if (!strcmp(key, "method")) {
-		if (vss_restore_method_parse(&cfg->restore_method, value) < 0 ||
-		    cfg->restore_method == VSS_RME_UNDEFINED) {
-			return unknown_value(err, "restore method", value,
-					     NULL);
-		}
-		return 0;
-	}
-	if (!strcmp(key, "service"))
-		return set_opt_str(&cfg->restore_service, value);
-	if (!strcmp(key, "writer_restore")) {
-		if (vss_writer_restore_parse(&cfg->writer_restore, value) < 0 ||
-		    cfg->writer_restore == VSS_WRE_UNDEFINED) {
-			return unknown_value(err, "writer restore", value,
-					     "never, ifReplaceFails, always");
-		}
-		return 0;
-	}
-	if (!strcmp(key, "reboot_required"))
-		return parse_bool(&cfg->reboot_required, value, err);
-	if (!strcmp(key, "alternate_location"))
-		return parse_mapping(cfg, value, err);
-	seterr(err, "unknown key");
-	return -EINVAL;
-}
-
-static int
-run_key(struct load_ctx *ctx, const char *key, const char *value)
-{
-	struct tw_config *cfg = ctx->cfg;
-
 	if (!strcmp(key, "log"))
 		return set_opt_str(&cfg->log_path, value);
 	if (!strcmp(key, "marker_dir"))
 		return set_opt_str(&cfg->marker_dir, value);
 	if (!strcmp(key, "write_every_ms"))
-		return set_write_every(cfg, value, ctx->err);
+		return set_write_every(cfg, value, err);
 	if (!strcmp(key, "socket"))
 		return set_opt_str(&cfg->socket_path, value);
 	if (!strcmp(key, "ready_file"))
 		return set_opt_str(&cfg->ready_file, value);
-	seterr(ctx->err, "unknown key");
-	return -EINVAL;
-}
-
-static int
-component_key(struct load_ctx *ctx, const char *key, const char *value)
-{
-	struct tw_component *c = ctx->component;
-	struct vss_error *err = ctx->err;
-	enum vss_component_type type;
-
-	if (!strcmp(key, "logical_path"))
-		return set_logical_path(&c->logical_path, value);
-	if (!strcmp(key, "type")) {
-		if (vss_component_type_parse(&type, value) < 0 ||
-		    type == VSS_CT_UNDEFINED) {
-			return unknown_value(err, "component type", value,
-					     "filegroup, database");
-		}
-		c->type = type;
-		return 0;
-	}
-	if (!strcmp(key, "caption"))
-		return set_opt_str(&c->caption, value);
-	if (!strcmp(key, "selectable"))
-		return parse_bool(&c->selectable, value, err);
-	if (!strcmp(key, "selectable_for_restore"))
-		return parse_bool(&c->selectable_for_restore, value, err);
-	if (!strcmp(key, "restore_metadata"))
-		return parse_bool(&c->restore_metadata, value, err);
-	if (!strcmp(key, "notify_on_backup_complete"))
-		return parse_bool(&c->notify_on_backup_complete, value, err);
-	if (!strcmp(key, "flags"))
-		return parse_bits(&c->flags, value, component_flag_names,
-				  ARRAY_SIZE(component_flag_names), err);
-	if (!strcmp(key, "files"))
-		return parse_file_set(&c->files, value, FS_GROUP, err);
-	if (!strcmp(key, "database_files"))
-		return parse_file_set(&c->database_files, value, FS_DATABASE,
-				      err);
-	if (!strcmp(key, "log_files"))
-		return parse_file_set(&c->log_files, value, FS_DATABASE, err);
-	if (!strcmp(key, "dependency"))
-		return parse_dependency(c, value, err);
-	if (!strcmp(key, "backup_metadata"))
-		return set_opt_str(&c->backup_metadata, value);
-	if (!strcmp(key, "restore_metadata_text"))
-		return set_opt_str(&c->restore_metadata_text, value);
-	if (!strcmp(key, "restore_target")) {
-		if (vss_restore_target_parse(&c->restore_target, value) < 0 ||
-		    c->restore_target == VSS_RT_UNDEFINED) {
-			return unknown_value(err, "restore target", value,
-					     "original, alternate, directed, "
-					     "original_location");
-		}
-		return 0;
-	}
-	if (!strcmp(key, "directed_target"))
-		return parse_directed(c, value, err);
-	seterr(err, "unknown key");
+	wini_seterr(err, "unknown key");
 	return -EINVAL;
 }
 
 static int
 event_key(struct load_ctx *ctx, enum tw_event e, const char *key,
-	  const char *value)
+	  const char *value, struct vss_error *err)
 {
 	struct tw_fault *f = &ctx->cfg->faults[e];
-	struct vss_error *err = ctx->err;
 
 	if (!strcmp(key, "fail"))
 		return set_failure(f, value, err);
 	if (!strcmp(key, "stall"))
-		return parse_seconds(&f->stall_ms, value, err);
+		return wini_seconds(&f->stall_ms, value, err);
 	ctx->event_opts[e] = true;
 	if (!strcmp(key, "count"))
 		return set_count(f, value, err);
 	if (!strcmp(key, "nonfatal")) {
 		if (e == TW_EV_IDENTIFY) {
-			seterr(err, "identify cannot fail non-fatally");
+			wini_seterr(err, "identify cannot fail non-fatally");
 			return -EINVAL;
 		}
-		return parse_bool(&f->nonfatal, value, err);
+		return wini_bool(&f->nonfatal, value, err);
 	}
 	if (!strcmp(key, "message"))
 		return set_opt_str(&f->message, value);
-	seterr(err, "unknown key");
+	wini_seterr(err, "unknown key");
 	return -EINVAL;
 }
 
-/* The text after "prefix " in a section name, or NULL. */
-static const char *
-section_arg(const char *section, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	if (strncmp(section, prefix, n) || (section[n] != ' ' &&
-					    section[n] != '\t'))
-		return NULL;
-	section += n;
-	while (*section == ' ' || *section == '\t')
-		section++;
-	return section;
-}
+/* ---- the INI file ---------------------------------------------------- */
 
 static int
-dispatch(struct load_ctx *ctx, const char *section, const char *key,
-	 const char *value)
+on_key(void *user, const char *section, const char *key, const char *value,
+       struct vss_error *err)
 {
-	bool new_section = !ctx->section || strcmp(ctx->section, section);
+	struct load_ctx *ctx = user;
+	struct tw_config *cfg = ctx->cfg;
 	const char *arg;
 	enum tw_event e;
 	int r;
 
-	if (new_section) {
-		ctx->component = NULL;
-		if ((r = set_str(&ctx->section, section)) < 0)
-			return r;
-	}
-	if (!strcmp(section, "writer"))
-		return writer_key(ctx, key, value);
-	if (!strcmp(section, "restore"))
-		return restore_key(ctx, key, value);
+	r = wdecl_key(&cfg->decl, WDECL_ALL, section, key, value, err);
+	if (r <= 0)
+		return r;
+	/* Not a declaration key: ours, or unknown. */
+	if (cfg->decl.current)
+		return component_key(cfg, key, value, err);
 	if (!strcmp(section, "run"))
-		return run_key(ctx, key, value);
-	if ((arg = section_arg(section, "component"))) {
-		if (!ctx->component) {
-			if (!*arg || strpbrk(arg, "\\/")) {
-				seterr(ctx->err, "a component name is one "
-				       "element without '\\' or '/' (the "
-				       "path goes in logical_path)");
-				return -EINVAL;
-			}
-			if ((r = add_component(ctx->cfg, arg,
-					       &ctx->component)) < 0)
-				return r;
-		}
-		return component_key(ctx, key, value);
+		return run_key(cfg, key, value, err);
+	if ((arg = wini_section_arg(section, "event"))) {
+		if (tw_event_parse(&e, arg) < 0)
+			return wini_unknown(err, "event", arg, NULL);
+		return event_key(ctx, e, key, value, err);
 	}
-	if ((arg = section_arg(section, "event"))) {
-		if (tw_event_parse(&e, arg) < 0) {
-			return unknown_value(ctx->err, "event", arg, NULL);
-		}
-		return event_key(ctx, e, key, value);
+	if (!strcmp(section, "writer") || !strcmp(section, "restore")) {
+		wini_seterr(err, "unknown key");
+		return -EINVAL;
 	}
-	seterr(ctx->err, "unknown section");
+	wini_seterr(err, "unknown section");
 	return -EINVAL;
-}
-
-static int
-on_ini_key(void *user, const char *section, const char *key,
-	    const char *value)
-{
-	struct load_ctx *ctx = user;
-	int r;
-
-	/* Only the first problem is reported; inih goes on regardless. */
-	if (ctx->err_line)
-		return 1;
-	r = dispatch(ctx, section, key, value);
-	if (r == 0)
-		return 1;
-	if (r == -ENOMEM)
-		seterr(ctx->err, "out of memory");
-	if (*section)
-		prefix_err(ctx->err, "[%s] %s", section, key);
-	else
-		prefix_err(ctx->err, "%s (outside any section)", key);
-	ctx->err_line = ctx->line;
-	return 0;
-}
-
-/*
- * inih reads lines into a fixed buffer and would split a longer one into
- * two; hand it lines one by one and stop at one that does not fit.
- */
-static char *
-read_ini_line(char *str, int num, void *stream)
-{
-	struct load_ctx *ctx = stream;
-	const char *nl;
-	size_t len;
-
-	if (!*ctx->pos || ctx->long_line)
-		return NULL;
-	nl = strchr(ctx->pos, '\n');
-	len = nl ? (size_t)(nl - ctx->pos) + 1 : strlen(ctx->pos);
-	ctx->line++;
-	/* Room for "\r\n\0" after the text, as ini.h asks. */
-	ctx->max_line = num - 3;
-	if (len >= (size_t)num) {
-		ctx->long_line = ctx->line;
-		return NULL;
-	}
-	memcpy(str, ctx->pos, len);
-	str[len] = '\0';
-	ctx->pos += len;
-	return str;
 }
 
 /* What can only be checked once the whole file is read. */
 static int
-check_loaded(struct load_ctx *ctx)
+check_loaded(const struct load_ctx *ctx, struct vss_error *err)
 {
-	struct tw_config *cfg = ctx->cfg;
 	int e;
 
 	for (e = 0; e < TW_EV_COUNT; e++) {
-		if (ctx->event_opts[e] && !cfg->faults[e].status) {
-			seterr(ctx->err, "[event %s]: count, nonfatal and "
-			       "message need a fail key", event_names[e]);
+		if (ctx->event_opts[e] && !ctx->cfg->faults[e].status) {
+			wini_seterr(err, "[event %s]: count, nonfatal and "
+				    "message need a fail key", event_names[e]);
 			return -EINVAL;
 		}
 	}
-	if (cfg->has_restore_method &&
-	    cfg->restore_method == VSS_RME_UNDEFINED) {
-		seterr(ctx->err, "[restore]: method is required");
-		return -EINVAL;
-	}
-	return 0;
+	return wdecl_check(&ctx->cfg->decl, err);
 }
 
 int
 tw_config_load_string(struct tw_config *cfg, const char *text,
 		      struct vss_error *err)
 {
-	struct load_ctx ctx = {
-		.cfg = cfg,
-		.err = err,
-		.pos = text,
-	};
+	struct load_ctx ctx = {.cfg = cfg};
 	int r;
 
-	err->line = 0;
-	err->message[0] = '\0';
-	r = ini_parse_stream(read_ini_line, &ctx, on_ini_key, &ctx);
-	free(ctx.section);
-	if (ctx.long_line && (!r || r > ctx.long_line)) {
-		err->line = ctx.long_line;
-		seterr(err, "line %d: line too long (at most %d characters)",
-		       ctx.long_line, ctx.max_line);
-		return -EINVAL;
-	}
-	if (r == -2)
-		return -ENOMEM;
-	if (r > 0) {
-		if (r != ctx.err_line)
-			seterr(err, "expected [section] or key = value");
-		prefix_err(err, "line %d", r);
-		err->line = r;
-		return -EINVAL;
-	}
-	return check_loaded(&ctx);
+	wdecl_begin_file(&cfg->decl);
+	r = wini_parse_string(text, on_key, &ctx, err);
+	if (r < 0)
+		return r;
+	return check_loaded(&ctx, err);
 }
 
 int
 tw_config_load(struct tw_config *cfg, const char *path,
 	       struct vss_error *err)
 {
-	struct stat st;
-	char *text = NULL;
-	ssize_t n;
-	size_t len = 0;
-	int fd, r;
+	struct load_ctx ctx = {.cfg = cfg};
+	int r;
 
-	err->line = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		r = -errno;
-		seterr(err, "%s", strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_SIZE) {
-		seterr(err, "not a regular file of at most %d bytes",
-		       CONFIG_MAX_SIZE);
-		r = -EINVAL;
-		goto fail;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		r = -ENOMEM;
-		seterr(err, "out of memory");
-		goto fail;
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, text + len, (size_t)st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			seterr(err, "%s", strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	text[len] = '\0';
-	if (strlen(text) != len) {
-		seterr(err, "the file holds a NUL byte");
-		r = -EINVAL;
-		goto fail;
-	}
-	r = tw_config_load_string(cfg, text, err);
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(text);
+	wdecl_begin_file(&cfg->decl);
+	r = wini_parse_file(path, on_key, &ctx, NULL, err);
+	if (r < 0)
+		return r;
+	r = check_loaded(&ctx, err);
+	if (r < 0)
+		wini_prefix(err, "%s", path);
 	return r;
 }
 
@@ -1307,8 +462,8 @@ static int
 parse_component_flag(struct tw_config *cfg, const char *spec,
 		     struct vss_error *err)
 {
-	struct tw_file_set fs = {.recursive = true};
-	struct tw_component *c;
+	struct wdecl_file_set fs = {.filespec = "*", .recursive = true};
+	struct wdecl_component *c;
 	char *copy, *eq, *name, *p;
 	int r;
 
@@ -1324,30 +479,28 @@ parse_component_flag(struct tw_config *cfg, const char *spec,
 	}
 	if (!eq || !*copy || !eq[1] || copy[0] == '/' || eq[-1] == '/' ||
 	    strstr(copy, "//")) {
-		seterr(err, "expected LOGICAL/PATH/NAME=DIR");
+		wini_seterr(err, "expected LOGICAL/PATH/NAME=DIR");
 		r = -EINVAL;
 		goto fail;
 	}
+	fs.path = eq + 1;
 	name = strrchr(copy, '/');
 	if (name)
 		*name++ = '\0';
 	else
 		name = copy;
-	fs.path = strdup(eq + 1);
-	fs.filespec = strdup("*");
-	if (!fs.path || !fs.filespec) {
-		r = -ENOMEM;
+	if ((r = wdecl_add_component(&cfg->decl, name, &c)) < 0)
 		goto fail;
+	if (name != copy) {
+		/* The logical path in the '\' form of documents. */
+		for (p = copy; *p; p++)
+			if (*p == '/')
+				*p = '\\';
+		if ((r = wini_set_str(&c->logical_path, copy)) < 0)
+			goto fail;
 	}
-	if ((r = add_component(cfg, name, &c)) < 0 ||
-	    (name != copy &&
-	     (r = set_logical_path(&c->logical_path, copy)) < 0) ||
-	    (r = file_sets_add(&c->files, &fs)) < 0)
-		goto fail;
-	free(copy);
-	return 0;
+	r = wdecl_file_sets_add(&c->files, &fs);
 fail:
-	file_set_release(&fs);
 	free(copy);
 	return r;
 }
@@ -1361,7 +514,7 @@ static int
 parse_exclude_flag(struct tw_config *cfg, const char *spec,
 		   struct vss_error *err)
 {
-	struct tw_file_set fs = {0};
+	struct wdecl_file_set fs = {0};
 	char *copy, *slash;
 	size_t len;
 	int r;
@@ -1376,19 +529,15 @@ parse_exclude_flag(struct tw_config *cfg, const char *spec,
 	}
 	slash = strrchr(copy, '/');
 	if (copy[0] != '/' || !slash || !slash[1]) {
-		seterr(err, "expected /PATH/FILESPEC[:r]");
+		wini_seterr(err, "expected /PATH/FILESPEC[:r]");
 		r = -EINVAL;
 		goto fail;
 	}
 	*slash = '\0';
-	if ((r = set_str(&fs.path, slash == copy ? "/" : copy)) < 0 ||
-	    (r = set_str(&fs.filespec, slash + 1)) < 0 ||
-	    (r = file_sets_add(&cfg->excludes_from_snapshot, &fs)) < 0)
-		goto fail;
-	free(copy);
-	return 0;
+	fs.path = slash == copy ? "/" : copy;
+	fs.filespec = slash + 1;
+	r = wdecl_file_sets_add(&cfg->decl.excludes_from_snapshot, &fs);
 fail:
-	file_set_release(&fs);
 	free(copy);
 	return r;
 }
@@ -1401,7 +550,6 @@ parse_fail_flag(struct tw_config *cfg, const char *spec,
 	struct tw_fault f;
 	char *copy, *tok, *save = NULL;
 	enum tw_event e;
-	uint32_t v;
 	unsigned n;
 	int r = 0;
 
@@ -1410,7 +558,7 @@ parse_fail_flag(struct tw_config *cfg, const char *spec,
 		return -ENOMEM;
 	tok = strtok_r(copy, ":", &save);
 	if (!tok || tw_event_parse(&e, tok) < 0) {
-		r = unknown_value(err, "event", tok ? tok : "", NULL);
+		r = wini_unknown(err, "event", tok ? tok : "", NULL);
 		goto fail;
 	}
 	f = cfg->faults[e];
@@ -1418,24 +566,23 @@ parse_fail_flag(struct tw_config *cfg, const char *spec,
 	f.count = 1;
 	f.nonfatal = false;
 	while ((tok = strtok_r(NULL, ":", &save))) {
-		if (lookup(failure_names, ARRAY_SIZE(failure_names), tok, true,
-			   &v) == 0)
-			f.status = (int)v;
-		else if (name_equal(tok, "always"))
+		if (failure_parse(&f.status, tok) == 0)
+			continue;
+		if (wini_name_equal(tok, "always"))
 			f.count = -1;
-		else if (name_equal(tok, "nonfatal"))
+		else if (wini_name_equal(tok, "nonfatal"))
 			f.nonfatal = true;
-		else if (parse_unsigned(&n, tok, INT_MAX, err) == 0 && n > 0)
+		else if (wini_unsigned(&n, tok, INT_MAX, err) == 0 && n > 0)
 			f.count = (int)n;
 		else {
-			seterr(err, "unknown '%s' (" FAILURE_CHOICES ", a count, "
-			       "always, nonfatal)", tok);
+			wini_seterr(err, "unknown '%s' (" FAILURE_CHOICES
+				    ", a count, always, nonfatal)", tok);
 			r = -EINVAL;
 			goto fail;
 		}
 	}
 	if (e == TW_EV_IDENTIFY && f.nonfatal) {
-		seterr(err, "identify cannot fail non-fatally");
+		wini_seterr(err, "identify cannot fail non-fatally");
 		r = -EINVAL;
 		goto fail;
 	}
@@ -1459,40 +606,55 @@ parse_stall_flag(struct tw_config *cfg, const char *spec,
 		return -ENOMEM;
 	colon = strchr(copy, ':');
 	if (!colon) {
-		seterr(err, "expected EVENT:SECONDS");
+		wini_seterr(err, "expected EVENT:SECONDS");
 		goto fail;
 	}
 	*colon = '\0';
 	if (tw_event_parse(&e, copy) < 0) {
-		r = unknown_value(err, "event", copy, NULL);
+		r = wini_unknown(err, "event", copy, NULL);
 		goto fail;
 	}
-	r = parse_seconds(&cfg->faults[e].stall_ms, colon + 1, err);
+	r = wini_seconds(&cfg->faults[e].stall_ms, colon + 1, err);
 fail:
 	free(copy);
 	return r;
+}
+
+/* The [writer] keys the identity flags stand for. */
+static const char *
+identity_key(int opt)
+{
+	switch (opt) {
+	case OPT_NAME:
+		return "name";
+	case OPT_INSTANCE_NAME:
+		return "instance_name";
+	case OPT_CLASS_ID:
+		return "class_id";
+	case OPT_LEVEL:
+		return "level";
+	case OPT_USAGE:
+		return "usage";
+	case OPT_SOURCE:
+		return "source";
+	case OPT_FREEZE_TIMEOUT:
+		return "freeze_timeout_ms";
+	default:
+		return NULL;
+	}
 }
 
 static int
 apply_flag(struct tw_config *cfg, int opt, const char *arg,
 	   struct vss_error *err)
 {
+	const char *key = identity_key(opt);
+
+	/* An identity flag means what its key in the file means. */
+	if (key)
+		return wdecl_key(&cfg->decl, WDECL_IDENTITY, "writer", key,
+				 arg, err);
 	switch (opt) {
-	case OPT_NAME:
-		return set_name(cfg, arg, err);
-	case OPT_INSTANCE_NAME:
-		return set_opt_str(&cfg->instance_name, arg);
-	case OPT_CLASS_ID:
-		return set_class_id(cfg, arg, err);
-	case OPT_LEVEL:
-		return set_level(cfg, arg, err);
-	case OPT_USAGE:
-		return set_usage(cfg, arg, err);
-	case OPT_SOURCE:
-		return set_source(cfg, arg, err);
-	case OPT_FREEZE_TIMEOUT:
-		return parse_unsigned(&cfg->freeze_timeout_ms, arg, MAX_MS,
-				      err);
 	case OPT_COMPONENT:
 		return parse_component_flag(cfg, arg, err);
 	case OPT_EXCLUDE_FROM_SNAPSHOT:
@@ -1502,21 +664,21 @@ apply_flag(struct tw_config *cfg, int opt, const char *arg,
 	case OPT_STALL:
 		return parse_stall_flag(cfg, arg, err);
 	case OPT_LOG:
-		return set_str(&cfg->log_path, arg);
+		return wini_set_str(&cfg->log_path, arg);
 	case OPT_MARKER_DIR:
-		return set_str(&cfg->marker_dir, arg);
+		return wini_set_str(&cfg->marker_dir, arg);
 	case OPT_WRITE_EVERY:
 		return set_write_every(cfg, arg, err);
 	case OPT_SOCKET:
-		return set_str(&cfg->socket_path, arg);
+		return wini_set_str(&cfg->socket_path, arg);
 	case OPT_READY_FILE:
-		return set_str(&cfg->ready_file, arg);
+		return wini_set_str(&cfg->ready_file, arg);
 	case OPT_PRINT_WMD:
 		cfg->print_wmd = true;
 		return 0;
 	default:
 		/* getopt returned an option of long_options not handled. */
-		seterr(err, "unhandled option %d", opt);
+		wini_seterr(err, "unhandled option %d", opt);
 		return -EINVAL;
 	}
 }
@@ -1549,224 +711,48 @@ tw_config_parse_args(struct tw_config *cfg, int argc, char **argv,
 		while ((opt = getopt_long(argc, argv, short_options,
 					  long_options, &idx)) != -1) {
 			if (opt == '?') {
-				seterr(err, "unknown option '%s'",
-				       optopt ? opt_text(argv, optopt)
-					      : argv[optind - 1]);
+				wini_seterr(err, "unknown option '%s'",
+					    optopt ? opt_text(argv, optopt)
+						   : argv[optind - 1]);
 				return -EINVAL;
 			}
 			if (opt == ':') {
-				seterr(err, "option '%s' needs an argument",
-				       opt_text(argv, optopt));
+				wini_seterr(err,
+					    "option '%s' needs an argument",
+					    opt_text(argv, optopt));
 				return -EINVAL;
 			}
 			if (opt == OPT_HELP)
 				return 1;
 			if (pass == 0 && opt == OPT_CONFIG) {
+				/* The message names the file. */
 				r = tw_config_load(cfg, optarg, err);
-				if (r < 0) {
-					prefix_err(err, "%s", optarg);
+				if (r < 0)
 					return r;
-				}
 			}
 			/* Only long options are left for this pass. */
 			if (pass == 1 && opt != OPT_CONFIG) {
 				r = apply_flag(cfg, opt, optarg, err);
 				if (r == -ENOMEM)
-					seterr(err, "out of memory");
+					wini_seterr(err, "out of memory");
 				if (r < 0) {
-					prefix_err(err, "--%s '%s'",
-						   long_options[idx].name,
-						   optarg ? optarg : "");
+					wini_prefix(err, "--%s '%s'",
+						    long_options[idx].name,
+						    optarg ? optarg : "");
 					return r;
 				}
 			}
 		}
 		if (optind < argc) {
-			seterr(err, "unexpected argument '%s'", argv[optind]);
+			wini_seterr(err, "unexpected argument '%s'",
+				    argv[optind]);
 			return -EINVAL;
 		}
 	}
 	if (cfg->write_every_ms && !cfg->marker_dir) {
-		seterr(err, "--write-every-ms needs --marker-dir");
+		wini_seterr(err, "--write-every-ms needs --marker-dir");
 		return -EINVAL;
 	}
-	return 0;
-}
-
-/* ---- the writer metadata document ------------------------------------ */
-
-static int
-fill_component(const struct tw_component *c, vss_wmd *wmd,
-	       struct vss_error *err)
-{
-	const struct vss_component_def def = {
-		.type = c->type,
-		.logical_path = c->logical_path,
-		.name = c->name,
-		.caption = c->caption,
-		.restore_metadata = c->restore_metadata,
-		.notify_on_backup_complete = c->notify_on_backup_complete,
-		.selectable = c->selectable,
-		.selectable_for_restore = c->selectable_for_restore,
-		.flags = c->flags,
-	};
-	const struct tw_file_set *f;
-	const struct tw_dependency *d;
-	size_t i;
-	int r;
-
-	r = vss_wmd_add_component(wmd, &def);
-	if (r < 0) {
-		seterr(err, "%s", vss_strerror(r));
-		return r;
-	}
-	for (i = 0; i < c->files.count; i++) {
-		f = &c->files.items[i];
-		r = vss_wmd_add_files_to_file_group(wmd, c->logical_path,
-						    c->name, f->path,
-						    f->filespec, f->recursive,
-						    f->alternate_path, f->mask);
-		if (r < 0)
-			goto fail_files;
-	}
-	for (i = 0; i < c->database_files.count; i++) {
-		f = &c->database_files.items[i];
-		r = vss_wmd_add_database_files(wmd, c->logical_path, c->name,
-					       f->path, f->filespec, f->mask);
-		if (r < 0)
-			goto fail_files;
-	}
-	for (i = 0; i < c->log_files.count; i++) {
-		f = &c->log_files.items[i];
-		r = vss_wmd_add_database_log_files(wmd, c->logical_path,
-						   c->name, f->path,
-						   f->filespec, f->mask);
-		if (r < 0)
-			goto fail_files;
-	}
-	for (i = 0; i < c->dep_count; i++) {
-		d = &c->deps[i];
-		r = vss_wmd_add_component_dependency(wmd, c->logical_path,
-						     c->name, &d->writer,
-						     d->logical_path, d->name);
-		if (r < 0) {
-			seterr(err, "dependency on '%s': %s", d->name,
-			       vss_strerror(r));
-			return r;
-		}
-	}
-	return 0;
-fail_files:
-	/* -EINVAL here means files of the wrong kind for the type. */
-	seterr(err, "file set '%s' '%s': %s", f->path, f->filespec,
-	       r == -EINVAL ? "not allowed for this component type"
-			    : vss_strerror(r));
-	return r;
-}
-
-int
-tw_config_fill_wmd(const struct tw_config *cfg, vss_wmd *wmd,
-		   struct vss_error *err)
-{
-	const struct tw_file_set *f;
-	const struct tw_mapping *m;
-	char label[256];
-	size_t i;
-	int r;
-
-	err->line = 0;
-	r = vss_wmd_set_backup_schema(wmd, cfg->backup_schema);
-	if (r < 0) {
-		seterr(err, "backup schema: %s", vss_strerror(r));
-		return r;
-	}
-	if (cfg->has_restore_method) {
-		const struct vss_restore_method_info info = {
-			.method = cfg->restore_method,
-			.service = cfg->restore_service,
-			.writer_restore = cfg->writer_restore,
-			.reboot_required = cfg->reboot_required,
-		};
-
-		r = vss_wmd_set_restore_method(wmd, &info);
-		if (r < 0) {
-			seterr(err, "restore method: %s", vss_strerror(r));
-			return r;
-		}
-	}
-	for (i = 0; i < cfg->component_count; i++) {
-		r = fill_component(&cfg->components[i], wmd, err);
-		if (r < 0) {
-			prefix_err(err, "component '%s'",
-				   component_label(&cfg->components[i], label,
-						   sizeof(label)));
-			return r;
-		}
-	}
-	for (i = 0; i < cfg->mapping_count; i++) {
-		m = &cfg->mappings[i];
-		r = vss_wmd_add_alternate_location_mapping(
-			wmd, m->path, m->filespec, m->recursive,
-			m->destination);
-		if (r < 0) {
-			seterr(err, "alternate location '%s' '%s': %s",
-			       m->path, m->filespec,
-			       r == VSS_E_OBJECT_NOT_FOUND
-				       ? "no component has this file set"
-				       : vss_strerror(r));
-			return r;
-		}
-	}
-	for (i = 0; i < cfg->excludes.count; i++) {
-		f = &cfg->excludes.items[i];
-		r = vss_wmd_add_exclude_files(wmd, f->path, f->filespec,
-					      f->recursive);
-		if (r < 0) {
-			seterr(err, "exclude '%s' '%s': %s", f->path,
-			       f->filespec, vss_strerror(r));
-			return r;
-		}
-	}
-	for (i = 0; i < cfg->excludes_from_snapshot.count; i++) {
-		f = &cfg->excludes_from_snapshot.items[i];
-		r = vss_wmd_add_exclude_files_from_snapshot(
-			wmd, f->path, f->filespec, f->recursive);
-		if (r < 0) {
-			seterr(err, "exclude from snapshot '%s' '%s': %s",
-			       f->path, f->filespec, vss_strerror(r));
-			return r;
-		}
-	}
-	return 0;
-}
-
-int
-tw_config_new_wmd(const struct tw_config *cfg, vss_wmd **ret,
-		  struct vss_error *err)
-{
-	const struct vss_writer_identity id = {
-		.class_id = cfg->class_id,
-		.instance_name = cfg->instance_name,
-		.friendly_name = cfg->name,
-		.usage = cfg->usage,
-		.source = cfg->source,
-		.major_version = cfg->major_version,
-		.minor_version = cfg->minor_version,
-	};
-	vss_wmd *wmd;
-	int r;
-
-	r = vss_wmd_new(&wmd, &id);
-	if (r < 0) {
-		seterr(err, "identity: %s", vss_strerror(r));
-		return r;
-	}
-	r = tw_config_fill_wmd(cfg, wmd, err);
-	if (r < 0) {
-		vss_wmd_free(wmd);
-		return r;
-	}
-	*ret = wmd;
 	return 0;
 }
 
@@ -1775,19 +761,14 @@ tw_config_new_wmd(const struct tw_config *cfg, vss_wmd **ret,
 int
 tw_config_init(struct tw_config *cfg)
 {
+	vss_id class_id;
 	int e;
 
 	memset(cfg, 0, sizeof(*cfg));
-	vss_id_parse(&cfg->class_id, TW_DEFAULT_CLASS_ID);
-	cfg->usage = VSS_UT_USERDATA;
-	cfg->source = VSS_ST_OTHER;
-	cfg->level = VSS_APP_FRONT_END;
-	cfg->major_version = 1;
-	cfg->writer_restore = VSS_WRE_NEVER;
+	vss_id_parse(&class_id, TW_DEFAULT_CLASS_ID);
 	for (e = 0; e < TW_EV_COUNT; e++)
 		cfg->faults[e].count = 1;
-	cfg->name = strdup(TW_DEFAULT_NAME);
-	return cfg->name ? 0 : -ENOMEM;
+	return wdecl_init(&cfg->decl, &class_id, TW_DEFAULT_NAME);
 }
 
 void
@@ -1798,17 +779,10 @@ tw_config_release(struct tw_config *cfg)
 
 	if (!cfg)
 		return;
-	free(cfg->name);
-	free(cfg->instance_name);
-	free(cfg->restore_service);
-	for (i = 0; i < cfg->mapping_count; i++)
-		mapping_release(&cfg->mappings[i]);
-	free(cfg->mappings);
-	file_sets_release(&cfg->excludes);
-	file_sets_release(&cfg->excludes_from_snapshot);
-	for (i = 0; i < cfg->component_count; i++)
-		component_release(&cfg->components[i]);
-	free(cfg->components);
+	wdecl_release(&cfg->decl);
+	for (i = 0; i < cfg->events_count; i++)
+		events_release(&cfg->events[i]);
+	free(cfg->events);
 	for (e = 0; e < TW_EV_COUNT; e++)
 		free(cfg->faults[e].message);
 	free(cfg->log_path);
@@ -1818,23 +792,13 @@ tw_config_release(struct tw_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-const struct tw_component *
-tw_config_find_component(const struct tw_config *cfg,
-			 const char *logical_path, const char *name)
+const struct tw_component_events *
+tw_config_events(const struct tw_config *cfg,
+		 const struct wdecl_component *c)
 {
-	const struct tw_component *c;
-	size_t i;
+	size_t i = (size_t)(c - cfg->decl.components);
 
-	if (!logical_path)
-		logical_path = "";
-	for (i = 0; i < cfg->component_count; i++) {
-		c = &cfg->components[i];
-		if (!strcmp(c->name, name) &&
-		    !strcmp(c->logical_path ? c->logical_path : "",
-			    logical_path))
-			return c;
-	}
-	return NULL;
+	return i < cfg->events_count ? &cfg->events[i] : NULL;
 }
 
 const char *
@@ -1849,7 +813,7 @@ tw_event_parse(enum tw_event *ret, const char *s)
 	int e;
 
 	for (e = 0; e < TW_EV_COUNT; e++) {
-		if (name_equal(event_names[e], s)) {
+		if (wini_name_equal(event_names[e], s)) {
 			*ret = (enum tw_event)e;
 			return 0;
 		}

@@ -3,8 +3,9 @@
  * identity, the writer metadata document it gives (components, file sets,
  * excludes, restore method), the events it fails or stalls in, and where
  * it records what happened.  Filled from an INI file and from command-line
- * flags (docs/vss-test-writer.md); uses only the public vss API, like any
- * writer.
+ * flags (docs/vss-test-writer.md).  The declaration ([writer], [restore],
+ * [component NAME]) is writers/common's, shared with vss-writerd; the
+ * events, the run and the component keys that act in events are ours.
  */
 #ifndef TW_CONFIG_H
 #define TW_CONFIG_H
@@ -15,6 +16,8 @@
 
 #include <vss/metadata.h>
 #include <vss/types.h>
+
+#include "decl.h"
 
 /* The class id of the test writer unless configured otherwise. */
 #define TW_DEFAULT_CLASS_ID "621fb09c-4549-4884-86d8-a750548d7c4e"
@@ -36,35 +39,6 @@ enum tw_event {
 	TW_EV_COUNT
 };
 
-/* One file set of a component, or an exclude. */
-struct tw_file_set {
-	char *path;
-	char *filespec;
-	bool recursive;         /* database and log files: always false */
-	char *alternate_path;   /* file groups only; NULL if none */
-	uint32_t mask;          /* VSS_FSBT_* bits; 0: VSS_FSBT_DEFAULT */
-};
-
-struct tw_file_sets {
-	struct tw_file_set *items;
-	size_t count, cap;
-};
-
-/* A writer-level alternate location mapping. */
-struct tw_mapping {
-	char *path;
-	char *filespec;
-	bool recursive;
-	char *destination;
-};
-
-/* A dependency on a component of another writer class. */
-struct tw_dependency {
-	vss_id writer;
-	char *logical_path; /* NULL at the top level */
-	char *name;
-};
-
 /* A directed target the writer adds in pre_restore (RS-090). */
 struct tw_directed {
 	char *source_path;
@@ -75,27 +49,12 @@ struct tw_directed {
 	char *destination_ranges;
 };
 
-struct tw_component {
-	enum vss_component_type type;
-	char *logical_path;      /* '\' separated; NULL at the top level */
-	char *name;
-	char *caption;           /* NULL if none */
-	bool selectable;
-	bool selectable_for_restore;
-	bool restore_metadata;
-	bool notify_on_backup_complete;
-	uint32_t flags;          /* VSS_CF_* bits */
-	struct tw_file_sets files;          /* file groups */
-	struct tw_file_sets database_files; /* databases */
-	struct tw_file_sets log_files;      /* databases */
-	struct tw_dependency *deps;
-	size_t dep_count, dep_cap;
-
-	/*
-	 * What the writer puts into the backup components document in the
-	 * events (not part of the WMD).  NULL, VSS_RT_UNDEFINED and no
-	 * directed targets: leave the document alone.
-	 */
+/*
+ * What the writer puts into the backup components document for one
+ * declared component in the events (not part of the WMD).  NULL,
+ * VSS_RT_UNDEFINED and no directed targets: leave the document alone.
+ */
+struct tw_component_events {
 	char *backup_metadata;       /* post_snapshot (RS-103) */
 	char *restore_metadata_text; /* pre_restore, read in post_restore */
 	enum vss_restore_target restore_target; /* pre_restore (RS-060) */
@@ -113,31 +72,17 @@ struct tw_fault {
 };
 
 struct tw_config {
-	/* Identity (BK-036). */
-	vss_id class_id;
-	char *name;
-	char *instance_name;             /* NULL if none */
-	enum vss_usage_type usage;
-	enum vss_source_type source;
-	enum vss_app_level level;
-	unsigned freeze_timeout_ms;      /* 0: the library default */
-	unsigned major_version;
-	unsigned minor_version;
-	uint32_t backup_schema;          /* VSS_BS_* bits */
-
-	/* Restore method; absent unless has_restore_method. */
-	bool has_restore_method;
-	enum vss_restore_method restore_method;
-	char *restore_service;           /* NULL if none */
-	enum vss_writer_restore writer_restore;
-	bool reboot_required;
-	struct tw_mapping *mappings;
-	size_t mapping_count, mapping_cap;
-
-	struct tw_file_sets excludes;
-	struct tw_file_sets excludes_from_snapshot;
-	struct tw_component *components;
-	size_t component_count, component_cap;
+	/* Identity (BK-036), restore method, excludes, components. */
+	struct wdecl decl;
+	/*
+	 * The event keys of decl's components, by the same index
+	 * (tw_config_events()).  Grown to decl.component_cap when a
+	 * component gets its first event key, so events_count may be larger
+	 * than decl.component_count (the extra entries are zero) or smaller
+	 * (the components past it have no event keys).
+	 */
+	struct tw_component_events *events;
+	size_t events_count;
 
 	struct tw_fault faults[TW_EV_COUNT];
 
@@ -156,7 +101,8 @@ void tw_config_release(struct tw_config *cfg);
 
 /*
  * Read an INI file (docs/vss-test-writer.md) on top of cfg.  On failure
- * err names the line and the problem; cfg may then hold part of the file.
+ * err names the line and the problem (tw_config_load: the file first);
+ * cfg may then hold part of the file.
  */
 int tw_config_load(struct tw_config *cfg, const char *path,
 		   struct vss_error *err);
@@ -173,26 +119,12 @@ int tw_config_parse_args(struct tw_config *cfg, int argc, char **argv,
 			 struct vss_error *err);
 
 /*
- * Add what the configuration declares to a WMD that already carries the
- * writer's identity (the identify callback, BK-012: the same every time).
+ * The event keys of a component of cfg->decl, or NULL when it has none.
+ * Borrowed.
  */
-int tw_config_fill_wmd(const struct tw_config *cfg, vss_wmd *wmd,
-		       struct vss_error *err);
-/*
- * The whole WMD with a null instance id: checks the configuration before
- * the writer subscribes, and backs --print-wmd.  Caller owns *ret; free
- * with vss_wmd_free().
- */
-int tw_config_new_wmd(const struct tw_config *cfg, vss_wmd **ret,
-		      struct vss_error *err);
-
-/*
- * The configured component with this logical path ('\\' separated; NULL
- * and "" are the top level) and name, or NULL.  Borrowed.
- */
-const struct tw_component *
-tw_config_find_component(const struct tw_config *cfg,
-			 const char *logical_path, const char *name);
+const struct tw_component_events *
+tw_config_events(const struct tw_config *cfg,
+		 const struct wdecl_component *c);
 
 /* The wire name of an event ("prepare_backup"), static. */
 const char *tw_event_name(enum tw_event e);

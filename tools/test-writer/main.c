@@ -281,7 +281,7 @@ on_identify(struct tw *tw, vss_wmd *wmd)
 	int r;
 
 	/* Checked at start-up; a failure here is a broken invariant. */
-	r = tw_config_fill_wmd(&tw->cfg, wmd, &err);
+	r = wdecl_fill_wmd(&tw->cfg.decl, wmd, &err);
 	if (r < 0)
 		warnx("identify: %s", err.message);
 	return r;
@@ -462,7 +462,7 @@ print_wmd(const struct tw_config *cfg)
 	size_t len;
 	int r;
 
-	r = tw_config_new_wmd(cfg, &wmd, &err);
+	r = wdecl_new_wmd(&cfg->decl, &wmd, &err);
 	if (r < 0) {
 		warnx("%s", err.message);
 		return EXIT_USAGE;
@@ -549,21 +549,11 @@ static int
 subscribe(struct tw *tw)
 {
 	const struct tw_config *cfg = &tw->cfg;
-	const struct vss_writer_opts opts = {
-		.size = sizeof(struct vss_writer_opts),
-		.class_id = cfg->class_id,
-		.instance_name = cfg->instance_name,
-		.friendly_name = cfg->name,
-		.usage = cfg->usage,
-		.source = cfg->source,
-		.level = cfg->level,
-		.freeze_timeout_ms = cfg->freeze_timeout_ms,
-		.major_version = cfg->major_version,
-		.minor_version = cfg->minor_version,
-		.socket_path = cfg->socket_path,
-	};
+	struct vss_writer_opts opts = {.socket_path = cfg->socket_path};
 	const char *sock;
 	int r;
+
+	wdecl_writer_opts(&cfg->decl, &opts);
 
 	r = vss_writer_new(&tw->writer, &opts, &callbacks, tw);
 	if (r < 0) {
@@ -690,7 +680,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* The identify handler must not be the first to find a mistake. */
-	if (tw_config_new_wmd(&tw.cfg, &wmd, &err) < 0) {
+	if (wdecl_new_wmd(&tw.cfg.decl, &wmd, &err) < 0) {
 		warnx("%s", err.message);
 		code = EXIT_USAGE;
 		goto out;
