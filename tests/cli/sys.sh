@@ -17,6 +17,15 @@
 #                                returns once it is subscribed; its event
 #                                log is $TMP/writer-NAME.log
 #   sys_stop_writer NAME         SIGTERM the writer and wait for it
+#   sys_writerd CONFIG_DIR [ARGS...]
+#                                start vss-writerd --config-dir CONFIG_DIR
+#                                on vssd's socket (stderr and stdout to
+#                                $TMP/writerd.log); returns at once
+#   sys_stop_writerd             SIGTERM vss-writerd and wait for it;
+#                                returns its exit status
+#   sys_wait_listed VSS NAME     wait up to 10 s until "VSS list writers"
+#                                names writer NAME; status 1 if it never
+#                                does
 #   sys_events NAME [FROM]       the events of writer NAME's log, one a
 #                                line, from line FROM (default 1) on
 #   sys_log_lines NAME           the number of lines of NAME's log now
@@ -36,8 +45,8 @@
 #                                --atime on a noatime mount the reading
 #                                changes nothing it reports
 #
-# The programs come from the test environment: VSSD and VSS_TEST_WRITER
-# (tests/cli/meson.build sets both).  A sys_btrfs that fails prints why
+# The programs come from the test environment: VSSD, VSS_TEST_WRITER and
+# VSS_WRITERD (tests/cli/meson.build sets them).  A sys_btrfs that fails prints why
 # and returns 1, which ends the test ("v=$(sys_btrfs v)" under set -e and
 # inherit_errexit, common.sh).
 
@@ -47,6 +56,7 @@ PATH=$PATH:/usr/sbin:/sbin
 
 SYS_PIDS=()
 SYS_VSSD_PID=
+SYS_WRITERD_PID=
 declare -A SYS_WRITER_PIDS=()
 
 sys_cleanup() {
@@ -176,6 +186,31 @@ sys_stop_writer() {
 	local pid=${SYS_WRITER_PIDS[$1]}
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+}
+
+sys_writerd() {
+	local dir=$1
+	shift
+	"$VSS_WRITERD" --config-dir "$dir" --socket "$VSS_SOCKET" "$@" \
+		>>"$TMP/writerd.log" 2>&1 &
+	SYS_WRITERD_PID=$!
+	SYS_PIDS+=($!)
+}
+
+sys_stop_writerd() {
+	local status=0
+	kill -TERM "$SYS_WRITERD_PID" 2>/dev/null || true
+	wait "$SYS_WRITERD_PID" 2>/dev/null || status=$?
+	return "$status"
+}
+
+sys_wait_listed() {
+	local vss=$1 name=$2 i
+	for i in $(seq 100); do
+		"$vss" list writers 2>/dev/null | grep -qxF "  - name: $name" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 sys_stop_vssd() {

@@ -1,10 +1,12 @@
-# The manual pages docs/vss.1 and docs/vssd.8 render without a warning
-# and cannot drift from the code.  vss.1: every command "vss --help"
-# lists has a subsection '.SS "vss CMD"', every long option of
+# The manual pages docs/vss.1, docs/vssd.8 and docs/vss-writerd.8 render
+# without a warning and cannot drift from the code.  vss.1: every command
+# "vss --help" lists has a subsection '.SS "vss CMD"', every long option of
 # "vss CMD --help" is described in that subsection, and every long option
 # the subsection names is one the command has.  vssd.8: its long options
 # are exactly those of "vssd --help", and each option of daemon/main.c's
 # table is described with its short form ("-f, --foreground").
+# vss-writerd.8: its long options are exactly those of "vss-writerd
+# --help".
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 page=$SRC/docs/vss.1
@@ -117,5 +119,25 @@ while read -r short long; do
 	grep -qF -- "-$short \", \" --$long" "$TMP/vssd-page" ||
 		fail "vssd.8 does not describe -$short, --$long"
 done <"$TMP/table"
+
+# ---- vss-writerd.8 ------------------------------------------------------
+# Its long options are exactly those of "vss-writerd --help".
+[ -x "${VSS_WRITERD:-}" ] || { echo "VSS_WRITERD is not set" >&2; exit 1; }
+render "$SRC/docs/vss-writerd.8"
+as_read "$SRC/docs/vss-writerd.8" >"$TMP/writerd-page"
+rc=0
+"$VSS_WRITERD" --help >"$TMP/out" 2>"$TMP/err" || rc=$?
+expect_rc 0 "vss-writerd --help"
+long_options <"$TMP/out" >"$TMP/code-options" || true
+long_options <"$TMP/writerd-page" >"$TMP/page-options" || true
+[ -s "$TMP/code-options" ] || fail "no options in 'vss-writerd --help'"
+while read -r opt; do
+	grep -qx -- "$opt" "$TMP/page-options" ||
+		fail "vss-writerd: $opt is in --help but not in vss-writerd.8"
+done <"$TMP/code-options"
+while read -r opt; do
+	grep -qx -- "$opt" "$TMP/code-options" ||
+		fail "vss-writerd.8 describes $opt, which 'vss-writerd --help' lacks"
+done <"$TMP/page-options"
 
 finish

@@ -40,7 +40,8 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Dc_args=-fsanitize=fuzzer-no-link
 fi
 # The targets of tests/fuzz/meson.build; each has tests/fuzz/corpus/NAME.
-targets="wmd bcd frame message config filerule manifest pending_restore ranges"
+targets="wmd bcd frame message config filerule manifest pending_restore ranges
+	writerd_conf pg_meta mariadb_meta test_writer_config"
 ninja -C "$build" $(for t in $targets; do echo "tests/fuzz/fuzz_$t"; done)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vss-fuzz.XXXXXX")
