@@ -10,6 +10,8 @@ packages=(
 	meson ninja-build pkg-config gcc libc6-dev
 	libxml2-dev libjansson-dev uuid-dev libbtrfsutil-dev libinih-dev
 	libssl-dev
+	# vss-writerd's database writers
+	libpq-dev libmariadb-dev libsqlite3-dev
 	# tests: unit tests, the CLI tests' JSON checks, fuzzers and sanitizers
 	libcmocka-dev python3 clang libclang-rt-14-dev
 	# integration tests and the daemon's volumes: loop-mounted btrfs; the
@@ -21,6 +23,9 @@ packages=(
 	acl attr restic tar
 	# the manual page's check (groff -man -ww)
 	groff-base
+	# the database writers' tests: real servers started on private
+	# sockets under a temporary directory, and the sqlite3 shell
+	postgresql mariadb-server mariadb-client sqlite3
 )
 
 missing=()
