@@ -14,6 +14,8 @@
 
 #include <vss/status.h>
 
+#include "util/array.h"
+
 #include "config.h"
 #include "ini.h"
 
@@ -52,23 +54,6 @@ static const struct {
 };
 
 /* ---- small helpers --------------------------------------------------- */
-
-static int
-grow(void **items, size_t *cap, size_t count, size_t size)
-{
-	size_t n;
-	void *p;
-
-	if (count < *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 4;
-	p = reallocarray(*items, n, size);
-	if (!p)
-		return -ENOMEM;
-	*items = p;
-	*cap = n;
-	return 0;
-}
 
 /* As wini_set_str(); an empty value (a key given as "key =") clears it. */
 static int
@@ -168,8 +153,8 @@ parse_directed(struct tw_component_events *ev, const char *value,
 	    (r = wini_set_str(&d.destination_path, word[3])) < 0 ||
 	    (r = wini_set_str(&d.destination_file, word[4])) < 0 ||
 	    (r = wini_set_str(&d.destination_ranges, word[5])) < 0 ||
-	    (r = grow((void **)&ev->directed, &ev->directed_cap,
-		      ev->directed_count, sizeof(*ev->directed))) < 0)
+	    (r = ARRAY_RESERVE(ev->directed, ev->directed_count,
+				ev->directed_cap)) < 0)
 		goto fail;
 	ev->directed[ev->directed_count++] = d;
 	free(copy);

@@ -12,6 +12,8 @@
 
 #include <vss/status.h>
 
+#include "util/array.h"
+
 #include "decl.h"
 #include "ini.h"
 
@@ -61,26 +63,6 @@ static const struct name_value component_flag_names[] = {
 };
 
 /* ---- small helpers --------------------------------------------------- */
-
-static int
-grow(void **items, size_t *cap, size_t count, size_t size)
-{
-	size_t n;
-	void *p;
-
-	if (count < *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 4;
-	p = reallocarray(*items, n, size);
-	if (!p)
-		return -ENOMEM;
-	*items = p;
-	*cap = n;
-	return 0;
-}
-
-#define GROW(items, count, cap)                                                \
-	grow((void **)&(items), &(cap), (count), sizeof(*(items)))
 
 /* As wini_set_str(); an empty value (a key given as "key =") clears it. */
 static int
@@ -191,7 +173,7 @@ file_sets_take(struct wdecl_file_sets *l, const struct wdecl_file_set *fs)
 {
 	int r;
 
-	r = GROW(l->items, l->count, l->cap);
+	r = ARRAY_RESERVE(l->items, l->count, l->cap);
 	if (r < 0)
 		return r;
 	l->items[l->count++] = *fs;
@@ -259,7 +241,7 @@ wdecl_add_component(struct wdecl *d, const char *name,
 		return -EINVAL;
 	/* The array may move: keep d->current pointing at its component. */
 	current = d->current ? (size_t)(d->current - d->components) : 0;
-	if ((r = GROW(d->components, d->component_count,
+	if ((r = ARRAY_RESERVE(d->components, d->component_count,
 		      d->component_cap)) < 0)
 		return r;
 	if (d->current)
@@ -357,7 +339,8 @@ parse_mapping(struct wdecl *d, const char *value, struct vss_error *err)
 	    (r = wini_set_str(&m.path, word[0])) < 0 ||
 	    (r = wini_set_str(&m.filespec, word[1])) < 0 ||
 	    (r = wini_set_str(&m.destination, word[3])) < 0 ||
-	    (r = GROW(d->mappings, d->mapping_count, d->mapping_cap)) < 0)
+	    (r = ARRAY_RESERVE(d->mappings, d->mapping_count,
+				d->mapping_cap)) < 0)
 		goto fail;
 	d->mappings[d->mapping_count++] = m;
 	free(copy);
@@ -399,7 +382,7 @@ parse_dependency(struct wdecl_component *c, const char *value,
 		r = -EINVAL;
 		goto fail;
 	}
-	if ((r = GROW(c->deps, c->dep_count, c->dep_cap)) < 0)
+	if ((r = ARRAY_RESERVE(c->deps, c->dep_count, c->dep_cap)) < 0)
 		goto fail;
 	c->deps[c->dep_count++] = dep;
 	free(copy);
