@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -390,7 +391,19 @@ test_check_dir(void **state)
 				    "that of "));
 	assert_non_null(strstr(out, "/0.conf\n"));
 
-	assert_int_equal(wd_host_check("/nonexistent/dir", stdout), -ENOENT);
+	/* A directory that does not exist holds no writers. */
+	strcat(d->path, "/nonexistent");
+	assert_int_equal(check_dir(d, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "/nonexistent\n"));
+	assert_non_null(strstr(out, "no writers in "));
+	d->path[strlen(d->path) - strlen("/nonexistent")] = '\0';
+
+	/* A file others may write is refused: root runs its commands. */
+	put(d, "w.conf", EXEC_MIN "[writer]\ninstance_name = w\n");
+	strcat(strcpy(out, d->path), "/w.conf");
+	assert_int_equal(chmod(out, 0664), 0);
+	assert_int_equal(check_dir(d, out, sizeof(out)), -EINVAL);
+	assert_non_null(strstr(out, "/w.conf: refused: owned by uid"));
 }
 
 int

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "ini.h"
@@ -220,6 +222,33 @@ no_type(const char *path, struct vss_error *err)
 	return -EINVAL;
 }
 
+/*
+ * The commands of a file run as vss-writerd's user (root): refuse a file
+ * that anybody else may have written.
+ */
+static int
+check_owner(const char *path, struct vss_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		int e = errno;
+
+		wini_seterr(err, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		wini_seterr(err, "%s: refused: owned by uid %u with mode %04o; "
+			    "it must belong to root (or vss-writerd's user) "
+			    "and be writable by its owner only",
+			    path, (unsigned)st.st_uid,
+			    (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 int
 wd_conf_load(const char *path, struct wd_conf **ret, struct vss_error *err)
 {
@@ -227,7 +256,9 @@ wd_conf_load(const char *path, struct wd_conf **ret, struct vss_error *err)
 	char *text = NULL;
 	int r;
 
-	r = wini_parse_file(path, on_type_key, &t, &text, err);
+	r = check_owner(path, err);
+	if (r == 0)
+		r = wini_parse_file(path, on_type_key, &t, &text, err);
 	if (r < 0)
 		return r;
 	if (!t.backend) {

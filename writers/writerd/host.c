@@ -120,6 +120,12 @@ scan_dir(const char *dir, char ***ret, size_t *ret_n)
 	int r = 0;
 
 	d = opendir(dir);
+	if (!d && errno == ENOENT) {
+		/* No writers yet: SIGHUP reads it once it is made. */
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
 	if (!d)
 		return -errno;
 	for (;;) {
@@ -710,6 +716,8 @@ wd_host_check(const char *dir, FILE *out)
 		for (i = 0; i < h->count; i++)
 			if (h->entries[i]->want)
 				print_conf(out, h->entries[i]->want);
+		if (h->count == 0)
+			fprintf(out, "no writers in %s\n", dir);
 		r = h->problems ? -EINVAL : 0;
 	}
 	wd_host_free(h);
