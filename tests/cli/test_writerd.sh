@@ -37,12 +37,12 @@ writer_conf() {
 	} >"$dir/$file.conf"
 }
 
-# wait_for WHAT COMMAND...: until COMMAND succeeds, 10 s at most; the
-# test goes on either way.
+# wait_for WHAT COMMAND...: until COMMAND succeeds, 30 s at most (a
+# loaded machine, the sanitizer build); the test goes on either way.
 wait_for() {
 	local what=$1 i
 	shift
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		"$@" && return 0
 		sleep 0.1
 	done
@@ -205,13 +205,15 @@ grep -qF "freeze: ok (" "$TMP/eta.log.1" &&
 # While vssd is away a listener that hangs up on every connection stands
 # in, counting the writers' tries; a writer added meanwhile cannot
 # subscribe from the start.
-sys_stop_vssd
-rm -f "$TMP/vssd.sock"
-python3 - "$TMP/vssd.sock" "$TMP/tries" <<'PY' &
+# It listens before vssd goes and is renamed into vssd's place at once,
+# so that no try finds no socket at all.
+rm -f "$TMP/fake.sock"
+python3 - "$TMP/fake.sock" "$TMP/tries" <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
 s.listen(64)
+open(sys.argv[1] + ".ready", "w").close()
 n = 0
 while True:
     c, _ = s.accept()
@@ -223,6 +225,9 @@ while True:
 PY
 fake_pid=$!
 SYS_PIDS+=("$fake_pid")
+wait_for "the stand-in socket is not listening" test -e "$TMP/fake.sock.ready"
+sys_stop_vssd
+mv -f "$TMP/fake.sock" "$TMP/vssd.sock"
 writer_conf theta Theta
 kill -HUP "$SYS_WRITERD_PID"
 # Five writers: two tries each at least.
