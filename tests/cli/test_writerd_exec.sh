@@ -4,7 +4,11 @@
 # freeze command holds across the shadow copy and lets go at thaw; a
 # freeze command that hangs is killed at its deadline with all it
 # started, the backup reports the writer's TIMEOUT failure and the abort
-# command runs only after the freeze is gone; exit 75 is a retryable
+# command runs only after the freeze is gone; prepare_backup,
+# post_snapshot and pre_restore commands that hang are killed at their
+# own deadlines, and the backup or restore reports the writer's TIMEOUT
+# failure at that event (a failed post_snapshot aborts nothing, a failed
+# pre_restore restores nothing of the writer); exit 75 is a retryable
 # failure; a held freeze lets go at abort (before the abort command),
 # at vss-writerd's SIGTERM and, by itself, at its SIGKILL.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -243,13 +247,107 @@ case $state in
 *) fail "Retry after the backup: $state" ;;
 esac
 
+# ---- the deadlines of other events ---------------------------------------
+# Each writer's command of one event hangs (a sleep no other command
+# runs) past that event's own deadline, which differs from the writer's
+# `timeout`, so the message shows whose deadline was kept.
+rm "$dir/retry.conf"
+writer_conf lateprep LatePrep "timeout = 30" "prepare_backup_timeout = 1.5" \
+	"prepare_backup = echo preparing; sleep 1000.75"
+writer_conf latepost LatePost "timeout = 30" "post_snapshot_timeout = 1.25" \
+	"post_snapshot = echo cleaning; sleep 1000.5"
+writer_conf latepre LatePre "timeout = 30" "pre_restore_timeout = 1.75" \
+	"pre_restore = echo stopping; sleep 1000.125"
+echo "backed up" >"$vol/latepre/data.txt"
+reload Retry -- LatePrep LatePost LatePre
+
+# writer_failure NAME: (state, failure, message) of writer NAME in the
+# last run's JSON.
+writer_failure() {
+	json "[(w['state'], w['failure'], w['message']) for w in j['writers'] if w['name'] == '$1']"
+}
+# backup_components NAME: (name, succeeded) of writer NAME's components
+# in the backup set of the last run's JSON.
+backup_components() {
+	json "[(c['name'], c['succeeded']) for c in j['backup']['components'] if c['writer'] == '$1']"
+}
+# timed_out WRITER EVENT MS SLEEP: the writerd log has WRITER's EVENT
+# failing at its deadline of MS ms, and the command's sleep is gone.
+timed_out() {
+	grep -qF "vss-writerd[$1]: $2 command: killed at its deadline" \
+		"$TMP/writerd.log" || fail "$1: the kill of $2 is not logged"
+	grep -qF "vss-writerd[$1]: $2: failed: VSS_E_WRITERERROR_TIMEOUT: $2 command timed out after $3 ms" \
+		"$TMP/writerd.log" || fail "$1: the timed out $2 is not logged"
+	if pgrep -f "sleep $4" >/dev/null; then
+		fail "$1: the hanging $2 command is still running"
+	fi
+}
+
+# prepare_backup: the writer fails there, gets no more events of the
+# backup but its end, and its component fails.
+run backup --writer LatePrep --to "$TMP/set-lateprep" --json
+expect_rc 1 "vss backup with a hanging prepare_backup"
+case $(writer_failure LatePrep) in
+"[('[7] Failed', 'VSS_E_WRITERERROR_TIMEOUT', "*"prepare_backup command timed out after 1500 ms"*) ;;
+*) fail "LatePrep after the backup: $(writer_failure LatePrep)" ;;
+esac
+timed_out lateprep prepare_backup 1500 1000.75
+grep -qF "vss-writerd[lateprep]: prepare_backup command stdout: preparing" \
+	"$TMP/writerd.log" || fail "the prepare_backup command's output is not logged"
+[ "$(backup_components LatePrep)" = "[('data', False)]" ] ||
+	fail "LatePrep's component in the backup: $(backup_components LatePrep)"
+wait_for "LatePrep: no backup_shutdown" \
+	grep -qF "vss-writerd[lateprep]: backup_shutdown: ok" "$TMP/writerd.log"
+grep -qE "vss-writerd\[lateprep\]: (prepare_snapshot|freeze|thaw|post_snapshot|backup_complete):" \
+	"$TMP/writerd.log" && fail "LatePrep got events after its failed prepare_backup"
+
+# post_snapshot: the set is made and kept, the writer's failure is
+# reported and its component fails (crash consistent); no abort follows
+# (BK-080): backup_complete and backup_shutdown do.
+run backup --writer LatePost --to "$TMP/set-latepost" --json
+expect_rc 1 "vss backup with a hanging post_snapshot"
+case $(writer_failure LatePost) in
+"[('[11] Failed', 'VSS_E_WRITERERROR_TIMEOUT', "*"post_snapshot command timed out after 1250 ms"*) ;;
+*) fail "LatePost after the backup: $(writer_failure LatePost)" ;;
+esac
+timed_out latepost post_snapshot 1250 1000.5
+[ -f "$TMP/set-latepost/manifest.json" ] ||
+	fail "the set of a backup whose post_snapshot timed out was not kept"
+[ "$(backup_components LatePost)" = "[('data', False)]" ] ||
+	fail "LatePost's component in the backup: $(backup_components LatePost)"
+wait_for "LatePost: no backup_shutdown" \
+	grep -qF "vss-writerd[latepost]: backup_shutdown: ok" "$TMP/writerd.log"
+grep -qF "vss-writerd[latepost]: backup_complete: ok" "$TMP/writerd.log" ||
+	fail "LatePost got no backup_complete after its failed post_snapshot"
+grep -qF "vss-writerd[latepost]: abort:" "$TMP/writerd.log" &&
+	fail "LatePost got an abort after its failed post_snapshot"
+
+# pre_restore: a good backup first, then a restore whose pre_restore
+# hangs: the writer fails there and none of its files is written.
+run backup --writer LatePre --to "$TMP/set-latepre" --json
+expect_rc 0 "vss backup of LatePre"
+echo "changed" >"$vol/latepre/data.txt"
+run restore "$TMP/set-latepre" --writer LatePre --json
+expect_rc 1 "vss restore with a hanging pre_restore"
+restore_failure=$(json "[(w['state'], w['failure'], w['pre_restore_message']) for w in j['writers'] if w['name'] == 'LatePre']")
+case $restore_failure in
+"[('[13] Failed', 'VSS_E_WRITERERROR_TIMEOUT', "*"pre_restore command timed out after 1750 ms"*) ;;
+*) fail "LatePre after the restore: $restore_failure" ;;
+esac
+timed_out latepre pre_restore 1750 1000.125
+[ "$(json "[c['message'] for c in j['components'] if c['writer'] == 'LatePre']")" = \
+	"['the writer failed pre_restore: pre_restore command timed out after 1750 ms: nothing restored']" ] ||
+	fail "LatePre's component in the restore: $(json "j['components']")"
+[ "$(cat "$vol/latepre/data.txt")" = changed ] ||
+	fail "the restore wrote LatePre's data despite its failed pre_restore"
+
 # ---- the other ends of a held freeze -------------------------------------
 # Held's helper notes when it holds and when it lets go, in its state
 # file and its log; its abort command notes itself in the log too.  The
 # other writers are vss-test-writers at a later level (back end), so
 # that they freeze once Held holds: Failer fails its freeze, Slow takes
 # 3 s over it (vssd's freeze deadline is 5 s).
-rm "$dir/retry.conf"
+rm "$dir/lateprep.conf" "$dir/latepost.conf" "$dir/latepre.conf"
 hl=$TMP/held.log
 cat >"$TMP/held-helper" <<EOF
 #!/bin/sh
@@ -262,7 +360,7 @@ EOF
 chmod +x "$TMP/held-helper"
 writer_conf held Held "freeze_hold = true" "freeze = $TMP/held-helper" \
 	"abort = echo 'EVENT abort' >>$hl"
-reload Retry -- Held
+reload LatePrep LatePost LatePre -- Held
 mkdir -p "$vol/failer" "$vol/slow"
 sys_writer Failer --level back_end --component f="$vol/failer" \
 	--fail freeze:always
