@@ -19,8 +19,10 @@
 #   sys_stop_writer NAME         SIGTERM the writer and wait for it
 #   sys_writerd CONFIG_DIR [ARGS...]
 #                                start vss-writerd --config-dir CONFIG_DIR
-#                                on vssd's socket (stderr and stdout to
-#                                $TMP/writerd.log); returns at once
+#                                on vssd's socket, --state-dir
+#                                $TMP/writerd-state unless ARGS name one
+#                                (stderr and stdout to $TMP/writerd.log);
+#                                returns at once
 #   sys_stop_writerd             SIGTERM vss-writerd and wait for it;
 #                                returns its exit status
 #   sys_wait_listed VSS NAME     wait up to 10 s until "VSS list writers"
@@ -189,10 +191,15 @@ sys_stop_writer() {
 }
 
 sys_writerd() {
-	local dir=$1
+	local dir=$1 arg state=(--state-dir "$TMP/writerd-state")
 	shift
-	"$VSS_WRITERD" --config-dir "$dir" --socket "$VSS_SOCKET" "$@" \
-		>>"$TMP/writerd.log" 2>&1 &
+	# Nothing of a test goes to /var/lib: a state directory under $TMP
+	# unless the caller names one.
+	for arg in "$@"; do
+		case $arg in --state-dir | --state-dir=*) state=() ;; esac
+	done
+	"$VSS_WRITERD" --config-dir "$dir" --socket "$VSS_SOCKET" \
+		"${state[@]}" "$@" >>"$TMP/writerd.log" 2>&1 &
 	SYS_WRITERD_PID=$!
 	SYS_PIDS+=($!)
 }

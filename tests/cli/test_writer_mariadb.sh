@@ -9,7 +9,10 @@
 # DATADIR/vss-binlog-position holds the backup's position.  A restore
 # while the server runs fails in pre_restore, retryable, with the
 # writer's message; with the server down the writer is listed as failed
-# at identify.  Every exit path stops mariadbd before the volumes go.
+# at identify until it has seen the server, and, once it has, a
+# vss-writerd restarted with the server down describes the server from
+# its state file (listed Stable).  Every exit path stops mariadbd before
+# the volumes go.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/sys.sh"
 
@@ -253,7 +256,23 @@ grep -q "pre_restore: failed: VSS_E_WRITERERROR_RETRYABLE" "$TMP/writerd.log" ||
 [ "$(check_invariant "after the refused restore")" = "$rows_restored" ] ||
 	fail "the refused restore changed the data"
 
+# ---- the server down, vss-writerd restarted: described from its state ---
 mdb_stop
+sys_stop_writerd || fail "vss-writerd exited $?"
+[ -s "$TMP/writerd-state/mdb.state" ] || fail "no state file for the writer"
+sys_writerd "$TMP/writers.d"
+sys_wait_listed "$VSS" MariaDB || fail "the restarted writer is not listed"
+run list writers --verbose
+expect_rc 0 "list writers --verbose with the server down, restarted"
+run list writers
+expect_rc 0 "list writers with the server down, restarted"
+expect_in out "state: [1] Stable" "state described from the state file"
+grep -qF "describing the server as the state file keeps it (datadir $datadir)" \
+	"$TMP/writerd.log" || fail "the writer did not describe the server from its state file"
+run writer-metadata
+expect_rc 0 "writer-metadata with the server down"
+grep -qF "path=\"$datadir\"" "$TMP/out" ||
+	fail "the WMD does not name $datadir: $(grep -i file "$TMP/out" | head -5)"
 sys_stop_writerd || fail "vss-writerd exited $?"
 if [ "$failures" -ne 0 ]; then
 	echo "vss-writerd's log:" >&2

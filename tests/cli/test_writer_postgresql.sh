@@ -16,8 +16,10 @@
 # leaving no backup session or slot behind.  With service set
 # (STOP_RESTORE_START, --service-command), pre_restore lets the requester
 # stop the running server, and post_restore finds it started again and
-# writes nothing.  Last, with the server down a writer that never reached
-# it is listed as failed at identify, retryable.
+# writes nothing.  Last, with the server down, a vss-writerd restarted
+# describes the cluster from its state file (listed Stable, its files in
+# the metadata), and a writer with an empty state directory is listed as
+# failed at identify, retryable.
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/sys.sh"
 
@@ -273,10 +275,36 @@ check=$(sql "SELECT CASE WHEN (SELECT count(*) = t.n AND
 
 # ---- identify with the server down -------------------------------------------
 # A writer that has seen the server describes it as last seen (that is
-# how it takes part in a restore); a fresh one has nothing to describe.
+# how it takes part in a restore), also after vss-writerd restarted (a
+# reboot): its state file keeps the layout.  A writer with neither has
+# nothing to describe.
 pg_stop
 sys_stop_writerd || fail "vss-writerd exited with status $?"
+[ -s "$TMP/writerd-state/pg.state" ] || fail "no state file for the writer"
 sys_writerd "$TMP/writers.d"
+sys_wait_listed "$VSS" pg-test || fail "the restarted writer is not listed"
+run list writers --verbose
+expect_rc 0 "list writers --verbose with the server down"
+run list writers --json
+python3 - "$TMP/out" <<'PY' || fail "vss list writers: $(cat "$TMP/out")"
+import json, sys
+writers = [w for w in json.load(open(sys.argv[1]))["writers"]
+           if w.get("name") == "pg-test"]
+assert writers, "pg-test is not listed"
+text = json.dumps(writers[0])
+assert writers[0]["state_code"] == 1, text  # VSS_WS_STABLE
+PY
+grep -qF "describing the cluster as the state file keeps it ($PG_DATA)" \
+	"$TMP/writerd.log" || fail "the writer did not describe the cluster from its state file"
+run writer-metadata
+expect_rc 0 "writer-metadata with the server down"
+grep -qF "path=\"$PG_DATA\"" "$TMP/out" ||
+	fail "the WMD does not name $PG_DATA: $(grep -i file "$TMP/out" | head -5)"
+grep -qF "path=\"$ts_dir\"" "$TMP/out" ||
+	fail "the WMD does not name the tablespace $ts_dir"
+
+sys_stop_writerd || fail "vss-writerd exited with status $?"
+sys_writerd "$TMP/writers.d" --state-dir "$TMP/wstate-empty"
 sys_wait_listed "$VSS" pg-test || fail "the restarted writer is not listed"
 run list writers --verbose
 run list writers --json
@@ -290,6 +318,8 @@ assert "PostgreSQL is not reachable" in writers[0]["message"], text
 assert writers[0]["state_code"] == 6, text  # VSS_WS_FAILED_AT_IDENTIFY
 assert writers[0]["failure"] == "VSS_E_WRITERERROR_RETRYABLE", text
 PY
+[ "$(stat -c %a "$TMP/wstate-empty")" = 700 ] ||
+	fail "the state directory is not 0700"
 
 sys_stop_writerd || fail "vss-writerd exited with status $?"
 if [ "$failures" -ne 0 ]; then

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mdb_meta.h"
+#include "mdb_state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,6 +58,33 @@ clean_path(const char *p)
 	return 1;
 }
 
+/*
+ * The layout vss-writerd keeps in its state directory (mdb_state.c):
+ * what is accepted encodes to text that decodes and encodes to the same
+ * text again.
+ */
+static void
+check_state(const uint8_t *data, size_t size)
+{
+	struct mdb_paths p = {0}, again = {0};
+	struct vss_error err;
+	char *text, *text2;
+
+	if (mdb_state_decode((const char *)data, size, &p, &err) < 0)
+		return;
+	if (mdb_state_encode(&p, &text) != 0)
+		die("state: encode failed");
+	if (mdb_state_decode(text, strlen(text), &again, &err) != 0)
+		die("state: encoded layout refused");
+	if (mdb_state_encode(&again, &text2) != 0)
+		die("state: encode failed");
+	same(text, text2, "state round trip");
+	free(text);
+	free(text2);
+	mdb_paths_release(&p);
+	mdb_paths_release(&again);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,6 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mdb_meta m, again;
 	char *json = NULL;
 
+	check_state(data, size);
 	if (mdb_meta_decode((const char *)data, size, &m, &err) < 0)
 		return 0;
 	if (!clean_path(m.datadir) || !clean_path(m.innodb_data_home_dir) ||

@@ -10,7 +10,10 @@
  * -EBADMSG with a message.  An accepted document then goes through the
  * restore plan (pg_restore.c): refused when the writer knows no cluster,
  * and, when it knows the document's own, placed in place with a map of
- * the listed locations.  Anything else aborts.  See run.sh.
+ * the listed locations.  The same bytes also go to the decoder of the
+ * layout vss-writerd keeps in its state directory (pg_state.c): what it
+ * accepts has clean paths and encodes to text that decodes and encodes
+ * to the same text again.  Anything else aborts.  See run.sh.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -24,6 +27,7 @@
 #include "pg_label.h"
 #include "pg_meta.h"
 #include "pg_restore.h"
+#include "pg_state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -159,6 +163,38 @@ check_plan(const struct pg_meta *m)
 	pg_restore_plan_release(&p);
 }
 
+static void
+check_state(const uint8_t *data, size_t size)
+{
+	struct pg_layout l = {0}, again = {0};
+	struct vss_error err = {0};
+	char *text, *text2;
+	int r;
+
+	r = pg_state_decode((const char *)data, size, &l, &err);
+	if (r != 0) {
+		if (r != -ENOMEM && (r != -EBADMSG || !err.message[0]))
+			die("state refused without -EBADMSG and a message");
+		return;
+	}
+	if (!wpath_clean(l.data_dir) || !wpath_clean(l.wal_dir))
+		die("state: data or WAL directory not clean");
+	for (size_t i = 0; i < l.n_tablespaces; i++)
+		if (!wpath_clean(l.tablespaces[i].location))
+			die("state: tablespace not clean");
+	if (pg_state_encode(&l, &text) != 0)
+		die("state: encode failed");
+	if (pg_state_decode(text, strlen(text), &again, &err) != 0)
+		die("state: encoded layout refused");
+	if (pg_state_encode(&again, &text2) != 0)
+		die("state: encode failed");
+	same(text, text2, "state round trip");
+	free(text);
+	free(text2);
+	pg_layout_release(&l);
+	pg_layout_release(&again);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -175,5 +211,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r != -ENOMEM)
 			die("refused without -EBADMSG and a message");
 	}
+	check_state(data, size);
 	return 0;
 }

@@ -19,13 +19,16 @@
 #include "mdb_meta.h"
 #include "mdb_restore.h"
 #include "mdb_stage.h"
+#include "mdb_state.h"
 
 struct mdb_writer {
 	struct mdb_conn_opts conn;
 	char *service;          /* restore: STOP_RESTORE_START with it */
 	bool password_warned;   /* the loose password file, said once */
 	struct mdb_paths known; /* the layout of the last identify that
-				 * reached the server; datadir NULL: none */
+				 * reached the server, or as the state file
+				 * kept it; datadir NULL: none */
+	char *saved;            /* the state text last saved, or NULL */
 
 	/* The backup session: prepare_snapshot to post_snapshot. */
 	MYSQL *session;
@@ -59,6 +62,7 @@ mdb_state_free(void *state)
 		mysql_close(m->session);
 	mdb_paths_release(&m->paths);
 	mdb_paths_release(&m->known);
+	free(m->saved);
 	mdb_meta_release(&m->meta);
 	mdb_conn_opts_release(&m->conn);
 	free(m->service);
@@ -213,12 +217,57 @@ query_layout(MYSQL *db, struct mdb_paths *ret, struct vss_error *err)
 }
 
 /*
- * Identify with the server down: a writer that has seen the server since
- * vss-writerd started describes it as it was then, because the server is
- * stopped on purpose for a restore (the restore method), and a writer
- * failed at identify would be left out of it: no pre_restore check, no
- * post_restore.  One that never reached it has nothing to describe.
+ * Identify with the server down: a writer that has seen the server
+ * describes it as it was then, because the server is stopped on purpose
+ * for a restore (the restore method), and a writer failed at identify
+ * would be left out of it: no pre_restore check, no post_restore.  What
+ * it saw is kept in its state file too, so that a vss-writerd restarted
+ * while the server is down (after a reboot, say) still describes it.
+ * One that has neither has nothing to describe.
  */
+
+/* Keep the layout an identify saw in the state file, if it changed. */
+static void
+save_layout(struct wd_writer *w, struct mdb_writer *m,
+	    const struct mdb_paths *p)
+{
+	char *text;
+
+	if (mdb_state_encode(p, &text) < 0) {
+		wd_log(w, WD_LOG_WARNING, "cannot save the server's layout: "
+					  "out of memory");
+		return;
+	}
+	if (m->saved != NULL && strcmp(m->saved, text) == 0) {
+		free(text);
+		return;
+	}
+	free(m->saved);
+	m->saved = NULL;
+	if (wd_state_save(w, text) == 0)
+		m->saved = text;
+	else
+		free(text);
+}
+
+/* The layout in the state file into m->known (empty before); 0 or <0. */
+static int
+load_layout(struct wd_writer *w, struct mdb_writer *m)
+{
+	struct vss_error err = { 0 };
+	char *text;
+	int r = wd_state_load(w, &text);
+
+	if (r < 0)
+		return r;
+	r = mdb_state_decode(text, strlen(text), &m->known, &err);
+	free(text);
+	if (r == -EBADMSG)
+		wd_log(w, WD_LOG_WARNING, "state file refused: %s",
+		       err.message);
+	return r;
+}
+
 static int
 mdb_identify(vss_writer *vw, vss_wmd *wmd, void *u)
 {
@@ -237,10 +286,19 @@ mdb_identify(vss_writer *vw, vss_wmd *wmd, void *u)
 			mdb_paths_release(&m->known);
 			r = mdb_paths_copy(&m->known, &paths);
 		}
+		if (r == 0)
+			save_layout(w, m, &paths);
 	} else if (r == VSS_E_WRITERERROR_RETRYABLE &&
 		   m->known.datadir != NULL) {
 		wd_log(w, WD_LOG_NOTICE,
 		       "%s; describing the server as last seen (datadir %s)",
+		       err.message, m->known.datadir);
+		r = mdb_paths_copy(&paths, &m->known);
+	} else if (r == VSS_E_WRITERERROR_RETRYABLE &&
+		   load_layout(w, m) == 0) {
+		wd_log(w, WD_LOG_WARNING,
+		       "%s; describing the server as the state file keeps it "
+		       "(datadir %s)",
 		       err.message, m->known.datadir);
 		r = mdb_paths_copy(&paths, &m->known);
 	}

@@ -29,13 +29,16 @@
 #include "pg_layout.h"
 #include "pg_meta.h"
 #include "pg_restore.h"
+#include "pg_state.h"
 
 #define PG_DEFAULT_CONNECT_TIMEOUT 10
 #define PG_DEFAULT_STATEMENT_MS 60000u
 
 struct pg_writer {
 	struct pg_config cfg;
-	struct pg_layout known; /* as the last identify that reached it saw */
+	struct pg_layout known; /* as the last identify that reached it saw,
+				 * or as the state file kept it */
+	char *saved;            /* the state text last saved, or NULL */
 
 	/* The backup: prepare_snapshot to post_snapshot. */
 	PGconn *session;
@@ -82,6 +85,7 @@ pg_state_free(void *state)
 		return;
 	end_session(p);
 	pg_layout_release(&p->known);
+	free(p->saved);
 	free(p->cfg.conninfo);
 	free(p->cfg.service);
 	free(p);
@@ -189,14 +193,58 @@ writer_status(int r)
 
 /*
  * Identify with the server down: a writer that has reached the server
- * since vss-writerd started describes the cluster as it was then, because
- * the server is stopped on purpose for a restore, and a writer failed at
- * identify would be left out of it (no pre_restore check, no backup label
- * written).  One that never reached it has nothing to describe: it fails,
- * retryable, saying why.  What it remembers lives as long as
- * vss-writerd: restarted while the server is down, it has nothing
+ * describes the cluster as it was then, because the server is stopped on
+ * purpose for a restore, and a writer failed at identify would be left
+ * out of it (no pre_restore check, no backup label written).  What it saw
+ * is kept in its state file too, so that a vss-writerd restarted while
+ * the server is down (after a reboot, say) still describes it.  One that
+ * has neither has nothing to describe: it fails, retryable, saying why
  * (docs/writer-postgresql.md "Restore").
  */
+
+/* Keep the layout an identify saw in the state file, if it changed. */
+static void
+save_layout(struct wd_writer *w, struct pg_writer *p,
+	    const struct pg_layout *l)
+{
+	char *text;
+
+	if (pg_state_encode(l, &text) < 0) {
+		wd_log(w, WD_LOG_WARNING, "cannot save the cluster's layout: "
+					  "out of memory");
+		return;
+	}
+	if (p->saved && strcmp(p->saved, text) == 0) {
+		free(text);
+		return;
+	}
+	free(p->saved);
+	p->saved = NULL;
+	if (wd_state_save(w, text) == 0)
+		p->saved = text;
+	else
+		free(text);
+}
+
+/* The layout in the state file into p->known (empty before); 0 or <0. */
+static int
+load_layout(struct wd_writer *w, struct pg_writer *p)
+{
+	struct vss_error err = {0};
+	char *text;
+	int r;
+
+	r = wd_state_load(w, &text);
+	if (r < 0)
+		return r;
+	r = pg_state_decode(text, strlen(text), &p->known, &err);
+	free(text);
+	if (r == -EBADMSG)
+		wd_log(w, WD_LOG_WARNING, "state file refused: %s",
+		       err.message);
+	return r;
+}
+
 static int
 pg_identify(vss_writer *vw, vss_wmd *wmd, void *u)
 {
@@ -217,10 +265,17 @@ pg_identify(vss_writer *vw, vss_wmd *wmd, void *u)
 			pg_layout_release(&p->known);
 			r = pg_layout_copy(&p->known, &l);
 		}
+		if (r == 0)
+			save_layout(w, p, &l);
 	} else if (r == VSS_E_WRITERERROR_RETRYABLE && p->known.data_dir) {
 		wd_log(w, WD_LOG_WARNING,
 		       "%s; describing the cluster as last seen (%s)",
 		       err.message, p->known.data_dir);
+		r = pg_layout_copy(&l, &p->known);
+	} else if (r == VSS_E_WRITERERROR_RETRYABLE && load_layout(w, p) == 0) {
+		wd_log(w, WD_LOG_WARNING,
+		       "%s; describing the cluster as the state file keeps it "
+		       "(%s)", err.message, p->known.data_dir);
 		r = pg_layout_copy(&l, &p->known);
 	}
 	if (r < 0) {

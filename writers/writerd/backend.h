@@ -117,4 +117,33 @@ int wd_identify_fail(struct wd_writer *w, vss_writer *vw, int status,
 int wd_event_fail(struct wd_writer *w, vss_writer_event *ev, int status,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* ---- the writer's state file (writerd/state.c) --------------------------- */
+
+/* The largest state file wd_state_load() takes. */
+#define WD_STATE_MAX_SIZE (64 * 1024)
+
+/*
+ * What a backend remembers across restarts of vss-writerd (the layout
+ * of its application as last seen, say), kept in the daemon's state
+ * directory (--state-dir) in a file named after the writer's instance
+ * name.  Only the daemon writes there, so what comes back is as
+ * trustworthy as what the backend saved; it is still only text from a
+ * file: decode it strictly.
+ *
+ * wd_state_save: replace the file by text (at most WD_STATE_MAX_SIZE
+ * bytes) atomically: a temporary file, fsync, rename, fsync of the
+ * directory; mode 0600.  0 or a negative errno, and the failure logged
+ * (a writer goes on without its state file).
+ *
+ * wd_state_load: the text last saved, NUL-terminated; caller owns *ret,
+ * free with free().  -ENOENT when there is none (not logged); any other
+ * failure is logged and refuses the file: not a regular file (a
+ * symbolic link is not followed), not owned by the daemon's user,
+ * writable by group or others, larger than WD_STATE_MAX_SIZE, a NUL
+ * byte in it, or a state directory not owned by the daemon's user or
+ * writable by group or others (-EPERM, -EFBIG, -EBADMSG, -errno).
+ */
+int wd_state_save(struct wd_writer *w, const char *text);
+int wd_state_load(struct wd_writer *w, char **ret);
+
 #endif

@@ -20,13 +20,16 @@
 
 #include "host.h"
 #include "log.h"
+#include "state.h"
 
 #define DEFAULT_CONFIG_DIR "/etc/vss/writers.d"
+#define DEFAULT_STATE_DIR "/var/lib/vss/writerd"
 
 enum { EXIT_USAGE = 2 };
 
 struct args {
 	const char *config_dir;
+	const char *state_dir;
 	const char *socket_path; /* NULL: $VSS_SOCKET or the default */
 	bool check;
 };
@@ -35,13 +38,16 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vss-writerd [--config-dir DIR] [--socket PATH] "
-		"[--check]\n"
+		"usage: vss-writerd [--config-dir DIR] [--state-dir DIR] "
+		"[--socket PATH] [--check]\n"
 		"       vss-writerd --help | --version\n"
 		"\n"
 		"Hosts the writers declared in DIR/*.conf (default "
 		DEFAULT_CONFIG_DIR ").\n"
 		"  --config-dir DIR  the configuration directory\n"
+		"  --state-dir DIR   where writers remember what they saw "
+		"(default\n"
+		"                    " DEFAULT_STATE_DIR ")\n"
 		"  --socket PATH     vssd's socket (default $VSS_SOCKET or "
 		"/run/vss/vssd.sock)\n"
 		"  --check           check every file, print a line per "
@@ -56,6 +62,7 @@ parse_args(struct args *a, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"config-dir", required_argument, NULL, 'd'},
+		{"state-dir", required_argument, NULL, 'S'},
 		{"socket", required_argument, NULL, 's'},
 		{"check", no_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
@@ -65,10 +72,14 @@ parse_args(struct args *a, int argc, char **argv)
 	int c;
 
 	a->config_dir = DEFAULT_CONFIG_DIR;
+	a->state_dir = DEFAULT_STATE_DIR;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			a->config_dir = optarg;
+			break;
+		case 'S':
+			a->state_dir = optarg;
 			break;
 		case 's':
 			a->socket_path = optarg;
@@ -93,7 +104,8 @@ parse_args(struct args *a, int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!a->config_dir[0] || (a->socket_path && !a->socket_path[0])) {
+	if (!a->config_dir[0] || !a->state_dir[0] ||
+	    (a->socket_path && !a->socket_path[0])) {
 		fprintf(stderr, "vss-writerd: empty path\n");
 		return EXIT_USAGE;
 	}
@@ -191,6 +203,7 @@ main(int argc, char **argv)
 		wd_log_main(WD_LOG_ERR, "signalfd: %s", strerror(-sfd));
 		return EXIT_FAILURE;
 	}
+	wd_state_setup(a.state_dir);
 	r = wd_host_new(&h, a.config_dir, a.socket_path);
 	if (r == 0)
 		r = wd_host_reload(h);
