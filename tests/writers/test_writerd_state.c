@@ -170,6 +170,32 @@ test_save_load_replace(void **state)
 	unlink(path);
 }
 
+/* Only a changed text is written again. */
+static void
+test_save_changed(void **state)
+{
+	struct fake f;
+	char *last = NULL, path[PATH_MAX];
+	struct stat st1, st2;
+
+	(void)state;
+	fake_init(&f, "changed");
+	path_of("changed", path);
+	wd_state_save_changed(&f.w, &last, strdup("one"));
+	assert_non_null(last);
+	assert_string_equal(last, "one");
+	assert_int_equal(lstat(path, &st1), 0);
+	wd_state_save_changed(&f.w, &last, strdup("one"));
+	assert_int_equal(lstat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino); /* not replaced */
+	wd_state_save_changed(&f.w, &last, strdup("two"));
+	assert_string_equal(last, "two");
+	assert_int_equal(lstat(path, &st2), 0);
+	assert_int_not_equal(st1.st_ino, st2.st_ino); /* renamed over */
+	free(last);
+	unlink(path);
+}
+
 /* A crash left a temporary file; a failed save changes nothing. */
 static void
 test_atomic(void **state)
@@ -443,6 +469,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_setup_creates_private_dir),
 		cmocka_unit_test(test_file_names),
+		cmocka_unit_test(test_save_changed),
 		cmocka_unit_test(test_save_load_replace),
 		cmocka_unit_test(test_atomic),
 		cmocka_unit_test(test_hostile_files),

@@ -238,16 +238,7 @@ save_layout(struct wd_writer *w, struct mdb_writer *m,
 					  "out of memory");
 		return;
 	}
-	if (m->saved != NULL && strcmp(m->saved, text) == 0) {
-		free(text);
-		return;
-	}
-	free(m->saved);
-	m->saved = NULL;
-	if (wd_state_save(w, text) == 0)
-		m->saved = text;
-	else
-		free(text);
+	wd_state_save_changed(w, &m->saved, text);
 }
 
 /* The layout in the state file into m->known (empty before); 0 or <0. */

@@ -214,16 +214,7 @@ save_layout(struct wd_writer *w, struct pg_writer *p,
 					  "out of memory");
 		return;
 	}
-	if (p->saved && strcmp(p->saved, text) == 0) {
-		free(text);
-		return;
-	}
-	free(p->saved);
-	p->saved = NULL;
-	if (wd_state_save(w, text) == 0)
-		p->saved = text;
-	else
-		free(text);
+	wd_state_save_changed(w, &p->saved, text);
 }
 
 /* The layout in the state file into p->known (empty before); 0 or <0. */

@@ -145,5 +145,12 @@ int wd_event_fail(struct wd_writer *w, vss_writer_event *ev, int status,
  */
 int wd_state_save(struct wd_writer *w, const char *text);
 int wd_state_load(struct wd_writer *w, char **ret);
+/*
+ * wd_state_save() of text (which the call takes over) unless it equals
+ * *last, the text this writer saved last (NULL: none yet); *last becomes
+ * text once saved.  So a backend saves at every identify and writes only
+ * what changed.
+ */
+void wd_state_save_changed(struct wd_writer *w, char **last, char *text);
 
 #endif

@@ -150,6 +150,21 @@ wd_state_save(struct wd_writer *w, const char *text)
 	return r;
 }
 
+void
+wd_state_save_changed(struct wd_writer *w, char **last, char *text)
+{
+	if (*last && strcmp(*last, text) == 0) {
+		free(text);
+		return;
+	}
+	free(*last);
+	*last = NULL;
+	if (wd_state_save(w, text) == 0)
+		*last = text;
+	else
+		free(text);
+}
+
 /* The whole regular file fd (checked as wd_state_load says) as text. */
 static int
 read_file(int fd, char **ret)
