@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "wjson.h"
 #include "cleanpath.h"
 #include "ini.h"
 #include "mdb_meta.h"
@@ -143,15 +144,7 @@ mdb_meta_encode(const struct mdb_meta *m, char **ret_json,
 		"binlog_position", (json_int_t)m->binlog_position,
 		"gtid_binlog_pos", m->gtid_binlog_pos, "lock",
 		mdb_lock_name(m->lock));
-	if (o == NULL)
-		return -ENOMEM;
-	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-	json_decref(o);
-	if (text == NULL)
-		return -ENOMEM;
-	*ret_json = text;
-	return 0;
+	return wjson_dump(o, ret_json);
 }
 
 /* A copy of the string member key of o into *slot. */

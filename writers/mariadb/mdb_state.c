@@ -3,7 +3,6 @@
  * writer's state file (mdb_state.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "wjson.h"
 #include "cleanpath.h"
 #include "mdb_state.h"
 
@@ -18,7 +18,6 @@ int
 mdb_state_encode(const struct mdb_paths *p, char **ret)
 {
 	json_t *o;
-	char *text;
 
 	/* "s?" packs a NULL string as null. */
 	o = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
@@ -29,32 +28,13 @@ mdb_state_encode(const struct mdb_paths *p, char **ret)
 		      "innodb_undo_directory", p->innodb_undo_directory,
 		      "log_bin_basename", p->log_bin_basename, "pid_file",
 		      p->pid_file, "socket", p->socket);
-	if (!o)
-		return -ENOMEM;
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (!text)
-		return -ENOMEM;
-	*ret = text;
-	return 0;
+	return wjson_dump(o, ret);
 }
 
 /* ---- decoding ------------------------------------------------------------ */
 
-__attribute__((format(printf, 2, 3))) static int
-bad(struct vss_error *err, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(err->message, sizeof(err->message),
-		     "MariaDB writer state: ");
-	va_start(ap, fmt);
-	vsnprintf(err->message + n, sizeof(err->message) - (size_t)n, fmt, ap);
-	va_end(ap);
-	err->line = 0;
-	return -EBADMSG;
-}
+#define bad(err, ...) wjson_bad(err, "MariaDB writer state", \
+				  __VA_ARGS__)
 
 /*
  * The string v of key into *ret (NULL for null when nullable): 1..max

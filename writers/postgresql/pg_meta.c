@@ -4,7 +4,6 @@
  * writes files as root into the data directory it names).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "wjson.h"
 #include "cleanpath.h"
 #include "pg_label.h"
 #include "pg_meta.h"
@@ -39,7 +39,6 @@ int
 pg_meta_encode(const struct pg_meta *m, char **ret)
 {
 	json_t *o, *spcs;
-	char *text;
 
 	spcs = json_array();
 	if (!spcs)
@@ -65,32 +64,13 @@ pg_meta_encode(const struct pg_meta *m, char **ret)
 		      m->tablespace_map ? m->tablespace_map : "", "tablespaces",
 		      spcs);
 	json_decref(spcs);
-	if (!o)
-		return -ENOMEM;
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (!text)
-		return -ENOMEM;
-	*ret = text;
-	return 0;
+	return wjson_dump(o, ret);
 }
 
 /* ---- decoding ------------------------------------------------------------ */
 
-__attribute__((format(printf, 2, 3))) static int
-bad(struct vss_error *err, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(err->message, sizeof(err->message),
-		     "PostgreSQL backup metadata: ");
-	va_start(ap, fmt);
-	vsnprintf(err->message + n, sizeof(err->message) - (size_t)n, fmt, ap);
-	va_end(ap);
-	err->line = 0;
-	return -EBADMSG;
-}
+#define bad(err, ...) wjson_bad(err, "PostgreSQL backup metadata", \
+				  __VA_ARGS__)
 
 /* The string value of key, of 1..max bytes (0..max with allow_empty). */
 static int

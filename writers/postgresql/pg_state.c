@@ -3,13 +3,13 @@
  * the writer's state file (pg_state.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "wjson.h"
 #include "cleanpath.h"
 #include "pg_meta.h"
 #include "pg_state.h"
@@ -18,7 +18,6 @@ int
 pg_state_encode(const struct pg_layout *l, char **ret)
 {
 	json_t *o, *spcs;
-	char *text;
 
 	spcs = json_array();
 	if (!spcs)
@@ -40,32 +39,13 @@ pg_state_encode(const struct pg_layout *l, char **ret)
 		      l->data_dir, "wal_directory", l->wal_dir, "tablespaces",
 		      spcs);
 	json_decref(spcs);
-	if (!o)
-		return -ENOMEM;
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (!text)
-		return -ENOMEM;
-	*ret = text;
-	return 0;
+	return wjson_dump(o, ret);
 }
 
 /* ---- decoding ------------------------------------------------------------ */
 
-__attribute__((format(printf, 2, 3))) static int
-bad(struct vss_error *err, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(err->message, sizeof(err->message),
-		     "PostgreSQL writer state: ");
-	va_start(ap, fmt);
-	vsnprintf(err->message + n, sizeof(err->message) - (size_t)n, fmt, ap);
-	va_end(ap);
-	err->line = 0;
-	return -EBADMSG;
-}
+#define bad(err, ...) wjson_bad(err, "PostgreSQL writer state", \
+				  __VA_ARGS__)
 
 /* s (n bytes as jansson counts them) is a clean absolute path. */
 static bool
